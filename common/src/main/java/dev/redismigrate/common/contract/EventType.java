@@ -1,0 +1,15 @@
+package dev.redismigrate.common.contract;
+
+/** What a worker reports about a migration. */
+public enum EventType {
+    SNAPSHOT_STARTED,
+    SNAPSHOT_PROGRESS,
+    /** carries the offset where the stream must continue */
+    SNAPSHOT_COMPLETED,
+    STREAM_STARTED,
+    STREAM_PROGRESS,
+    /** the worker stopped on request */
+    STOPPED,
+    /** the worker gave up; {@code message} says why */
+    FAILED
+}

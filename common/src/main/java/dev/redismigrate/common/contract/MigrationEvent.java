@@ -1,0 +1,47 @@
+package dev.redismigrate.common.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A status report from a worker. Fields that do not apply to the type are null. Progress figures
+ * are totals so far (not deltas), so a lost or repeated event does no harm.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MigrationEvent(
+        @JsonProperty("migration_id") UUID migrationId,
+        @JsonProperty("attempt") int attempt,
+        @JsonProperty("type") EventType type,
+        @JsonProperty("at") Instant at,
+        @JsonProperty("worker") String worker,
+        @JsonProperty("keys_copied") Long keysCopied,
+        @JsonProperty("keys_total") Long keysTotal,
+        @JsonProperty("bytes_copied") Long bytesCopied,
+        @JsonProperty("offset") ReplicationOffset offset,
+        @JsonProperty("lag_bytes") Long lagBytes,
+        @JsonProperty("commands_applied") Long commandsApplied,
+        @JsonProperty("message") String message) {
+
+    public static MigrationEvent of(UUID migrationId, int attempt, EventType type, String worker) {
+        return new MigrationEvent(migrationId, attempt, type, Instant.now(), worker, null, null, null, null, null, null, null);
+    }
+
+    public MigrationEvent withCopy(long keysCopied, long keysTotal, long bytesCopied) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+    }
+
+    public MigrationEvent withOffset(ReplicationOffset offset) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+    }
+
+    public MigrationEvent withStream(long commandsApplied, Long lagBytes) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+    }
+
+    public MigrationEvent withMessage(String message) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.redismigrate.common.contract;
+
+/** Kafka topic names; every service uses these (through its channel configuration). */
+public final class Topics {
+    /** api-service → snapshot-worker group: {@link SnapshotRequest}. */
+    public static final String SNAPSHOT_REQUESTS = "redis-migrate.snapshot-requests";
+    /** api-service → stream-worker group: {@link StreamRequest}. */
+    public static final String STREAM_REQUESTS = "redis-migrate.stream-requests";
+    /** api-service → every worker instance: {@link StopRequest}. */
+    public static final String CONTROL = "redis-migrate.control";
+    /** workers → api-service: {@link MigrationEvent}. */
+    public static final String EVENTS = "redis-migrate.events";
+
+    private Topics() {
+    }
+}

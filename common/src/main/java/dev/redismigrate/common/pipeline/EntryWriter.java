@@ -1,0 +1,110 @@
+package dev.redismigrate.common.pipeline;
+
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisLink;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Applies entries to the target in order over one connection, pipelined: up to a bounded number of
+ * commands and bytes are in flight, and the first refusal stops the writer. Knows which db the
+ * connection has selected and selects another only when an entry needs it.
+ */
+public final class EntryWriter implements AutoCloseable {
+    private record InFlight(CompletableFuture<Object> reply, Entry entry, long bytes) {
+    }
+
+    private final RedisLink target;
+    private final int maxCommands;
+    private final long maxBytes;
+    private final long replyTimeoutMillis;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private long bytesInFlight;
+    private int selectedDb = 0; // a new connection starts in db 0
+    private long appliedOffset = -1;
+    private long entriesApplied;
+    private long bytesApplied;
+
+    public EntryWriter(RedisLink target, int maxCommands, long maxBytes, long replyTimeoutMillis) {
+        this.target = target;
+        this.maxCommands = maxCommands;
+        this.maxBytes = maxBytes;
+        this.replyTimeoutMillis = replyTimeoutMillis;
+    }
+
+    /** Queues one entry; blocks while the pipeline is full. */
+    public void write(Entry entry) {
+        if (entry.db() != selectedDb) {
+            byte[][] select = {"SELECT".getBytes(StandardCharsets.US_ASCII),
+                    Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)};
+            push(new Entry(entry.db(), select, -1));
+            selectedDb = entry.db();
+        }
+        push(entry);
+    }
+
+    private void push(Entry entry) {
+        long bytes = entry.size();
+        while (!inFlight.isEmpty() && (inFlight.size() >= maxCommands || bytesInFlight + bytes > maxBytes)) {
+            awaitOldest();
+        }
+        inFlight.add(new InFlight(target.send(entry.argv()), entry, bytes));
+        bytesInFlight += bytes;
+        // collect what already answered, so the window never waits on old news
+        while (!inFlight.isEmpty() && inFlight.peek().reply().isDone()) {
+            awaitOldest();
+        }
+    }
+
+    private void awaitOldest() {
+        InFlight oldest = inFlight.poll();
+        bytesInFlight -= oldest.bytes();
+        try {
+            oldest.reply().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetWriteException("interrupted while writing to " + target.endpoint().address());
+        } catch (TimeoutException e) {
+            throw new TargetWriteException(target.endpoint().address() + " did not answer "
+                    + oldest.entry().name() + " within " + replyTimeoutMillis + " ms");
+        } catch (ExecutionException e) {
+            throw new TargetWriteException("the target " + target.endpoint().address() + " refused "
+                    + oldest.entry().name() + " in db " + oldest.entry().db() + ": "
+                    + RedisAccessException.from("", e.getCause()).getMessage().substring(2));
+        }
+        if (oldest.entry().sourceOffset() >= 0) {
+            appliedOffset = oldest.entry().sourceOffset();
+        }
+        entriesApplied++;
+        bytesApplied += oldest.bytes();
+    }
+
+    /** Waits until every queued entry has been answered. */
+    public void flush() {
+        while (!inFlight.isEmpty()) {
+            awaitOldest();
+        }
+    }
+
+    /** Source offset of the last entry the target has acknowledged (-1: none). */
+    public long appliedOffset() {
+        return appliedOffset;
+    }
+
+    public long entriesApplied() {
+        return entriesApplied;
+    }
+
+    public long bytesApplied() {
+        return bytesApplied;
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.redismigrate.common.redis;
+
+/**
+ * A Redis server could not be reached or refused what was asked. The message is meant for the
+ * user: it names the server and the reason, and never a password.
+ */
+public class RedisAccessException extends RuntimeException {
+    public RedisAccessException(String message) {
+        super(message);
+    }
+
+    /** Redisson's messages carry channel and command details after the reason; keep the reason. */
+    public static RedisAccessException from(String what, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root
+                && (root instanceof java.util.concurrent.CompletionException
+                || root instanceof java.util.concurrent.ExecutionException)) {
+            root = root.getCause();
+        }
+        return new RedisAccessException(what + ": " + reason(root));
+    }
+
+    static String reason(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        for (String cut : new String[] {". channel:", ", channel:", " channel: [", ". command:", ", command:", " command: ("}) {
+            int i = m.indexOf(cut);
+            if (i > 0) {
+                m = m.substring(0, i);
+            }
+        }
+        return m.trim();
+    }
+}

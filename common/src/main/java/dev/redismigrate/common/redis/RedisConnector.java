@@ -1,0 +1,68 @@
+package dev.redismigrate.common.redis;
+
+import dev.redismigrate.common.secret.SecretCipher;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.HashedWheelTimer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.redisson.client.RedisClient;
+import org.redisson.client.RedisClientConfig;
+import org.redisson.client.RedisConnection;
+
+/**
+ * Opens {@link RedisLink}s to endpoints with Redisson's connection-level client: a migration needs
+ * one ordered connection per stream of commands (SELECT is per connection), which a pooled
+ * high-level client cannot give. One Netty event loop and timer are shared by all links.
+ */
+public final class RedisConnector implements AutoCloseable {
+    private final SecretCipher cipher;
+    private final Duration connectTimeout;
+    private final Duration commandTimeout;
+    private final EventLoopGroup group;
+    private final HashedWheelTimer timer;
+
+    public RedisConnector(SecretCipher cipher, Duration connectTimeout, Duration commandTimeout, int ioThreads) {
+        this.cipher = cipher;
+        this.connectTimeout = connectTimeout;
+        this.commandTimeout = commandTimeout;
+        this.group = new NioEventLoopGroup(ioThreads);
+        this.timer = new HashedWheelTimer(100, TimeUnit.MILLISECONDS);
+    }
+
+    public SecretCipher cipher() {
+        return cipher;
+    }
+
+    /** Connects and logs in; throws {@link RedisAccessException} with a reason a user can act on. */
+    public RedisLink open(RedisEndpoint endpoint, String clientName) {
+        RedisClientConfig config = new RedisClientConfig()
+                .setAddress((endpoint.tls() ? "rediss://" : "redis://") + endpoint.address())
+                .setGroup(group)
+                .setTimer(timer)
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setCommandTimeout((int) commandTimeout.toMillis())
+                .setTcpNoDelay(true)
+                .setClientName(clientName);
+        if (endpoint.username() != null && !endpoint.username().isEmpty()) {
+            config.setUsername(endpoint.username());
+        }
+        if (endpoint.hasPassword()) {
+            config.setPassword(cipher.open(endpoint.sealedPassword()));
+        }
+        RedisClient client = RedisClient.create(config);
+        try {
+            RedisConnection connection = client.connect();
+            return new RedisLink(endpoint, client, connection, commandTimeout);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw RedisAccessException.from("cannot connect to " + endpoint.address(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.stop();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+}

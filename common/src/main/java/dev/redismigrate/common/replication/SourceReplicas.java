@@ -1,0 +1,68 @@
+package dev.redismigrate.common.replication;
+
+import com.moilioncircle.redis.replicator.Configuration;
+import com.moilioncircle.redis.replicator.RedisReplicator;
+import com.moilioncircle.redis.replicator.Replicator;
+import com.moilioncircle.redis.replicator.cmd.CommandName;
+import com.moilioncircle.redis.replicator.cmd.parser.DefaultCommandParser;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.secret.SecretCipher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds redis-replicator connections that act as a replica of a source. Every command the source
+ * knows is parsed as raw argv ({@code DefaultCommand}): the library skips commands it has no parser
+ * for, and a migration must not skip any.
+ */
+public final class SourceReplicas {
+    private SourceReplicas() {
+    }
+
+    /**
+     * @param commandNames the names the source knows ({@link #commandNames}), all parsed raw
+     * @param from where to continue, or null for a full sync
+     */
+    public static Replicator replicaOf(RedisEndpoint source, SecretCipher cipher, List<String> commandNames,
+            ReplicationOffset from, int timeoutMillis) {
+        Configuration configuration = Configuration.defaultSetting()
+                .setConnectionTimeout(timeoutMillis)
+                .setReadTimeout(60_000) // the source PINGs its replicas every 10 s by default
+                .setRetries(1) // we own retries: each reconnect must start from the applied offset
+                .setHeartbeatPeriod(1000)
+                .setSsl(source.tls());
+        if (source.username() != null && !source.username().isEmpty()) {
+            configuration.setAuthUser(source.username());
+        }
+        if (source.hasPassword()) {
+            configuration.setAuthPassword(cipher.open(source.sealedPassword()));
+        }
+        if (from != null) {
+            configuration.setReplId(from.replId()).setReplOffset(from.offset());
+        }
+        Replicator replicator = new RedisReplicator(source.host(), source.port(), configuration);
+        for (String name : commandNames) {
+            replicator.addCommandParser(CommandName.name(name), new DefaultCommandParser());
+        }
+        return replicator;
+    }
+
+    /** Upper-case names of every command the server knows (from COMMAND). */
+    public static List<String> commandNames(RedisLink link) {
+        Object reply = link.call("COMMAND");
+        List<String> names = new ArrayList<>();
+        if (reply instanceof List<?> commands) {
+            for (Object command : commands) {
+                if (command instanceof List<?> info && !info.isEmpty()) {
+                    names.add(String.valueOf(info.get(0)).toUpperCase(Locale.ROOT));
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            throw new IllegalStateException("the source listed no commands (COMMAND)");
+        }
+        return names;
+    }
+}

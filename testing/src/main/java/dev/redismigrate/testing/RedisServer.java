@@ -1,0 +1,154 @@
+package dev.redismigrate.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Debian redis-server process on a free loopback port, for tests. Started in the
+ * foreground of a child process so that the test JVM owns it; stopped by {@link #close()}.
+ */
+public final class RedisServer implements AutoCloseable {
+    private final int port;
+    private final Path dir;
+    private final Process process;
+
+    private RedisServer(int port, Path dir, Process process) {
+        this.port = port;
+        this.dir = dir;
+        this.process = process;
+    }
+
+    /** Starts a server; {@code extraArgs} are passed on (e.g. "--requirepass", "secret"). */
+    public static RedisServer start(String... extraArgs) {
+        try {
+            int port = freePort();
+            Path dir = Files.createTempDirectory("redis-" + port + "-");
+            List<String> cmd = new ArrayList<>(List.of("redis-server",
+                    "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString(),
+                    "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
+                    "--repl-diskless-sync-delay", "0", "--logfile", dir.resolve("redis.log").toString()));
+            cmd.addAll(List.of(extraArgs));
+            Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            RedisServer server = new RedisServer(port, dir, process);
+            server.awaitReady();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server (is the redis-server package installed?)", e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** Runs redis-cli with these arguments (and -p port) and returns its output. */
+    public String cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        cmd.addAll(List.of(args));
+        return run(cmd, null);
+    }
+
+    /** Feeds text (one command per line) to redis-cli, e.g. a generated data set. */
+    public String cliPipe(String commands) {
+        return run(List.of("redis-cli", "-p", Integer.toString(port)), commands);
+    }
+
+    /** DEBUG DIGEST: a hash of the whole dataset (all dbs, values and whether keys expire). */
+    public String digest() {
+        return cli("DEBUG", "DIGEST").trim();
+    }
+
+    private static String run(List<String> cmd, String stdin) {
+        try {
+            Path out = Files.createTempFile("redis-cli", ".out");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            Path in = null;
+            if (stdin != null) {
+                // a file rather than a pipe: no deadlock whatever the sizes
+                in = Files.createTempFile("redis-cli", ".in");
+                Files.writeString(in, stdin, StandardCharsets.UTF_8);
+                pb.redirectInput(in.toFile());
+            }
+            Process p = pb.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("redis-cli timed out: " + cmd);
+            }
+            String text = Files.readString(out, StandardCharsets.UTF_8);
+            Files.deleteIfExists(out);
+            if (in != null) {
+                Files.deleteIfExists(in);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run redis-cli", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server on port " + port + " exited; see " + dir);
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                if (cli("PING").trim().equals("PONG")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("redis-server on port " + port + " did not answer within 15 s");
+    }
+
+    /** Kills the server hard (for fault tests) without waiting. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
