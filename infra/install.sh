@@ -52,7 +52,10 @@ else
   tmp="$KAFKA_LIB_DIR.tmp"
   rm -rf "$tmp"
   mkdir -p "$(dirname "$KAFKA_LIB_DIR")"
-  mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DoutputDirectory="$tmp"
+  # Output goes to a log: Debian's Maven 3.8.7 prints stray ANSI resets even with -q -B.
+  mvnlog="$(dirname "$KAFKA_LIB_DIR")/mvn.log"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$tmp" >"$mvnlog" 2>&1 ||
+    { tail -n 30 "$mvnlog" >&2; die "Maven could not fetch Kafka's jars (see $mvnlog)"; }
   [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Maven did not copy kafka_2.13-$KAFKA_VERSION.jar"
   echo "$want" >"$tmp/.pom.sha256"
   rm -rf "$KAFKA_LIB_DIR"

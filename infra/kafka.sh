@@ -59,12 +59,12 @@ PROPS
 
 start() {
   if port_open "$HOST" "$PORT"; then
-    log "a broker already answers on $HOST:$PORT$(pid_alive "$PIDFILE" && echo " (ours, pid $(<"$PIDFILE"))"); nothing to do"
+    log "a broker already answers on $HOST:$PORT$(pid_alive "$PIDFILE" "$PROPS" && echo " (ours, pid $(<"$PIDFILE"))"); nothing to do"
     return 0
   fi
   [[ -f "$KAFKA_LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" ]] ||
     die "Kafka jars missing in $KAFKA_LIB_DIR: run infra/install.sh"
-  pid_alive "$PIDFILE" && die "pid $(<"$PIDFILE") from $PIDFILE is alive but $HOST:$PORT does not answer; run '$0 stop' first"
+  pid_alive "$PIDFILE" "$PROPS" && die "pid $(<"$PIDFILE") from $PIDFILE is alive but $HOST:$PORT does not answer; run '$0 stop' first"
   mkdir -p "$KDIR/data" "$LOGS"
   write_props
 
@@ -78,7 +78,8 @@ start() {
 
   log "starting Kafka $KAFKA_VERSION (log: $LOGS/server.log)"
   # setsid: own session, so the broker outlives this script and a terminal ^C.
-  # The child writes its own pid, then execs java (same pid).
+  # The child writes its own pid, then execs java (same pid). Heap opts split on purpose.
+  # shellcheck disable=SC2016,SC2086
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDFILE" \
     "$JAVA" ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC \
     -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
@@ -87,6 +88,7 @@ start() {
     -cp "$CP" kafka.Kafka "$PROPS" </dev/null >>"$OUT" 2>&1 &
   local deadline=$((SECONDS + 5))
   until [[ -s "$PIDFILE" ]] || ((SECONDS > deadline)); do sleep 0.2; done
+  [[ -s "$PIDFILE" ]] || die "broker did not start (see $OUT)"
 
   WAIT_PID=$(<"$PIDFILE") WAIT_LOG="$LOGS/server.log" \
     wait_until 90 "Kafka port $HOST:$PORT" port_open "$HOST" "$PORT"
@@ -97,12 +99,12 @@ start() {
 
 stop() {
   # Only the broker recorded in our pid file; controlled shutdown can take a while.
-  stop_pidfile "$PIDFILE" "Kafka ($HOST:$PORT)" 60
+  stop_pidfile "$PIDFILE" "$HOST:$PORT" 60 "$PROPS"
 }
 
 status() {
   if port_open "$HOST" "$PORT"; then
-    log "up: $HOST:$PORT$(pid_alive "$PIDFILE" && echo " (pid $(<"$PIDFILE"))" || echo " (not started by us)")"
+    log "up: $HOST:$PORT$(pid_alive "$PIDFILE" "$PROPS" && echo " (pid $(<"$PIDFILE"))" || echo " (not started by us)")"
   else
     log "down: nothing on $HOST:$PORT"
     return 1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced; variables are used by the scripts
 # Shared helpers for the infra/ scripts. Source it, don't run it:
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # All runtime state (data, logs, pid files, downloaded jars) lives under
@@ -25,7 +26,7 @@ wait_until() {
   local timeout=$1 what=$2; shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    if [[ -n "${WAIT_PID:-}" ]] && ! kill -0 "$WAIT_PID" 2>/dev/null; then
+    if [[ -n "${WAIT_PID:-}" ]] && ! running "$WAIT_PID"; then
       die "$what: process $WAIT_PID exited before it was ready${WAIT_LOG:+ (see $WAIT_LOG)}"
     fi
     ((SECONDS < deadline)) || die "$what: not ready after ${timeout}s${WAIT_LOG:+ (see $WAIT_LOG)}"
@@ -36,17 +37,24 @@ wait_until() {
 # wait_for_port HOST PORT TIMEOUT_S
 wait_for_port() { wait_until "$3" "port $1:$2" port_open "$1" "$2"; }
 
-# pid_alive PIDFILE: true when the file names a running process.
-pid_alive() {
-  local pid
-  [[ -s "$1" ]] && pid=$(<"$1") && [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+# running PID: alive and not a zombie (a daemon's exit is reaped by init late).
+running() {
+  kill -0 "$1" 2>/dev/null && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]
 }
 
-# stop_pidfile PIDFILE NAME [TIMEOUT_S]: SIGTERM the recorded process, wait,
-# SIGKILL as a last resort, remove the pid file. Touches nothing else.
+# pid_alive PIDFILE [MATCH]: true when the file names a running process whose
+# command line contains MATCH (guards against a stale pid reused by another).
+pid_alive() {
+  local pid
+  [[ -s "$1" ]] && pid=$(<"$1") && [[ "$pid" =~ ^[0-9]+$ ]] && running "$pid" &&
+    { [[ -z "${2:-}" ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"; }
+}
+
+# stop_pidfile PIDFILE NAME [TIMEOUT_S] [MATCH]: SIGTERM the recorded process,
+# wait, SIGKILL as a last resort, remove the pid file. Touches nothing else.
 stop_pidfile() {
-  local pidfile=$1 name=$2 timeout=${3:-30} pid
-  if ! pid_alive "$pidfile"; then
+  local pidfile=$1 name=$2 timeout=${3:-30} match=${4:-} pid
+  if ! pid_alive "$pidfile" "$match"; then
     log "$name: not running (no live pid in $pidfile)"
     rm -f "$pidfile"
     return 0
@@ -55,14 +63,14 @@ stop_pidfile() {
   log "$name: stopping pid $pid"
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + timeout))
-  while kill -0 "$pid" 2>/dev/null; do
+  while running "$pid"; do
     if ((SECONDS >= deadline)); then
       log "$name: still alive after ${timeout}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       sleep 1
       break
     fi
-    sleep 1
+    sleep 0.2
   done
   rm -f "$pidfile"
   log "$name: stopped"

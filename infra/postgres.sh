@@ -80,6 +80,7 @@ start() {
     # Only touch the config of a cluster that isn't running (no restart needed).
     # listen_addresses goes in a conf.d drop-in: pg_conftool would write
     # 127.0.0.1 unquoted (it takes it for a number), which PostgreSQL rejects.
+    mkdir -p "/etc/postgresql/$ver/$PG_CLUSTER/conf.d"
     echo "listen_addresses = '$PG_HOST'" >"/etc/postgresql/$ver/$PG_CLUSTER/conf.d/50-redis-migrate.conf"
     pg_conftool "$ver" "$PG_CLUSTER" set port "$PG_PORT"
     log "starting cluster $ver/$PG_CLUSTER"

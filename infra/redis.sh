@@ -42,8 +42,8 @@ start() {
 }
 
 stop() {
-  if pid_alive "$PIDFILE"; then
-    stop_pidfile "$PIDFILE" "redis $NAME" 20
+  if pid_alive "$PIDFILE" redis-server; then
+    stop_pidfile "$PIDFILE" "$HOST${PORT:+:$PORT}" 20 redis-server
   elif [[ -n "$PORT" ]] && pong && [[ "$(rcli config get pidfile 2>/dev/null | tail -n1)" == "$PIDFILE" ]]; then
     # Ours (same pid file path) but the pid file is gone: ask it to quit.
     log "no pid file; SHUTDOWN NOSAVE via $HOST:$PORT"
@@ -55,7 +55,7 @@ stop() {
 
 status() {
   if [[ -n "$PORT" ]] && pong; then
-    log "up: $HOST:$PORT$(pid_alive "$PIDFILE" && echo " (pid $(<"$PIDFILE"))")"
+    log "up: $HOST:$PORT$(pid_alive "$PIDFILE" redis-server && echo " (pid $(<"$PIDFILE"))")"
   else
     log "down${PORT:+: no PONG on $HOST:$PORT}"
     return 1

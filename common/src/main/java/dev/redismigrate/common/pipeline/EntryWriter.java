@@ -12,7 +12,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Applies entries to the target in order over one connection, pipelined: up to a bounded number of
  * commands and bytes are in flight, and the first refusal stops the writer. Knows which db the
- * connection has selected and selects another only when an entry needs it.
+ * connection has selected and selects another only when an entry needs it. Methods are
+ * synchronized so that a progress timer may flush while the reading thread writes.
  */
 public final class EntryWriter implements AutoCloseable {
     private record InFlight(CompletableFuture<Object> reply, Entry entry, long bytes) {
@@ -37,7 +38,7 @@ public final class EntryWriter implements AutoCloseable {
     }
 
     /** Queues one entry; blocks while the pipeline is full. */
-    public void write(Entry entry) {
+    public synchronized void write(Entry entry) {
         if (entry.db() != selectedDb) {
             byte[][] select = {"SELECT".getBytes(StandardCharsets.US_ASCII),
                     Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)};
@@ -84,22 +85,22 @@ public final class EntryWriter implements AutoCloseable {
     }
 
     /** Waits until every queued entry has been answered. */
-    public void flush() {
+    public synchronized void flush() {
         while (!inFlight.isEmpty()) {
             awaitOldest();
         }
     }
 
     /** Source offset of the last entry the target has acknowledged (-1: none). */
-    public long appliedOffset() {
+    public synchronized long appliedOffset() {
         return appliedOffset;
     }
 
-    public long entriesApplied() {
+    public synchronized long entriesApplied() {
         return entriesApplied;
     }
 
-    public long bytesApplied() {
+    public synchronized long bytesApplied() {
         return bytesApplied;
     }
 

@@ -1,0 +1,212 @@
+package dev.redismigrate.snapshot;
+
+import com.moilioncircle.redis.replicator.Configuration;
+import com.moilioncircle.redis.replicator.Replicator;
+import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
+import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
+import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.WorkerIdentity;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Copies a source's dataset into the target the way a replica would: a full sync (PSYNC) hands
+ * over a consistent RDB, each key is restored in the target with its absolute expiry, and the
+ * copy ends at the replication offset where the stream worker must continue.
+ */
+public final class SnapshotCopier implements MigrationTask {
+    private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
+    private static final byte[] RESTORE = bytes("RESTORE");
+    private static final byte[] REPLACE = bytes("REPLACE");
+    private static final byte[] ABSTTL = bytes("ABSTTL");
+    private static final byte[] NO_TTL = bytes("0");
+
+    private final SnapshotRequest request;
+    private final RedisConnector connector;
+    private final Consumer<MigrationEvent> events;
+    private final SnapshotConfig config;
+
+    private volatile boolean stopRequested;
+    private volatile Replicator replicator;
+    private volatile Throwable failure;
+    private volatile ReplicationOffset endOffset;
+    private long keysTotal;
+    private long keysCopied;
+    private long lastProgressNanos;
+
+    public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events, SnapshotConfig config) {
+        this.request = request;
+        this.connector = connector;
+        this.events = events;
+        this.config = config;
+    }
+
+    @Override
+    public UUID migrationId() {
+        return request.migrationId();
+    }
+
+    @Override
+    public int attempt() {
+        return request.attempt();
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+        closeReplicator();
+    }
+
+    @Override
+    public void run() {
+        try (RedisLink source = connector.open(request.source(), "redis-migrate-snapshot");
+             RedisLink target = connector.open(request.target(), "redis-migrate-snapshot")) {
+            RedisVersion sourceVersion = source.version();
+            RedisVersion targetVersion = target.version();
+            if (sourceVersion.isNewerThan(targetVersion)) {
+                fail("the source runs Redis " + sourceVersion + ", newer than the target's " + targetVersion
+                        + ": its data may not load there; upgrade the target first");
+                return;
+            }
+            keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
+            String backlogNote = ensureBacklog(source);
+            publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
+            copy(target);
+        } catch (RedisAccessException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "migration %s: snapshot failed", request.migrationId());
+            fail("snapshot failed: " + e.getMessage());
+        }
+    }
+
+    private void copy(RedisLink target) {
+        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        Replicator rep = SourceReplicas.replicaOf(request.source(), connector.cipher(), List.of(), null, 10_000);
+        rep.setRdbVisitor(new DumpRdbVisitor(rep));
+        rep.addEventListener((r, event) -> {
+            if (stopRequested || failure != null) {
+                return;
+            }
+            if (event instanceof DumpKeyValuePair kv) {
+                if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
+                    writer.write(new Entry((int) kv.getDb().getDbNumber(), restore(kv), -1));
+                    keysCopied++;
+                    maybeReportProgress(writer);
+                }
+            } else if (event instanceof PostRdbSyncEvent) {
+                writer.flush();
+                Configuration c = r.getConfiguration();
+                endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+                closeReplicator();
+            }
+        });
+        rep.addExceptionListener((r, t, event) -> {
+            failure = t;
+            closeReplicator();
+        });
+        replicator = rep;
+        try {
+            rep.open();
+        } catch (Throwable t) {
+            if (failure == null && !stopRequested && endOffset == null) {
+                failure = t;
+            }
+        }
+        if (stopRequested) {
+            publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+        } else if (failure != null) {
+            fail(describe(failure));
+        } else if (endOffset == null) {
+            fail("the source ended the replication before its snapshot was complete");
+        } else {
+            LOG.infof("migration %s: snapshot of %d keys complete at offset %s", request.migrationId(), keysCopied, endOffset);
+            publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()).withOffset(endOffset));
+        }
+    }
+
+    private static byte[][] restore(DumpKeyValuePair kv) {
+        Long expireAt = kv.getExpiredMs();
+        if (expireAt == null) {
+            return new byte[][] {RESTORE, kv.getKey(), NO_TTL, kv.getValue(), REPLACE};
+        }
+        return new byte[][] {RESTORE, kv.getKey(), bytes(Long.toString(expireAt)), kv.getValue(), REPLACE, ABSTTL};
+    }
+
+    /**
+     * Writes made during the copy wait in the source's backlog until the stream worker reads them;
+     * a backlog too small for them would force a second full copy.
+     */
+    private String ensureBacklog(RedisLink source) {
+        long wanted = config.sourceBacklog().asLongValue();
+        try {
+            Object reply = source.call("CONFIG", "GET", "repl-backlog-size");
+            long current = reply instanceof List<?> l && l.size() == 2 ? Long.parseLong(String.valueOf(l.get(1))) : 0;
+            if (current < wanted) {
+                source.call("CONFIG", "SET", "repl-backlog-size", Long.toString(wanted));
+                return "raised the source's repl-backlog-size from " + current + " to " + wanted + " bytes";
+            }
+            return null;
+        } catch (RedisAccessException e) {
+            return "could not check the source's repl-backlog-size (" + e.getMessage()
+                    + "); heavy writes during the copy may force a new full copy";
+        }
+    }
+
+    private void maybeReportProgress(EntryWriter writer) {
+        long now = System.nanoTime();
+        if (now - lastProgressNanos >= 1_000_000_000L) {
+            lastProgressNanos = now;
+            publish(event(EventType.SNAPSHOT_PROGRESS).withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied()));
+        }
+    }
+
+    private String describe(Throwable t) {
+        String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return "snapshot from " + request.source().address() + " failed: " + reason;
+    }
+
+    private void closeReplicator() {
+        Replicator r = replicator;
+        if (r != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.debugf("closing the replication: %s", e.toString());
+            }
+        }
+    }
+
+    private void fail(String reason) {
+        LOG.errorf("migration %s: %s", request.migrationId(), reason);
+        publish(event(EventType.FAILED).withMessage(reason));
+    }
+
+    private MigrationEvent event(EventType type) {
+        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+    }
+
+    private void publish(MigrationEvent event) {
+        events.accept(event);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.redismigrate.snapshot;
+
+import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.TaskRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/** Takes snapshot requests off Kafka and starts a copy for each. */
+@ApplicationScoped
+public class SnapshotRequestListener {
+    private static final Logger LOG = Logger.getLogger(SnapshotRequestListener.class);
+
+    @Inject
+    TaskRunner tasks;
+    @Inject
+    RedisConnector connector;
+    @Inject
+    EventPublisher events;
+    @Inject
+    SnapshotConfig config;
+
+    @Incoming("snapshot-requests")
+    public void onRequest(String record) {
+        SnapshotRequest request;
+        try {
+            request = MessageCodec.decode(record, SnapshotRequest.class);
+        } catch (MessageCodec.UnreadableMessageException e) {
+            LOG.errorf("unreadable snapshot request skipped: %s", e.getMessage());
+            return;
+        }
+        LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
+        tasks.start(new SnapshotCopier(request, connector, events::publish, config));
+    }
+}

@@ -1,0 +1,20 @@
+package dev.redismigrate.stream;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "redis-migrate.stream")
+public interface StreamConfig {
+    /** Commands in flight towards the target at most. */
+    int pipelineCommands();
+
+    /** Bytes of commands in flight towards the target at most. */
+    MemorySize pipelineBytes();
+
+    /** How often the applied offset and lag are reported. */
+    Duration progressInterval();
+
+    /** How long a lost source is retried before the migration fails. */
+    Duration reconnectFor();
+}

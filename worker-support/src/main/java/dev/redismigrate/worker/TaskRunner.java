@@ -1,0 +1,71 @@
+package dev.redismigrate.worker;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Runs migration tasks, one thread each, and finds them again by migration id to stop them.
+ * A second request for a migration that already runs here replaces nothing: it is ignored.
+ */
+@ApplicationScoped
+public class TaskRunner {
+    private static final Logger LOG = Logger.getLogger(TaskRunner.class);
+
+    private final Map<UUID, MigrationTask> running = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "migration-task");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public boolean start(MigrationTask task) {
+        if (running.putIfAbsent(task.migrationId(), task) != null) {
+            LOG.warnf("migration %s already runs here; request for attempt %d ignored", task.migrationId(), task.attempt());
+            return false;
+        }
+        threads.execute(() -> {
+            MDC.put("migration", task.migrationId().toString());
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.errorf("migration %s: task ended with %s", task.migrationId(), e.toString());
+            } finally {
+                running.remove(task.migrationId(), task);
+                MDC.remove("migration");
+            }
+        });
+        return true;
+    }
+
+    /** @return whether a task of that migration ran here */
+    public boolean stop(UUID migrationId) {
+        MigrationTask task = running.get(migrationId);
+        if (task != null) {
+            task.stop();
+        }
+        return task != null;
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        running.values().forEach(MigrationTask::stop);
+        threads.shutdown();
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
