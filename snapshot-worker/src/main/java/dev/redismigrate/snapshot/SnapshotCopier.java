@@ -3,6 +3,7 @@ package dev.redismigrate.snapshot;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
+import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
 import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
@@ -112,6 +113,8 @@ public final class SnapshotCopier implements MigrationTask {
                 }
             } else if (event instanceof PostRdbSyncEvent) {
                 writer.flush();
+            } else if (event instanceof PreCommandSyncEvent) {
+                // the library records the FULLRESYNC id and offset only once the RDB is read
                 Configuration c = r.getConfiguration();
                 endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
                 closeReplicator();

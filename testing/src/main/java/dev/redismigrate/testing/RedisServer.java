@@ -107,7 +107,8 @@ public final class RedisServer implements AutoCloseable {
                 throw new IllegalStateException("redis-server on port " + port + " exited; see " + dir);
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
-                if (cli("PING").trim().equals("PONG")) {
+                String reply = cli("PING").trim();
+                if (reply.equals("PONG") || reply.contains("NOAUTH")) { // NOAUTH: up, with a password
                     return;
                 }
             } catch (IOException notYet) {

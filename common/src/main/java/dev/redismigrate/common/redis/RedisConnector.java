@@ -3,6 +3,8 @@ package dev.redismigrate.common.redis;
 import dev.redismigrate.common.secret.SecretCipher;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.HashedWheelTimer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,9 @@ public final class RedisConnector implements AutoCloseable {
         RedisClientConfig config = new RedisClientConfig()
                 .setAddress((endpoint.tls() ? "rediss://" : "redis://") + endpoint.address())
                 .setGroup(group)
+                .setSocketChannelClass(NioSocketChannel.class)
+                // with a resolver given, Redisson does not probe for epoll/kqueue classes we do not ship
+                .setResolverGroup(DefaultAddressResolverGroup.INSTANCE)
                 .setTimer(timer)
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setCommandTimeout((int) commandTimeout.toMillis())

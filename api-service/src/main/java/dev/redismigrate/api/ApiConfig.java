@@ -1,0 +1,26 @@
+package dev.redismigrate.api;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/** The api-service's own settings. */
+@ConfigMapping(prefix = "redis-migrate")
+public interface ApiConfig {
+
+    Api api();
+
+    MigrationSettings migration();
+
+    interface Api {
+        /** Bearer tokens accepted on the /v2 routes (comma-separated in properties). */
+        List<String> tokens();
+    }
+
+    interface MigrationSettings {
+        /** A migration still active this long after its start is stopped and marked done. */
+        @WithDefault("14d")
+        Duration maxDuration();
+    }
+}

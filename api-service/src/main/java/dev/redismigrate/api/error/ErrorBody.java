@@ -1,0 +1,27 @@
+package dev.redismigrate.api.error;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The body of every error answer, as DigitalOcean's API shapes it. */
+public record ErrorBody(String id, String message) {
+
+    public static Response response(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(idOf(status), message)).build();
+    }
+
+    static String idOf(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 409 -> "conflict";
+            case 415 -> "unsupported_media_type";
+            case 422 -> "unprocessable_entity";
+            default -> status >= 500 ? "server_error" : "error";
+        };
+    }
+}

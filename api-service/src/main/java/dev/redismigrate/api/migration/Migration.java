@@ -1,0 +1,197 @@
+package dev.redismigrate.api.migration;
+
+import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.contract.StopRequest;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * An online migration of a source into a target, and the rules of how the workers' events move
+ * it along. The rules touch no database or broker, so plain unit tests cover them.
+ */
+@Entity
+@Table(name = "migration")
+public class Migration extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "database_id")
+    public TargetDatabase database;
+    @Enumerated(EnumType.STRING)
+    public MigrationStatus status;
+    @Enumerated(EnumType.STRING)
+    public MigrationPhase phase;
+    /** events of another attempt are stale */
+    public int attempt;
+    public String sourceHost;
+    public int sourcePort;
+    public String sourceUsername;
+    public String sourceSealedPassword;
+    public boolean sourceTls;
+    public int[] ignoreDbs;
+    public long keysCopied;
+    public Long keysTotal;
+    public long bytesCopied;
+    public String replId;
+    public Long replOffset;
+    public Integer replDb;
+    public Long lagBytes;
+    public long commandsApplied;
+    public String error;
+    public Instant createdAt;
+    public Instant updatedAt;
+    public Instant stopsAt;
+
+    public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
+            Instant now, Duration maxDuration) {
+        Migration m = new Migration();
+        m.id = UUID.randomUUID();
+        m.database = target;
+        m.status = MigrationStatus.RUNNING;
+        m.phase = MigrationPhase.SNAPSHOT;
+        m.attempt = 1;
+        m.sourceHost = source.host();
+        m.sourcePort = source.port();
+        m.sourceUsername = source.username();
+        m.sourceSealedPassword = source.sealedPassword();
+        m.sourceTls = source.tls();
+        m.ignoreDbs = ignoreDbs.stream().mapToInt(Integer::intValue).sorted().toArray();
+        m.createdAt = now;
+        m.updatedAt = now;
+        m.stopsAt = now.plus(maxDuration);
+        return m;
+    }
+
+    /** The active migration of a target, or null. */
+    public static Migration activeOf(UUID databaseId) {
+        return find("database.id = ?1 and status in ?2", databaseId, MigrationStatus.ACTIVE).firstResult();
+    }
+
+    public RedisEndpoint source() {
+        return new RedisEndpoint(sourceHost, sourcePort, sourceUsername, sourceSealedPassword, sourceTls);
+    }
+
+    public Set<Integer> ignoredDbs() {
+        return Arrays.stream(ignoreDbs).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    public boolean isActive() {
+        return status.isActive();
+    }
+
+    public SnapshotRequest snapshotRequest() {
+        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs());
+    }
+
+    /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
+    public StopRequest end(MigrationStatus end, String reason, Instant now) {
+        status = end;
+        phase = MigrationPhase.STOPPED;
+        updatedAt = now;
+        return new StopRequest(id, reason);
+    }
+
+    /** Applies a worker's report. Progress figures are totals, so repeats do no harm. */
+    public EventOutcome apply(MigrationEvent event, Instant now) {
+        if (event.attempt() != attempt) {
+            return EventOutcome.NONE;
+        }
+        if (!isActive()) {
+            // a worker that starts late (e.g. a redelivered request) must not go on with an ended migration
+            boolean started = switch (event.type()) {
+                case SNAPSHOT_STARTED, STREAM_STARTED -> true;
+                default -> false;
+            };
+            return started ? new EventOutcome(null, new StopRequest(id, "the migration is " + status.wire()))
+                    : EventOutcome.NONE;
+        }
+        updatedAt = now;
+        String by = event.worker() == null ? "" : " (" + event.worker() + ")";
+        switch (event.type()) {
+            case SNAPSHOT_STARTED:
+                copied(event);
+                return new EventOutcome("snapshot started" + by, null);
+            case SNAPSHOT_PROGRESS:
+                copied(event);
+                return EventOutcome.NONE;
+            case SNAPSHOT_COMPLETED:
+                copied(event);
+                if (phase != MigrationPhase.SNAPSHOT) {
+                    return EventOutcome.NONE; // a repeat: the stream was requested already
+                }
+                if (event.offset() == null) {
+                    fail("the snapshot completed without a replication offset");
+                    return new EventOutcome(error, null);
+                }
+                offset(event.offset());
+                phase = MigrationPhase.STREAM;
+                return new EventOutcome("snapshot completed at " + event.offset() + by,
+                        new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), event.offset()));
+            case STREAM_STARTED:
+                status = MigrationStatus.SYNCING;
+                return new EventOutcome("stream started" + by, null);
+            case STREAM_PROGRESS:
+                status = MigrationStatus.SYNCING;
+                if (event.offset() != null) {
+                    offset(event.offset());
+                }
+                if (event.lagBytes() != null) {
+                    lagBytes = event.lagBytes();
+                }
+                if (event.commandsApplied() != null) {
+                    commandsApplied = event.commandsApplied();
+                }
+                return EventOutcome.NONE;
+            case FAILED:
+                fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
+                return new EventOutcome(error + by, null);
+            case STOPPED:
+                return new EventOutcome("worker stopped" + by, null);
+            default:
+                return EventOutcome.NONE;
+        }
+    }
+
+    private void copied(MigrationEvent event) {
+        if (event.keysCopied() != null) {
+            keysCopied = event.keysCopied();
+        }
+        if (event.keysTotal() != null) {
+            keysTotal = event.keysTotal();
+        }
+        if (event.bytesCopied() != null) {
+            bytesCopied = event.bytesCopied();
+        }
+    }
+
+    private void offset(ReplicationOffset offset) {
+        replId = offset.replId();
+        replOffset = offset.offset();
+        replDb = offset.db();
+    }
+
+    private void fail(String reason) {
+        status = MigrationStatus.ERROR;
+        phase = MigrationPhase.STOPPED;
+        error = reason;
+    }
+}

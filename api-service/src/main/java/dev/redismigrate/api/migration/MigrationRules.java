@@ -1,0 +1,75 @@
+package dev.redismigrate.api.migration;
+
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisVersion;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What must hold before a migration may start. */
+public final class MigrationRules {
+    private static final Pattern DB = Pattern.compile("(?:db)?(\\d{1,4})");
+
+    private MigrationRules() {
+    }
+
+    /** Parses ignore_dbs entries ("db3" or "3"); the range is checked against the source later. */
+    public static Set<Integer> ignoreDbs(List<String> entries) {
+        Set<Integer> dbs = new TreeSet<>();
+        if (entries == null) {
+            return dbs;
+        }
+        for (String entry : entries) {
+            Matcher m = DB.matcher(entry == null ? "" : entry.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw ApiException.badRequest("ignore_dbs entries must be \"dbN\" or \"N\" (N a db number), got \""
+                        + entry + "\"");
+            }
+            dbs.add(Integer.parseInt(m.group(1)));
+        }
+        return dbs;
+    }
+
+    /** @param databases how many dbs the source has (CONFIG GET databases, else Redis' default 16) */
+    public static void requireWithin(Set<Integer> ignoreDbs, int databases) {
+        for (int db : ignoreDbs) {
+            if (db >= databases) {
+                throw ApiException.badRequest("ignore_dbs: db" + db + " does not exist, the source has db0 to db"
+                        + (databases - 1));
+            }
+        }
+    }
+
+    /** A replica cannot load the RDB of a newer Redis, nor be trusted with commands it does not know. */
+    public static void requireCompatible(RedisVersion source, RedisVersion target) {
+        if (source.isNewerThan(target)) {
+            throw ApiException.unprocessable("source Redis " + source + " is newer than target Redis " + target
+                    + ": a target cannot load the data format of a newer version; use a target of " + source
+                    + " or newer");
+        }
+    }
+
+    /** Migrating a server into itself would replay its own writes forever. */
+    public static void requireDistinct(RedisEndpoint source, RedisEndpoint target) {
+        if (source.port() == target.port() && sameHost(source.host(), target.host())) {
+            throw ApiException.unprocessable("the source " + source.address() + " is the target itself");
+        }
+    }
+
+    private static boolean sameHost(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(a).equals(InetAddress.getByName(b));
+        } catch (UnknownHostException e) {
+            return false; // an unknown source fails the connection check with a clearer reason
+        }
+    }
+}

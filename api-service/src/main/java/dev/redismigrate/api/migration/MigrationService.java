@@ -1,0 +1,165 @@
+package dev.redismigrate.api.migration;
+
+import dev.redismigrate.api.ApiConfig;
+import dev.redismigrate.api.Ids;
+import dev.redismigrate.api.database.DatabaseService;
+import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.outbox.Outbox;
+import dev.redismigrate.api.redis.EndpointInput;
+import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts, follows and stops migrations. Commands for the workers go through the {@link Outbox}, in
+ * the same transaction as the state they follow from.
+ */
+@ApplicationScoped
+public class MigrationService {
+    private static final Logger LOG = Logger.getLogger(MigrationService.class);
+
+    private final SecretCipher cipher;
+    private final RedisProbe probe;
+    private final Outbox outbox;
+    private final ApiConfig config;
+
+    MigrationService(SecretCipher cipher, RedisProbe probe, Outbox outbox, ApiConfig config) {
+        this.cipher = cipher;
+        this.probe = probe;
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    public Migration start(String databaseId, StartMigrationRequest request) {
+        UUID targetId = Ids.parse("database", databaseId);
+        if (request == null || request.source() == null) {
+            throw ApiException.badRequest("source is required");
+        }
+        StartMigrationRequest.Source s = request.source();
+        boolean tls = !Boolean.TRUE.equals(request.disableSsl());
+        RedisEndpoint source = EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
+        TargetDatabase target = DatabaseService.find(targetId);
+        requireNoActive(targetId);
+        MigrationRules.requireDistinct(source, target.endpoint());
+
+        // preflight outside any transaction: slow servers must not hold a database connection
+        RedisProbe.Facts sourceFacts = probe.probe("source", source);
+        MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
+        RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
+        MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version());
+
+        return QuarkusTransaction.requiringNew().call(() -> {
+            // the lock orders concurrent PUTs (and DELETE of the target): only one can pass the check
+            TargetDatabase locked = TargetDatabase.findById(targetId, LockModeType.PESSIMISTIC_WRITE);
+            if (locked == null) {
+                throw ApiException.notFound("database " + targetId + " not found");
+            }
+            requireNoActive(targetId);
+            Migration m = Migration.start(locked, source, ignoreDbs, Ids.now(), config.migration().maxDuration());
+            m.persist();
+            HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " (Redis "
+                    + sourceFacts.version() + ") into " + locked.endpoint().address() + " (Redis "
+                    + targetFacts.version() + ")");
+            outbox.add(m.id, m.snapshotRequest());
+            return m;
+        });
+    }
+
+    private static void requireNoActive(UUID targetId) {
+        Migration active = Migration.activeOf(targetId);
+        if (active != null) {
+            throw ApiException.conflict("database " + targetId + " already has an active online migration: "
+                    + active.id);
+        }
+    }
+
+    /** The latest migration into a target. */
+    public Migration latest(String databaseId) {
+        TargetDatabase target = DatabaseService.find(Ids.parse("database", databaseId));
+        Migration m = Migration.find("database.id = ?1 order by createdAt desc", target.id).firstResult();
+        if (m == null) {
+            throw ApiException.notFound("database " + databaseId + " has no online migration");
+        }
+        return m;
+    }
+
+    public Migration get(String migrationId) {
+        Migration m = Migration.findById(Ids.parse("migration", migrationId));
+        if (m == null) {
+            throw ApiException.notFound("migration " + migrationId + " not found");
+        }
+        return m;
+    }
+
+    /** @param status null for all */
+    public List<Migration> list(String status) {
+        return status == null
+                ? Migration.list("order by createdAt desc")
+                : Migration.list("status = ?1 order by createdAt desc", MigrationStatus.parse(status));
+    }
+
+    public List<HistoryEntry> history(String migrationId) {
+        return HistoryEntry.of(get(migrationId).id);
+    }
+
+    /** Cancels an active migration; one that has ended already is left as it is. */
+    @Transactional
+    public void cancel(String databaseId, String migrationId) {
+        UUID targetId = Ids.parse("database", databaseId);
+        Migration m = Migration.findById(Ids.parse("migration", migrationId), LockModeType.PESSIMISTIC_WRITE);
+        if (m == null || !m.database.id.equals(targetId)) {
+            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
+        }
+        if (m.isActive()) {
+            Instant now = Ids.now();
+            outbox.add(m.id, m.end(MigrationStatus.CANCELED, "canceled by the user", now));
+            HistoryEntry.record(m.id, now, "CANCELED", "canceled by the user; the target keeps what was copied");
+        }
+    }
+
+    /** Applies a worker's event (see {@link Migration#apply}). */
+    @Transactional
+    public void apply(MigrationEvent event) {
+        // locked: events, cancel and expiry of one migration must not overwrite each other
+        Migration m = Migration.findById(event.migrationId(), LockModeType.PESSIMISTIC_WRITE);
+        if (m == null) {
+            LOG.debugf("%s event for unknown migration %s ignored", event.type(), event.migrationId());
+            return;
+        }
+        Instant now = Ids.now();
+        EventOutcome outcome = m.apply(event, now);
+        if (outcome.history() != null) {
+            HistoryEntry.record(m.id, now, event.type().name(), outcome.history());
+        }
+        if (outcome.command() != null) {
+            outbox.add(m.id, outcome.command());
+        }
+    }
+
+    /** Active migrations past stops_at are stopped; they end as done, the target keeps its data. */
+    @Scheduled(every = "${redis-migrate.migration.expiry-check:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    void stopExpired() {
+        Instant now = Ids.now();
+        List<Migration> expired = Migration.find("status in ?1 and stopsAt <= ?2", MigrationStatus.ACTIVE, now)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        for (Migration m : expired) {
+            outbox.add(m.id, m.end(MigrationStatus.DONE, "the migration reached stops_at", now));
+            HistoryEntry.record(m.id, now, "DONE", "stopped at stops_at " + m.stopsAt);
+            LOG.infof("migration %s reached stops_at: stopped", m.id);
+        }
+    }
+}

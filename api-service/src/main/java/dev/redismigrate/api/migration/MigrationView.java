@@ -1,0 +1,57 @@
+package dev.redismigrate.api.migration;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A migration as the API shows it. id, status and created_at are at the top level: that is all
+ * DigitalOcean's Go client and Terraform provider read.
+ */
+public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
+        MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
+        List<Integer> ignoreDbs, Instant updatedAt, Instant stopsAt) {
+
+    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent) {
+    }
+
+    /** How far the target is behind the source, once streaming. */
+    public record Lag(Long bytes, Long offset) {
+    }
+
+    public record Source(String host, int port, String username, boolean ssl) {
+    }
+
+    public record Many(List<MigrationView> migrations) {
+    }
+
+    public record Event(Instant at, String type, String message) {
+    }
+
+    public record Events(List<Event> events) {
+    }
+
+    public static MigrationView of(Migration m) {
+        Lag lag = m.replOffset == null ? null : new Lag(m.lagBytes, m.replOffset);
+        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.phase,
+                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m)), lag, m.commandsApplied,
+                m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
+                Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
+    }
+
+    /** Of the snapshot: once it has completed (an offset is known) the copy is whole. */
+    static double percent(Migration m) {
+        if (m.replOffset != null) {
+            return 100.0;
+        }
+        if (m.keysTotal == null || m.keysTotal <= 0) {
+            return 0.0;
+        }
+        return Math.min(100.0, Math.floor(1000.0 * m.keysCopied / m.keysTotal) / 10.0);
+    }
+
+    public static Events events(List<HistoryEntry> entries) {
+        return new Events(entries.stream().map(e -> new Event(e.at, e.type, e.message)).toList());
+    }
+}
