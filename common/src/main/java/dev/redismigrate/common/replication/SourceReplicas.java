@@ -1,7 +1,6 @@
 package dev.redismigrate.common.replication;
 
 import com.moilioncircle.redis.replicator.Configuration;
-import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.CommandName;
 import com.moilioncircle.redis.replicator.cmd.parser.DefaultCommandParser;
@@ -42,7 +41,7 @@ public final class SourceReplicas {
         if (from != null) {
             configuration.setReplId(from.replId()).setReplOffset(from.offset());
         }
-        Replicator replicator = new RedisReplicator(source.host(), source.port(), configuration);
+        Replicator replicator = new SourceReplica(source.host(), source.port(), configuration);
         for (String name : commandNames) {
             replicator.addCommandParser(CommandName.name(name), new DefaultCommandParser());
         }

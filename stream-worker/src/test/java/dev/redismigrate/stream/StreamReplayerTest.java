@@ -1,0 +1,146 @@
+package dev.redismigrate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.testing.RedisServer;
+import io.quarkus.runtime.configuration.MemorySize;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replayer against real redis-servers, without Kafka. The target first becomes a real replica
+ * of the source (Redis's own full sync is the snapshot here), is detached at a known offset, and
+ * the replayer must carry on from exactly there.
+ */
+class StreamReplayerTest {
+    static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
+    static RedisConnector connector;
+
+    @BeforeAll
+    static void connector() {
+        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+    }
+
+    @AfterAll
+    static void close() {
+        connector.close();
+    }
+
+    @Test
+    void replaysEveryWriteAfterTheOffsetExactlyOnceAndInOrder() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("SET counter 10\nRPUSH list a\nSELECT 2\nSET keep me\nSELECT 7\nSET ignored x\n");
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(7), from);
+            StreamReplayer replayer = new StreamReplayer(request, connector, events::add, config());
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "stream started");
+
+            source.cliPipe(String.join("\n",
+                    "INCR counter", "INCRBY counter 5", "LPUSH list b c", "HSET h f v", "SADD s 1 2",
+                    "ZADD z 1 a", "XADD x 5-1 f v", "SET ttl v EX 1000", "PEXPIRE list 500000",
+                    "MULTI", "INCR counter", "RPUSH list d", "EXEC",
+                    "EVAL \"redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', 'counter')\" 1 scripted yes",
+                    "SET short v PX 50", "SELECT 2", "DEL keep", "SET db2 new", "SELECT 7", "SET ignored y",
+                    "SELECT 4", "SET four 4", "FLUSHDB", "SET four again", ""));
+            Thread.sleep(200); // let "short" expire on the source: its DEL is replicated too
+            source.cli("GET", "short");
+
+            source.cli("-n", "7", "FLUSHDB"); // db7 is not migrated: compare the rest
+            target.cli("-n", "7", "FLUSHDB");
+            await(() -> source.digest().equals(target.digest()), "target equal to source");
+            assertEquals("18", target.cli("GET", "counter").trim()); // 10 +1 +5, +1 in MULTI, +1 by the script
+            assertEquals("d", target.cli("RPOP", "list").trim());
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_PROGRESS && e.lagBytes() != null
+                    && e.lagBytes() == 0), "lag 0 reported");
+
+            replayer.stop();
+            thread.join(5_000);
+            assertTrue(!thread.isAlive(), "the replayer stops within seconds");
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type());
+        }
+    }
+
+    @Test
+    void failsClearlyWhenTheSourceCannotContinueFromTheOffset() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ReplicationOffset unknown = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
+            StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(), unknown);
+            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, config()));
+            thread.start();
+            thread.join(20_000);
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type());
+            assertTrue(last.message().contains("can no longer continue"), last.message());
+        }
+    }
+
+    /** Makes {@code target} a replica of {@code source}, waits for the sync, detaches it; returns where it stopped. */
+    static ReplicationOffset detachedReplicaOffset(RedisServer source, RedisServer target) throws Exception {
+        target.cli("REPLICAOF", source.host(), Integer.toString(source.port()));
+        await(() -> target.cli("INFO", "replication").contains("master_link_status:up"), "replica in sync");
+        String info = target.cli("INFO", "replication");
+        target.cli("REPLICAOF", "NO", "ONE");
+        return new ReplicationOffset(field(info, "master_replid"), Long.parseLong(field(info, "slave_repl_offset")), -1);
+    }
+
+    static String field(String info, String name) {
+        return info.lines().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow()
+                .substring(name.length() + 1).trim();
+    }
+
+    static RedisEndpoint endpoint(RedisServer server) {
+        return new RedisEndpoint(server.host(), server.port(), null, null, false);
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    static StreamConfig config() {
+        return new StreamConfig() {
+            public int pipelineCommands() {
+                return 100;
+            }
+
+            public MemorySize pipelineBytes() {
+                return new MemorySize(BigInteger.valueOf(1 << 20));
+            }
+
+            public Duration progressInterval() {
+                return Duration.ofMillis(200);
+            }
+
+            public Duration reconnectFor() {
+                return Duration.ofSeconds(5);
+            }
+        };
+    }
+}
