@@ -43,7 +43,6 @@ class SnapshotCopierTest {
         try (RedisServer source = RedisServer.start("--requirepass", "src-secret");
              RedisServer target = RedisServer.start()) {
             source.cliPipe(String.join("\n",
-                    "AUTH src-secret",
                     "SET plain value", "SET ttl:string v PX 600000", "HSET hash f1 v1 f2 v2",
                     "RPUSH list a b c", "SADD set x y z", "ZADD zset 1 one 2 two", "XADD stream 1-1 f v",
                     "XGROUP CREATE stream g 0", "PFADD hll a b c", "SETBIT bits 7 1", "EXPIRE hash 3000",
@@ -61,10 +60,10 @@ class SnapshotCopierTest {
             assertEquals(11L, last.keysCopied()); // 9 in db0, 2 in db3; db5 is ignored
             assertNotNull(last.offset().replId());
             assertTrue(last.offset().offset() >= 0);
-            source.cli("-a", "src-secret", "--no-auth-warning", "-n", "5", "DEL", "ignored:db5");
-            assertEquals(source.cli("-a", "src-secret", "--no-auth-warning", "DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
+            source.cli("-n", "5", "DEL", "ignored:db5");
+            assertEquals(source.cli("DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
             assertNotEquals("0000000000000000000000000000000000000000", target.digest());
-            long sourceTtl = Long.parseLong(source.cli("-a", "src-secret", "--no-auth-warning", "-n", "3", "PTTL", "ttl:list").trim());
+            long sourceTtl = Long.parseLong(source.cli("-n", "3", "PTTL", "ttl:list").trim());
             long targetTtl = Long.parseLong(target.cli("-n", "3", "PTTL", "ttl:list").trim());
             assertTrue(Math.abs(sourceTtl - targetTtl) < 2000, sourceTtl + " vs " + targetTtl);
             assertEquals("0", target.cli("-n", "5", "DBSIZE").trim());

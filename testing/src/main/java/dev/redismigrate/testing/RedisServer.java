@@ -18,11 +18,13 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final Process process;
+    private final String password;
 
-    private RedisServer(int port, Path dir, Process process) {
+    private RedisServer(int port, Path dir, Process process, String password) {
         this.port = port;
         this.dir = dir;
         this.process = process;
+        this.password = password;
     }
 
     /** Starts a server; {@code extraArgs} are passed on (e.g. "--requirepass", "secret"). */
@@ -37,7 +39,9 @@ public final class RedisServer implements AutoCloseable {
             cmd.addAll(List.of(extraArgs));
             Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-            RedisServer server = new RedisServer(port, dir, process);
+            List<String> extra = List.of(extraArgs);
+            int pass = extra.indexOf("--requirepass");
+            RedisServer server = new RedisServer(port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
             server.awaitReady();
             return server;
         } catch (IOException e) {
@@ -53,16 +57,29 @@ public final class RedisServer implements AutoCloseable {
         return "127.0.0.1";
     }
 
-    /** Runs redis-cli with these arguments (and -p port) and returns its output. */
+    /** The password given with --requirepass, or null. */
+    public String password() {
+        return password;
+    }
+
+    /** Runs redis-cli with these arguments (logged in, if the server has a password) and returns its output. */
     public String cli(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        List<String> cmd = cliCommand();
         cmd.addAll(List.of(args));
         return run(cmd, null);
     }
 
     /** Feeds text (one command per line) to redis-cli, e.g. a generated data set. */
     public String cliPipe(String commands) {
-        return run(List.of("redis-cli", "-p", Integer.toString(port)), commands);
+        return run(cliCommand(), commands);
+    }
+
+    private List<String> cliCommand() {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        if (password != null) {
+            cmd.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
+        return cmd;
     }
 
     /** DEBUG DIGEST: a hash of the whole dataset (all dbs, values and whether keys expire). */
