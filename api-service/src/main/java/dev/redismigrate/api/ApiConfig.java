@@ -1,7 +1,6 @@
 package dev.redismigrate.api;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,7 +19,6 @@ public interface ApiConfig {
 
     interface MigrationSettings {
         /** A migration still active this long after its start is stopped and marked done. */
-        @WithDefault("14d")
         Duration maxDuration();
     }
 }

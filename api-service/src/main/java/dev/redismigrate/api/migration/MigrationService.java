@@ -150,7 +150,8 @@ public class MigrationService {
     }
 
     /** Active migrations past stops_at are stopped; they end as done, the target keeps its data. */
-    @Scheduled(every = "${redis-migrate.migration.expiry-check:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${redis-migrate.migration.expiry-check:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void stopExpired() {
         Instant now = Ids.now();

@@ -49,7 +49,7 @@ public class OutboxRelay {
         wake();
     }
 
-    @Scheduled(every = "${redis-migrate.outbox.retry-every:5s}")
+    @Scheduled(every = "${redis-migrate.outbox.retry-every:5s}", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void wake() {
         if (queued.compareAndSet(false, true)) {
             worker.execute(this::drain);

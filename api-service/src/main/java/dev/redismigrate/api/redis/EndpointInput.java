@@ -15,7 +15,7 @@ public final class EndpointInput {
         if (host == null || host.isBlank()) {
             throw ApiException.badRequest(field + ".host is required");
         }
-        if (!host.trim().matches("[A-Za-z0-9._:\\-\\[\\]]+")) {
+        if (!host.trim().matches("[A-Za-z0-9._:-]+")) {
             throw ApiException.badRequest(field + ".host must be a host name or an IP address");
         }
         if (port == null) {

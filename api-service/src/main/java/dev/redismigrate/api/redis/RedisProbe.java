@@ -30,7 +30,9 @@ public class RedisProbe {
         try (RedisLink link = connector.open(endpoint, "redis-migrate-api")) {
             return new Facts(link.version(), databases(link));
         } catch (RedisAccessException | IllegalArgumentException e) {
-            throw ApiException.unprocessable("the " + role + " Redis cannot be used: " + e.getMessage());
+            // over TLS is worth saying: a plain-TCP server fails the handshake with a vague reason
+            throw ApiException.unprocessable("the " + role + " Redis cannot be used" + (endpoint.tls() ? " over TLS" : "")
+                    + ": " + e.getMessage());
         }
     }
 

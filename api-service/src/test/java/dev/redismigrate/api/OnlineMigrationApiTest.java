@@ -1,0 +1,324 @@
+package dev.redismigrate.api;
+
+import static dev.redismigrate.api.support.Api.api;
+import static dev.redismigrate.api.support.Api.registerTarget;
+import static dev.redismigrate.api.support.Api.source;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.redismigrate.api.migration.Migration;
+import dev.redismigrate.api.support.Kafka;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.contract.StopRequest;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.testing.RedisServer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OnlineMigrationApiTest {
+    private static final String PASSWORD = "s3cret";
+    private static RedisServer target;
+    private static RedisServer source;
+    private static RedisServer fourDbs;
+
+    @Inject
+    SecretCipher cipher;
+
+    @BeforeAll
+    static void servers() {
+        target = RedisServer.start();
+        source = RedisServer.start("--requirepass", PASSWORD);
+        fourDbs = RedisServer.start("--databases", "4");
+    }
+
+    @AfterAll
+    static void stop() {
+        target.close();
+        source.close();
+        fourDbs.close();
+    }
+
+    private static String onlineMigration(String targetId) {
+        return "/v2/databases/" + targetId + "/online-migration";
+    }
+
+    private static String start(String targetId, Object body) {
+        return api().body(body).put(onlineMigration(targetId))
+                .then().statusCode(200).extract().path("id");
+    }
+
+    private static void event(MigrationEvent event) {
+        Kafka.send(Kafka.topic("incoming", "events"), event.migrationId().toString(), MessageCodec.encode(event));
+    }
+
+    /** Polls the migration until {@code path} reads {@code expected}. */
+    private static JsonPath awaitField(String id, String path, Object expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonPath json = null;
+        while (System.nanoTime() < deadline) {
+            json = api().get("/v2/migrations/" + id).then().statusCode(200).extract().jsonPath();
+            if (Objects.equals(expected, json.get(path))) {
+                return json;
+            }
+            sleep(100);
+        }
+        return fail(path + " of migration " + id + " never became " + expected + ": " + json.prettify());
+    }
+
+    @Test
+    void startsAMigrationAndPublishesItsSnapshotRequestWithTheSourcePasswordSealed() {
+        String targetId = registerTarget(target);
+        String json = api().body(source(source, PASSWORD, "db1", "3")).put(onlineMigration(targetId))
+                .then().statusCode(200)
+                .body("id", notNullValue())
+                .body("status", equalTo("running"))
+                .body("created_at", notNullValue())
+                .body("phase", equalTo("snapshot"))
+                .body("source.host", equalTo("127.0.0.1"))
+                .body("source.port", equalTo(source.port()))
+                .body("source.password", nullValue())
+                .body("ignore_dbs", equalTo(List.of(1, 3)))
+                .extract().asString();
+        assertFalse(json.contains(PASSWORD), json);
+        String id = JsonPath.from(json).getString("id");
+        String createdAt = JsonPath.from(json).getString("created_at");
+        assertEquals(Duration.ofDays(14), Duration.between(Instant.parse(createdAt),
+                Instant.parse(JsonPath.from(json).getString("stops_at"))), "redis-migrate.migration.max-duration");
+
+        String record = Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id);
+        assertFalse(record.contains(PASSWORD), record);
+        SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
+        assertEquals(UUID.fromString(id), request.migrationId());
+        assertEquals(1, request.attempt());
+        assertEquals(source.port(), request.source().port());
+        assertFalse(request.source().tls(), "disable_ssl: true means plain TCP");
+        assertTrue(request.source().sealedPassword().startsWith("v1:"));
+        assertEquals(PASSWORD, cipher.open(request.source().sealedPassword()));
+        assertEquals(target.port(), request.target().port());
+        assertEquals(Set.of(1, 3), request.ignoreDbs());
+        String stored = QuarkusTransaction.requiringNew()
+                .call(() -> Migration.<Migration>findById(UUID.fromString(id)).sourceSealedPassword);
+        assertFalse(stored.contains(PASSWORD));
+
+        api().get(onlineMigration(targetId)).then().statusCode(200)
+                .body("id", equalTo(id))
+                .body("status", equalTo("running"))
+                .body("created_at", equalTo(createdAt))
+                .body("progress.percent", equalTo(0.0f))
+                .body("stops_at", notNullValue())
+                .body(not(containsString(PASSWORD)));
+        api().get("/v2/migrations?status=running").then().statusCode(200).body("migrations.id", hasItem(id));
+
+        // one active migration per target; and the target cannot go while it is active
+        api().body(source(source, PASSWORD)).put(onlineMigration(targetId))
+                .then().statusCode(409).body("id", equalTo("conflict"));
+        api().delete("/v2/databases/" + targetId).then().statusCode(409).body("id", equalTo("conflict"));
+
+        api().delete(onlineMigration(targetId) + "/" + id).then().statusCode(204);
+        api().get(onlineMigration(targetId)).then().statusCode(200)
+                .body("status", equalTo("canceled"))
+                .body("phase", equalTo("stopped"));
+        String controlTopic = Kafka.topic("outgoing", "control");
+        StopRequest stop = MessageCodec.decode(Kafka.awaitOne(controlTopic, id), StopRequest.class);
+        assertEquals(UUID.fromString(id), stop.migrationId());
+        api().get("/v2/migrations?status=canceled").then().statusCode(200)
+                .body("migrations.id", hasItem(id))
+                .body("migrations.status", everyItem(equalTo("canceled")));
+
+        // stopping again changes nothing
+        api().delete(onlineMigration(targetId) + "/" + id).then().statusCode(204);
+        // a worker that starts late for the canceled migration is told to stop again
+        event(MigrationEvent.of(UUID.fromString(id), 1, EventType.STREAM_STARTED, "late-worker"));
+        Kafka.await(controlTopic, id, 2, Duration.ofSeconds(30));
+        api().get("/v2/migrations/" + id).then().body("status", equalTo("canceled"));
+
+        api().delete("/v2/databases/" + targetId).then().statusCode(204);
+        api().get("/v2/migrations/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void followsTheWorkersEventsUntilSyncing() {
+        String targetId = registerTarget(target);
+        String id = start(targetId, source(source, PASSWORD));
+        UUID uuid = UUID.fromString(id);
+        String eventsTopic = Kafka.topic("incoming", "events");
+
+        // an unreadable record is skipped, it does not block what follows
+        Kafka.send(eventsTopic, id, "{not json");
+        event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_STARTED, "snap-1").withCopy(0, 10, 0));
+        event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_PROGRESS, "snap-1").withCopy(5, 10, 512));
+        JsonPath running = awaitField(id, "progress.keys_copied", 5);
+        assertEquals("running", running.getString("status"));
+        assertEquals(10, running.getInt("progress.keys_total"));
+        assertEquals(512, running.getInt("progress.bytes_copied"));
+        assertEquals(50.0f, running.getFloat("progress.percent"));
+
+        ReplicationOffset offset = new ReplicationOffset("0f3c9e4c43dd6c3b1a8e1f2f6d3e1c9b8a7f6e5d", 1234, 0);
+        event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_COMPLETED, "snap-1").withCopy(10, 10, 1024).withOffset(offset));
+        StreamRequest stream = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "stream-requests"), id),
+                StreamRequest.class);
+        assertEquals(offset, stream.from());
+        assertEquals(PASSWORD, cipher.open(stream.source().sealedPassword()));
+        assertEquals(target.port(), stream.target().port());
+
+        event(MigrationEvent.of(uuid, 1, EventType.STREAM_STARTED, "stream-1"));
+        JsonPath syncing = awaitField(id, "status", "syncing");
+        assertEquals("stream", syncing.getString("phase"));
+        assertEquals(1234, syncing.getInt("lag.offset"));
+        assertEquals(100.0f, syncing.getFloat("progress.percent"));
+
+        // a stale attempt's failure changes nothing; events of one migration are applied in order
+        event(MigrationEvent.of(uuid, 2, EventType.FAILED, "old").withMessage("stale"));
+        event(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "stream-1")
+                .withOffset(new ReplicationOffset(offset.replId(), 2000, 0)).withStream(7, 42L));
+        JsonPath progressed = awaitField(id, "commands_applied", 7);
+        assertEquals("syncing", progressed.getString("status"));
+        assertEquals(2000, progressed.getInt("lag.offset"));
+        assertEquals(42, progressed.getInt("lag.bytes"));
+        api().get(onlineMigration(targetId)).then().body("status", equalTo("syncing"));
+
+        // milestones only, oldest first: progress does not flood the history
+        api().get("/v2/migrations/" + id + "/events").then().statusCode(200)
+                .body("events.type", equalTo(List.of("REQUESTED", "SNAPSHOT_STARTED", "SNAPSHOT_COMPLETED", "STREAM_STARTED")))
+                .body("events[2].message", containsString("1234"));
+    }
+
+    @Test
+    void aFailedWorkerEndsTheMigrationInErrorWithItsReason() {
+        String targetId = registerTarget(target);
+        String id = start(targetId, source(source, PASSWORD));
+        event(MigrationEvent.of(UUID.fromString(id), 1, EventType.FAILED, "snap-1")
+                .withMessage("the target refused SET in db 0: OOM command not allowed"));
+        JsonPath failed = awaitField(id, "status", "error");
+        assertEquals("the target refused SET in db 0: OOM command not allowed", failed.getString("error"));
+        assertEquals("stopped", failed.getString("phase"));
+        // no longer active: the target takes a new migration
+        String next = start(targetId, source(source, PASSWORD));
+        api().get(onlineMigration(targetId)).then().body("id", equalTo(next)).body("status", equalTo("running"));
+    }
+
+    @Test
+    void aMigrationPastItsEndIsStoppedAndDone() {
+        String targetId = registerTarget(target);
+        String id = start(targetId, source(source, PASSWORD));
+        QuarkusTransaction.requiringNew().run(() -> Migration.update("stopsAt = ?1 where id = ?2",
+                Instant.now().minusSeconds(1), UUID.fromString(id)));
+        assertEquals("stopped", awaitField(id, "status", "done").getString("phase"));
+        StopRequest stop = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "control"), id), StopRequest.class);
+        assertEquals(UUID.fromString(id), stop.migrationId());
+    }
+
+    @Test
+    void refusesSourcesItCannotUse() {
+        String targetId = registerTarget(target);
+        api().body(source(source, "wrong-password")).put(onlineMigration(targetId))
+                .then().statusCode(422)
+                .body("id", equalTo("unprocessable_entity"))
+                .body("message", startsWith("the source Redis cannot be used: "))
+                .body("message", not(containsString("wrong-password")));
+        // no password for a server that needs one
+        api().body(source(source, null)).put(onlineMigration(targetId))
+                .then().statusCode(422).body("message", containsString("NOAUTH"));
+        int closed = RedisServer.freePort();
+        api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", closed), "disable_ssl", true))
+                .put(onlineMigration(targetId))
+                .then().statusCode(422).body("message", containsString("cannot connect to 127.0.0.1:" + closed));
+        // TLS unless disable_ssl: a plain server cannot pass
+        api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", fourDbs.port()), "disable_ssl", false))
+                .put(onlineMigration(targetId))
+                .then().statusCode(422).body("message", startsWith("the source Redis cannot be used over TLS: "));
+        api().body(source(target, null)).put(onlineMigration(targetId))
+                .then().statusCode(422).body("message", containsString("is the target itself"));
+        // nothing was started
+        api().get(onlineMigration(targetId)).then().statusCode(404).body("id", equalTo("not_found"));
+    }
+
+    @Test
+    void invalidRequestsAreBadRequests() {
+        String targetId = registerTarget(target);
+        String path = onlineMigration(targetId);
+        badRequest(path, "{\"source\": ", "malformed JSON at line 1, column 12");
+        badRequest(path, Map.of("disable_ssl", true), "source is required");
+        badRequest(path, Map.of("source", "127.0.0.1:6379"), "invalid value for source (expected an object)");
+        badRequest(path, Map.of("source", Map.of("host", "127.0.0.1", "port", 0)), "source.port must be between 1 and 65535");
+        badRequest(path, Map.of("source", Map.of("host", "127.0.0.1", "port", 70000)), "source.port must be between 1 and 65535");
+        badRequest(path, Map.of("source", Map.of("host", "", "port", 6379)), "source.host is required");
+        badRequest(path, Map.of("source", Map.of("port", 6379)), "source.host is required");
+        badRequest(path, Map.of("source", Map.of("host", "h", "port", "x")), "invalid value for source.port (expected a number)");
+        badRequest(path, Map.of("source", Map.of("host", "h", "port", 1), "disable_ssl", "maybe"),
+                "invalid value for disable_ssl (expected a boolean)");
+        badRequest(path, source(fourDbs, null, "db1", "first"),
+                "ignore_dbs entries must be \"dbN\" or \"N\" (N a db number), got \"first\"");
+        badRequest(path, source(fourDbs, null, "db16"), "ignore_dbs: db16 does not exist, the source has db0 to db3");
+        badRequest(path, source(fourDbs, null, "4"), "ignore_dbs: db4 does not exist, the source has db0 to db3");
+        badRequest(path, Map.of("source", Map.of("host", "h", "port", 1), "ignore_dbs", "db1"),
+                "invalid value for ignore_dbs (expected an array)");
+        api().get("/v2/migrations?status=paused").then().statusCode(400).body("id", equalTo("bad_request"));
+        // within the source's 4 dbs
+        start(targetId, source(fourDbs, null, "db3"));
+    }
+
+    private static void badRequest(String path, Object body, String message) {
+        api().body(body).put(path).then().statusCode(400)
+                .body("id", equalTo("bad_request"))
+                .body("message", equalTo(message));
+    }
+
+    @Test
+    void unknownIdsAreNotFound() {
+        String unknown = UUID.randomUUID().toString();
+        api().body(source(source, PASSWORD)).put(onlineMigration(unknown)).then().statusCode(404)
+                .body("id", equalTo("not_found"));
+        api().get(onlineMigration(unknown)).then().statusCode(404);
+        api().get(onlineMigration("nope")).then().statusCode(404);
+        api().get("/v2/migrations/" + unknown).then().statusCode(404).body("id", equalTo("not_found"));
+        api().get("/v2/migrations/nope").then().statusCode(404).body("message", equalTo("migration nope not found"));
+        api().get("/v2/migrations/" + unknown + "/events").then().statusCode(404);
+
+        String targetId = registerTarget(target);
+        api().get(onlineMigration(targetId)).then().statusCode(404)
+                .body("message", equalTo("database " + targetId + " has no online migration"));
+        api().delete(onlineMigration(targetId) + "/" + unknown).then().statusCode(404);
+        // a migration exists, but not of this target
+        String other = registerTarget(target);
+        String id = start(other, source(source, PASSWORD));
+        api().delete(onlineMigration(targetId) + "/" + id).then().statusCode(404);
+        api().get("/v2/migrations/" + id).then().body("status", equalTo("running"));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

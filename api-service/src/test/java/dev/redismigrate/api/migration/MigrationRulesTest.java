@@ -1,0 +1,67 @@
+package dev.redismigrate.api.migration;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisVersion;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MigrationRulesTest {
+
+    @Test
+    void aSourceNewerThanTheTargetIsRefused() {
+        ApiException e = assertThrows(ApiException.class,
+                () -> MigrationRules.requireCompatible(RedisVersion.parse("7.2.0"), RedisVersion.parse("7.0.15")));
+        assertEquals(422, e.status());
+        assertEquals(true, e.getMessage().startsWith("source Redis 7.2.0 is newer than target Redis 7.0.15: "),
+                e.getMessage());
+        // patch level counts too
+        assertThrows(ApiException.class,
+                () -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.16"), RedisVersion.parse("7.0.15")));
+    }
+
+    @Test
+    void anEqualOrOlderSourceIsAccepted() {
+        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.15"), RedisVersion.parse("7.0.15")));
+        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("6.2.14"), RedisVersion.parse("7.0.15")));
+        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.15"), RedisVersion.parse("7.10.0")));
+    }
+
+    @Test
+    void ignoreDbsAreDbNOrN() {
+        assertEquals(Set.of(0, 3, 12), MigrationRules.ignoreDbs(List.of("db3", "12", "DB0", "db3")));
+        assertEquals(Set.of(), MigrationRules.ignoreDbs(null));
+        for (String bad : new String[] {"x", "db", "db-1", "-1", "1.5", "", "db 1"}) {
+            ApiException e = assertThrows(ApiException.class, () -> MigrationRules.ignoreDbs(List.of(bad)), bad);
+            assertEquals(400, e.status());
+        }
+        assertThrows(ApiException.class, () -> MigrationRules.ignoreDbs(Arrays.asList((String) null)));
+    }
+
+    @Test
+    void ignoreDbsMustExistOnTheSource() {
+        assertDoesNotThrow(() -> MigrationRules.requireWithin(Set.of(0, 15), 16));
+        ApiException e = assertThrows(ApiException.class, () -> MigrationRules.requireWithin(Set.of(16), 16));
+        assertEquals("ignore_dbs: db16 does not exist, the source has db0 to db15", e.getMessage());
+        assertThrows(ApiException.class, () -> MigrationRules.requireWithin(Set.of(4), 4));
+        assertDoesNotThrow(() -> MigrationRules.requireWithin(Set.of(20), 32));
+    }
+
+    @Test
+    void theSourceMustNotBeTheTarget() {
+        RedisEndpoint target = new RedisEndpoint("127.0.0.1", 6379, null, null, false);
+        ApiException e = assertThrows(ApiException.class,
+                () -> MigrationRules.requireDistinct(new RedisEndpoint("localhost", 6379, null, null, false), target));
+        assertEquals(422, e.status());
+        assertThrows(ApiException.class,
+                () -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6379, "u", null, true), target));
+        assertDoesNotThrow(() -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6380, null, null, false), target));
+        assertDoesNotThrow(() -> MigrationRules.requireDistinct(new RedisEndpoint("no-such-host.invalid", 6379, null, null, false), target));
+    }
+}

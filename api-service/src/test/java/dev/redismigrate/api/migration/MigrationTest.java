@@ -1,0 +1,125 @@
+package dev.redismigrate.api.migration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.StopRequest;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rules of how workers' events move a migration, without database or broker. */
+class MigrationTest {
+    private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+    private static final ReplicationOffset OFFSET = new ReplicationOffset("8371b4fb1155b71f4a04d3e1bc3e18c4a990aeeb", 1234, 2);
+
+    private Migration m;
+
+    @BeforeEach
+    void start() {
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, "v1:sealed", true),
+                "7.0.15", T0);
+        RedisEndpoint source = new RedisEndpoint("10.0.0.1", 6379, "default", "v1:other", false);
+        m = Migration.start(target, source, Set.of(3, 1), T0, Duration.ofDays(14));
+    }
+
+    private MigrationEvent event(EventType type) {
+        return MigrationEvent.of(m.id, 1, type, "w1");
+    }
+
+    @Test
+    void startsRunningInTheSnapshotPhase() {
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase);
+        assertEquals(1, m.attempt);
+        assertEquals(T0.plus(Duration.ofDays(14)), m.stopsAt);
+        assertEquals(Set.of(1, 3), m.snapshotRequest().ignoreDbs());
+        assertEquals("v1:other", m.snapshotRequest().source().sealedPassword());
+        assertEquals("10.0.0.2", m.snapshotRequest().target().host());
+    }
+
+    @Test
+    void progressIsStoredButNotKeptInHistory() {
+        EventOutcome outcome = m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(25, 100, 4096), T0.plusSeconds(5));
+        assertEquals(EventOutcome.NONE, outcome);
+        assertEquals(25, m.keysCopied);
+        assertEquals(4096, m.bytesCopied);
+        assertEquals(25.0, MigrationView.percent(m));
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(T0.plusSeconds(5), m.updatedAt);
+    }
+
+    @Test
+    void aCompletedSnapshotRequestsTheStreamFromItsOffsetOnce() {
+        EventOutcome outcome = m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        StreamRequest request = assertInstanceOf(StreamRequest.class, outcome.command());
+        assertEquals(OFFSET, request.from());
+        assertEquals(m.source(), request.source());
+        assertEquals(Set.of(1, 3), request.ignoreDbs());
+        assertEquals(MigrationPhase.STREAM, m.phase);
+        assertEquals(1234L, m.replOffset);
+        assertEquals(100.0, MigrationView.percent(m));
+        // a redelivered completion must not start a second stream
+        assertNull(m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0).command());
+    }
+
+    @Test
+    void aCompletionWithoutOffsetIsAnError() {
+        m.apply(event(EventType.SNAPSHOT_COMPLETED), T0);
+        assertEquals(MigrationStatus.ERROR, m.status);
+    }
+
+    @Test
+    void streamingMakesItSyncing() {
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        assertEquals("stream started (w1)", m.apply(event(EventType.STREAM_STARTED), T0).history());
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        m.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 2000, 0))
+                .withStream(42, 17L), T0);
+        assertEquals(2000L, m.replOffset);
+        assertEquals(42, m.commandsApplied);
+        assertEquals(17L, m.lagBytes);
+    }
+
+    @Test
+    void eventsOfAnotherAttemptAreIgnored() {
+        assertEquals(EventOutcome.NONE, m.apply(MigrationEvent.of(m.id, 2, EventType.FAILED, "w").withMessage("x"), T0));
+        assertEquals(MigrationStatus.RUNNING, m.status);
+    }
+
+    @Test
+    void failureEndsItWithTheReason() {
+        m.apply(event(EventType.FAILED).withMessage("OOM command not allowed"), T0);
+        assertEquals(MigrationStatus.ERROR, m.status);
+        assertEquals(MigrationPhase.STOPPED, m.phase);
+        assertEquals("OOM command not allowed", m.error);
+    }
+
+    @Test
+    void anEndedMigrationOnlyStopsWorkersThatStartLate() {
+        StopRequest stop = m.end(MigrationStatus.CANCELED, "canceled by the user", T0);
+        assertEquals(m.id, stop.migrationId());
+        assertEquals(EventOutcome.NONE, m.apply(event(EventType.STREAM_PROGRESS).withStream(5, 0L), T0));
+        assertEquals(0, m.commandsApplied);
+        assertEquals(EventOutcome.NONE, m.apply(event(EventType.FAILED).withMessage("late"), T0));
+        assertEquals(MigrationStatus.CANCELED, m.status);
+        assertInstanceOf(StopRequest.class, m.apply(event(EventType.STREAM_STARTED), T0).command());
+        assertInstanceOf(StopRequest.class, m.apply(event(EventType.SNAPSHOT_STARTED), T0).command());
+    }
+
+    @Test
+    void stoppedOnlyTouchesUpdatedAt() {
+        m.apply(event(EventType.STOPPED), T0.plusSeconds(9));
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(T0.plusSeconds(9), m.updatedAt);
+    }
+}
