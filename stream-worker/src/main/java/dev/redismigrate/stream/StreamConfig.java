@@ -12,6 +12,9 @@ public interface StreamConfig {
     /** Bytes of commands in flight towards the target at most. */
     MemorySize pipelineBytes();
 
+    /** Commands per checkpointed transaction at most (a source transaction is never split). */
+    int batchCommands();
+
     /** How often the applied offset and lag are reported. */
     Duration progressInterval();
 

@@ -3,15 +3,16 @@ package dev.redismigrate.stream;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
 import com.moilioncircle.redis.replicator.cmd.impl.SelectCommand;
+import com.moilioncircle.redis.replicator.event.AbstractEvent;
 import com.moilioncircle.redis.replicator.event.Event;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
-import com.moilioncircle.redis.replicator.event.AbstractEvent;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
@@ -24,40 +25,50 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Follows the source as a replica from the offset where the snapshot ended (PSYNC continue) and
- * applies every replicated write to the target in source order, until stopped. A lost source is
- * reconnected from the last applied offset; a source that can no longer serve that offset fails
- * the migration rather than silently starting over.
+ * Follows the source as a replica from where the target's checkpoint (or else the request) says
+ * (PSYNC continue) and applies every replicated write to the target in source order, in
+ * checkpointed transactions ({@link CheckpointedApplier}), until stopped. A lost source is
+ * reconnected from the applied offset; a source that can no longer serve it fails the migration
+ * rather than silently starting over; a newer attempt found in the target ends this one.
  */
 public final class StreamReplayer implements MigrationTask {
     private static final Logger LOG = Logger.getLogger(StreamReplayer.class);
+    private static final long CHECKPOINT_REMOVAL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StreamRequest request;
     private final RedisConnector connector;
-    private final Consumer<MigrationEvent> events;
+    private final StreamEvents events;
     private final StreamConfig config;
 
     private volatile boolean stopRequested;
+    private volatile boolean superseded;
     private volatile Replicator replicator;
     private volatile String fatal;
     /** whether the current replication link got as far as the command stream */
     private volatile boolean linkUp;
+    /** set when an older attempt had moved the checkpoint: the next link starts there */
+    private volatile ReplicationOffset restartFrom;
     private boolean announced;
-    /** Guarded by {@code writer}: the offset of the last command handled (applied or skipped). */
+    /** Guarded by {@code applier}: the source position of the last command handled (applied or skipped). */
     private ReplicationOffset handled;
-    private EntryWriter writer;
+    private CheckpointedApplier applier;
     private CommandRouter router;
 
-    public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events, StreamConfig config) {
+    /** Where events go; {@code durable} waits until the broker has them. */
+    public interface StreamEvents {
+        void publish(MigrationEvent event);
+
+        void publishDurably(MigrationEvent event);
+    }
+
+    public StreamReplayer(StreamRequest request, RedisConnector connector, StreamEvents events, StreamConfig config) {
         this.request = request;
         this.connector = connector;
         this.events = events;
         this.config = config;
-        this.handled = request.from();
     }
 
     @Override
@@ -78,45 +89,69 @@ public final class StreamReplayer implements MigrationTask {
 
     @Override
     public void run() {
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "stream-progress"));
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> new Thread(r, "stream-timers"));
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
              RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
-            writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
-            router = new CommandRouter(request.ignoreDbs(), databases, request.from().db());
+            EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+            applier = new CheckpointedApplier(writer, request.migrationId(), request.attempt(),
+                    checkpointDb(databases), config.batchCommands());
+            handled = startingPoint();
+            if (handled == null) {
+                return; // a newer attempt owns the target
+            }
+            router = new CommandRouter(request.ignoreDbs(), databases, handled.db());
+            timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
             long period = config.progressInterval().toMillis();
-            progress.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
             follow(commandNames);
-        } catch (RedisAccessException e) {
+            timers.shutdownNow();
+            timers.awaitTermination(5, TimeUnit.SECONDS);
+            if (fatal == null && !superseded) {
+                finishCleanly();
+            }
+        } catch (RedisAccessException | TargetWriteException e) {
             fatal = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "migration %s: stream failed", request.migrationId());
             fatal = "stream failed: " + e.getMessage();
         } finally {
-            progress.shutdownNow();
+            timers.shutdownNow();
         }
         if (fatal != null) {
             LOG.errorf("migration %s: %s", request.migrationId(), fatal);
-            events.accept(event(EventType.FAILED).withMessage(fatal));
-        } else {
-            events.accept(event(EventType.STOPPED).withOffset(appliedOffset())
-                    .withStream(writer == null ? 0 : writer.entriesApplied(), null));
+            events.publish(event(EventType.FAILED).withMessage(fatal));
         }
     }
 
-    /** Replicates until stopped or failed, reconnecting from the applied offset when the source goes away. */
+    /** The target's checkpoint wins over the request: it is exactly what was applied. Null: superseded. */
+    private ReplicationOffset startingPoint() {
+        ReplicationOffset start;
+        synchronized (applier) {
+            start = applier.claim(request.from());
+        }
+        if (start == null) {
+            LOG.warnf("migration %s: a newer attempt than %d owns the target; this one ends", request.migrationId(),
+                    request.attempt());
+            superseded = true;
+        } else if (!start.equals(request.from())) {
+            LOG.infof("migration %s: resuming from the target's checkpoint %s", request.migrationId(), start);
+        }
+        return start;
+    }
+
+    /** Replicates until stopped or failed, reconnecting from the applied offset when the link breaks. */
     private void follow(List<String> commandNames) {
         long outageStart = System.nanoTime();
         long backoffMillis = 200;
-        while (!stopRequested && fatal == null) {
+        while (!stopRequested && fatal == null && !superseded) {
             ReplicationOffset from = appliedOffset();
             Replicator rep = SourceReplicas.replicaOf(request.source(), connector.cipher(), commandNames, from, 10_000);
             rep.addEventListener((r, event) -> onEvent(event));
-            rep.addExceptionListener((r, t, event) -> {
-                fatal = "cannot apply a command from the source: " + t.getMessage();
-                closeReplicator();
-            });
+            rep.addExceptionListener((r, t, event) -> onApplyFailure(t));
             replicator = rep;
             linkUp = false;
             String lostReason;
@@ -126,8 +161,16 @@ public final class StreamReplayer implements MigrationTask {
             } catch (Throwable t) {
                 lostReason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
             }
-            if (stopRequested || fatal != null) {
+            if (stopRequested || fatal != null || superseded) {
                 break;
+            }
+            if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
+                synchronized (applier) {
+                    handled = restartFrom;
+                    router.select(restartFrom.db());
+                    restartFrom = null;
+                }
+                continue;
             }
             long now = System.nanoTime();
             if (linkUp) { // a new outage starts now
@@ -142,15 +185,10 @@ public final class StreamReplayer implements MigrationTask {
             sleep(backoffMillis);
             backoffMillis = Math.min(backoffMillis * 2, 5_000);
         }
-        if (writer != null) {
-            synchronized (writer) {
-                writer.flush();
-            }
-        }
     }
 
     private void onEvent(Event event) {
-        if (stopRequested || fatal != null) {
+        if (stopRequested || fatal != null || superseded) {
             return;
         }
         if (event instanceof PreRdbSyncEvent) {
@@ -163,21 +201,26 @@ public final class StreamReplayer implements MigrationTask {
             linkUp = true;
             if (!announced) {
                 announced = true;
-                events.accept(event(EventType.STREAM_STARTED).withOffset(appliedOffset()));
+                events.publish(event(EventType.STREAM_STARTED).withOffset(appliedOffset()));
             }
             return;
         }
         long end = event instanceof AbstractEvent e && e.getContext().getOffsets() != null
                 ? e.getContext().getOffsets().getV2() : -1;
-        synchronized (writer) {
+        synchronized (applier) {
             if (event instanceof SelectCommand select) {
                 router.select(select.getIndex());
             } else if (event instanceof DefaultCommand command) {
                 byte[][] argv = new byte[command.getArgs().length + 1][];
                 argv[0] = command.getCommand();
                 System.arraycopy(command.getArgs(), 0, argv, 1, command.getArgs().length);
-                for (Entry entry : router.route(argv, end)) {
-                    writer.write(entry);
+                List<Entry> entries = router.route(argv, end);
+                ReplicationOffset position = new ReplicationOffset(replicator.getConfiguration().getReplId(), end, router.db());
+                if (entries.isEmpty()) {
+                    applier.skipTo(position);
+                }
+                for (Entry entry : entries) {
+                    applier.apply(entry, position);
                 }
             }
             if (end >= 0) {
@@ -186,27 +229,99 @@ public final class StreamReplayer implements MigrationTask {
         }
     }
 
-    /** Flushes what is in flight, so the handled offset is also the applied one, and reports it with the lag. */
+    /** A failure while applying: a moved checkpoint or a target refusal. */
+    private void onApplyFailure(Throwable t) {
+        if (t instanceof CheckpointMovedException moved) {
+            // gone (removed by the instance that took over) or newer: this attempt is over
+            if (moved.found == null || moved.found.attempt() > request.attempt()) {
+                LOG.warnf("migration %s: attempt %d superseded: %s", request.migrationId(), request.attempt(), moved.getMessage());
+                superseded = true;
+            } else {
+                LOG.warnf("migration %s: %s; continuing from there", request.migrationId(), moved.getMessage());
+                synchronized (applier) {
+                    applier.adopt(moved.found);
+                }
+                restartFrom = moved.found.offset();
+            }
+        } else {
+            fatal = t instanceof TargetWriteException ? t.getMessage() : "cannot apply a command from the source: " + t.getMessage();
+        }
+        closeReplicator();
+    }
+
+    /** Timer: a batch is closed within milliseconds, so a quiet moment shows up in the target at once. */
+    private void closeBatch() {
+        try {
+            synchronized (applier) {
+                applier.commitIfPossible();
+            }
+        } catch (RuntimeException e) {
+            onApplyFailure(e);
+        }
+    }
+
+    /** Timer: reports the applied offset and lag; removes the checkpoint once the stream is idle. */
     private void reportProgress(RedisLink source) {
         try {
-            ReplicationOffset applied = appliedOffset();
-            long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
-            Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - applied.offset()) : null;
-            events.accept(event(EventType.STREAM_PROGRESS).withOffset(applied).withStream(writer.entriesApplied(), lag));
+            MigrationEvent progress;
+            boolean removeCheckpoint;
+            synchronized (applier) {
+                applier.commitIfPossible();
+                applier.flush();
+                long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
+                Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
+                progress = event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag);
+                removeCheckpoint = applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS;
+            }
+            if (removeCheckpoint) {
+                // the offset must be safe elsewhere before the target forgets it
+                events.publishDurably(progress);
+                synchronized (applier) {
+                    if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                        applier.removeCheckpoint();
+                    }
+                }
+            } else {
+                events.publish(progress);
+            }
+        } catch (CheckpointMovedException | TargetWriteException e) {
+            onApplyFailure(e);
         } catch (RuntimeException e) {
-            // the stream loop reports lasting trouble; a missed progress report is harmless
+            // a missed progress report is harmless; the stream loop reports lasting trouble
             LOG.debugf("migration %s: progress not reported: %s", request.migrationId(), e.toString());
         }
     }
 
+    /** On a stop: apply what was read, record where it ended, and leave no checkpoint behind. */
+    private void finishCleanly() {
+        MigrationEvent stopped;
+        synchronized (applier) {
+            applier.commitIfPossible();
+            applier.flush();
+            stopped = event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null);
+        }
+        events.publishDurably(stopped);
+        synchronized (applier) {
+            applier.removeCheckpoint();
+        }
+    }
+
     private ReplicationOffset appliedOffset() {
-        if (writer == null) {
+        synchronized (applier) {
+            applier.commitIfPossible();
+            applier.flush();
             return handled;
         }
-        synchronized (writer) {
-            writer.flush();
-            return handled;
+    }
+
+    /** The checkpoint lives in the first db that is migrated, never in one the user asked us to leave alone. */
+    private int checkpointDb(int databases) {
+        for (int db = 0; db < databases; db++) {
+            if (!request.ignoreDbs().contains(db)) {
+                return db;
+            }
         }
+        throw new IllegalStateException("every db is ignored: nothing to migrate");
     }
 
     private static int databases(RedisLink source) {

@@ -1,6 +1,7 @@
 package dev.redismigrate.stream;
 
 import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.worker.EventPublisher;
@@ -34,6 +35,16 @@ public class StreamRequestListener {
             return;
         }
         LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-        tasks.start(new StreamReplayer(request, connector, events::publish, config));
+        tasks.start(new StreamReplayer(request, connector, new StreamReplayer.StreamEvents() {
+            @Override
+            public void publish(MigrationEvent event) {
+                events.publish(event);
+            }
+
+            @Override
+            public void publishDurably(MigrationEvent event) {
+                events.publishAndAwait(event);
+            }
+        }, config));
     }
 }

@@ -8,6 +8,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
@@ -48,9 +49,9 @@ class StreamReplayerTest {
             source.cliPipe("SET counter 10\nRPUSH list a\nSELECT 2\nSET keep me\nSELECT 7\nSET ignored x\n");
             ReplicationOffset from = detachedReplicaOffset(source, target);
 
-            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            RecordedEvents events = new RecordedEvents();
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(7), from);
-            StreamReplayer replayer = new StreamReplayer(request, connector, events::add, config());
+            StreamReplayer replayer = new StreamReplayer(request, connector, events, config());
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "stream started");
@@ -83,16 +84,98 @@ class StreamReplayerTest {
     @Test
     void failsClearlyWhenTheSourceCannotContinueFromTheOffset() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            RecordedEvents events = new RecordedEvents();
             ReplicationOffset unknown = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(), unknown);
-            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, config()));
+            Thread thread = new Thread(new StreamReplayer(request, connector, events, config()));
             thread.start();
             thread.join(20_000);
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type());
             assertTrue(last.message().contains("can no longer continue"), last.message());
+        }
+    }
+
+    @Test
+    void aResumedStreamContinuesFromTheTargetsCheckpointAndAppliesNothingTwice() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            UUID migration = UUID.randomUUID();
+            RecordedEvents first = new RecordedEvents();
+            Thread crashing = new Thread(new StreamReplayer(
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first, config()));
+            crashing.start();
+            await(() -> first.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "first attempt streaming");
+
+            for (int i = 0; i < 3000; i++) {
+                writes.call("INCR", "counter");
+                writes.call("LPUSH", "log", i);
+                if (i == 1500) { // the worker dies: its connection to the target is cut mid-pipeline
+                    target.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                }
+            }
+            crashing.join(20_000);
+            assertEquals(EventType.FAILED, first.get(first.size() - 1).type(), "the first attempt lost its target");
+
+            // the next attempt is handed the stale offset where the snapshot ended: only the checkpoint can save it
+            RecordedEvents second = new RecordedEvents();
+            StreamReplayer resumed = new StreamReplayer(
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, second, config());
+            Thread thread = new Thread(resumed);
+            thread.start();
+            await(() -> source.digest().equals(target.digest()), "target equal to source after the resume");
+            assertEquals("3000", target.cli("GET", "counter").trim());
+            assertEquals("3000", target.cli("LLEN", "log").trim());
+            resumed.stop();
+            thread.join(5_000);
+            assertEquals("0", target.cli("EXISTS", "redis-migrate:checkpoint:" + migration).trim(), "no checkpoint left behind");
+        }
+    }
+
+    @Test
+    void aNewerAttemptFencesOffAnOlderOneThatStillRuns() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            UUID migration = UUID.randomUUID();
+            RecordedEvents olderEvents = new RecordedEvents();
+            RecordedEvents newerEvents = new RecordedEvents();
+            Thread older = new Thread(new StreamReplayer(
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, olderEvents, config()));
+            older.start();
+            await(() -> olderEvents.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "older attempt streaming");
+            for (int i = 0; i < 1000; i++) {
+                writes.call("INCR", "counter");
+            }
+            StreamReplayer newerReplayer = new StreamReplayer(
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, newerEvents, config());
+            Thread newer = new Thread(newerReplayer);
+            newer.start();
+            for (int i = 0; i < 1000; i++) {
+                writes.call("INCR", "counter");
+            }
+            older.join(10_000);
+            assertTrue(!older.isAlive(), "the older attempt ends by itself");
+            assertTrue(olderEvents.stream().noneMatch(e -> e.type() == EventType.FAILED), "superseded is not a failure");
+            await(() -> source.digest().equals(target.digest()), "target equal to source");
+            assertEquals("2000", target.cli("GET", "counter").trim());
+            newerReplayer.stop();
+            newer.join(5_000);
+        }
+    }
+
+    /** Events as a worker would publish them, kept for assertions. */
+    static final class RecordedEvents extends CopyOnWriteArrayList<MigrationEvent> implements StreamReplayer.StreamEvents {
+        @Override
+        public void publish(MigrationEvent event) {
+            add(event);
+        }
+
+        @Override
+        public void publishDurably(MigrationEvent event) {
+            add(event);
         }
     }
 
@@ -132,6 +215,10 @@ class StreamReplayerTest {
 
             public MemorySize pipelineBytes() {
                 return new MemorySize(BigInteger.valueOf(1 << 20));
+            }
+
+            public int batchCommands() {
+                return 50;
             }
 
             public Duration progressInterval() {

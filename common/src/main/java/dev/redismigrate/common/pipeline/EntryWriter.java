@@ -37,28 +37,33 @@ public final class EntryWriter implements AutoCloseable {
         this.replyTimeoutMillis = replyTimeoutMillis;
     }
 
-    /** Queues one entry; blocks while the pipeline is full. */
-    public synchronized void write(Entry entry) {
+    /**
+     * Queues one entry; blocks while the pipeline is full. The reply is for callers that must read
+     * it (EXEC); refusals are raised by the writer itself.
+     */
+    public synchronized CompletableFuture<Object> write(Entry entry) {
         if (entry.db() != selectedDb) {
             byte[][] select = {"SELECT".getBytes(StandardCharsets.US_ASCII),
                     Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)};
             push(new Entry(entry.db(), select, -1));
             selectedDb = entry.db();
         }
-        push(entry);
+        return push(entry);
     }
 
-    private void push(Entry entry) {
+    private CompletableFuture<Object> push(Entry entry) {
         long bytes = entry.size();
         while (!inFlight.isEmpty() && (inFlight.size() >= maxCommands || bytesInFlight + bytes > maxBytes)) {
             awaitOldest();
         }
-        inFlight.add(new InFlight(target.send(entry.argv()), entry, bytes));
+        CompletableFuture<Object> reply = target.send(entry.argv());
+        inFlight.add(new InFlight(reply, entry, bytes));
         bytesInFlight += bytes;
         // collect what already answered, so the window never waits on old news
         while (!inFlight.isEmpty() && inFlight.peek().reply().isDone()) {
             awaitOldest();
         }
+        return reply;
     }
 
     private void awaitOldest() {
@@ -89,6 +94,11 @@ public final class EntryWriter implements AutoCloseable {
         while (!inFlight.isEmpty()) {
             awaitOldest();
         }
+    }
+
+    /** After an aborted transaction the connection's db is unknown: the next entry selects its db again. */
+    public synchronized void forgetSelectedDb() {
+        selectedDb = -1;
     }
 
     /** Source offset of the last entry the target has acknowledged (-1: none). */

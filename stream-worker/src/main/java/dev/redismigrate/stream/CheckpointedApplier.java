@@ -1,0 +1,230 @@
+package dev.redismigrate.stream;
+
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Applies the stream to the target in transactions: {@code WATCH} and read the checkpoint, check
+ * it is still ours, {@code MULTI}, the commands, the new checkpoint, {@code EXEC}. A crash thus
+ * leaves the target either before or after a whole batch, and the checkpoint says which, so a
+ * resumed stream applies nothing twice. A source transaction is never split across batches.
+ * When the stream is idle the checkpoint is removed, so a caught-up target equals the source.
+ * Not thread-safe: callers synchronize on it.
+ */
+final class CheckpointedApplier {
+    private static final byte[] WATCH = ascii("WATCH");
+    private static final byte[] GET = ascii("GET");
+    private static final byte[] MULTI = ascii("MULTI");
+    private static final byte[] EXEC = ascii("EXEC");
+    private static final byte[] SET = ascii("SET");
+    private static final byte[] DEL = ascii("DEL");
+
+    private final EntryWriter writer;
+    private final int attempt;
+    private final byte[] key;
+    private final int checkpointDb;
+    private final int maxBatchCommands;
+
+    /** the checkpoint the target holds as far as we know (null: none) */
+    private StreamCheckpoint expected;
+    private boolean batchOpen;
+    private boolean inSourceTransaction;
+    private int batchCommands;
+    private ReplicationOffset batchEnd;
+    private CompletableFuture<Object> pendingExec;
+    private StreamCheckpoint pendingCheckpoint;
+    private long lastAppliedNanos = System.nanoTime();
+    private long commandsApplied;
+
+    CheckpointedApplier(EntryWriter writer, UUID migrationId, int attempt, int checkpointDb, int maxBatchCommands) {
+        this.writer = writer;
+        this.attempt = attempt;
+        this.key = StreamCheckpoint.key(migrationId);
+        this.checkpointDb = checkpointDb;
+        this.maxBatchCommands = maxBatchCommands;
+    }
+
+    /**
+     * Claims the target for this attempt: where the checkpoint says (or at {@code fallback} if there
+     * is none), written back with this attempt's number so that an older attempt still running
+     * stops at its next batch. Returns where to start, or null when a newer attempt owns the target.
+     */
+    ReplicationOffset claim(ReplicationOffset fallback) {
+        while (true) {
+            writer.write(new Entry(checkpointDb, new byte[][] {WATCH, key}, -1));
+            CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
+            writer.flush();
+            StreamCheckpoint found = StreamCheckpoint.decode(current.join());
+            if (found != null && found.attempt() > attempt) {
+                writer.write(new Entry(checkpointDb, new byte[][] {ascii("UNWATCH")}, -1));
+                writer.flush();
+                return null;
+            }
+            ReplicationOffset start = found == null ? fallback : found.offset();
+            StreamCheckpoint mine = new StreamCheckpoint(attempt, start);
+            writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
+            writer.write(new Entry(checkpointDb, new byte[][] {SET, key, mine.encode()}, -1));
+            pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+            pendingCheckpoint = mine;
+            try {
+                flush();
+                return start;
+            } catch (CheckpointMovedException raced) {
+                // another instance wrote in between: look again
+            }
+        }
+    }
+
+    /** Takes what another instance left in the target as the checkpoint to expect from now on. */
+    void adopt(StreamCheckpoint found) {
+        expected = found;
+    }
+
+    /** Adds one routed command; {@code end} is the source position once it is applied. */
+    void apply(Entry entry, ReplicationOffset end) {
+        String name = entry.name();
+        if (name.equals("MULTI")) { // our own transaction holds the source's
+            inSourceTransaction = true;
+        } else if (name.equals("EXEC")) {
+            inSourceTransaction = false;
+        } else {
+            if (!batchOpen) {
+                begin();
+            }
+            writer.write(entry);
+            batchCommands++;
+        }
+        if (batchOpen) {
+            batchEnd = end;
+        }
+        if (batchOpen && !inSourceTransaction && batchCommands >= maxBatchCommands) {
+            commit();
+        }
+    }
+
+    /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */
+    void skipTo(ReplicationOffset end) {
+        if (batchOpen) {
+            batchEnd = end;
+        }
+    }
+
+    /** Ends the open batch, unless a source transaction is still coming in. */
+    void commitIfPossible() {
+        if (batchOpen && !inSourceTransaction) {
+            commit();
+        }
+    }
+
+    /** Waits for everything sent; raises what the target refused or a moved checkpoint. */
+    void flush() {
+        writer.flush();
+        verifyPendingExec();
+    }
+
+    boolean idle() {
+        return !batchOpen;
+    }
+
+    long idleNanos() {
+        return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
+    }
+
+    boolean holdsCheckpoint() {
+        return expected != null;
+    }
+
+    long commandsApplied() {
+        return commandsApplied;
+    }
+
+    /** Removes the checkpoint (the stream is idle and its offset is recorded elsewhere). */
+    void removeCheckpoint() {
+        if (batchOpen || expected == null) {
+            return;
+        }
+        watchAndCheck();
+        writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
+        writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
+        pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+        pendingCheckpoint = null;
+        flush();
+    }
+
+    private void begin() {
+        watchAndCheck();
+        writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
+        batchOpen = true;
+        batchCommands = 0;
+    }
+
+    private void commit() {
+        StreamCheckpoint next = new StreamCheckpoint(attempt, batchEnd);
+        writer.write(new Entry(checkpointDb, new byte[][] {SET, key, next.encode()}, -1));
+        pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+        pendingCheckpoint = next;
+        batchOpen = false;
+        commandsApplied += batchCommands;
+        lastAppliedNanos = System.nanoTime();
+    }
+
+    /** WATCH the checkpoint and read it: it must still be the one we expect (one round trip). */
+    private void watchAndCheck() {
+        writer.write(new Entry(checkpointDb, new byte[][] {WATCH, key}, -1));
+        CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
+        flush();
+        StreamCheckpoint found = StreamCheckpoint.decode(current.join());
+        if (!Objects.equals(found, expected)) {
+            writer.write(new Entry(checkpointDb, new byte[][] {ascii("UNWATCH")}, -1));
+            writer.flush();
+            throw new CheckpointMovedException(found);
+        }
+    }
+
+    private void verifyPendingExec() {
+        CompletableFuture<Object> exec = pendingExec;
+        if (exec == null) {
+            return;
+        }
+        pendingExec = null;
+        Object reply;
+        try {
+            reply = exec.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetWriteException("interrupted while applying to the target");
+        } catch (ExecutionException e) {
+            throw new TargetWriteException("the target refused a transaction: " + e.getCause().getMessage());
+        }
+        if (reply == null) { // WATCH saw the checkpoint change: someone else wrote it
+            writer.forgetSelectedDb();
+            throw new CheckpointMovedException(readCheckpointQuietly());
+        }
+        if (reply instanceof List<?> results) {
+            for (Object r : results) {
+                if (r instanceof Throwable t) {
+                    throw new TargetWriteException("the target refused a command: " + t.getMessage());
+                }
+            }
+        }
+        expected = pendingCheckpoint;
+    }
+
+    private StreamCheckpoint readCheckpointQuietly() {
+        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
+        writer.flush();
+        return StreamCheckpoint.decode(reply.join());
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

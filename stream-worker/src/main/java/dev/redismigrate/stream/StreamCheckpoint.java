@@ -1,0 +1,35 @@
+package dev.redismigrate.stream;
+
+import dev.redismigrate.common.replication.ReplicationOffset;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * What the target holds about its own progress while commands are being applied: which attempt
+ * applied them and up to which source offset. It is written in the same transaction as the
+ * commands it covers, so data and offset never disagree, and a newer attempt's value fences off
+ * an older one that is still running.
+ */
+record StreamCheckpoint(int attempt, ReplicationOffset offset) {
+
+    static byte[] key(UUID migrationId) {
+        return ("redis-migrate:checkpoint:" + migrationId).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    byte[] encode() {
+        return (attempt + " " + offset.replId() + " " + offset.offset() + " " + offset.db()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** @return null for null (no checkpoint) */
+    static StreamCheckpoint decode(Object stored) {
+        if (stored == null) {
+            return null;
+        }
+        String text = stored instanceof byte[] b ? new String(b, StandardCharsets.US_ASCII) : String.valueOf(stored);
+        String[] f = text.trim().split(" ");
+        if (f.length != 4) {
+            throw new IllegalStateException("the target holds a checkpoint this worker cannot read: " + text);
+        }
+        return new StreamCheckpoint(Integer.parseInt(f[0]), new ReplicationOffset(f[1], Long.parseLong(f[2]), Integer.parseInt(f[3])));
+    }
+}
