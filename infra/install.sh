@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the local infra needs, skipping whatever is already there:
-#  - Debian packages: postgresql, redis-server, redis-tools (and a JDK/Maven
-#    only if missing, which they are not on the project's machines);
+#  - Debian packages: postgresql, redis-server, redis-tools, chromium and
+#    chromium-driver (the dashboard's browser test), kubectl and PyYAML (the
+#    manifests' check), and a JDK/Maven only if missing, which they are not on
+#    the project's machines;
 #  - Apache Kafka's jars from Maven Central into infra/.run/kafka/lib
 #    (Kafka is not packaged by Debian, and only registries are reachable).
 set -euo pipefail
@@ -21,6 +23,11 @@ command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
+# validate-manifests.sh takes whichever python3 has PyYAML; Debian's gets it from this package
+python3 -c 'import yaml' 2>/dev/null || /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 
 if ((${#missing[@]})); then
   ((EUID == 0)) || die "need root to apt-get install: ${missing[*]}"
@@ -39,7 +46,7 @@ if ((${#missing[@]})); then
   # A redis-server auto-started on 6379 is left as Debian set it up: nothing
   # here uses it.
 else
-  log "Debian packages present (postgresql, redis-server, redis-tools)"
+  log "Debian packages present (postgresql, redis-server, redis-tools, chromium, chromium-driver, kubectl, PyYAML)"
 fi
 
 # --- Kafka jars ----------------------------------------------------------------

@@ -20,5 +20,11 @@ public interface ApiConfig {
     interface MigrationSettings {
         /** A migration still active this long after its start is stopped and marked done. */
         Duration maxDuration();
+
+        /**
+         * An active migration whose worker has said nothing for this long (it reports every second)
+         * is handed to another instance as a new attempt.
+         */
+        Duration workerSilence();
     }
 }

@@ -22,6 +22,10 @@ import dev.redismigrate.worker.MigrationTask;
 import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -47,9 +51,8 @@ public final class SnapshotCopier implements MigrationTask {
     private volatile Replicator replicator;
     private volatile Throwable failure;
     private volatile ReplicationOffset endOffset;
-    private long keysTotal;
-    private long keysCopied;
-    private long lastProgressNanos;
+    private volatile long keysTotal;
+    private volatile long keysCopied;
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events, SnapshotConfig config) {
         this.request = request;
@@ -87,6 +90,9 @@ public final class SnapshotCopier implements MigrationTask {
             }
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
             String backlogNote = ensureBacklog(source);
+            if (request.attempt() > 1) {
+                emptyMigratedDbs(target);
+            }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
             copy(target);
         } catch (RedisAccessException e) {
@@ -99,6 +105,19 @@ public final class SnapshotCopier implements MigrationTask {
 
     private void copy(RedisLink target) {
         EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        // a heartbeat even while the source is still writing its RDB: silence means a dead worker
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
+        progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
+        try {
+            replicate(writer);
+        } finally {
+            progress.shutdownNow();
+        }
+        report(writer);
+    }
+
+    private void replicate(EntryWriter writer) {
         Replicator rep = SourceReplicas.replicaOf(request.source(), connector.cipher(), List.of(), null, 10_000);
         rep.setRdbVisitor(new DumpRdbVisitor(rep));
         rep.addEventListener((r, event) -> {
@@ -109,7 +128,6 @@ public final class SnapshotCopier implements MigrationTask {
                 if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
                     writer.write(new Entry((int) kv.getDb().getDbNumber(), restore(kv), -1));
                     keysCopied++;
-                    maybeReportProgress(writer);
                 }
             } else if (event instanceof PostRdbSyncEvent) {
                 writer.flush();
@@ -132,6 +150,9 @@ public final class SnapshotCopier implements MigrationTask {
                 failure = t;
             }
         }
+    }
+
+    private void report(EntryWriter writer) {
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
         } else if (failure != null) {
@@ -172,12 +193,20 @@ public final class SnapshotCopier implements MigrationTask {
         }
     }
 
-    private void maybeReportProgress(EntryWriter writer) {
-        long now = System.nanoTime();
-        if (now - lastProgressNanos >= 1_000_000_000L) {
-            lastProgressNanos = now;
-            publish(event(EventType.SNAPSHOT_PROGRESS).withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied()));
+    /**
+     * A new attempt starts from an empty target: keys copied by the earlier attempt may since have
+     * been deleted on the source, and a copy only adds.
+     */
+    private void emptyMigratedDbs(RedisLink target) {
+        Map<Integer, Long> present = Keyspace.keysPerDb(target.info("keyspace"));
+        for (int db : present.keySet()) {
+            if (!request.ignoreDbs().contains(db)) {
+                target.call("SELECT", db);
+                target.call("FLUSHDB");
+            }
         }
+        target.call("SELECT", 0);
+        LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }
 
     private String describe(Throwable t) {

@@ -28,6 +28,8 @@ final class CheckpointedApplier {
     private static final byte[] DEL = ascii("DEL");
 
     private final EntryWriter writer;
+    private final CheckpointLog log;
+    private final UUID migrationId;
     private final int attempt;
     private final byte[] key;
     private final int checkpointDb;
@@ -44,8 +46,11 @@ final class CheckpointedApplier {
     private long lastAppliedNanos = System.nanoTime();
     private long commandsApplied;
 
-    CheckpointedApplier(EntryWriter writer, UUID migrationId, int attempt, int checkpointDb, int maxBatchCommands) {
+    CheckpointedApplier(EntryWriter writer, CheckpointLog log, UUID migrationId, int attempt, int checkpointDb,
+            int maxBatchCommands) {
         this.writer = writer;
+        this.log = log;
+        this.migrationId = migrationId;
         this.attempt = attempt;
         this.key = StreamCheckpoint.key(migrationId);
         this.checkpointDb = checkpointDb;
@@ -53,8 +58,8 @@ final class CheckpointedApplier {
     }
 
     /**
-     * Claims the target for this attempt: where the checkpoint says (or at {@code fallback} if there
-     * is none), written back with this attempt's number so that an older attempt still running
+     * Claims the target for this attempt: where the checkpoint says (the target's, else the last one
+     * moved to the {@link CheckpointLog}, else {@code fallback}), written back with this attempt's number so that an older attempt still running
      * stops at its next batch. Returns where to start, or null when a newer attempt owns the target.
      */
     ReplicationOffset claim(ReplicationOffset fallback) {
@@ -63,6 +68,9 @@ final class CheckpointedApplier {
             CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
             writer.flush();
             StreamCheckpoint found = StreamCheckpoint.decode(current.join());
+            if (found == null) {
+                found = log.latest(migrationId);
+            }
             if (found != null && found.attempt() > attempt) {
                 writer.write(new Entry(checkpointDb, new byte[][] {ascii("UNWATCH")}, -1));
                 writer.flush();
@@ -146,12 +154,16 @@ final class CheckpointedApplier {
         return commandsApplied;
     }
 
-    /** Removes the checkpoint (the stream is idle and its offset is recorded elsewhere). */
-    void removeCheckpoint() {
+    /**
+     * Moves the checkpoint out of the target (so that it equals the source) into the log: the
+     * stream is idle at {@code position}, everything up to there applied or skipped.
+     */
+    void removeCheckpoint(ReplicationOffset position) {
         if (batchOpen || expected == null) {
             return;
         }
         watchAndCheck();
+        log.record(migrationId, new StreamCheckpoint(attempt, position)); // before the target forgets it
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
         pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,7 +41,8 @@ public final class StreamReplayer implements MigrationTask {
 
     private final StreamRequest request;
     private final RedisConnector connector;
-    private final StreamEvents events;
+    private final Consumer<MigrationEvent> events;
+    private final CheckpointLog checkpointLog;
     private final StreamConfig config;
 
     private volatile boolean stopRequested;
@@ -57,17 +59,12 @@ public final class StreamReplayer implements MigrationTask {
     private CheckpointedApplier applier;
     private CommandRouter router;
 
-    /** Where events go; {@code durable} waits until the broker has them. */
-    public interface StreamEvents {
-        void publish(MigrationEvent event);
-
-        void publishDurably(MigrationEvent event);
-    }
-
-    public StreamReplayer(StreamRequest request, RedisConnector connector, StreamEvents events, StreamConfig config) {
+    public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
+            CheckpointLog checkpointLog, StreamConfig config) {
         this.request = request;
         this.connector = connector;
         this.events = events;
+        this.checkpointLog = checkpointLog;
         this.config = config;
     }
 
@@ -95,7 +92,7 @@ public final class StreamReplayer implements MigrationTask {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
             EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
-            applier = new CheckpointedApplier(writer, request.migrationId(), request.attempt(),
+            applier = new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(),
                     checkpointDb(databases), config.batchCommands());
             handled = startingPoint();
             if (handled == null) {
@@ -123,7 +120,7 @@ public final class StreamReplayer implements MigrationTask {
         }
         if (fatal != null) {
             LOG.errorf("migration %s: %s", request.migrationId(), fatal);
-            events.publish(event(EventType.FAILED).withMessage(fatal));
+            events.accept(event(EventType.FAILED).withMessage(fatal));
         }
     }
 
@@ -201,7 +198,7 @@ public final class StreamReplayer implements MigrationTask {
             linkUp = true;
             if (!announced) {
                 announced = true;
-                events.publish(event(EventType.STREAM_STARTED).withOffset(appliedOffset()));
+                events.accept(event(EventType.STREAM_STARTED).withOffset(appliedOffset()));
             }
             return;
         }
@@ -260,29 +257,18 @@ public final class StreamReplayer implements MigrationTask {
         }
     }
 
-    /** Timer: reports the applied offset and lag; removes the checkpoint once the stream is idle. */
+    /** Timer: reports the applied offset and lag; moves the checkpoint out of the target once the stream is idle. */
     private void reportProgress(RedisLink source) {
         try {
-            MigrationEvent progress;
-            boolean removeCheckpoint;
             synchronized (applier) {
                 applier.commitIfPossible();
                 applier.flush();
                 long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
                 Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
-                progress = event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag);
-                removeCheckpoint = applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS;
-            }
-            if (removeCheckpoint) {
-                // the offset must be safe elsewhere before the target forgets it
-                events.publishDurably(progress);
-                synchronized (applier) {
-                    if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
-                        applier.removeCheckpoint();
-                    }
+                events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag));
+                if (applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                    applier.removeCheckpoint(handled);
                 }
-            } else {
-                events.publish(progress);
             }
         } catch (CheckpointMovedException | TargetWriteException e) {
             onApplyFailure(e);
@@ -292,17 +278,13 @@ public final class StreamReplayer implements MigrationTask {
         }
     }
 
-    /** On a stop: apply what was read, record where it ended, and leave no checkpoint behind. */
+    /** On a stop: apply what was read, leave no checkpoint in the target, and say where it ended. */
     private void finishCleanly() {
-        MigrationEvent stopped;
         synchronized (applier) {
             applier.commitIfPossible();
             applier.flush();
-            stopped = event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null);
-        }
-        events.publishDurably(stopped);
-        synchronized (applier) {
-            applier.removeCheckpoint();
+            applier.removeCheckpoint(handled);
+            events.accept(event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null));
         }
     }
 

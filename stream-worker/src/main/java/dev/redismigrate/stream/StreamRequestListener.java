@@ -1,7 +1,6 @@
 package dev.redismigrate.stream;
 
 import dev.redismigrate.common.contract.MessageCodec;
-import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.worker.EventPublisher;
@@ -24,6 +23,8 @@ public class StreamRequestListener {
     EventPublisher events;
     @Inject
     StreamConfig config;
+    @Inject
+    CheckpointLog checkpointLog;
 
     @Incoming("stream-requests")
     public void onRequest(String record) {
@@ -35,16 +36,6 @@ public class StreamRequestListener {
             return;
         }
         LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-        tasks.start(new StreamReplayer(request, connector, new StreamReplayer.StreamEvents() {
-            @Override
-            public void publish(MigrationEvent event) {
-                events.publish(event);
-            }
-
-            @Override
-            public void publishDurably(MigrationEvent event) {
-                events.publishAndAwait(event);
-            }
-        }, config));
+        tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
     }
 }

@@ -32,15 +32,19 @@ import org.junit.jupiter.api.Test;
 class StreamReplayerTest {
     static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
     static RedisConnector connector;
+    /** the real Kafka that infra/test.sh starts, on a topic of this test's own */
+    static CheckpointLog checkpoints;
 
     @BeforeAll
     static void connector() {
         connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
     }
 
     @AfterAll
     static void close() {
         connector.close();
+        checkpoints.close();
     }
 
     @Test
@@ -51,7 +55,7 @@ class StreamReplayerTest {
 
             RecordedEvents events = new RecordedEvents();
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(7), from);
-            StreamReplayer replayer = new StreamReplayer(request, connector, events, config());
+            StreamReplayer replayer = new StreamReplayer(request, connector, events::add, checkpoints, config());
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "stream started");
@@ -87,7 +91,7 @@ class StreamReplayerTest {
             RecordedEvents events = new RecordedEvents();
             ReplicationOffset unknown = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(), unknown);
-            Thread thread = new Thread(new StreamReplayer(request, connector, events, config()));
+            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, checkpoints, config()));
             thread.start();
             thread.join(20_000);
 
@@ -105,7 +109,7 @@ class StreamReplayerTest {
             UUID migration = UUID.randomUUID();
             RecordedEvents first = new RecordedEvents();
             Thread crashing = new Thread(new StreamReplayer(
-                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first, config()));
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first::add, checkpoints, config()));
             crashing.start();
             await(() -> first.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "first attempt streaming");
 
@@ -122,15 +126,33 @@ class StreamReplayerTest {
             // the next attempt is handed the stale offset where the snapshot ended: only the checkpoint can save it
             RecordedEvents second = new RecordedEvents();
             StreamReplayer resumed = new StreamReplayer(
-                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, second, config());
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, second::add, checkpoints, config());
             Thread thread = new Thread(resumed);
             thread.start();
             await(() -> source.digest().equals(target.digest()), "target equal to source after the resume");
             assertEquals("3000", target.cli("GET", "counter").trim());
             assertEquals("3000", target.cli("LLEN", "log").trim());
+            await(() -> target.cli("EXISTS", "redis-migrate:checkpoint:" + migration).trim().equals("0"),
+                    "the idle stream moves its checkpoint out of the target");
             resumed.stop();
             thread.join(5_000);
+
+            // a third attempt, again with the stale offset: the target holds no checkpoint, the log does
+            RecordedEvents third = new RecordedEvents();
+            StreamReplayer again = new StreamReplayer(
+                    new StreamRequest(migration, 3, endpoint(source), endpoint(target), Set.of(), from), connector, third::add, checkpoints, config());
+            Thread thirdThread = new Thread(again);
+            thirdThread.start();
+            await(() -> third.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "third attempt streaming");
+            for (int i = 0; i < 100; i++) {
+                writes.call("INCR", "counter");
+            }
+            await(() -> source.digest().equals(target.digest()), "target equal to source after the second resume");
+            assertEquals("3100", target.cli("GET", "counter").trim());
+            again.stop();
+            thirdThread.join(5_000);
             assertEquals("0", target.cli("EXISTS", "redis-migrate:checkpoint:" + migration).trim(), "no checkpoint left behind");
+            assertTrue(third.stream().noneMatch(e -> e.type() == EventType.FAILED), () -> "events: " + third);
         }
     }
 
@@ -143,14 +165,14 @@ class StreamReplayerTest {
             RecordedEvents olderEvents = new RecordedEvents();
             RecordedEvents newerEvents = new RecordedEvents();
             Thread older = new Thread(new StreamReplayer(
-                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, olderEvents, config()));
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, olderEvents::add, checkpoints, config()));
             older.start();
             await(() -> olderEvents.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "older attempt streaming");
             for (int i = 0; i < 1000; i++) {
                 writes.call("INCR", "counter");
             }
             StreamReplayer newerReplayer = new StreamReplayer(
-                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, newerEvents, config());
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, newerEvents::add, checkpoints, config());
             Thread newer = new Thread(newerReplayer);
             newer.start();
             for (int i = 0; i < 1000; i++) {
@@ -167,16 +189,7 @@ class StreamReplayerTest {
     }
 
     /** Events as a worker would publish them, kept for assertions. */
-    static final class RecordedEvents extends CopyOnWriteArrayList<MigrationEvent> implements StreamReplayer.StreamEvents {
-        @Override
-        public void publish(MigrationEvent event) {
-            add(event);
-        }
-
-        @Override
-        public void publishDurably(MigrationEvent event) {
-            add(event);
-        }
+    static final class RecordedEvents extends CopyOnWriteArrayList<MigrationEvent> {
     }
 
     /** Makes {@code target} a replica of {@code source}, waits for the sync, detaches it; returns where it stopped. */

@@ -1,6 +1,5 @@
 package dev.redismigrate.system;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,14 +39,14 @@ class OnlineMigrationFlowTest {
         try (RedisServer source = RedisServer.start("--requirepass", "source-pass");
              RedisServer target = RedisServer.start()) {
             seed(source);
-            String databaseId = api().body("""
+            String databaseId = service.http().body("""
                     {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
                     """.formatted(target.port()))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
 
             String migrationId;
             try (SourceWriter writer = new SourceWriter(source)) {
-                JsonPath started = api().body("""
+                JsonPath started = service.http().body("""
                         {"source": {"host": "127.0.0.1", "port": %d, "dbname": "defaultdb", "username": "",
                                     "password": "source-pass"},
                          "disable_ssl": true, "ignore_dbs": []}
@@ -62,26 +58,26 @@ class OnlineMigrationFlowTest {
                 migrationId = started.getString("id");
                 assertFalse(started.prettify().contains("source-pass"), "no password in the answer");
 
-                await(Duration.ofSeconds(90), () -> "syncing".equals(status(databaseId).getString("status")),
-                        () -> "migration syncing: " + status(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
                 long roundsAtSync = writer.rounds();
-                await(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes during the stream");
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes during the stream");
             }
 
-            await(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
                     () -> "digests equal: source " + source.digest() + " target " + target.digest());
             assertNotEquals("0000000000000000000000000000000000000000", target.digest());
-            JsonPath caughtUp = status(databaseId);
+            JsonPath caughtUp = service.onlineMigration(databaseId);
             assertTrue(caughtUp.getLong("progress.keys_copied") > 1000, caughtUp.prettify());
             for (String key : new String[] {"seed:ttl:string", "seed:ttl:hash", "seed:ttl:zset", "live:ttl:3"}) {
                 long sourceTtl = pttl(source, "1", key);
                 long targetTtl = pttl(target, "1", key);
                 assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
             }
-            await(Duration.ofSeconds(10), () -> status(databaseId).getLong("lag.bytes") == 0, () -> "lag 0");
+            Await.until(Duration.ofSeconds(10), () -> service.onlineMigration(databaseId).getLong("lag.bytes") == 0, () -> "lag 0");
 
-            api().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
-            assertEquals("canceled", status(databaseId).getString("status"));
+            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
+            assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
             long keysKept = Long.parseLong(target.cli("DBSIZE").trim());
             Thread.sleep(2_000); // a stop takes effect within a second
             source.cli("SET", "after:stop", "not copied");
@@ -114,23 +110,5 @@ class OnlineMigrationFlowTest {
 
     static long pttl(RedisServer server, String db, String key) {
         return Long.parseLong(server.cli("-n", db, "PTTL", key).trim());
-    }
-
-    static JsonPath status(String databaseId) {
-        return api().get("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().jsonPath();
-    }
-
-    static RequestSpecification api() {
-        return given().baseUri(service.api.baseUrl()).auth().oauth2(MigrationService.TOKEN).contentType(ContentType.JSON);
-    }
-
-    static void await(Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what.get());
-            }
-            Thread.sleep(200);
-        }
     }
 }

@@ -90,6 +90,11 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + " not ready within " + timeout.toSeconds() + " s; see " + log);
     }
 
+    /** The process id, as workers name themselves in events ("pid@host"). */
+    long pid() {
+        return process.pid();
+    }
+
     /** kill -9, for crash tests. */
     void kill() {
         process.destroyForcibly();

@@ -24,7 +24,7 @@ public class StopRequestListener {
             LOG.errorf("unreadable stop request skipped: %s", e.getMessage());
             return;
         }
-        if (tasks.stop(request.migrationId())) {
+        if (tasks.stop(request)) {
             LOG.infof("migration %s: stop requested (%s)", request.migrationId(), request.reason());
         }
     }

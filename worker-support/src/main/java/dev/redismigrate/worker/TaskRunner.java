@@ -1,5 +1,6 @@
 package dev.redismigrate.worker;
 
+import dev.redismigrate.common.contract.StopRequest;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,7 +15,7 @@ import org.jboss.logging.MDC;
 
 /**
  * Runs migration tasks, one thread each, and finds them again by migration id to stop them.
- * A second request for a migration that already runs here replaces nothing: it is ignored.
+ * A request for a migration that already runs here is ignored, unless it is a newer attempt.
  */
 @ApplicationScoped
 public class TaskRunner {
@@ -28,9 +29,14 @@ public class TaskRunner {
     });
 
     public boolean start(MigrationTask task) {
-        if (running.putIfAbsent(task.migrationId(), task) != null) {
+        MigrationTask earlier = running.putIfAbsent(task.migrationId(), task);
+        if (earlier != null && earlier.attempt() >= task.attempt()) {
             LOG.warnf("migration %s already runs here; request for attempt %d ignored", task.migrationId(), task.attempt());
             return false;
+        }
+        if (earlier != null) { // an older attempt still runs here: the newer one replaces it
+            earlier.stop();
+            running.put(task.migrationId(), task);
         }
         threads.execute(() -> {
             MDC.put("migration", task.migrationId().toString());
@@ -46,13 +52,14 @@ public class TaskRunner {
         return true;
     }
 
-    /** @return whether a task of that migration ran here */
-    public boolean stop(UUID migrationId) {
-        MigrationTask task = running.get(migrationId);
-        if (task != null) {
-            task.stop();
+    /** @return whether a task that the request concerns ran here (and was asked to stop) */
+    public boolean stop(StopRequest request) {
+        MigrationTask task = running.get(request.migrationId());
+        if (task == null || !request.stops(task.attempt())) {
+            return false;
         }
-        return task != null;
+        task.stop();
+        return true;
     }
 
     public int runningCount() {

@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
@@ -19,6 +20,7 @@ import jakarta.persistence.Table;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -110,10 +112,29 @@ public class Migration extends PanacheEntityBase {
         return new StopRequest(id, reason);
     }
 
+    /**
+     * Hands a migration whose worker fell silent to another instance: a new attempt of the same
+     * phase (the stream from the last offset reported; the target's checkpoint refines it), and
+     * a stop for the older attempt in case it is still alive.
+     */
+    public List<Object> reassign(Instant now) {
+        attempt++;
+        updatedAt = now;
+        StopRequest stopOlder = new StopRequest(id, "handed over to attempt " + attempt, attempt);
+        Object next = phase == MigrationPhase.STREAM
+                ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), new ReplicationOffset(replId, replOffset, replDb))
+                : snapshotRequest();
+        return List.of(stopOlder, next);
+    }
+
     /** Applies a worker's report. Progress figures are totals, so repeats do no harm. */
     public EventOutcome apply(MigrationEvent event, Instant now) {
         if (event.attempt() != attempt) {
-            return EventOutcome.NONE;
+            // an older attempt that starts late (a redelivered request) must not write beside the current one
+            boolean olderStarts = event.attempt() < attempt
+                    && (event.type() == EventType.SNAPSHOT_STARTED || event.type() == EventType.STREAM_STARTED);
+            return olderStarts ? new EventOutcome(null, new StopRequest(id, "superseded by attempt " + attempt, attempt))
+                    : EventOutcome.NONE;
         }
         if (!isActive()) {
             // a worker that starts late (e.g. a redelivered request) must not go on with an ended migration

@@ -163,4 +163,23 @@ public class MigrationService {
             LOG.infof("migration %s reached stops_at: stopped", m.id);
         }
     }
+
+    /** Active migrations whose worker fell silent go to another instance (see {@link Migration#reassign}). */
+    @Scheduled(every = "${redis-migrate.migration.silence-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Transactional
+    void reassignSilent() {
+        Instant now = Ids.now();
+        List<Migration> silent = Migration.find("status in ?1 and updatedAt <= ?2", MigrationStatus.ACTIVE,
+                now.minus(config.migration().workerSilence())).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        for (Migration m : silent) {
+            for (Object command : m.reassign(now)) {
+                outbox.add(m.id, command);
+            }
+            HistoryEntry.record(m.id, now, "REASSIGNED", "no report from the " + m.phase.name().toLowerCase()
+                    + " worker for " + config.migration().workerSilence().toSeconds() + " s: attempt " + m.attempt
+                    + " goes to another instance");
+            LOG.warnf("migration %s: worker silent; attempt %d requested", m.id, m.attempt);
+        }
+    }
 }

@@ -97,6 +97,35 @@ class MigrationTest {
     }
 
     @Test
+    void aSilentWorkersSnapshotIsHandedOverAsANewAttemptAndTheOldOneIsStopped() {
+        var commands = m.reassign(T0.plusSeconds(30));
+        assertEquals(2, m.attempt);
+        StopRequest stop = assertInstanceOf(StopRequest.class, commands.get(0));
+        assertEquals(true, stop.stops(1));
+        assertEquals(false, stop.stops(2));
+        var again = assertInstanceOf(dev.redismigrate.common.contract.SnapshotRequest.class, commands.get(1));
+        assertEquals(2, again.attempt());
+    }
+
+    @Test
+    void aSilentStreamIsHandedOverFromTheLastOffsetReported() {
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        m.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 5000, 4)), T0);
+        StreamRequest next = assertInstanceOf(StreamRequest.class, m.reassign(T0.plusSeconds(30)).get(1));
+        assertEquals(2, next.attempt());
+        assertEquals(new ReplicationOffset(OFFSET.replId(), 5000, 4), next.from());
+    }
+
+    @Test
+    void anOlderAttemptThatStartsLateIsStopped() {
+        m.reassign(T0.plusSeconds(30));
+        EventOutcome late = m.apply(event(EventType.SNAPSHOT_STARTED), T0.plusSeconds(31));
+        StopRequest stop = assertInstanceOf(StopRequest.class, late.command());
+        assertEquals(true, stop.stops(1));
+        assertEquals(false, stop.stops(2));
+    }
+
+    @Test
     void failureEndsItWithTheReason() {
         m.apply(event(EventType.FAILED).withMessage("OOM command not allowed"), T0);
         assertEquals(MigrationStatus.ERROR, m.status);

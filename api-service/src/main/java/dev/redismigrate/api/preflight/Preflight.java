@@ -1,0 +1,96 @@
+package dev.redismigrate.api.preflight;
+
+import dev.redismigrate.api.Ids;
+import dev.redismigrate.api.database.DatabaseService;
+import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.migration.Migration;
+import dev.redismigrate.api.migration.MigrationRules;
+import dev.redismigrate.api.migration.StartMigrationRequest;
+import dev.redismigrate.api.redis.EndpointInput;
+import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the checks a start runs (the same {@link MigrationRules} and {@link RedisProbe}), all of
+ * them, so the user sees every problem at once; it writes nothing anywhere.
+ */
+@ApplicationScoped
+public class Preflight {
+    private final SecretCipher cipher;
+    private final RedisProbe probe;
+
+    Preflight(SecretCipher cipher, RedisProbe probe) {
+        this.cipher = cipher;
+        this.probe = probe;
+    }
+
+    public PreflightReport check(String databaseId, StartMigrationRequest request) {
+        UUID targetId = Ids.parse("database", databaseId);
+        if (request == null || request.source() == null) {
+            throw ApiException.badRequest("source is required");
+        }
+        StartMigrationRequest.Source s = request.source();
+        boolean tls = !Boolean.TRUE.equals(request.disableSsl());
+        RedisEndpoint source = EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
+        TargetDatabase target = DatabaseService.find(targetId);
+        RedisEndpoint targetEndpoint = target.endpoint();
+        Migration active = Migration.activeOf(targetId);
+
+        List<PreflightReport.Check> checks = new ArrayList<>();
+        RedisProbe.Facts sourceFacts = probe(checks, "source", source);
+        RedisProbe.Facts targetFacts = probe(checks, "target", targetEndpoint);
+        if (sourceFacts != null && targetFacts != null) {
+            checks.add(check("versions", () -> MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version()),
+                    "the target's Redis " + targetFacts.version() + " can take the source's " + sourceFacts.version()));
+        }
+        if (sourceFacts != null) {
+            checks.add(check("ignore_dbs", () -> MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases()),
+                    ignoreDbs.isEmpty() ? "every db is migrated"
+                            : ignoreDbs.stream().map(db -> "db" + db).collect(Collectors.joining(", ")) + " left out"));
+        }
+        checks.add(check("distinct", () -> MigrationRules.requireDistinct(source, targetEndpoint),
+                "the source " + source.address() + " is not the target " + targetEndpoint.address()));
+        checks.add(active == null
+                ? pass("target_free", "no active migration into " + target.name)
+                : fail("target_free", "database " + targetId + " already has an active online migration: " + active.id));
+        return PreflightReport.of(checks);
+    }
+
+    /** @return the facts, or null when the server cannot be used (the check says why) */
+    private RedisProbe.Facts probe(List<PreflightReport.Check> checks, String role, RedisEndpoint endpoint) {
+        try {
+            RedisProbe.Facts facts = probe.probe(role, endpoint);
+            checks.add(pass(role, endpoint.address() + " answers: Redis " + facts.version() + ", " + facts.databases() + " dbs"));
+            return facts;
+        } catch (ApiException e) {
+            checks.add(fail(role, e.getMessage()));
+            return null;
+        }
+    }
+
+    private static PreflightReport.Check check(String name, Runnable rule, String whenOk) {
+        try {
+            rule.run();
+            return pass(name, whenOk);
+        } catch (ApiException e) {
+            return fail(name, e.getMessage());
+        }
+    }
+
+    private static PreflightReport.Check pass(String name, String message) {
+        return new PreflightReport.Check(name, true, message);
+    }
+
+    private static PreflightReport.Check fail(String name, String message) {
+        return new PreflightReport.Check(name, false, message);
+    }
+}

@@ -1,0 +1,36 @@
+// The list of every migration: one row each, the selected one highlighted.
+import { el, progressBar, statusPill } from './dom.js';
+import { bytes, percent, when } from './format.js';
+
+export function sourceOf(m) {
+  return `${m.source.host}:${m.source.port}${m.source.ssl ? ' (TLS)' : ''}`;
+}
+
+export function targetOf(m, databases) {
+  const db = databases.get(m.database_id);
+  return db ? { name: db.name, address: `${db.connection.host}:${db.connection.port}` } : { name: m.database_id, address: '' };
+}
+
+/** Method (when the API names one) and phase. */
+export function phaseOf(m) {
+  return [m.method, m.phase].filter(Boolean).join(' · ');
+}
+
+export function drawMigrations(tbody, migrations, databases, selectedId, onSelect) {
+  tbody.replaceChildren(...migrations.map((m) => {
+    const target = targetOf(m, databases);
+    const row = el('tr', { className: m.id === selectedId ? 'selected' : '', tabIndex: 0 },
+      el('td', {}, statusPill(m.status)),
+      el('td', { className: 'mono' }, sourceOf(m)),
+      el('td', {}, target.name, el('div', { className: 'muted mono small' }, target.address)),
+      el('td', {}, phaseOf(m)),
+      el('td', {}, el('div', { className: 'snapshot' }, progressBar(m.progress.percent),
+        el('span', { className: 'small' }, percent(m.progress.percent)))),
+      el('td', { className: 'num' }, m.lag?.bytes == null ? '—' : bytes(m.lag.bytes)),
+      el('td', { className: 'small' }, when(m.created_at)));
+    row.dataset.migrationId = m.id;
+    row.addEventListener('click', () => onSelect(m.id));
+    row.addEventListener('keydown', (e) => e.key === 'Enter' && onSelect(m.id));
+    return row;
+  }));
+}

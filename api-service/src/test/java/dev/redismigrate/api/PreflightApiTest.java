@@ -1,0 +1,85 @@
+package dev.redismigrate.api;
+
+import static dev.redismigrate.api.support.Api.api;
+import static dev.redismigrate.api.support.Api.registerTarget;
+import static dev.redismigrate.api.support.Api.source;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.redismigrate.testing.RedisServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** POST /v2/databases/{id}/online-migration/check: every check of a start, and nothing started. */
+@QuarkusTest
+class PreflightApiTest {
+    private static final String PASSWORD = "preflight-pw";
+    private static RedisServer source;
+    private static RedisServer target;
+
+    @BeforeAll
+    static void servers() {
+        source = RedisServer.start("--requirepass", PASSWORD, "--databases", "4");
+        target = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        source.close();
+        target.close();
+    }
+
+    private static String check(String targetId) {
+        return "/v2/databases/" + targetId + "/online-migration/check";
+    }
+
+    @Test
+    void aUsableSourceAndTargetPassEveryCheckAndNothingStarts() {
+        String targetId = registerTarget(target);
+        JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId))
+                .then().statusCode(200).body("ok", equalTo(true)).extract().jsonPath();
+        assertEquals(List.of("source", "target", "versions", "ignore_dbs", "distinct", "target_free"),
+                report.getList("checks.name"));
+        assertEquals(List.of(true, true, true, true, true, true), report.getList("checks.ok"));
+        assertEquals("db3 left out", report.getString("checks[3].message"));
+        api().get("/v2/databases/" + targetId + "/online-migration").then().statusCode(404);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithoutThePassword() {
+        String targetId = registerTarget(target);
+        String json = api().body(source(source, "wrong-pw")).post(check(targetId))
+                .then().statusCode(200).body("ok", equalTo(false)).extract().asString();
+        JsonPath report = JsonPath.from(json);
+        assertEquals(false, report.getBoolean("checks.find { it.name == 'source' }.ok"));
+        assertEquals(true, report.getBoolean("checks.find { it.name == 'target' }.ok"));
+        assertFalse(json.contains("wrong-pw"), json);
+
+        // dbs the source does not have, and a target already being migrated into
+        api().body(source(source, PASSWORD)).put("/v2/databases/" + targetId + "/online-migration").then().statusCode(200);
+        api().body(source(source, PASSWORD, "db9")).post(check(targetId)).then().statusCode(200)
+                .body("ok", equalTo(false))
+                .body("checks.find { it.name == 'ignore_dbs' }.message", containsString("db9 does not exist"))
+                .body("checks.find { it.name == 'target_free' }.ok", equalTo(false));
+    }
+
+    @Test
+    void malformedRequestsAreRefusedAsAStartWouldBe() {
+        String targetId = registerTarget(target);
+        api().body(Map.of("source", Map.of("port", source.port()))).post(check(targetId))
+                .then().statusCode(400).body("message", equalTo("source.host is required"));
+        api().body(source(source, PASSWORD)).post(check("7d9f3c1e-0000-4000-8000-000000000000"))
+                .then().statusCode(404);
+        given().contentType("application/json").body(source(source, PASSWORD)).post(check(targetId))
+                .then().statusCode(401).body(not(containsString(PASSWORD)));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.redismigrate.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Where a migration's checkpoint goes while the target holds none: before an idle or stopped
+ * stream removes its checkpoint from the target (so the target equals the source), it writes it
+ * here, in a compacted topic keyed by migration. A resumed stream that finds no checkpoint in the
+ * target reads the last one here, so nothing is applied twice whoever resumes.
+ */
+public final class CheckpointLog implements AutoCloseable {
+    private static final int PARTITIONS = 4;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final String bootstrap;
+    private final String topic;
+    private final KafkaProducer<String, String> producer;
+
+    public CheckpointLog(String bootstrap, String topic) {
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+        ensureTopic();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    /** Writes and waits until Kafka has it (acks=all). */
+    public void record(UUID migrationId, StreamCheckpoint checkpoint) {
+        String value = new String(checkpoint.encode(), StandardCharsets.US_ASCII);
+        try {
+            producer.send(new ProducerRecord<>(topic, partitionOf(migrationId), migrationId.toString(), value))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording a checkpoint");
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not take the checkpoint of migration " + migrationId + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage());
+        }
+    }
+
+    /** The last checkpoint recorded for the migration, or null. Reads its partition to the end. */
+    public StreamCheckpoint latest(UUID migrationId) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("enable.auto.commit", "false");
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        TopicPartition partition = new TopicPartition(topic, partitionOf(migrationId));
+        String key = migrationId.toString();
+        String last = null;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (consumer.position(partition, TIMEOUT) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the checkpoint log " + topic + " to its end");
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        last = r.value();
+                    }
+                }
+            }
+        }
+        return last == null ? null : StreamCheckpoint.decode(last);
+    }
+
+    private static int partitionOf(UUID migrationId) {
+        return Utils.toPositive(Utils.murmur2(migrationId.toString().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    /** Compacted, so each migration's last checkpoint is kept however old. */
+    private void ensureTopic() {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                    .all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the checkpoint log " + topic + ": " + e.getCause().getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer while creating " + topic);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

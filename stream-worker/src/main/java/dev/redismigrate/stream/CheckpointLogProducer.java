@@ -1,0 +1,23 @@
+package dev.redismigrate.stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The worker's {@link CheckpointLog}, on the same Kafka and topic prefix as its channels. */
+@ApplicationScoped
+public class CheckpointLogProducer {
+
+    @Produces
+    @Singleton
+    CheckpointLog checkpointLog(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            @ConfigProperty(name = "redis-migrate.topic-prefix", defaultValue = "") String prefix) {
+        return new CheckpointLog(bootstrap, prefix + "redis-migrate.stream-checkpoints");
+    }
+
+    void close(@Disposes CheckpointLog log) {
+        log.close();
+    }
+}

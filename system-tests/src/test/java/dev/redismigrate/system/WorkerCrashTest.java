@@ -1,0 +1,106 @@
+package dev.redismigrate.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Workers die (kill -9) in the middle of their work; another instance takes the migration over
+ * and the target still ends equal to the source, with no write lost and none applied twice.
+ */
+class WorkerCrashTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        service = MigrationService.start(2, 2, Map.of(
+                "redis-migrate.migration.worker-silence", "4s",
+                "redis-migrate.migration.silence-check", "1s"));
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void aStreamWorkerKilledUnderLoadIsReplacedAndNothingIsLostOrDoubled() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("SET counter 0\nDEBUG POPULATE 1000 seed 16\n");
+            String[] ids = startMigration(source, target);
+            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")), () -> "syncing");
+
+            try (SourceWriter writer = new SourceWriter(source)) {
+                Await.until(Duration.ofSeconds(20), () -> writer.rounds() > 200, () -> "writes before the crash");
+                ServiceProcess owner = ownerOf(ids[1], "stream started", service.streamWorkers);
+                owner.kill();
+                Await.until(Duration.ofSeconds(60), () -> history(ids[1]).contains("REASSIGNED"), () -> "reassigned: " + history(ids[1]));
+                Await.until(Duration.ofSeconds(60), () -> countOf(history(ids[1]), "stream started") >= 2,
+                        () -> "a second stream started: " + history(ids[1]));
+                long atTakeover = writer.rounds();
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > atTakeover + 200, () -> "writes after the takeover");
+            }
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: " + service.onlineMigration(ids[0]).prettify());
+            assertEquals(source.cli("-n", "0", "GET", "live:counter").trim() + source.cli("-n", "1", "GET", "live:counter").trim(),
+                    target.cli("-n", "0", "GET", "live:counter").trim() + target.cli("-n", "1", "GET", "live:counter").trim());
+            assertEquals("syncing", service.onlineMigration(ids[0]).getString("status"));
+        }
+    }
+
+    @Test
+    void aSnapshotWorkerKilledMidCopyIsReplacedAndTheCopyEndsEqual() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 100000 other 100\n");
+            String[] ids = startMigration(source, target);
+            Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids[0]).getLong("progress.keys_copied") > 0, () -> "copy under way");
+            ServiceProcess owner = ownerOf(ids[1], "snapshot started", service.snapshotWorkers);
+            source.cli("DEL", "bulk:7"); // deleted after the first attempt copied it, before the second copies
+            owner.kill();
+            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
+                    () -> "syncing after the takeover: " + history(ids[1]));
+            assertTrue(history(ids[1]).contains("REASSIGNED"), history(ids[1]));
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
+            assertEquals("0", target.cli("EXISTS", "bulk:7").trim());
+        }
+    }
+
+    private static String[] startMigration(RedisServer source, RedisServer target) {
+        String databaseId = service.http().body("""
+                {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
+                """.formatted(target.port())).post("/v2/databases").then().statusCode(201).extract().path("database.id");
+        String migrationId = service.http().body("""
+                {"source": {"host": "127.0.0.1", "port": %d}, "disable_ssl": true, "ignore_dbs": []}
+                """.formatted(source.port()))
+                .put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().path("id");
+        return new String[] {databaseId, migrationId};
+    }
+
+    /** The worker instance that reported {@code milestone} ("... (pid@host)") in the migration's history. */
+    private static ServiceProcess ownerOf(String migrationId, String milestone, List<ServiceProcess> instances) {
+        String line = service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract()
+                .jsonPath().getList("events.message", String.class).stream()
+                .filter(m -> m != null && m.startsWith(milestone)).reduce((a, b) -> b).orElseThrow();
+        return instances.stream().filter(p -> line.contains("(" + p.pid() + "@")).findFirst()
+                .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
+    }
+
+    private static String history(String migrationId) {
+        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+    }
+
+    private static int countOf(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+}

@@ -1,0 +1,171 @@
+package dev.redismigrate.worker.metrics;
+
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Per-migration meters of this worker, derived from the events it publishes, so each instance
+ * shows what it is doing without asking api-service. Every meter is tagged {@code migration} (id)
+ * and appears with the first event that carries its figure: a snapshot worker shows keys and bytes,
+ * a stream worker commands and lag.
+ * <p>
+ * Events carry totals, so the counters read the latest total (a new attempt that starts again
+ * from zero looks like a counter reset, which Prometheus handles). A migration's meters are removed
+ * {@link #RETENTION} after its task here ended: that bounds their number and leaves scrapers
+ * time to read the final figures.
+ */
+@ApplicationScoped
+public class MigrationMeters {
+    static final Duration RETENTION = Duration.ofMinutes(10);
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    /** also what keeps the figures alive: meters hold them only weakly */
+    private final Map<UUID, Figures> migrations = new ConcurrentHashMap<>();
+
+    @Inject
+    MigrationMeters(MeterRegistry registry) {
+        this(registry, Clock.systemUTC());
+    }
+
+    MigrationMeters(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public void record(MigrationEvent event) {
+        Instant now = clock.instant();
+        removeEndedBefore(now.minus(RETENTION));
+        migrations.computeIfAbsent(event.migrationId(), Figures::new).apply(event, now);
+    }
+
+    private void removeEndedBefore(Instant limit) {
+        migrations.values().removeIf(f -> f.removeIfEndedBefore(limit));
+    }
+
+    /** One migration's latest figures and the meters that read them. */
+    private final class Figures {
+        private final Tags tags;
+        private final List<Meter> meters = new ArrayList<>();
+        private final Map<FailureKind, Counter> failures = new EnumMap<>(FailureKind.class);
+        private volatile long keysCopied;
+        private volatile long bytesCopied;
+        private volatile long keysTotal;
+        private volatile long commandsApplied;
+        private volatile long lagBytes;
+        /** when the target was last seen caught up (lag 0), or when this worker began following */
+        private volatile Instant caughtUpAt;
+        private volatile Instant lastEventAt;
+        private volatile boolean ended;
+        private boolean copyMeters;
+        private boolean streamMeters;
+
+        Figures(UUID migrationId) {
+            tags = Tags.of("migration", migrationId.toString());
+        }
+
+        // one migration's events come from its task thread and its progress timer
+        synchronized void apply(MigrationEvent event, Instant now) {
+            lastEventAt = now;
+            ended = event.type() == EventType.SNAPSHOT_COMPLETED || event.type() == EventType.STOPPED
+                    || event.type() == EventType.FAILED;
+            if (event.keysCopied() != null || event.keysTotal() != null || event.bytesCopied() != null) {
+                registerCopyMeters();
+                keysCopied = orElse(event.keysCopied(), keysCopied);
+                keysTotal = orElse(event.keysTotal(), keysTotal);
+                bytesCopied = orElse(event.bytesCopied(), bytesCopied);
+            }
+            if (event.commandsApplied() != null || event.lagBytes() != null) {
+                registerStreamMeters();
+                commandsApplied = orElse(event.commandsApplied(), commandsApplied);
+                if (event.lagBytes() != null) {
+                    lagBytes = event.lagBytes();
+                    if (lagBytes == 0 || caughtUpAt == null) {
+                        caughtUpAt = now;
+                    }
+                }
+            }
+            if (event.type() == EventType.FAILED) {
+                failures.computeIfAbsent(FailureKind.of(event.message()), kind -> keep(Counter
+                        .builder("redis.migrate.worker.failures")
+                        .description("Failed tasks of a migration on this worker, by kind")
+                        .tags(tags).tag("kind", kind.tag()).register(registry))).increment();
+            }
+        }
+
+        private void registerCopyMeters() {
+            if (copyMeters) {
+                return;
+            }
+            copyMeters = true;
+            counter("redis.migrate.worker.keys.copied", "Keys of the snapshot restored into the target", f -> f.keysCopied);
+            counter("redis.migrate.worker.bytes.copied", "Bytes of RESTORE payload written to the target", f -> f.bytesCopied);
+            gauge("redis.migrate.worker.source.keys", "Keys the snapshot has to copy (the source's, less ignored dbs)",
+                    f -> f.keysTotal);
+        }
+
+        private void registerStreamMeters() {
+            if (streamMeters) {
+                return;
+            }
+            streamMeters = true;
+            counter("redis.migrate.worker.commands.applied", "Source commands replayed on the target", f -> f.commandsApplied);
+            gauge("redis.migrate.worker.lag.bytes", "Replication offset of the source not yet applied to the target",
+                    f -> f.lagBytes);
+            gauge("redis.migrate.worker.lag.seconds", "Seconds since the target was last seen caught up (0 when it is)",
+                    Figures::lagSeconds);
+        }
+
+        private double lagSeconds() {
+            if (lagBytes == 0 || caughtUpAt == null) {
+                return 0;
+            }
+            // an ended stream no longer falls behind: its lag stays as last reported
+            Instant until = ended ? lastEventAt : clock.instant();
+            return Duration.between(caughtUpAt, until).toMillis() / 1000.0;
+        }
+
+        private void counter(String name, String description, ToDoubleFunction<Figures> value) {
+            keep(FunctionCounter.builder(name, this, value).description(description).tags(tags).register(registry));
+        }
+
+        private void gauge(String name, String description, ToDoubleFunction<Figures> value) {
+            keep(Gauge.builder(name, this, value).description(description).tags(tags).register(registry));
+        }
+
+        private <M extends Meter> M keep(M meter) {
+            meters.add(meter);
+            return meter;
+        }
+
+        synchronized boolean removeIfEndedBefore(Instant limit) {
+            if (!ended || lastEventAt.isAfter(limit)) {
+                return false;
+            }
+            meters.forEach(registry::remove);
+            return true;
+        }
+
+        private static long orElse(Long value, long current) {
+            return value == null ? current : value;
+        }
+    }
+}
