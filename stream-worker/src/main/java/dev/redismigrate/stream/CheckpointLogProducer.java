@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The worker's {@link CheckpointLog}, on the same Kafka and topic prefix as its channels. */
@@ -13,8 +14,9 @@ public class CheckpointLogProducer {
     @Produces
     @Singleton
     CheckpointLog checkpointLog(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-            @ConfigProperty(name = "redis-migrate.topic-prefix", defaultValue = "") String prefix) {
-        return new CheckpointLog(bootstrap, prefix + "redis-migrate.stream-checkpoints");
+            // an empty default counts as none in MicroProfile Config: hence Optional
+            @ConfigProperty(name = "redis-migrate.topic-prefix") Optional<String> prefix) {
+        return new CheckpointLog(bootstrap, prefix.orElse("") + "redis-migrate.stream-checkpoints");
     }
 
     void close(@Disposes CheckpointLog log) {

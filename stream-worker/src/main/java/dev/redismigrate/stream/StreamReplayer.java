@@ -108,6 +108,9 @@ public final class StreamReplayer implements MigrationTask {
             if (fatal == null && !superseded) {
                 finishCleanly();
             }
+        } catch (CheckpointMovedException e) {
+            // another instance took the target over while this one was finishing: nothing failed
+            LOG.infof("migration %s: attempt %d ends: %s", request.migrationId(), request.attempt(), e.getMessage());
         } catch (RedisAccessException | TargetWriteException e) {
             fatal = e.getMessage();
         } catch (InterruptedException e) {

@@ -10,6 +10,10 @@ public final class Topics {
     public static final String CONTROL = "redis-migrate.control";
     /** workers → api-service: {@link MigrationEvent}. */
     public static final String EVENTS = "redis-migrate.events";
+    /** api-service → snapshot-worker group "verifier": {@link VerifyRequest}. */
+    public static final String VERIFY_REQUESTS = "redis-migrate.verify-requests";
+    /** verifier → api-service: {@link VerifyReport}. */
+    public static final String VERIFY_REPORTS = "redis-migrate.verify-reports";
 
     private Topics() {
     }

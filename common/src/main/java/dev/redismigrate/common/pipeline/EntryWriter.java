@@ -19,6 +19,11 @@ public final class EntryWriter implements AutoCloseable {
     private record InFlight(CompletableFuture<Object> reply, Entry entry, long bytes) {
     }
 
+    /** commands per write to the socket */
+    private static final int SEND_EVERY = 128;
+    /** a command this large goes out at once rather than waiting for company */
+    private static final long SEND_NOW_BYTES = 1 << 20;
+
     private final RedisLink target;
     private final int maxCommands;
     private final long maxBytes;
@@ -56,9 +61,12 @@ public final class EntryWriter implements AutoCloseable {
         while (!inFlight.isEmpty() && (inFlight.size() >= maxCommands || bytesInFlight + bytes > maxBytes)) {
             awaitOldest();
         }
-        CompletableFuture<Object> reply = target.send(entry.argv());
+        CompletableFuture<Object> reply = isExec(entry) ? target.send(entry.argv()) : target.queue(entry.argv());
         inFlight.add(new InFlight(reply, entry, bytes));
         bytesInFlight += bytes;
+        if (target.queuedCount() >= SEND_EVERY || bytes >= SEND_NOW_BYTES) {
+            target.sendQueued();
+        }
         // collect what already answered, so the window never waits on old news
         while (!inFlight.isEmpty() && inFlight.peek().reply().isDone()) {
             awaitOldest();
@@ -67,10 +75,11 @@ public final class EntryWriter implements AutoCloseable {
     }
 
     private void awaitOldest() {
+        target.sendQueued(); // what we wait for may still be queued
         InFlight oldest = inFlight.poll();
         bytesInFlight -= oldest.bytes();
         try {
-            oldest.reply().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+            awaitReply(oldest);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TargetWriteException("interrupted while writing to " + target.endpoint().address());
@@ -87,6 +96,31 @@ public final class EntryWriter implements AutoCloseable {
         }
         entriesApplied++;
         bytesApplied += oldest.bytes();
+    }
+
+    private static boolean isExec(Entry entry) {
+        byte[] name = entry.argv()[0];
+        return name.length == 4 && (name[0] | 0x20) == 'e' && (name[1] | 0x20) == 'x' && (name[2] | 0x20) == 'e'
+                && (name[3] | 0x20) == 'c';
+    }
+
+    /** Waits for a reply, but not for one that a broken connection will never bring. */
+    private void awaitReply(InFlight command) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
+        while (true) {
+            try {
+                command.reply().get(200, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException notYet) {
+                if (!target.isOpen()) {
+                    throw new TargetWriteException("lost the connection to the target " + target.endpoint().address()
+                            + " while it was applying " + command.entry().name());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+            }
+        }
     }
 
     /** Waits until every queued entry has been answered. */

@@ -2,7 +2,9 @@ package dev.redismigrate.common.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,20 +12,25 @@ import org.redisson.client.RedisClient;
 import org.redisson.client.RedisConnection;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.client.protocol.CommandData;
+import org.redisson.client.protocol.CommandsData;
 import org.redisson.client.protocol.RedisCommand;
 
-/** One ordered connection to a Redis server. Not thread-safe for interleaved SELECTs. */
+/** One ordered connection to a Redis server. Not thread-safe: one user at a time. */
 public final class RedisLink implements AutoCloseable {
     private final RedisEndpoint endpoint;
     private final RedisClient client;
     private final RedisConnection connection;
     private final Duration timeout;
+    private final io.netty.channel.Channel channel;
+    private List<CommandData<?, ?>> queued = new ArrayList<>();
 
     RedisLink(RedisEndpoint endpoint, RedisClient client, RedisConnection connection, Duration timeout) {
         this.endpoint = endpoint;
         this.client = client;
         this.connection = connection;
         this.timeout = timeout;
+        this.channel = connection.getChannel();
     }
 
     public RedisEndpoint endpoint() {
@@ -43,12 +50,44 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** Sends a raw command (argv[0] is its name) without waiting; replies come back in order. */
+    /**
+     * Sends a raw command (argv[0] is its name) now, after whatever was queued before it, on its
+     * own: Redisson decodes an EXEC inside a batch of commands as its own transaction's, so EXEC
+     * must come this way.
+     */
     public CompletableFuture<Object> send(byte[][] argv) {
+        sendQueued();
         Object[] args = new Object[argv.length - 1];
         System.arraycopy(argv, 1, args, 0, args.length);
         return connection.async(ByteArrayCodec.INSTANCE, new RedisCommand<>(new String(argv[0], StandardCharsets.UTF_8)), args)
                 .toCompletableFuture();
+    }
+
+    /**
+     * Queues a raw command (argv[0] is its name) for the next {@link #sendQueued()}; its reply
+     * completes the future. Queued commands go out in one write: a flush per command would cost a
+     * system call each.
+     */
+    public CompletableFuture<Object> queue(byte[][] argv) {
+        Object[] args = new Object[argv.length - 1];
+        System.arraycopy(argv, 1, args, 0, args.length);
+        CompletableFuture<Object> reply = new CompletableFuture<>();
+        queued.add(new CommandData<>(reply, ByteArrayCodec.INSTANCE,
+                new RedisCommand<>(new String(argv[0], StandardCharsets.UTF_8)), args));
+        return reply;
+    }
+
+    /** Sends what {@link #queue} collected, in order. */
+    public void sendQueued() {
+        if (queued.isEmpty()) {
+            return;
+        }
+        connection.send(new CommandsData(new CompletableFuture<>(), queued, false, false));
+        queued = new ArrayList<>();
+    }
+
+    public int queuedCount() {
+        return queued.size();
     }
 
     /** The fields of one INFO section as name → value. */
@@ -72,8 +111,12 @@ public final class RedisLink implements AutoCloseable {
         return RedisVersion.parse(v);
     }
 
+    /**
+     * Whether the original connection still stands. Redisson may reconnect behind our back, but a
+     * new socket has lost the selected db and whatever was in flight: for us that link is broken.
+     */
     public boolean isOpen() {
-        return connection.isActive();
+        return connection.getChannel() == channel && channel.isActive();
     }
 
     @Override

@@ -31,6 +31,7 @@ public final class SourceReplicas {
                 .setReadTimeout(60_000) // the source PINGs its replicas every 10 s by default
                 .setRetries(1) // we own retries: each reconnect must start from the applied offset
                 .setHeartbeatPeriod(1000)
+                .setUseDefaultExceptionListener(false) // ours report failures; the library's would log them again
                 .setSsl(source.tls());
         if (source.username() != null && !source.username().isEmpty()) {
             configuration.setAuthUser(source.username());
