@@ -118,7 +118,7 @@ public final class SnapshotCopier implements MigrationTask {
     }
 
     private void replicate(EntryWriter writer) {
-        Replicator rep = SourceReplicas.replicaOf(request.source(), connector.cipher(), List.of(), null, 10_000);
+        Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
         rep.setRdbVisitor(new DumpRdbVisitor(rep));
         rep.addEventListener((r, event) -> {
             if (stopRequested || failure != null) {

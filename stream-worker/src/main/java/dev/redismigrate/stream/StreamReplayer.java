@@ -149,7 +149,7 @@ public final class StreamReplayer implements MigrationTask {
         long backoffMillis = 200;
         while (!stopRequested && fatal == null && !superseded) {
             ReplicationOffset from = appliedOffset();
-            Replicator rep = SourceReplicas.replicaOf(request.source(), connector.cipher(), commandNames, from, 10_000);
+            Replicator rep = SourceReplicas.replicaOf(request.source(), connector, commandNames, from, 10_000);
             rep.addEventListener((r, event) -> onEvent(event));
             rep.addExceptionListener((r, t, event) -> onApplyFailure(t));
             replicator = rep;

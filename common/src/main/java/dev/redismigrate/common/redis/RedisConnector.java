@@ -19,13 +19,19 @@ import org.redisson.client.RedisConnection;
  */
 public final class RedisConnector implements AutoCloseable {
     private final SecretCipher cipher;
+    private final TlsTrust tls;
     private final Duration connectTimeout;
     private final Duration commandTimeout;
     private final EventLoopGroup group;
     private final HashedWheelTimer timer;
 
     public RedisConnector(SecretCipher cipher, Duration connectTimeout, Duration commandTimeout, int ioThreads) {
+        this(cipher, TlsTrust.of(null), connectTimeout, commandTimeout, ioThreads);
+    }
+
+    public RedisConnector(SecretCipher cipher, TlsTrust tls, Duration connectTimeout, Duration commandTimeout, int ioThreads) {
         this.cipher = cipher;
+        this.tls = tls;
         this.connectTimeout = connectTimeout;
         this.commandTimeout = commandTimeout;
         this.group = new NioEventLoopGroup(ioThreads);
@@ -34,6 +40,11 @@ public final class RedisConnector implements AutoCloseable {
 
     public SecretCipher cipher() {
         return cipher;
+    }
+
+    /** The trust that TLS connections use (the replication link too). */
+    public TlsTrust tls() {
+        return tls;
     }
 
     /** Connects and logs in; throws {@link RedisAccessException} with a reason a user can act on. */
@@ -49,6 +60,9 @@ public final class RedisConnector implements AutoCloseable {
                 .setCommandTimeout((int) commandTimeout.toMillis())
                 .setTcpNoDelay(true)
                 .setClientName(clientName);
+        if (endpoint.tls()) {
+            config.setSslTrustManagerFactory(tls.trustManagers());
+        }
         if (endpoint.username() != null && !endpoint.username().isEmpty()) {
             config.setUsername(endpoint.username());
         }

@@ -4,6 +4,7 @@ import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.CommandName;
 import com.moilioncircle.redis.replicator.cmd.parser.DefaultCommandParser;
+import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.secret.SecretCipher;
@@ -24,8 +25,9 @@ public final class SourceReplicas {
      * @param commandNames the names the source knows ({@link #commandNames}), all parsed raw
      * @param from where to continue, or null for a full sync
      */
-    public static Replicator replicaOf(RedisEndpoint source, SecretCipher cipher, List<String> commandNames,
+    public static Replicator replicaOf(RedisEndpoint source, RedisConnector connector, List<String> commandNames,
             ReplicationOffset from, int timeoutMillis) {
+        SecretCipher cipher = connector.cipher();
         Configuration configuration = Configuration.defaultSetting()
                 .setConnectionTimeout(timeoutMillis)
                 .setReadTimeout(60_000) // the source PINGs its replicas every 10 s by default
@@ -33,6 +35,9 @@ public final class SourceReplicas {
                 .setHeartbeatPeriod(1000)
                 .setUseDefaultExceptionListener(false) // ours report failures; the library's would log them again
                 .setSsl(source.tls());
+        if (source.tls()) {
+            configuration.setSslSocketFactory(connector.tls().context().getSocketFactory());
+        }
         if (source.username() != null && !source.username().isEmpty()) {
             configuration.setAuthUser(source.username());
         }

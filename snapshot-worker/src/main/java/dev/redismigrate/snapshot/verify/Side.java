@@ -1,0 +1,231 @@
+package dev.redismigrate.snapshot.verify;
+
+import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisLink;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One server of a verification (source or target) over one connection: pipelined reads of key
+ * batches in the selected db. Values are compared by {@code DEBUG DIGEST-VALUE} when allowed
+ * (encoding-independent, computed by Redis), otherwise by a hash of their contents read type by type.
+ */
+final class Side {
+    /** DIGEST-VALUE mixes SHA1("!!expire!!") into the digest of a key with an expiry; TTLs are compared apart */
+    private static final byte[] EXPIRE_MIX = sha1("!!expire!!".getBytes(StandardCharsets.US_ASCII));
+    /** keys whose values are read together in type-wise mode: bounds memory for big collections */
+    private static final int VALUE_READS_IN_FLIGHT = 50;
+
+    final String name;
+    private final RedisLink link;
+    private final long timeoutMs;
+    private boolean digestValue;
+
+    Side(String name, RedisLink link, long timeoutMs) {
+        this.name = name;
+        this.link = link;
+        this.timeoutMs = timeoutMs;
+    }
+
+    String address() {
+        return link.endpoint().address();
+    }
+
+    /** Whether DEBUG DIGEST-VALUE may be used here (it is off by default since Redis 7, and on managed services). */
+    boolean allowsDigestValue() {
+        try {
+            link.call("DEBUG", "DIGEST-VALUE");
+            return true;
+        } catch (RedisAccessException refused) {
+            return false;
+        }
+    }
+
+    void useDigestValue(boolean use) {
+        digestValue = use;
+    }
+
+    Map<Integer, Long> keysPerDb() {
+        return Keyspace.keysPerDb(link.info("keyspace"));
+    }
+
+    void select(int db) {
+        link.call("SELECT", Integer.toString(db));
+    }
+
+    record Page(String cursor, List<byte[]> keys) {
+    }
+
+    Page scan(String cursor, int count) {
+        List<?> reply = (List<?>) await(link.send(argv("SCAN", cursor, "COUNT", Integer.toString(count))), "SCAN");
+        List<byte[]> keys = new ArrayList<>();
+        for (Object k : (List<?>) reply.get(1)) {
+            keys.add(bytes(k));
+        }
+        return new Page(text(reply.get(0)), keys);
+    }
+
+    /** RANDOMKEY {@code n} times, pipelined; an empty db gives nothing. */
+    List<byte[]> randomKeys(int n) {
+        List<CompletableFuture<Object>> replies = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            replies.add(link.send(argv("RANDOMKEY")));
+        }
+        List<byte[]> keys = new ArrayList<>(n);
+        for (CompletableFuture<Object> r : replies) {
+            Object key = await(r, "RANDOMKEY");
+            if (key != null) {
+                keys.add(bytes(key));
+            }
+        }
+        return keys;
+    }
+
+    /** EXISTS of each key, pipelined: 1 or 0 each. */
+    List<Object> exist(List<byte[]> keys) {
+        List<CompletableFuture<Object>> replies = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            replies.add(link.send(new byte[][] {ascii("EXISTS"), key}));
+        }
+        List<Object> out = new ArrayList<>(keys.size());
+        for (CompletableFuture<Object> r : replies) {
+            out.add(await(r, "EXISTS"));
+        }
+        return out;
+    }
+
+    /** TYPE, PTTL and the value digest of each key, pipelined. */
+    List<KeyState> read(List<byte[]> keys) {
+        List<CompletableFuture<Object>> types = new ArrayList<>(keys.size());
+        List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            types.add(link.send(new byte[][] {ascii("TYPE"), key}));
+            ttls.add(link.send(new byte[][] {ascii("PTTL"), key}));
+        }
+        CompletableFuture<Object> digests = null;
+        if (digestValue) {
+            byte[][] argv = new byte[keys.size() + 2][];
+            argv[0] = ascii("DEBUG");
+            argv[1] = ascii("DIGEST-VALUE");
+            for (int i = 0; i < keys.size(); i++) {
+                argv[i + 2] = keys.get(i);
+            }
+            digests = link.send(argv);
+        }
+        List<String> typeNames = new ArrayList<>(keys.size());
+        List<Long> pttls = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            typeNames.add(text(await(types.get(i), "TYPE")));
+            pttls.add(((Number) await(ttls.get(i), "PTTL")).longValue());
+        }
+        List<String> values = digestValue ? digestValues((List<?>) await(digests, "DEBUG DIGEST-VALUE"), pttls)
+                : ValueHash.readAll(this, keys, typeNames);
+        List<KeyState> states = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            String type = typeNames.get(i);
+            boolean exists = !KeyState.NONE.equals(type);
+            states.add(new KeyState(type, pttls.get(i), exists ? values.get(i) : null));
+        }
+        return states;
+    }
+
+    private static List<String> digestValues(List<?> reply, List<Long> pttls) {
+        List<String> out = new ArrayList<>(reply.size());
+        for (int i = 0; i < reply.size(); i++) {
+            byte[] digest = HexFormat.of().parseHex(text(reply.get(i)));
+            if (pttls.get(i) >= 0) {
+                for (int j = 0; j < digest.length; j++) {
+                    digest[j] ^= EXPIRE_MIX[j];
+                }
+            }
+            out.add(HexFormat.of().formatHex(digest));
+        }
+        return out;
+    }
+
+    /** For {@link ValueHash}: sends the commands of up to {@link #VALUE_READS_IN_FLIGHT} keys at a time. */
+    int valueReadsInFlight() {
+        return VALUE_READS_IN_FLIGHT;
+    }
+
+    CompletableFuture<Object> send(byte[]... argv) {
+        return link.send(argv);
+    }
+
+    /** The reply, or a {@link ServerError} for an error reply (e.g. WRONGTYPE after a concurrent change). */
+    Object awaitOrError(CompletableFuture<Object> reply, String what) {
+        try {
+            return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String m = cause == null ? null : cause.getMessage();
+            if (m != null && (m.startsWith("WRONGTYPE") || m.startsWith("ERR") || m.startsWith("NOPERM"))) {
+                return new ServerError(m.split("\\. channel:|, channel:| channel: \\[")[0]);
+            }
+            throw RedisAccessException.from(what + " on " + address() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException(what + " on " + address() + ": interrupted");
+        } catch (TimeoutException e) {
+            throw new RedisAccessException(what + " on " + address() + ": no reply within " + timeoutMs + " ms");
+        }
+    }
+
+    record ServerError(String message) {
+    }
+
+    Object await(CompletableFuture<Object> reply, String what) {
+        try {
+            return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw RedisAccessException.from(what + " on " + address() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException(what + " on " + address() + ": interrupted");
+        } catch (TimeoutException e) {
+            throw new RedisAccessException(what + " on " + address() + ": no reply within " + timeoutMs + " ms");
+        }
+    }
+
+    static byte[][] argv(String... words) {
+        byte[][] argv = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            argv[i] = words[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return argv;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A reply element as bytes: bulk strings come as byte[], status replies as String, integers as Long. */
+    static byte[] bytes(Object reply) {
+        if (reply instanceof byte[] b) {
+            return b;
+        }
+        return String.valueOf(reply).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(Object reply) {
+        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    static byte[] sha1(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-1").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

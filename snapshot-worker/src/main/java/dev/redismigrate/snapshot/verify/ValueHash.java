@@ -1,0 +1,178 @@
+package dev.redismigrate.snapshot.verify;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A value's digest computed here when the servers refuse {@code DEBUG DIGEST-VALUE}: its contents
+ * read type by type (GET, LRANGE, SMEMBERS, HGETALL, ZRANGE WITHSCORES, XRANGE and XINFO GROUPS) and
+ * hashed (SHA-256) in a canonical order, so that equal values encoded differently (intset or
+ * hashtable, listpack or skiplist...) hash the same. Types Redis does not know (modules) are
+ * hashed from their DUMP payload without its trailer (RDB version and CRC), which is exact only
+ * when both sides encode the value alike.
+ */
+final class ValueHash {
+    private static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
+
+    private ValueHash() {
+    }
+
+    /** One digest per key of {@code types} (null for keys that do not exist). */
+    static List<String> readAll(Side side, List<byte[]> keys, List<String> types) {
+        List<String> out = new ArrayList<>(keys.size());
+        int step = side.valueReadsInFlight();
+        for (int from = 0; from < keys.size(); from += step) {
+            int to = Math.min(keys.size(), from + step);
+            List<List<CompletableFuture<Object>>> replies = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                replies.add(send(side, keys.get(i), types.get(i)));
+            }
+            for (int i = from; i < to; i++) {
+                List<Object> values = new ArrayList<>();
+                for (CompletableFuture<Object> r : replies.get(i - from)) {
+                    values.add(side.awaitOrError(r, "reading a value"));
+                }
+                out.add(KeyState.NONE.equals(types.get(i)) ? null : digest(types.get(i), values));
+            }
+        }
+        return out;
+    }
+
+    private static List<CompletableFuture<Object>> send(Side side, byte[] key, String type) {
+        return switch (type) {
+            case KeyState.NONE -> List.of();
+            case "string" -> List.of(side.send(Side.ascii("GET"), key));
+            case "list" -> List.of(side.send(Side.ascii("LRANGE"), key, Side.ascii("0"), Side.ascii("-1")));
+            case "set" -> List.of(side.send(Side.ascii("SMEMBERS"), key));
+            case "hash" -> List.of(side.send(Side.ascii("HGETALL"), key));
+            case "zset" -> List.of(side.send(Side.ascii("ZRANGE"), key, Side.ascii("0"), Side.ascii("-1"), Side.ascii("WITHSCORES")));
+            case "stream" -> List.of(side.send(Side.ascii("XRANGE"), key, Side.ascii("-"), Side.ascii("+")),
+                    side.send(Side.ascii("XINFO"), Side.ascii("GROUPS"), key));
+            default -> List.of(side.send(Side.ascii("DUMP"), key));
+        };
+    }
+
+    /** The digest of one value from its replies; an error reply (the key changed meanwhile) digests as such. */
+    static String digest(String type, List<Object> replies) {
+        Hasher h = new Hasher();
+        h.add(type.getBytes(StandardCharsets.UTF_8));
+        for (Object r : replies) {
+            if (r instanceof Side.ServerError e) {
+                h.add(("error: " + e.message()).getBytes(StandardCharsets.UTF_8));
+                return h.hex();
+            }
+        }
+        switch (type) {
+            case "set" -> h.addAll(sorted(elements(replies.get(0))));
+            case "hash" -> {
+                List<byte[]> flat = elements(replies.get(0));
+                List<byte[][]> pairs = new ArrayList<>();
+                for (int i = 0; i + 1 < flat.size(); i += 2) {
+                    pairs.add(new byte[][] {flat.get(i), flat.get(i + 1)});
+                }
+                pairs.sort((a, b) -> UNSIGNED.compare(a[0], b[0]));
+                for (byte[][] p : pairs) {
+                    h.add(p[0]);
+                    h.add(p[1]);
+                }
+            }
+            case "stream" -> {
+                h.tree(replies.get(0));
+                h.addAll(groups(replies.get(1)));
+            }
+            case "string", "list", "zset" -> h.tree(replies.get(0));
+            default -> { // a DUMP payload: value, then 2 bytes of RDB version and 8 of CRC64
+                byte[] dump = replies.get(0) == null ? null : Side.bytes(replies.get(0));
+                h.add(dump == null || dump.length < 10 ? dump : Arrays.copyOf(dump, dump.length - 10));
+            }
+        }
+        return h.hex();
+    }
+
+    /** Per group: name, last delivered id, consumers and pending count; not figures that depend on how it was built. */
+    private static List<byte[]> groups(Object xinfoGroups) {
+        List<byte[]> out = new ArrayList<>();
+        if (!(xinfoGroups instanceof List<?> groups)) {
+            return out;
+        }
+        for (Object g : groups) {
+            if (g instanceof List<?> fields) {
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    String name = Side.text(fields.get(i));
+                    if (name.equals("name") || name.equals("last-delivered-id") || name.equals("consumers")
+                            || name.equals("pending")) {
+                        out.add(Side.bytes(fields.get(i)));
+                        out.add(Side.bytes(fields.get(i + 1)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<byte[]> elements(Object reply) {
+        List<byte[]> out = new ArrayList<>();
+        if (reply instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(o == null ? null : Side.bytes(o));
+            }
+        }
+        return out;
+    }
+
+    private static List<byte[]> sorted(List<byte[]> items) {
+        List<byte[]> copy = new ArrayList<>(items);
+        copy.sort(UNSIGNED);
+        return copy;
+    }
+
+    /** SHA-256 over length-prefixed items, so that ["ab","c"] and ["a","bc"] differ. */
+    private static final class Hasher {
+        private final MessageDigest sha;
+
+        Hasher() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void add(byte[] item) {
+            if (item == null) {
+                sha.update(ByteBuffer.allocate(8).putLong(-1).array());
+                return;
+            }
+            sha.update(ByteBuffer.allocate(8).putLong(item.length).array());
+            sha.update(item);
+        }
+
+        void addAll(List<byte[]> items) {
+            sha.update(ByteBuffer.allocate(8).putLong(items.size()).array());
+            items.forEach(this::add);
+        }
+
+        /** Nested replies (XRANGE) keep their shape. */
+        void tree(Object reply) {
+            if (reply instanceof List<?> list) {
+                sha.update((byte) '*');
+                sha.update(ByteBuffer.allocate(8).putLong(list.size()).array());
+                list.forEach(this::tree);
+            } else {
+                add(reply == null ? null : Side.bytes(reply));
+            }
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+}

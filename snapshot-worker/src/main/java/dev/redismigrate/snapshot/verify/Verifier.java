@@ -1,0 +1,408 @@
+package dev.redismigrate.snapshot.verify;
+
+import dev.redismigrate.common.contract.VerifyMode;
+import dev.redismigrate.common.contract.VerifyReport;
+import dev.redismigrate.common.contract.VerifyRequest;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.snapshot.verify.Findings.Kind;
+import dev.redismigrate.worker.WorkerIdentity;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Compares a migration's source and target, db by db (the ignored ones left out): each key's
+ * type, value digest and TTL, read in pipelined batches on both sides. {@code full} SCANs every key
+ * of the source and then the target for keys the source does not have; {@code sample} checks N
+ * keys picked with RANDOMKEY, spread over the dbs by their sizes.
+ * <p>
+ * The target may be following the source (the stream syncing), so a key that differs is not
+ * reported at once: it is read again on both sides a few times, each pause twice the one before. It is
+ * reported only if it still differs while the source held still; a key that changed on the source
+ * at every re-check is counted as unsettled, and one that is gone from the source (deleted or
+ * expired meanwhile) is no mismatch.
+ */
+public final class Verifier implements Runnable {
+    private static final Logger LOG = Logger.getLogger(Verifier.class);
+    private static final long READ_TIMEOUT_MS = 120_000;
+    private static final int MAX_BATCH = 1000;
+
+    private final VerifyRequest request;
+    private final RedisConnector connector;
+    private final Consumer<VerifyReport> reports;
+    private final VerifySettings settings;
+    private final int batchSize;
+    private final long ttlToleranceMs;
+    private final Findings findings;
+    private final byte[] checkpointKey;
+
+    private volatile boolean stopRequested;
+    private volatile Long keysTotal;
+    private volatile List<VerifyReport.DbKeys> keyspace;
+    private volatile String valueMethod;
+    private List<Suspect> suspects = new ArrayList<>();
+
+    public Verifier(VerifyRequest request, RedisConnector connector, Consumer<VerifyReport> reports, VerifySettings settings) {
+        this.request = request;
+        this.connector = connector;
+        this.reports = reports;
+        this.settings = settings;
+        this.batchSize = Math.max(1, Math.min(MAX_BATCH, settings.batchSize()));
+        this.ttlToleranceMs = settings.ttlTolerance().toMillis();
+        this.findings = new Findings(settings.keysListed());
+        this.checkpointKey = (VerifyRequest.CHECKPOINT_KEY_PREFIX + request.migrationId()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public UUID verificationId() {
+        return request.verificationId();
+    }
+
+    public UUID migrationId() {
+        return request.migrationId();
+    }
+
+    /** Ends the verification soon; it reports an error (it did not finish). */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        LOG.infof("verification %s (%s) of %s against %s started", request.verificationId(), mode().wire(),
+                request.target(), request.source());
+        reports.accept(report(VerifyReport.State.RUNNING, null, null));
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "verify-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, settings.reportEvery().toMillis());
+        ticker.scheduleAtFixedRate(() -> reports.accept(report(VerifyReport.State.RUNNING, null, null)), every, every,
+                TimeUnit.MILLISECONDS);
+        VerifyReport last;
+        try {
+            verify();
+            VerifyReport.Verdict verdict = findings.mismatches().total() == 0
+                    ? VerifyReport.Verdict.EQUAL : VerifyReport.Verdict.DIFFERENT;
+            last = report(VerifyReport.State.DONE, verdict, null);
+            LOG.infof("verification %s: %s after %d keys checked (%d mismatches, %d unsettled)", request.verificationId(),
+                    verdict.name().toLowerCase(), findings.checked(), findings.mismatches().total(), findings.unsettled().count());
+        } catch (Stopped e) {
+            last = report(VerifyReport.State.ERROR, null, "stopped before the end: the verifier shut down");
+        } catch (RedisAccessException e) {
+            LOG.warnf("verification %s failed: %s", request.verificationId(), e.getMessage());
+            last = report(VerifyReport.State.ERROR, null, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "verification %s failed", request.verificationId());
+            last = report(VerifyReport.State.ERROR, null, "verification failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } finally {
+            ticker.shutdownNow();
+            try {
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        reports.accept(last); // after the ticker: the final report is the last one
+    }
+
+    private VerifyMode mode() {
+        return request.mode() == null ? VerifyMode.FULL : request.mode();
+    }
+
+    private void verify() {
+        try (RedisLink sourceLink = open("source", request.source());
+             RedisLink targetLink = open("target", request.target())) {
+            Side source = new Side("source", sourceLink, READ_TIMEOUT_MS);
+            Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
+            boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
+            source.useDigestValue(digest);
+            target.useDigestValue(digest);
+            valueMethod = digest ? "digest-value" : "type-wise";
+
+            Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
+            Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
+            TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
+            dbs.addAll(targetDbs.keySet());
+            keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
+                    targetDbs.getOrDefault(db, 0L))).toList();
+            if (mode() == VerifyMode.FULL) {
+                keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
+                for (int db : dbs) {
+                    full(source, target, db);
+                }
+            } else {
+                sample(source, target, sourceDbs);
+            }
+        }
+    }
+
+    private RedisLink open(String side, RedisEndpoint endpoint) {
+        try {
+            return connector.open(endpoint, "redis-migrate-verify");
+        } catch (RedisAccessException e) {
+            throw new RedisAccessException("the " + side + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    private Map<Integer, Long> migrated(Map<Integer, Long> perDb) {
+        Map<Integer, Long> out = new TreeMap<>(perDb);
+        if (request.ignoreDbs() != null) {
+            out.keySet().removeAll(request.ignoreDbs());
+        }
+        return out;
+    }
+
+    /** Every key of the source, then the keys of the target the source does not have. */
+    private void full(Side source, Side target, int db) {
+        source.select(db);
+        target.select(db);
+        String cursor = "0";
+        List<byte[]> batch = new ArrayList<>();
+        do {
+            checkStop();
+            Side.Page page = source.scan(cursor, batchSize);
+            cursor = page.cursor();
+            batch.addAll(page.keys());
+            if (batch.size() >= batchSize || "0".equals(cursor)) {
+                compare(source, target, db, batch);
+                batch = new ArrayList<>();
+            }
+        } while (!"0".equals(cursor));
+        settle(source, target, db);
+
+        do {
+            checkStop();
+            Side.Page page = target.scan(cursor, batchSize);
+            cursor = page.cursor();
+            List<byte[]> keys = page.keys().stream().filter(k -> !Arrays.equals(k, checkpointKey)).toList();
+            if (!keys.isEmpty()) {
+                List<Object> exist = source.exist(keys);
+                for (int i = 0; i < keys.size(); i++) {
+                    if (Long.valueOf(0).equals(exist.get(i))) {
+                        suspects.add(new Suspect(keys.get(i), Kind.EXTRA, new KeyState(KeyState.NONE, -2, null), System.nanoTime(), false));
+                    }
+                }
+                if (suspects.size() >= batchSize) {
+                    settle(source, target, db);
+                }
+            }
+        } while (!"0".equals(cursor));
+        settle(source, target, db);
+    }
+
+    /** N keys of the source (or all if it has fewer), spread over the dbs by their sizes. */
+    private void sample(Side source, Side target, Map<Integer, Long> sourceDbs) {
+        long total = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
+        int size = request.sampleSize() == null ? 1000 : request.sampleSize();
+        int n = (int) Math.min(size, total);
+        keysTotal = (long) n;
+        for (Map.Entry<Integer, Integer> e : allocate(sourceDbs, n).entrySet()) {
+            int db = e.getKey();
+            source.select(db);
+            target.select(db);
+            List<byte[]> keys = pick(source, e.getValue(), sourceDbs.get(db));
+            for (int from = 0; from < keys.size(); from += batchSize) {
+                checkStop();
+                compare(source, target, db, keys.subList(from, Math.min(keys.size(), from + batchSize)));
+            }
+            settle(source, target, db);
+        }
+    }
+
+    /** How many keys of each db a sample of {@code n} takes: in proportion to the db sizes (largest remainders). */
+    static Map<Integer, Integer> allocate(Map<Integer, Long> sizes, int n) {
+        long total = sizes.values().stream().mapToLong(Long::longValue).sum();
+        Map<Integer, Integer> out = new TreeMap<>();
+        Map<Integer, Double> remainders = new LinkedHashMap<>();
+        int given = 0;
+        for (Map.Entry<Integer, Long> e : sizes.entrySet()) {
+            double exact = total == 0 ? 0 : (double) n * e.getValue() / total;
+            int floor = (int) Math.min(e.getValue(), Math.floor(exact));
+            out.put(e.getKey(), floor);
+            remainders.put(e.getKey(), exact - floor);
+            given += floor;
+        }
+        while (given < n) {
+            Integer best = null;
+            for (Map.Entry<Integer, Double> r : remainders.entrySet()) {
+                if (out.get(r.getKey()) < sizes.get(r.getKey()) && (best == null || r.getValue() > remainders.get(best))) {
+                    best = r.getKey();
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            out.merge(best, 1, Integer::sum);
+            remainders.put(best, -1.0);
+            given++;
+        }
+        out.values().removeIf(v -> v == 0);
+        return out;
+    }
+
+    /** {@code want} distinct keys of the selected db: RANDOMKEY, or a SCAN when it wants (nearly) all of them. */
+    private List<byte[]> pick(Side source, int want, long dbSize) {
+        Map<ByteBuffer, byte[]> keys = new LinkedHashMap<>();
+        if (want >= dbSize) {
+            String cursor = "0";
+            do {
+                checkStop();
+                Side.Page page = source.scan(cursor, batchSize);
+                cursor = page.cursor();
+                page.keys().forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
+            } while (!"0".equals(cursor) && keys.size() < want);
+        } else {
+            for (int round = 0; round < 50 && keys.size() < want; round++) {
+                checkStop();
+                int need = want - keys.size();
+                int before = keys.size();
+                source.randomKeys(Math.min(MAX_BATCH, need + need / 2 + 1)).forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
+                if (keys.size() == before && round > 5) {
+                    break; // the db emptied meanwhile
+                }
+            }
+        }
+        return keys.values().stream().limit(want).toList();
+    }
+
+    private void compare(Side source, Side target, int db, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        long at = System.nanoTime();
+        List<KeyState> s = source.read(keys);
+        List<KeyState> t = target.read(keys);
+        for (int i = 0; i < keys.size(); i++) {
+            Kind kind = classify(s.get(i), t.get(i), ttlToleranceMs);
+            if (kind != null) {
+                suspects.add(new Suspect(keys.get(i), kind, s.get(i), at, false));
+            }
+        }
+        findings.checked(keys.size());
+        if (suspects.size() >= batchSize) {
+            settle(source, target, db);
+        }
+    }
+
+    /**
+     * Reads the keys that differed again, up to {@code recheckAttempts} times; those that still
+     * differ are reported: under their kind if the source held still since the previous read, as
+     * unsettled if it changed.
+     */
+    private void settle(Side source, Side target, int db) {
+        if (suspects.isEmpty()) {
+            return;
+        }
+        List<Suspect> open = suspects;
+        suspects = new ArrayList<>();
+        findings.rechecked(open.size());
+        for (int attempt = 0; attempt < settings.recheckAttempts() && !open.isEmpty(); attempt++) {
+            pause(settings.recheckDelay().toMillis() << Math.min(attempt, 4)); // 200, 400, 800 ms by default
+            List<Suspect> still = new ArrayList<>();
+            for (int from = 0; from < open.size(); from += batchSize) {
+                List<Suspect> chunk = open.subList(from, Math.min(open.size(), from + batchSize));
+                List<byte[]> keys = chunk.stream().map(Suspect::key).toList();
+                long at = System.nanoTime();
+                List<KeyState> s = source.read(keys);
+                List<KeyState> t = target.read(keys);
+                for (int i = 0; i < keys.size(); i++) {
+                    Kind kind = classify(s.get(i), t.get(i), ttlToleranceMs);
+                    if (kind != null) {
+                        Suspect before = chunk.get(i);
+                        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(at - before.readAt());
+                        still.add(new Suspect(keys.get(i), kind, s.get(i), at,
+                                changed(before.source(), s.get(i), elapsedMs, ttlToleranceMs)));
+                    }
+                }
+            }
+            open = still;
+        }
+        for (Suspect x : open) {
+            findings.found(x.changed() ? Kind.UNSETTLED : x.kind(), db, x.key());
+        }
+    }
+
+    /** How a key differs between source {@code s} and target {@code t}, or null when it does not. */
+    static Kind classify(KeyState s, KeyState t, long ttlToleranceMs) {
+        if (!s.exists() && !t.exists()) {
+            return null;
+        }
+        if (!t.exists()) {
+            // about to expire on the source: the target may have expired it already
+            return s.expires() && s.pttl() <= ttlToleranceMs ? null : Kind.MISSING;
+        }
+        if (!s.exists()) {
+            return t.expires() && t.pttl() <= ttlToleranceMs ? null : Kind.EXTRA;
+        }
+        if (!s.type().equals(t.type())) {
+            return Kind.TYPE;
+        }
+        if (!Objects.equals(s.digest(), t.digest())) {
+            return Kind.VALUE;
+        }
+        if (s.expires() != t.expires() || (s.expires() && Math.abs(s.pttl() - t.pttl()) > ttlToleranceMs)) {
+            return Kind.TTL;
+        }
+        return null;
+    }
+
+    /** Whether the source's key changed between two reads {@code elapsedMs} apart (written to, not just older). */
+    static boolean changed(KeyState before, KeyState now, long elapsedMs, long ttlToleranceMs) {
+        if (!before.type().equals(now.type()) || !Objects.equals(before.digest(), now.digest())
+                || before.expires() != now.expires()) {
+            return true;
+        }
+        return before.expires() && Math.abs(before.pttl() - elapsedMs - now.pttl()) > ttlToleranceMs;
+    }
+
+    private void pause(long ms) {
+        checkStop();
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+        checkStop();
+    }
+
+    private void checkStop() {
+        if (stopRequested || Thread.currentThread().isInterrupted()) {
+            throw new Stopped();
+        }
+    }
+
+    private VerifyReport report(VerifyReport.State state, VerifyReport.Verdict verdict, String error) {
+        return new VerifyReport(request.verificationId(), request.migrationId(), state, Instant.now(),
+                WorkerIdentity.name(), mode(), valueMethod, ttlToleranceMs, findings.checked(), keysTotal,
+                findings.rechecked(), findings.mismatches(), findings.unsettled(), keyspace, verdict, error);
+    }
+
+    private record Suspect(byte[] key, Kind kind, KeyState source, long readAt, boolean changed) {
+    }
+
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+}
