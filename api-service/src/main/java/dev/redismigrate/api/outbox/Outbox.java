@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
 import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.contract.VerifyRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -20,6 +21,7 @@ public class Outbox {
     public static final String SNAPSHOT_REQUESTS = "snapshot-requests";
     public static final String STREAM_REQUESTS = "stream-requests";
     public static final String CONTROL = "control";
+    public static final String VERIFY_REQUESTS = "verify-requests";
 
     /** Fired on every add; the relay observes it after commit. */
     public record Added() {
@@ -31,7 +33,7 @@ public class Outbox {
         this.added = added;
     }
 
-    /** @param command a SnapshotRequest, StreamRequest or StopRequest, keyed by its migration */
+    /** @param command a SnapshotRequest, StreamRequest, StopRequest or VerifyRequest, keyed by its migration */
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(UUID migrationId, Object command) {
         OutboxRecord r = new OutboxRecord();
@@ -52,6 +54,9 @@ public class Outbox {
         }
         if (command instanceof StopRequest) {
             return CONTROL;
+        }
+        if (command instanceof VerifyRequest) {
+            return VERIFY_REQUESTS;
         }
         throw new IllegalArgumentException("not a worker command: " + command.getClass().getName());
     }

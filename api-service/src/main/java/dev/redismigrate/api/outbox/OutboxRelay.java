@@ -39,10 +39,11 @@ public class OutboxRelay {
     OutboxRelay(EntityManager em,
             @Channel(Outbox.SNAPSHOT_REQUESTS) MutinyEmitter<String> snapshotRequests,
             @Channel(Outbox.STREAM_REQUESTS) MutinyEmitter<String> streamRequests,
-            @Channel(Outbox.CONTROL) MutinyEmitter<String> control) {
+            @Channel(Outbox.CONTROL) MutinyEmitter<String> control,
+            @Channel(Outbox.VERIFY_REQUESTS) MutinyEmitter<String> verifyRequests) {
         this.em = em;
         this.channels = Map.of(Outbox.SNAPSHOT_REQUESTS, snapshotRequests, Outbox.STREAM_REQUESTS, streamRequests,
-                Outbox.CONTROL, control);
+                Outbox.CONTROL, control, Outbox.VERIFY_REQUESTS, verifyRequests);
     }
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Outbox.Added added) {

@@ -1,0 +1,99 @@
+package dev.redismigrate.system;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Verification end to end: a migration syncing under a steady write load verifies equal (keys
+ * written to during the comparison are re-checked, not reported); a value changed on the target
+ * behind the migration's back is then found, under "value", by key.
+ */
+class VerificationSystemTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        service = MigrationService.start();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void aSyncingMigrationVerifiesEqualAndATamperedTargetDifferent() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass");
+             RedisServer target = RedisServer.start()) {
+            OnlineMigrationFlowTest.seed(source);
+            String databaseId = service.http().body("""
+                    {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
+                    """.formatted(target.port()))
+                    .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+            try (SourceWriter writer = new SourceWriter(source)) {
+                String migrationId = service.http().body("""
+                        {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"},
+                         "disable_ssl": true, "ignore_dbs": []}
+                        """.formatted(source.port()))
+                        .put("/v2/databases/{id}/online-migration", databaseId)
+                        .then().statusCode(200).extract().path("id");
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+
+                JsonPath equal = verify(migrationId, writer);
+                assertEquals("equal", equal.getString("verdict"), equal.prettify());
+                long checked = equal.getLong("result.keys_checked");
+                assertTrue(checked >= 4000, "every key of db0 and db1 compared: " + checked);
+                for (String kind : List.of("missing", "extra", "type", "value", "ttl")) {
+                    assertEquals(0, equal.getInt("result.mismatches." + kind + ".count"), kind + ": " + equal.prettify());
+                }
+                assertEquals(List.of(0, 1), equal.getList("result.keyspace.db"));
+                assertFalse(equal.prettify().contains("source-pass"));
+
+                target.cli("-n", "1", "SET", "seed:string", "changed behind the migration's back");
+                JsonPath different = verify(migrationId, writer);
+                assertEquals("different", different.getString("verdict"), different.prettify());
+                assertEquals(1, different.getInt("result.mismatches.value.count"), different.prettify());
+                assertEquals(Map.of("db", 1, "key", "seed:string"), different.getMap("result.mismatches.value.keys[0]"));
+                for (String kind : List.of("missing", "extra", "type", "ttl")) {
+                    assertEquals(0, different.getInt("result.mismatches." + kind + ".count"), kind + ": " + different.prettify());
+                }
+                assertEquals("syncing", service.onlineMigration(databaseId).getString("status"));
+            }
+        }
+    }
+
+    /** POST a full verification while the source is written to, and wait for its end. */
+    private static JsonPath verify(String migrationId, SourceWriter writer) throws InterruptedException {
+        String id = service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+                .then().statusCode(202)
+                .body("id", notNullValue()).body("status", equalTo("running")).body("mode", equalTo("full"))
+                .extract().path("id");
+        long roundsAtStart = writer.rounds();
+        Await.until(Duration.ofSeconds(60), () -> !"running".equals(latest(migrationId).getString("status")),
+                () -> "verification done: " + latest(migrationId).prettify());
+        JsonPath done = latest(migrationId);
+        assertEquals(id, done.getString("id"));
+        assertEquals("done", done.getString("status"), done.prettify());
+        assertTrue(writer.rounds() > roundsAtStart, "the source was written to during the verification");
+        return done;
+    }
+
+    private static JsonPath latest(String migrationId) {
+        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
+    }
+}
