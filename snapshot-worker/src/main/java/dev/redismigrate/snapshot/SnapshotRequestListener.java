@@ -26,14 +26,9 @@ public class SnapshotRequestListener {
 
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
-        SnapshotRequest request;
-        try {
-            request = MessageCodec.decode(record, SnapshotRequest.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            LOG.errorf("unreadable snapshot request skipped: %s", e.getMessage());
-            return;
-        }
-        LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
-        tasks.start(new SnapshotCopier(request, connector, events::publish, config));
+        MessageCodec.tryDecode(record, SnapshotRequest.class).ifPresent(request -> {
+            LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
+            tasks.start(new SnapshotCopier(request, connector, events::publish, config));
+        });
     }
 }

@@ -28,14 +28,9 @@ public class StreamRequestListener {
 
     @Incoming("stream-requests")
     public void onRequest(String record) {
-        StreamRequest request;
-        try {
-            request = MessageCodec.decode(record, StreamRequest.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            LOG.errorf("unreadable stream request skipped: %s", e.getMessage());
-            return;
-        }
-        LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-        tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
+        MessageCodec.tryDecode(record, StreamRequest.class).ifPresent(request -> {
+            LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
+            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
+        });
     }
 }

@@ -17,15 +17,7 @@ public class StopRequestListener {
 
     @Incoming("control")
     public void onStop(String record) {
-        StopRequest request;
-        try {
-            request = MessageCodec.decode(record, StopRequest.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            LOG.errorf("unreadable stop request skipped: %s", e.getMessage());
-            return;
-        }
-        if (tasks.stop(request)) {
-            LOG.infof("migration %s: stop requested (%s)", request.migrationId(), request.reason());
-        }
+        MessageCodec.tryDecode(record, StopRequest.class).filter(tasks::stop).ifPresent(request ->
+                LOG.infof("migration %s: stop requested (%s)", request.migrationId(), request.reason()));
     }
 }
