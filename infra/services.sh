@@ -11,6 +11,10 @@ mkdir -p "$SDIR"
 declare -A PORTS=([api-service]=${API_PORT:-8080} [snapshot-worker]=${SNAPSHOT_WORKER_PORT:-8081} [stream-worker]=${STREAM_WORKER_PORT:-8082})
 ORDER=(snapshot-worker stream-worker api-service)
 
+# Demo values only: production sets its own token and key (see the README's Configuration).
+export REDIS_MIGRATE_API_TOKEN="${REDIS_MIGRATE_API_TOKEN:-demo-token}"
+export REDIS_MIGRATE_SECRET_KEY="${REDIS_MIGRATE_SECRET_KEY:-ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=}"
+
 jar() { echo "$REPO_DIR/$1/target/quarkus-app/quarkus-run.jar"; }
 ready() { curl -fsS "http://127.0.0.1:$1/q/health/ready" >/dev/null 2>&1; }
 

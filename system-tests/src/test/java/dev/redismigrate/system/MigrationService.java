@@ -36,7 +36,8 @@ final class MigrationService implements AutoCloseable {
     /** @param apiSettings extra api-service configuration (e.g. a short worker silence for crash tests) */
     static MigrationService start(int snapshotInstances, int streamInstances, Map<String, String> apiSettings) {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> shared = Map.of("redis-migrate.topic-prefix", "systest-" + run + ".");
+        Map<String, String> shared = Map.of("redis-migrate.topic-prefix", "systest-" + run + ".",
+                "redis-migrate.secret-key", "c3lzdGVtLXRlc3RzLW9ubHkta2V5LTMyLWJ5dGVzISE=");
         List<ServiceProcess> snapshots = new ArrayList<>();
         List<ServiceProcess> streams = new ArrayList<>();
         for (int i = 0; i < snapshotInstances; i++) {
