@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,8 +139,13 @@ class DashboardBrowserTest {
                                 "disable_ssl", true))
                         .put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
-                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                        () -> "syncing: " + service.onlineMigration(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> {
+                    JsonPath migration = service.onlineMigration(databaseId);
+                    if ("error".equals(migration.getString("status"))) { // no use waiting on
+                        throw new AssertionError("the migration failed: " + migration.getString("error"));
+                    }
+                    return "syncing".equals(migration.getString("status"));
+                }, () -> "syncing: " + service.onlineMigration(databaseId).prettify());
 
                 // the snapshot worker: what it copied, every key
                 ServiceProcess snapshot = service.snapshotWorkers.get(0);

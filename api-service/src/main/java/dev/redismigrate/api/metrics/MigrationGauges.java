@@ -4,16 +4,18 @@ import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.migration.MigrationStatus;
 import dev.redismigrate.api.migration.MigrationView;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -23,40 +25,49 @@ import java.util.function.Function;
  * {@code migration} and {@code database}. Read from the database rather than from events, so every
  * api-service replica shows the same figures and a restart loses none. Ended migrations drop out:
  * their series stop instead of growing without bound.
+ * <p>
+ * A refresh only swaps the figures the gauges read; a gauge is registered once, when its figure is
+ * first known, and removed when its migration ends, so a scrape never finds a series missing.
  */
 @ApplicationScoped
 public class MigrationGauges {
-    private final Map<MigrationStatus, AtomicLong> byStatus = new EnumMap<>(MigrationStatus.class);
-    private final List<PerMigration> perMigration = new ArrayList<>();
+    /** The per-migration gauges: name, description, and the figure read from the migration's view. */
+    private record Figure(String name, String description, Function<MigrationView, Number> value) {
+    }
 
-    /** One gauge name, a row per active migration. */
-    private record PerMigration(MultiGauge gauge, Function<MigrationView, Number> value) {
+    private static final List<Figure> FIGURES = List.of(
+            new Figure("redis.migrate.migration.keys.copied", "Keys of the snapshot copied so far",
+                    v -> v.progress().keysCopied()),
+            new Figure("redis.migrate.migration.source.keys", "Keys the snapshot has to copy",
+                    v -> v.progress().keysTotal()),
+            new Figure("redis.migrate.migration.bytes.copied", "Bytes of the snapshot copied so far",
+                    v -> v.progress().bytesCopied()),
+            new Figure("redis.migrate.migration.snapshot.percent", "How much of the snapshot is in (100 once complete)",
+                    v -> v.progress().percent()),
+            new Figure("redis.migrate.migration.commands.applied", "Source commands replayed on the target",
+                    MigrationView::commandsApplied),
+            new Figure("redis.migrate.migration.lag.bytes", "Source replication offset not yet applied to the target",
+                    v -> v.lag() == null ? null : v.lag().bytes()));
+
+    private final MeterRegistry registry;
+    private final Map<MigrationStatus, AtomicLong> byStatus = new EnumMap<>(MigrationStatus.class);
+    /** only the scheduler thread touches it (no concurrent refresh) */
+    private final Map<UUID, Active> active = new HashMap<>();
+
+    /** An active migration's latest view and the gauges that read it. */
+    private static final class Active {
+        volatile MigrationView view;
+        final Map<Figure, Meter> gauges = new HashMap<>();
     }
 
     MigrationGauges(MeterRegistry registry) {
+        this.registry = registry;
         for (MigrationStatus status : MigrationStatus.values()) {
             AtomicLong count = new AtomicLong();
             byStatus.put(status, count);
             Gauge.builder("redis.migrate.migrations", count, AtomicLong::get)
                     .description("Migrations in PostgreSQL by status").tag("status", status.wire()).register(registry);
         }
-        perMigration(registry, "redis.migrate.migration.keys.copied", "Keys of the snapshot copied so far",
-                v -> v.progress().keysCopied());
-        perMigration(registry, "redis.migrate.migration.source.keys", "Keys the snapshot has to copy",
-                v -> v.progress().keysTotal());
-        perMigration(registry, "redis.migrate.migration.bytes.copied", "Bytes of the snapshot copied so far",
-                v -> v.progress().bytesCopied());
-        perMigration(registry, "redis.migrate.migration.snapshot.percent", "How much of the snapshot is in (100 once complete)",
-                v -> v.progress().percent());
-        perMigration(registry, "redis.migrate.migration.commands.applied", "Source commands replayed on the target",
-                MigrationView::commandsApplied);
-        perMigration(registry, "redis.migrate.migration.lag.bytes", "Source replication offset not yet applied to the target",
-                v -> v.lag() == null ? null : v.lag().bytes());
-    }
-
-    private void perMigration(MeterRegistry registry, String name, String description,
-            Function<MigrationView, Number> value) {
-        perMigration.add(new PerMigration(MultiGauge.builder(name).description(description).register(registry), value));
     }
 
     @Scheduled(every = "${redis-migrate.metrics.refresh-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -64,19 +75,33 @@ public class MigrationGauges {
     @Transactional
     void refresh() {
         byStatus.forEach((status, count) -> count.set(Migration.count("status", status)));
-        List<MigrationView> active = Migration.<Migration>list("status in ?1", MigrationStatus.ACTIVE).stream()
-                .map(MigrationView::of).toList();
-        for (PerMigration gauge : perMigration) {
-            List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            for (MigrationView view : active) {
-                Number value = gauge.value().apply(view);
-                if (value != null) { // not known yet (no total, no lag before the stream)
-                    rows.add(MultiGauge.Row.of(Tags.of("migration", view.id().toString(),
-                            "database", view.databaseId().toString()), value));
-                }
-            }
-            // overwrite: rows of migrations that ended since the last refresh are removed
-            gauge.gauge().register(rows, true);
+        Map<UUID, MigrationView> views = new HashMap<>();
+        for (Migration m : Migration.<Migration>list("status in ?1", MigrationStatus.ACTIVE)) {
+            views.put(m.id, MigrationView.of(m));
         }
+        views.forEach((id, view) -> show(active.computeIfAbsent(id, unused -> new Active()), view));
+        for (UUID ended : new ArrayList<>(active.keySet())) {
+            if (!views.containsKey(ended)) {
+                active.remove(ended).gauges.values().forEach(registry::remove);
+            }
+        }
+    }
+
+    private void show(Active migration, MigrationView view) {
+        migration.view = view;
+        for (Figure figure : FIGURES) {
+            // a figure not known yet (no total, no lag before the stream) gets its gauge once it is
+            if (!migration.gauges.containsKey(figure) && figure.value().apply(view) != null) {
+                migration.gauges.put(figure, Gauge.builder(figure.name(), migration, m -> value(figure, m))
+                        .description(figure.description())
+                        .tags(Tags.of("migration", view.id().toString(), "database", view.databaseId().toString()))
+                        .register(registry));
+            }
+        }
+    }
+
+    private static double value(Figure figure, Active migration) {
+        Number value = figure.value().apply(migration.view);
+        return value == null ? Double.NaN : value.doubleValue();
     }
 }
