@@ -19,6 +19,8 @@ import dev.redismigrate.common.redis.RedisVersion;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,6 +48,7 @@ public final class SnapshotCopier implements MigrationTask {
     private final RedisConnector connector;
     private final Consumer<MigrationEvent> events;
     private final SnapshotConfig config;
+    private final CheckpointLog checkpoints;
 
     private volatile boolean stopRequested;
     private volatile Replicator replicator;
@@ -54,8 +57,10 @@ public final class SnapshotCopier implements MigrationTask {
     private volatile long keysTotal;
     private volatile long keysCopied;
 
-    public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events, SnapshotConfig config) {
+    public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
+            CheckpointLog checkpoints, SnapshotConfig config) {
         this.request = request;
+        this.checkpoints = checkpoints;
         this.connector = connector;
         this.events = events;
         this.config = config;
@@ -160,6 +165,8 @@ public final class SnapshotCopier implements MigrationTask {
         } else if (endOffset == null) {
             fail("the source ended the replication before its snapshot was complete");
         } else {
+            // the stream starts here, and not from a checkpoint an earlier copy's stream left in the log
+            checkpoints.record(request.migrationId(), new StreamCheckpoint(request.attempt(), endOffset));
             LOG.infof("migration %s: snapshot of %d keys complete at offset %s", request.migrationId(), keysCopied, endOffset);
             publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()).withOffset(endOffset));
         }

@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.worker.EventPublisher;
 import dev.redismigrate.worker.TaskRunner;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -23,12 +24,14 @@ public class SnapshotRequestListener {
     EventPublisher events;
     @Inject
     SnapshotConfig config;
+    @Inject
+    CheckpointLog checkpoints;
 
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
         MessageCodec.tryDecode(record, SnapshotRequest.class).ifPresent(request -> {
             LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
-            tasks.start(new SnapshotCopier(request, connector, events::publish, config));
+            tasks.start(new SnapshotCopier(request, connector, events::publish, checkpoints, config));
         });
     }
 }

@@ -12,6 +12,8 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import io.quarkus.runtime.configuration.MemorySize;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -27,15 +29,19 @@ import org.junit.jupiter.api.Test;
 class SnapshotCopierTest {
     static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
     static RedisConnector connector;
+    /** the real Kafka that infra/test.sh starts, on a topic of this test's own */
+    static CheckpointLog checkpoints;
 
     @BeforeAll
     static void connector() {
         connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + UUID.randomUUID() + ".checkpoints");
     }
 
     @AfterAll
     static void close() {
         connector.close();
+        checkpoints.close();
     }
 
     @Test
@@ -53,12 +59,14 @@ class SnapshotCopierTest {
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("src-secret"), false),
                     new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(5));
 
-            new SnapshotCopier(request, connector, events::add, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
             assertEquals(11L, last.keysCopied()); // 9 in db0, 2 in db3; db5 is ignored
             assertNotNull(last.offset().replId());
+            assertEquals(new StreamCheckpoint(1, last.offset()), checkpoints.latest(request.migrationId()),
+                    "the stream will start where the copy ended");
             assertTrue(last.offset().offset() >= 0);
             source.cli("-n", "5", "DEL", "ignored:db5");
             assertEquals(source.cli("DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
@@ -78,7 +86,7 @@ class SnapshotCopierTest {
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("wrong-password"), false),
                     new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
 
-            new SnapshotCopier(request, connector, events::add, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type());

@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 /**
  * The checkpoint in the target is not the one this replayer last wrote: another instance applied
  * commands. A newer attempt means this one must stop; an older one (a zombie) means this one must

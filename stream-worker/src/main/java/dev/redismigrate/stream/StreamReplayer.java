@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
 import com.moilioncircle.redis.replicator.cmd.impl.SelectCommand;
@@ -49,6 +51,8 @@ public final class StreamReplayer implements MigrationTask {
     private volatile boolean superseded;
     private volatile Replicator replicator;
     private volatile String fatal;
+    /** why the source answered our PSYNC with a full sync: the stream cannot go on */
+    private volatile String offsetLost;
     /** whether the current replication link got as far as the command stream */
     private volatile boolean linkUp;
     /** set when an older attempt had moved the checkpoint: the next link starts there */
@@ -105,7 +109,10 @@ public final class StreamReplayer implements MigrationTask {
             follow(commandNames);
             timers.shutdownNow();
             timers.awaitTermination(5, TimeUnit.SECONDS);
-            if (fatal == null && !superseded) {
+            if (offsetLost != null) {
+                LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
+                events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost));
+            } else if (fatal == null && !superseded) {
                 finishCleanly();
             }
         } catch (CheckpointMovedException e) {
@@ -147,7 +154,7 @@ public final class StreamReplayer implements MigrationTask {
     private void follow(List<String> commandNames) {
         long outageStart = System.nanoTime();
         long backoffMillis = 200;
-        while (!stopRequested && fatal == null && !superseded) {
+        while (!stopRequested && fatal == null && !superseded && offsetLost == null) {
             ReplicationOffset from = appliedOffset();
             Replicator rep = SourceReplicas.replicaOf(request.source(), connector, commandNames, from, 10_000);
             rep.addEventListener((r, event) -> onEvent(event));
@@ -161,7 +168,7 @@ public final class StreamReplayer implements MigrationTask {
             } catch (Throwable t) {
                 lostReason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
             }
-            if (stopRequested || fatal != null || superseded) {
+            if (stopRequested || fatal != null || superseded || offsetLost != null) {
                 break;
             }
             if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
@@ -188,12 +195,12 @@ public final class StreamReplayer implements MigrationTask {
     }
 
     private void onEvent(Event event) {
-        if (stopRequested || fatal != null || superseded) {
+        if (stopRequested || fatal != null || superseded || offsetLost != null) {
             return;
         }
         if (event instanceof PreRdbSyncEvent) {
-            fatal = "the source can no longer continue from offset " + appliedOffset()
-                    + " (its replication backlog was overwritten or it was restarted); start the migration again";
+            offsetLost = "the source can no longer continue from offset " + appliedOffset()
+                    + " (its replication backlog was overwritten, or it was restarted)";
             closeReplicator();
             return;
         }

@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;

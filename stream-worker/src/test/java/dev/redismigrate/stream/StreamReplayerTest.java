@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,7 +90,7 @@ class StreamReplayerTest {
     }
 
     @Test
-    void failsClearlyWhenTheSourceCannotContinueFromTheOffset() throws Exception {
+    void saysSoWhenTheSourceCannotContinueFromTheOffset() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             RecordedEvents events = new RecordedEvents();
             ReplicationOffset unknown = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
@@ -98,7 +100,7 @@ class StreamReplayerTest {
             thread.join(20_000);
 
             MigrationEvent last = events.get(events.size() - 1);
-            assertEquals(EventType.FAILED, last.type());
+            assertEquals(EventType.OFFSET_LOST, last.type());
             assertTrue(last.message().contains("can no longer continue"), last.message());
         }
     }

@@ -182,6 +182,18 @@ public class Migration extends PanacheEntityBase {
                     commandsApplied = event.commandsApplied();
                 }
                 return EventOutcome.NONE;
+            case OFFSET_LOST:
+                // the stream cannot continue: copy everything again (attempt n+1 empties the migrated dbs first)
+                attempt++;
+                phase = MigrationPhase.SNAPSHOT;
+                status = MigrationStatus.RUNNING;
+                keysCopied = 0;
+                bytesCopied = 0;
+                replId = null;
+                replOffset = null;
+                replDb = null;
+                return new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
+                        + by + ": a new full snapshot, attempt " + attempt, snapshotRequest());
             case FAILED:
                 fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
                 return new EventOutcome(error + by, null);

@@ -117,6 +117,18 @@ class MigrationTest {
     }
 
     @Test
+    void aLostOffsetStartsANewFullSnapshot() {
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        m.apply(event(EventType.STREAM_STARTED), T0);
+        EventOutcome lost = m.apply(event(EventType.OFFSET_LOST).withMessage("the source can no longer continue"), T0);
+        var again = assertInstanceOf(dev.redismigrate.common.contract.SnapshotRequest.class, lost.command());
+        assertEquals(2, again.attempt());
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase);
+        assertEquals(true, lost.history().contains("a new full snapshot"));
+    }
+
+    @Test
     void anOlderAttemptThatStartsLateIsStopped() {
         m.reassign(T0.plusSeconds(30));
         EventOutcome late = m.apply(event(EventType.SNAPSHOT_STARTED), T0.plusSeconds(31));

@@ -8,6 +8,8 @@ public enum EventType {
     SNAPSHOT_COMPLETED,
     STREAM_STARTED,
     STREAM_PROGRESS,
+    /** the source can no longer continue the stream from its offset: a new full snapshot is needed */
+    OFFSET_LOST,
     /** the worker stopped on request */
     STOPPED,
     /** the worker gave up; {@code message} says why */

@@ -1,4 +1,4 @@
-package dev.redismigrate.stream;
+package dev.redismigrate.worker.checkpoint;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;

@@ -1,27 +1,27 @@
-package dev.redismigrate.stream;
+package dev.redismigrate.worker.checkpoint;
 
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * What the target holds about its own progress while commands are being applied: which attempt
- * applied them and up to which source offset. It is written in the same transaction as the
- * commands it covers, so data and offset never disagree, and a newer attempt's value fences off
- * an older one that is still running.
+ * Where a migration's stream stands: which attempt wrote it and up to which source offset the
+ * target holds the source's writes. The stream keeps it in the target, written in the same
+ * transaction as the commands it covers, so data and offset never disagree, and a newer attempt's
+ * value fences off an older one still running. A completed snapshot writes the first one.
  */
-record StreamCheckpoint(int attempt, ReplicationOffset offset) {
+public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
 
-    static byte[] key(UUID migrationId) {
+    public static byte[] key(UUID migrationId) {
         return ("redis-migrate:checkpoint:" + migrationId).getBytes(StandardCharsets.US_ASCII);
     }
 
-    byte[] encode() {
+    public byte[] encode() {
         return (attempt + " " + offset.replId() + " " + offset.offset() + " " + offset.db()).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** @return null for null (no checkpoint) */
-    static StreamCheckpoint decode(Object stored) {
+    public static StreamCheckpoint decode(Object stored) {
         if (stored == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.redismigrate.stream;
+package dev.redismigrate.worker.checkpoint;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
