@@ -75,6 +75,26 @@ class WorkerCrashTest {
         }
     }
 
+    @Test
+    void aSourceThatCanNoLongerContinueTheStreamGetsANewFullSnapshot() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 2000 seed 16\nSET counter 1\n");
+            String[] ids = startMigration(source, target);
+            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
+                    () -> "syncing");
+            // a tiny backlog, the replication link cut, and 1 MB written before the stream can reconnect
+            source.cliPipe(String.join("\n", "CONFIG SET repl-backlog-size 16384", "CLIENT KILL TYPE replica",
+                    "EVAL \"redis.call('SET', 'big', string.rep('x', 1048576)) return 1\" 0", "INCR counter", ""));
+            Await.until(Duration.ofSeconds(60), () -> history(ids[1]).contains("a new full snapshot"),
+                    () -> "a new snapshot: " + history(ids[1]));
+            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
+                    () -> "syncing again: " + history(ids[1]));
+            source.cli("INCR", "counter");
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
+            assertEquals("3", target.cli("GET", "counter").trim());
+        }
+    }
+
     private static String[] startMigration(RedisServer source, RedisServer target) {
         String databaseId = service.http().body("""
                 {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
