@@ -18,17 +18,15 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RedisVersion;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
-import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
-import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -37,7 +35,7 @@ import org.jboss.logging.Logger;
  * over a consistent RDB, each key is restored in the target with its absolute expiry, and the
  * copy ends at the replication offset where the stream worker must continue.
  */
-public final class SnapshotCopier implements MigrationTask {
+public final class SnapshotCopier extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
     private static final byte[] RESTORE = bytes("RESTORE");
     private static final byte[] REPLACE = bytes("REPLACE");
@@ -45,13 +43,9 @@ public final class SnapshotCopier implements MigrationTask {
     private static final byte[] NO_TTL = bytes("0");
 
     private final SnapshotRequest request;
-    private final RedisConnector connector;
-    private final Consumer<MigrationEvent> events;
     private final SnapshotConfig config;
     private final CheckpointLog checkpoints;
 
-    private volatile boolean stopRequested;
-    private volatile Replicator replicator;
     private volatile Throwable failure;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
@@ -59,27 +53,10 @@ public final class SnapshotCopier implements MigrationTask {
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpoints, SnapshotConfig config) {
+        super(request.migrationId(), request.attempt(), connector, events);
         this.request = request;
         this.checkpoints = checkpoints;
-        this.connector = connector;
-        this.events = events;
         this.config = config;
-    }
-
-    @Override
-    public UUID migrationId() {
-        return request.migrationId();
-    }
-
-    @Override
-    public int attempt() {
-        return request.attempt();
-    }
-
-    @Override
-    public void stop() {
-        stopRequested = true;
-        closeReplicator();
     }
 
     @Override
@@ -221,24 +198,9 @@ public final class SnapshotCopier implements MigrationTask {
         return "snapshot from " + request.source().address() + " failed: " + reason;
     }
 
-    private void closeReplicator() {
-        Replicator r = replicator;
-        if (r != null) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                LOG.debugf("closing the replication: %s", e.toString());
-            }
-        }
-    }
-
     private void fail(String reason) {
         LOG.errorf("migration %s: %s", request.migrationId(), reason);
         publish(event(EventType.FAILED).withMessage(reason));
-    }
-
-    private MigrationEvent event(EventType type) {
-        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
     }
 
     private void publish(MigrationEvent event) {

@@ -20,10 +20,8 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
-import dev.redismigrate.worker.MigrationTask;
-import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.ReplicaTask;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,19 +35,15 @@ import org.jboss.logging.Logger;
  * reconnected from the applied offset; a source that can no longer serve it fails the migration
  * rather than silently starting over; a newer attempt found in the target ends this one.
  */
-public final class StreamReplayer implements MigrationTask {
+public final class StreamReplayer extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(StreamReplayer.class);
     private static final long CHECKPOINT_REMOVAL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StreamRequest request;
-    private final RedisConnector connector;
-    private final Consumer<MigrationEvent> events;
     private final CheckpointLog checkpointLog;
     private final StreamConfig config;
 
-    private volatile boolean stopRequested;
     private volatile boolean superseded;
-    private volatile Replicator replicator;
     private volatile String fatal;
     /** why the source answered our PSYNC with a full sync: the stream cannot go on */
     private volatile String offsetLost;
@@ -65,27 +59,10 @@ public final class StreamReplayer implements MigrationTask {
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpointLog, StreamConfig config) {
+        super(request.migrationId(), request.attempt(), connector, events);
         this.request = request;
-        this.connector = connector;
-        this.events = events;
         this.checkpointLog = checkpointLog;
         this.config = config;
-    }
-
-    @Override
-    public UUID migrationId() {
-        return request.migrationId();
-    }
-
-    @Override
-    public int attempt() {
-        return request.attempt();
-    }
-
-    @Override
-    public void stop() {
-        stopRequested = true;
-        closeReplicator();
     }
 
     @Override
@@ -326,21 +303,6 @@ public final class StreamReplayer implements MigrationTask {
             // CONFIG may be renamed away on managed sources; Redis's default follows
         }
         return 16;
-    }
-
-    private void closeReplicator() {
-        Replicator r = replicator;
-        if (r != null) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                LOG.debugf("closing the replication: %s", e.toString());
-            }
-        }
-    }
-
-    private MigrationEvent event(EventType type) {
-        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
     }
 
     private static void sleep(long ms) {
