@@ -47,7 +47,7 @@ function showBoard() {
 
 /** One poll: migrations, targets and the selected migration's events, then a redraw. */
 async function refresh() {
-  const [migrations, databases] = await Promise.all([call('GET', '/v2/migrations'), call('GET', '/v2/databases')]);
+  const [migrations, databases] = await Promise.all([call('GET', '/v2/migrations?per_page=200'), call('GET', '/v2/databases')]);
   const now = Date.now();
   state.migrations = migrations.migrations;
   state.databases = new Map(databases.databases.map((db) => [db.id, db]));

@@ -152,6 +152,13 @@ class OnlineMigrationApiTest {
         api().get("/v2/migrations?status=canceled").then().statusCode(200)
                 .body("migrations.id", hasItem(id))
                 .body("migrations.status", everyItem(equalTo("canceled")));
+        // paginated, newest first, with the total
+        int total = api().get("/v2/migrations").then().statusCode(200).extract().path("meta.total");
+        api().get("/v2/migrations?per_page=1&page=1").then().statusCode(200)
+                .body("migrations.size()", equalTo(1)).body("meta.total", equalTo(total));
+        api().get("/v2/migrations?per_page=1&page=" + (total + 1)).then().statusCode(200).body("migrations.size()", equalTo(0));
+        api().get("/v2/migrations?per_page=0").then().statusCode(400).body("id", equalTo("bad_request"));
+        api().get("/v2/migrations?page=x").then().statusCode(400).body("id", equalTo("bad_request"));
 
         // stopping again changes nothing
         api().delete(onlineMigration(targetId) + "/" + id).then().statusCode(204);

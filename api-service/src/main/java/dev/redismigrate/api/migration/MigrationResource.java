@@ -1,5 +1,7 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.api.error.ApiException;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,9 +19,22 @@ public class MigrationResource {
         this.migrations = migrations;
     }
 
+    /** Newest first; {@code page} from 1, {@code per_page} up to 200 (default 50); meta.total counts all. */
     @GET
-    public MigrationView.Many list(@QueryParam("status") String status) {
-        return new MigrationView.Many(migrations.list(status).stream().map(MigrationView::of).toList());
+    public MigrationView.Many list(@QueryParam("status") String status, @QueryParam("page") @DefaultValue("1") String page,
+            @QueryParam("per_page") @DefaultValue("50") String perPage) {
+        MigrationService.Page found = migrations.list(status, number("page", page), number("per_page", perPage));
+        return new MigrationView.Many(found.items().stream().map(MigrationView::of).toList(),
+                new MigrationView.Meta(found.total()));
+    }
+
+    /** Read here rather than by JAX-RS, which answers a non-number with 404. */
+    private static int number(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be a whole number");
+        }
     }
 
     @GET

@@ -105,10 +105,23 @@ public class MigrationService {
     }
 
     /** @param status null for all */
-    public List<Migration> list(String status) {
-        return status == null
-                ? Migration.list("order by createdAt desc")
-                : Migration.list("status = ?1 order by createdAt desc", MigrationStatus.parse(status));
+    /** One page of migrations, newest first, optionally of one status. */
+    public Page list(String status, int page, int perPage) {
+        if (page < 1) {
+            throw ApiException.badRequest("page must be 1 or more, got " + page);
+        }
+        if (perPage < 1 || perPage > MAX_PER_PAGE) {
+            throw ApiException.badRequest("per_page must be between 1 and " + MAX_PER_PAGE + ", got " + perPage);
+        }
+        var query = status == null
+                ? Migration.<Migration>find("order by createdAt desc")
+                : Migration.<Migration>find("status = ?1 order by createdAt desc", MigrationStatus.parse(status));
+        return new Page(query.page(page - 1, perPage).list(), query.count());
+    }
+
+    static final int MAX_PER_PAGE = 200;
+
+    public record Page(List<Migration> items, long total) {
     }
 
     public List<HistoryEntry> history(String migrationId) {

@@ -23,7 +23,10 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     public record Source(String host, int port, String username, boolean ssl) {
     }
 
-    public record Many(List<MigrationView> migrations) {
+    public record Many(List<MigrationView> migrations, Meta meta) {
+    }
+
+    public record Meta(long total) {
     }
 
     public record Event(Instant at, String type, String message) {
