@@ -31,6 +31,20 @@ public class HistoryEntry extends PanacheEntityBase {
         e.persist();
     }
 
+    /** How many hand-overs in a row the migration has had since its last other milestone. */
+    public static int reassignsInARow(UUID migrationId) {
+        int n = 0;
+        for (HistoryEntry e : HistoryEntry.<HistoryEntry>list("migrationId = ?1 order by id desc", migrationId)) {
+            if (!REASSIGNED.equals(e.type)) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    public static final String REASSIGNED = "REASSIGNED";
+
     public static List<HistoryEntry> of(UUID migrationId) {
         return list("migrationId = ?1 order by id", migrationId);
     }

@@ -16,6 +16,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -177,21 +178,28 @@ public class MigrationService {
         }
     }
 
-    /** Active migrations whose worker fell silent go to another instance (see {@link Migration#reassign}). */
+    /**
+     * Active migrations whose worker fell silent go to another instance (see {@link Migration#reassign}).
+     * Hand-overs that nobody answers (no worker alive) back off: each waits twice as long, up to 32x.
+     */
     @Scheduled(every = "${redis-migrate.migration.silence-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void reassignSilent() {
         Instant now = Ids.now();
+        Duration silence = config.migration().workerSilence();
         List<Migration> silent = Migration.find("status in ?1 and updatedAt <= ?2", MigrationStatus.ACTIVE,
-                now.minus(config.migration().workerSilence())).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+                now.minus(silence)).withLock(LockModeType.PESSIMISTIC_WRITE).list();
         for (Migration m : silent) {
+            int unanswered = HistoryEntry.reassignsInARow(m.id);
+            if (m.updatedAt.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
+                continue;
+            }
             for (Object command : m.reassign(now)) {
                 outbox.add(m.id, command);
             }
-            HistoryEntry.record(m.id, now, "REASSIGNED", "no report from the " + m.phase.name().toLowerCase()
-                    + " worker for " + config.migration().workerSilence().toSeconds() + " s: attempt " + m.attempt
-                    + " goes to another instance");
+            HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, "no report from the " + m.phase.name().toLowerCase()
+                    + " worker for " + silence.toSeconds() + " s or more: attempt " + m.attempt + " goes to another instance");
             LOG.warnf("migration %s: worker silent; attempt %d requested", m.id, m.attempt);
         }
     }
