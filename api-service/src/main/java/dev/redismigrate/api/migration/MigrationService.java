@@ -6,7 +6,6 @@ import dev.redismigrate.api.database.DatabaseService;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.outbox.Outbox;
-import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -45,12 +44,7 @@ public class MigrationService {
 
     public Migration start(String databaseId, StartMigrationRequest request) {
         UUID targetId = Ids.parse("database", databaseId);
-        if (request == null || request.source() == null) {
-            throw ApiException.badRequest("source is required");
-        }
-        StartMigrationRequest.Source s = request.source();
-        boolean tls = !Boolean.TRUE.equals(request.disableSsl());
-        RedisEndpoint source = EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+        RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         TargetDatabase target = DatabaseService.find(targetId);
         requireNoActive(targetId);

@@ -1,9 +1,26 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.redis.EndpointInput;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
 import java.util.List;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
 public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs) {
+
+    /**
+     * The source as an endpoint, its password sealed at once; 400 when the request lacks one.
+     * {@code disable_ssl} absent or false means TLS, as the provider's clients expect.
+     */
+    public static RedisEndpoint sourceOf(StartMigrationRequest request, SecretCipher cipher) {
+        if (request == null || request.source() == null) {
+            throw ApiException.badRequest("source is required");
+        }
+        Source s = request.source();
+        boolean tls = !Boolean.TRUE.equals(request.disableSsl());
+        return EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+    }
 
     /** {@code dbname} (e.g. "defaultdb") means nothing to Redis: accepted and ignored. */
     public record Source(String host, Integer port, String dbname, String username, String password) {

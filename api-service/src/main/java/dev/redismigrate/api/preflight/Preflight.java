@@ -7,7 +7,6 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.migration.StartMigrationRequest;
-import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
@@ -34,12 +33,7 @@ public class Preflight {
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
         UUID targetId = Ids.parse("database", databaseId);
-        if (request == null || request.source() == null) {
-            throw ApiException.badRequest("source is required");
-        }
-        StartMigrationRequest.Source s = request.source();
-        boolean tls = !Boolean.TRUE.equals(request.disableSsl());
-        RedisEndpoint source = EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+        RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         TargetDatabase target = DatabaseService.find(targetId);
         RedisEndpoint targetEndpoint = target.endpoint();
