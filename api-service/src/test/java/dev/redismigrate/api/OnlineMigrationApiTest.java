@@ -178,8 +178,9 @@ class OnlineMigrationApiTest {
         UUID uuid = UUID.fromString(id);
         String eventsTopic = Kafka.topic("incoming", "events");
 
-        // an unreadable record is skipped, it does not block what follows
+        // an unreadable record is parked on the dead-letter topic, it does not block what follows
         Kafka.send(eventsTopic, id, "{not json");
+        Kafka.send(eventsTopic, id, "{\"type\": \"SNAPSHOT_STARTED\"}");
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_STARTED, "snap-1").withCopy(0, 10, 0));
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_PROGRESS, "snap-1").withCopy(5, 10, 512));
         JsonPath running = awaitField(id, "progress.keys_copied", 5);
@@ -187,6 +188,8 @@ class OnlineMigrationApiTest {
         assertEquals(10, running.getInt("progress.keys_total"));
         assertEquals(512, running.getInt("progress.bytes_copied"));
         assertEquals(50.0f, running.getFloat("progress.percent"));
+        assertEquals(List.of("{not json", "{\"type\": \"SNAPSHOT_STARTED\"}"),
+                Kafka.await(Kafka.deadLetterTopic("events"), id, 2, Duration.ofSeconds(30)));
 
         ReplicationOffset offset = new ReplicationOffset("0f3c9e4c43dd6c3b1a8e1f2f6d3e1c9b8a7f6e5d", 1234, 0);
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_COMPLETED, "snap-1").withCopy(10, 10, 1024).withOffset(offset));

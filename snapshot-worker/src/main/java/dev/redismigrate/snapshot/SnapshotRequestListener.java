@@ -29,9 +29,8 @@ public class SnapshotRequestListener {
 
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
-        MessageCodec.tryDecode(record, SnapshotRequest.class).ifPresent(request -> {
-            LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
-            tasks.start(new SnapshotCopier(request, connector, events::publish, checkpoints, config));
-        });
+        SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
+        LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
+        tasks.start(new SnapshotCopier(request, connector, events::publish, checkpoints, config));
     }
 }

@@ -30,9 +30,8 @@ public class StreamRequestListener {
 
     @Incoming("stream-requests")
     public void onRequest(String record) {
-        MessageCodec.tryDecode(record, StreamRequest.class).ifPresent(request -> {
-            LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
-        });
+        StreamRequest request = MessageCodec.decode(record, StreamRequest.class);
+        LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
+        tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
     }
 }

@@ -17,7 +17,9 @@ public class StopRequestListener {
 
     @Incoming("control")
     public void onStop(String record) {
-        MessageCodec.tryDecode(record, StopRequest.class).filter(tasks::stop).ifPresent(request ->
-                LOG.infof("migration %s: stop requested (%s)", request.migrationId(), request.reason()));
+        StopRequest request = MessageCodec.decode(record, StopRequest.class);
+        if (tasks.stop(request)) {
+            LOG.infof("migration %s: stop requested (%s)", request.migrationId(), request.reason());
+        }
     }
 }

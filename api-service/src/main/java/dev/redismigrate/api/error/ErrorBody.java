@@ -21,6 +21,7 @@ public record ErrorBody(String id, String message) {
             case 409 -> "conflict";
             case 415 -> "unsupported_media_type";
             case 422 -> "unprocessable_entity";
+            case 503 -> "service_unavailable";
             default -> status >= 500 ? "server_error" : "error";
         };
     }

@@ -78,6 +78,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (DatabaseOutage.causedBy(e)) {
+            // nothing was changed: the client may retry as soon as PostgreSQL is back
+            LOG.warnf("request refused: the job database is unreachable (%s)", e.getMessage());
+            return Response.fromResponse(ErrorBody.response(503, "the job database is unreachable; retry shortly"))
+                    .header("Retry-After", "5").build();
+        }
         LOG.error("request failed", e);
         return ErrorBody.response(500, "internal error");
     }

@@ -1,5 +1,6 @@
 package dev.redismigrate.api.events;
 
+import dev.redismigrate.api.error.DatabaseOutage;
 import dev.redismigrate.api.migration.MigrationService;
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -9,39 +10,53 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Follows the workers' reports. A record that cannot be used is logged and skipped, never retried. */
+/**
+ * Follows the workers' reports. While PostgreSQL is unreachable the partition waits (a report
+ * must not be lost to an outage); a record that cannot be used otherwise is logged and parked on
+ * the dead-letter topic.
+ */
 @ApplicationScoped
 public class EventConsumer {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
-    private final MigrationService migrations;
+    private static final long MAX_BACKOFF_MILLIS = 5000;
 
-    EventConsumer(MigrationService migrations) {
+    private final MigrationService migrations;
+    private final EventFeed feed;
+
+    EventConsumer(MigrationService migrations, EventFeed feed) {
         this.migrations = migrations;
+        this.feed = feed;
     }
 
     @Incoming("events")
     @Blocking // ordered: the events of a partition are applied one after the other
     public void consume(ConsumerRecord<String, String> record) {
-        MigrationEvent event;
-        try {
-            event = MessageCodec.decode(record.value(), MigrationEvent.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            // the decoder's message may quote the record, which is not ours to log
-            LOG.warnf("skipped an unreadable event at %s-%d offset %d", record.topic(), record.partition(),
-                    record.offset());
-            return;
-        }
+        MigrationEvent event = MessageCodec.decode(record.value(), MigrationEvent.class);
         if (event.migrationId() == null || event.type() == null) {
-            LOG.warnf("skipped an event without migration_id or type at %s-%d offset %d", record.topic(),
-                    record.partition(), record.offset());
-            return;
+            throw new MessageCodec.UnreadableMessageException("MigrationEvent without migration_id or type");
         }
-        try {
-            migrations.apply(event);
-        } catch (RuntimeException e) {
-            // progress events are totals and milestones are rare: skipping beats blocking the partition
-            LOG.errorf(e, "%s event of migration %s not applied", event.type(), event.migrationId());
+        long backoff = 250;
+        while (true) {
+            try {
+                migrations.apply(event);
+                return;
+            } catch (RuntimeException e) {
+                if (!DatabaseOutage.causedBy(e)) {
+                    // parked on the dead-letter topic: blocking the partition would stop every migration
+                    LOG.errorf(e, "%s event of migration %s not applied", event.type(), event.migrationId());
+                    throw e;
+                }
+                feed.outage();
+                LOG.warnf("%s event of migration %s waits: the job database is unreachable", event.type(), event.migrationId());
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // shutting down: the record was not committed and comes again
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.database.DatabaseService;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.events.EventFeed;
 import dev.redismigrate.api.outbox.Outbox;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -34,12 +35,14 @@ public class MigrationService {
     private final RedisProbe probe;
     private final Outbox outbox;
     private final ApiConfig config;
+    private final EventFeed feed;
 
-    MigrationService(SecretCipher cipher, RedisProbe probe, Outbox outbox, ApiConfig config) {
+    MigrationService(SecretCipher cipher, RedisProbe probe, Outbox outbox, ApiConfig config, EventFeed feed) {
         this.cipher = cipher;
         this.probe = probe;
         this.outbox = outbox;
         this.config = config;
+        this.feed = feed;
     }
 
     public Migration start(String databaseId, StartMigrationRequest request) {
@@ -99,7 +102,6 @@ public class MigrationService {
         return m;
     }
 
-    /** @param status null for all */
     /** One page of migrations, newest first, optionally of one status. */
     public Page list(String status, int page, int perPage) {
         if (page < 1) {
@@ -178,10 +180,15 @@ public class MigrationService {
      */
     @Scheduled(every = "${redis-migrate.migration.silence-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    @Transactional
     void reassignSilent() {
-        Instant now = Ids.now();
         Duration silence = config.migration().workerSilence();
+        if (feed.reliableFor(silence)) {
+            QuarkusTransaction.requiringNew().run(() -> reassignSilent(silence));
+        }
+    }
+
+    private void reassignSilent(Duration silence) {
+        Instant now = Ids.now();
         List<Migration> silent = Migration.find("status in ?1 and updatedAt <= ?2", MigrationStatus.ACTIVE,
                 now.minus(silence)).withLock(LockModeType.PESSIMISTIC_WRITE).list();
         for (Migration m : silent) {

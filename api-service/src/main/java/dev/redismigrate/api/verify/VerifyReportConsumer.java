@@ -8,7 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Follows the verifiers' reports. A record that cannot be used is logged and skipped, never retried. */
+/** Follows the verifiers' reports. A record that cannot be read is parked on the dead-letter topic. */
 @ApplicationScoped
 public class VerifyReportConsumer {
     private static final Logger LOG = Logger.getLogger(VerifyReportConsumer.class);
@@ -22,18 +22,9 @@ public class VerifyReportConsumer {
     @Incoming("verify-reports")
     @Blocking // ordered: the reports of a partition are applied one after the other
     public void consume(ConsumerRecord<String, String> record) {
-        VerifyReport report;
-        try {
-            report = MessageCodec.decode(record.value(), VerifyReport.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            LOG.warnf("skipped an unreadable verification report at %s-%d offset %d", record.topic(), record.partition(),
-                    record.offset());
-            return;
-        }
+        VerifyReport report = MessageCodec.decode(record.value(), VerifyReport.class);
         if (report.verificationId() == null || report.state() == null) {
-            LOG.warnf("skipped a verification report without verification_id or state at %s-%d offset %d",
-                    record.topic(), record.partition(), record.offset());
-            return;
+            throw new MessageCodec.UnreadableMessageException("VerifyReport without verification_id or state");
         }
         try {
             verifications.apply(report);

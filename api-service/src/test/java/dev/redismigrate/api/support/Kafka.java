@@ -27,6 +27,11 @@ public final class Kafka {
         return ConfigProvider.getConfig().getValue("mp.messaging." + direction + "." + channel + ".topic", String.class);
     }
 
+    /** Where the service parks the records of an incoming channel that it cannot use. */
+    public static String deadLetterTopic(String channel) {
+        return ConfigProvider.getConfig().getValue("mp.messaging.incoming." + channel + ".dead-letter-queue.topic", String.class);
+    }
+
     private static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }

@@ -5,20 +5,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * JSON for Kafka records. Records travel as strings so that a consumer can park a record it
- * cannot read instead of failing inside a deserializer.
+ * cannot read on the dead-letter topic ({@link Topics#DEAD_LETTERS}) instead of failing inside a
+ * deserializer.
  */
 public final class MessageCodec {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-    private static final Logger LOG = Logger.getLogger(MessageCodec.class);
 
     private MessageCodec() {
     }
@@ -48,18 +45,9 @@ public final class MessageCodec {
     }
 
     /**
-     * Decodes a record, or logs that it was skipped and returns empty: a record nobody can read must
-     * not block its partition. The log names the type and the parse error, never the record.
+     * Thrown by consumers for a record they cannot use: the consumer's channel parks it on the
+     * dead-letter topic and goes on. Its message names the type and the problem, never the record.
      */
-    public static <T> Optional<T> tryDecode(String json, Class<T> type) {
-        try {
-            return Optional.of(decode(json, type));
-        } catch (UnreadableMessageException e) {
-            LOG.errorf("unreadable %s skipped: %s", type.getSimpleName(), e.getMessage());
-            return Optional.empty();
-        }
-    }
-
     public static final class UnreadableMessageException extends RuntimeException {
         public UnreadableMessageException(String message) {
             super(message);

@@ -14,6 +14,8 @@ public final class Topics {
     public static final String VERIFY_REQUESTS = "redis-migrate.verify-requests";
     /** verifier → api-service: {@link VerifyReport}. */
     public static final String VERIFY_REPORTS = "redis-migrate.verify-reports";
+    /** every consumer → nobody: records a consumer could not use, parked with the reason in headers. */
+    public static final String DEAD_LETTERS = "redis-migrate.dead-letters";
 
     private Topics() {
     }

@@ -27,20 +27,10 @@ public class VerifyRequestListener {
 
     @Incoming("verify-requests")
     public void onRequest(ConsumerRecord<String, String> record) {
-        VerifyRequest request;
-        try {
-            request = MessageCodec.decode(record.value(), VerifyRequest.class);
-        } catch (MessageCodec.UnreadableMessageException e) {
-            // the decoder's message may quote the record (a sealed password at most), not ours to log
-            LOG.errorf("unreadable verification request skipped at %s-%d offset %d", record.topic(), record.partition(),
-                    record.offset());
-            return;
-        }
+        VerifyRequest request = MessageCodec.decode(record.value(), VerifyRequest.class);
         if (request.verificationId() == null || request.migrationId() == null || request.source() == null
                 || request.target() == null) {
-            LOG.errorf("incomplete verification request skipped at %s-%d offset %d", record.topic(), record.partition(),
-                    record.offset());
-            return;
+            throw new MessageCodec.UnreadableMessageException("VerifyRequest without verification_id, migration_id, source or target");
         }
         Duration age = Duration.between(Instant.ofEpochMilli(record.timestamp()), Instant.now());
         if (record.timestamp() > 0 && age.compareTo(config.requestExpiry()) > 0) {
