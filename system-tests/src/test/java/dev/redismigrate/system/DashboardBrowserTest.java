@@ -53,7 +53,7 @@ class DashboardBrowserTest {
              RedisServer target = RedisServer.start("--requirepass", TARGET_PASSWORD);
              Browser browser = Browser.start(1366, 900)) {
             source.cliPipe("DEBUG POPULATE 30000 bulk 64\nSELECT 1\nSET db1:key v\n");
-            browser.open(service.api.baseUrl() + "/");
+            browser.open(service.api().baseUrl() + "/");
 
             // the page loads without a token; the API refuses a wrong one
             browser.type("token", "not-the-token");
@@ -162,9 +162,9 @@ class DashboardBrowserTest {
                 assertTrue(PrometheusText.scrape(stream).value("redis_migrate_worker_lag_bytes", "migration", id).isPresent());
 
                 // api-service: gauges from PostgreSQL, the same migration moving there too
-                double applied0 = awaitAbove(service.api, "redis_migrate_migration_commands_applied", id, 0);
-                awaitAbove(service.api, "redis_migrate_migration_commands_applied", id, applied0);
-                PrometheusText api = PrometheusText.scrape(service.api);
+                double applied0 = awaitAbove(service.api(), "redis_migrate_migration_commands_applied", id, 0);
+                awaitAbove(service.api(), "redis_migrate_migration_commands_applied", id, applied0);
+                PrometheusText api = PrometheusText.scrape(service.api());
                 assertEquals(100.0, api.valueOrZero("redis_migrate_migration_snapshot_percent", "migration", id));
                 assertTrue(api.valueOrZero("redis_migrate_migrations", "status", "syncing") >= 1);
 
@@ -176,10 +176,10 @@ class DashboardBrowserTest {
             }
 
             service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, id).then().statusCode(204);
-            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(service.api)
+            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(service.api())
                             .value("redis_migrate_migration_commands_applied", "migration", id).isEmpty(),
                     () -> "an ended migration's gauges gone from api-service");
-            assertTrue(PrometheusText.scrape(service.api).valueOrZero("redis_migrate_migrations", "status", "canceled") >= 1);
+            assertTrue(PrometheusText.scrape(service.api()).valueOrZero("redis_migrate_migrations", "status", "canceled") >= 1);
         }
     }
 

@@ -12,54 +12,127 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The whole service as a deployment runs it: api-service and instances of each worker, each its
- * own JVM, talking through the real Kafka on 19092 and PostgreSQL on 5432. Topics, consumer groups
- * and the database schema are this run's own, so a running demo or another test run never mixes in.
+ * The whole service as a deployment runs it: api-service and the workers, each instance its own
+ * JVM, talking through a real Kafka (19092 unless a test brings its own) and PostgreSQL (5432
+ * unless a test brings its own). Topics, consumer groups and the database schema are this run's
+ * own, so a running demo or another test run never mixes in.
  */
 final class MigrationService implements AutoCloseable {
     static final String TOKEN = "system-test-token";
 
-    final ServiceProcess api;
+    final List<ServiceProcess> apis;
     final List<ServiceProcess> snapshotWorkers;
     final List<ServiceProcess> streamWorkers;
 
-    private MigrationService(ServiceProcess api, List<ServiceProcess> snapshotWorkers, List<ServiceProcess> streamWorkers) {
-        this.api = api;
+    private MigrationService(List<ServiceProcess> apis, List<ServiceProcess> snapshotWorkers, List<ServiceProcess> streamWorkers) {
+        this.apis = apis;
         this.snapshotWorkers = snapshotWorkers;
         this.streamWorkers = streamWorkers;
     }
 
     static MigrationService start() {
-        return start(1, 1, Map.of());
+        return with().start();
     }
 
     /** @param apiSettings extra api-service configuration (e.g. a short worker silence for crash tests) */
     static MigrationService start(int snapshotInstances, int streamInstances, Map<String, String> apiSettings) {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> shared = Map.of("redis-migrate.topic-prefix", "systest-" + run + ".",
-                "redis-migrate.secret-key", "c3lzdGVtLXRlc3RzLW9ubHkta2V5LTMyLWJ5dGVzISE=");
-        List<ServiceProcess> snapshots = new ArrayList<>();
-        List<ServiceProcess> streams = new ArrayList<>();
-        for (int i = 0; i < snapshotInstances; i++) {
-            snapshots.add(ServiceProcess.start("snapshot-worker", RedisServer.freePort(), shared));
+        Layout layout = with().snapshotWorkers(snapshotInstances).streamWorkers(streamInstances);
+        apiSettings.forEach(layout::api);
+        return layout.start();
+    }
+
+    static Layout with() {
+        return new Layout();
+    }
+
+    /** How many instances of each service, and where Kafka and PostgreSQL are. */
+    static final class Layout {
+        private int apis = 1;
+        private int snapshotWorkers = 1;
+        private int streamWorkers = 1;
+        private String kafka;
+        private PrivatePostgres postgres;
+        private final Map<String, String> apiSettings = new HashMap<>();
+
+        Layout apis(int n) {
+            apis = n;
+            return this;
         }
-        for (int i = 0; i < streamInstances; i++) {
-            streams.add(ServiceProcess.start("stream-worker", RedisServer.freePort(), shared));
+
+        Layout snapshotWorkers(int n) {
+            snapshotWorkers = n;
+            return this;
         }
-        Map<String, String> api = new HashMap<>(shared);
-        api.putAll(Map.of(
-                "redis-migrate.api.tokens", TOKEN,
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/redis_migrate?currentSchema=systest_" + run,
-                "quarkus.flyway.schemas", "systest_" + run,
-                "quarkus.flyway.clean-at-start", "true",
-                "quarkus.flyway.clean-disabled", "false"));
-        api.putAll(apiSettings);
-        return new MigrationService(ServiceProcess.start("api-service", RedisServer.freePort(), api), snapshots, streams);
+
+        Layout streamWorkers(int n) {
+            streamWorkers = n;
+            return this;
+        }
+
+        Layout kafka(String bootstrapServers) {
+            kafka = bootstrapServers;
+            return this;
+        }
+
+        Layout postgres(PrivatePostgres cluster) {
+            postgres = cluster;
+            return this;
+        }
+
+        Layout api(String key, String value) {
+            apiSettings.put(key, value);
+            return this;
+        }
+
+        MigrationService start() {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            Map<String, String> shared = new HashMap<>(Map.of("redis-migrate.topic-prefix", "systest-" + run + ".",
+                    "redis-migrate.secret-key", "c3lzdGVtLXRlc3RzLW9ubHkta2V5LTMyLWJ5dGVzISE="));
+            if (kafka != null) {
+                shared.put("kafka.bootstrap.servers", kafka);
+            }
+            List<ServiceProcess> snapshots = new ArrayList<>();
+            List<ServiceProcess> streams = new ArrayList<>();
+            for (int i = 0; i < snapshotWorkers; i++) {
+                snapshots.add(ServiceProcess.start("snapshot-worker", RedisServer.freePort(), shared));
+            }
+            for (int i = 0; i < streamWorkers; i++) {
+                streams.add(ServiceProcess.start("stream-worker", RedisServer.freePort(), shared));
+            }
+            String schema = "systest_" + run;
+            Map<String, String> api = new HashMap<>(shared);
+            api.putAll(Map.of(
+                    "redis-migrate.api.tokens", TOKEN,
+                    "quarkus.datasource.jdbc.url", postgres != null ? postgres.jdbcUrl(schema)
+                            : "jdbc:postgresql://127.0.0.1:5432/redis_migrate?currentSchema=" + schema,
+                    "quarkus.flyway.schemas", schema));
+            api.putAll(apiSettings);
+            List<ServiceProcess> apiInstances = new ArrayList<>();
+            for (int i = 0; i < apis; i++) {
+                Map<String, String> instance = new HashMap<>(api);
+                if (i == 0) { // the first one makes the schema; the others find it
+                    instance.putAll(Map.of("quarkus.flyway.clean-at-start", "true", "quarkus.flyway.clean-disabled", "false"));
+                }
+                apiInstances.add(ServiceProcess.start("api-service", RedisServer.freePort(), instance));
+            }
+            return new MigrationService(apiInstances, snapshots, streams);
+        }
+    }
+
+    /** The first api-service instance still alive. */
+    ServiceProcess api() {
+        return apis.stream().filter(ServiceProcess::isAlive).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no api-service instance alive"));
     }
 
     /** A request to api-service with the token and JSON content type. */
     RequestSpecification http() {
-        return RestAssured.given().baseUri(api.baseUrl()).auth().oauth2(TOKEN).contentType(ContentType.JSON);
+        return http(api());
+    }
+
+    /** A request to one api-service instance with the token and JSON content type. */
+    RequestSpecification http(ServiceProcess instance) {
+        return RestAssured.given().baseUri(instance.baseUrl()).auth().oauth2(TOKEN).contentType(ContentType.JSON);
     }
 
     /** GET /v2/databases/{id}/online-migration, expecting 200. */
@@ -67,10 +140,44 @@ final class MigrationService implements AutoCloseable {
         return http().get("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().jsonPath();
     }
 
+    /** Registers {@code target} (with its password, if any) and starts migrating {@code source} into it. */
+    Ids migrate(RedisServer source, RedisServer target) {
+        String databaseId = http().body(Map.of("name", "target", "engine", "redis", "connection",
+                        connection(target, "ssl", false)))
+                .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+        String migrationId = http().body(Map.of("source", connection(source, "dbname", "defaultdb"),
+                        "disable_ssl", true, "ignore_dbs", List.of()))
+                .put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().path("id");
+        return new Ids(databaseId, migrationId);
+    }
+
+    private static Map<String, Object> connection(RedisServer server, String extraKey, Object extraValue) {
+        Map<String, Object> c = new HashMap<>(Map.of("host", server.host(), "port", server.port(), extraKey, extraValue));
+        if (server.password() != null) {
+            c.put("password", server.password());
+        }
+        return c;
+    }
+
+    record Ids(String database, String migration) {
+    }
+
+    /** The migration's history (GET /v2/migrations/{id}/events) as text. */
+    String history(String migrationId) {
+        return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+    }
+
+    List<ServiceProcess> all() {
+        List<ServiceProcess> all = new ArrayList<>(apis);
+        all.addAll(snapshotWorkers);
+        all.addAll(streamWorkers);
+        return all;
+    }
+
     @Override
     public void close() {
         streamWorkers.forEach(ServiceProcess::close);
         snapshotWorkers.forEach(ServiceProcess::close);
-        api.close();
+        apis.forEach(ServiceProcess::close);
     }
 }

@@ -37,24 +37,24 @@ class WorkerCrashTest {
     void aStreamWorkerKilledUnderLoadIsReplacedAndNothingIsLostOrDoubled() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("SET counter 0\nDEBUG POPULATE 1000 seed 16\n");
-            String[] ids = startMigration(source, target);
-            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")), () -> "syncing");
+            MigrationService.Ids ids = service.migrate(source, target);
+            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids.database()).getString("status")), () -> "syncing");
 
             try (SourceWriter writer = new SourceWriter(source)) {
                 Await.until(Duration.ofSeconds(20), () -> writer.rounds() > 200, () -> "writes before the crash");
-                ServiceProcess owner = ownerOf(ids[1], "stream started", service.streamWorkers);
+                ServiceProcess owner = ownerOf(ids.migration(), "stream started", service.streamWorkers);
                 owner.kill();
-                Await.until(Duration.ofSeconds(60), () -> history(ids[1]).contains("REASSIGNED"), () -> "reassigned: " + history(ids[1]));
-                Await.until(Duration.ofSeconds(60), () -> countOf(history(ids[1]), "stream started") >= 2,
-                        () -> "a second stream started: " + history(ids[1]));
+                Await.until(Duration.ofSeconds(60), () -> history(ids.migration()).contains("REASSIGNED"), () -> "reassigned: " + history(ids.migration()));
+                Await.until(Duration.ofSeconds(60), () -> countOf(history(ids.migration()), "stream started") >= 2,
+                        () -> "a second stream started: " + history(ids.migration()));
                 long atTakeover = writer.rounds();
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > atTakeover + 200, () -> "writes after the takeover");
             }
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
-                    () -> "digests equal: " + service.onlineMigration(ids[0]).prettify());
+                    () -> "digests equal: " + service.onlineMigration(ids.database()).prettify());
             assertEquals(source.cli("-n", "0", "GET", "live:counter").trim() + source.cli("-n", "1", "GET", "live:counter").trim(),
                     target.cli("-n", "0", "GET", "live:counter").trim() + target.cli("-n", "1", "GET", "live:counter").trim());
-            assertEquals("syncing", service.onlineMigration(ids[0]).getString("status"));
+            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
         }
     }
 
@@ -62,14 +62,14 @@ class WorkerCrashTest {
     void aSnapshotWorkerKilledMidCopyIsReplacedAndTheCopyEndsEqual() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 100000 other 100\n");
-            String[] ids = startMigration(source, target);
-            Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids[0]).getLong("progress.keys_copied") > 0, () -> "copy under way");
-            ServiceProcess owner = ownerOf(ids[1], "snapshot started", service.snapshotWorkers);
+            MigrationService.Ids ids = service.migrate(source, target);
+            Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids.database()).getLong("progress.keys_copied") > 0, () -> "copy under way");
+            ServiceProcess owner = ownerOf(ids.migration(), "snapshot started", service.snapshotWorkers);
             source.cli("DEL", "bulk:7"); // deleted after the first attempt copied it, before the second copies
             owner.kill();
-            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
-                    () -> "syncing after the takeover: " + history(ids[1]));
-            assertTrue(history(ids[1]).contains("REASSIGNED"), history(ids[1]));
+            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids.database()).getString("status")),
+                    () -> "syncing after the takeover: " + history(ids.migration()));
+            assertTrue(history(ids.migration()).contains("REASSIGNED"), history(ids.migration()));
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
             assertEquals("0", target.cli("EXISTS", "bulk:7").trim());
         }
@@ -79,31 +79,20 @@ class WorkerCrashTest {
     void aSourceThatCanNoLongerContinueTheStreamGetsANewFullSnapshot() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 2000 seed 16\nSET counter 1\n");
-            String[] ids = startMigration(source, target);
-            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
+            MigrationService.Ids ids = service.migrate(source, target);
+            Await.until(Duration.ofSeconds(60), () -> "syncing".equals(service.onlineMigration(ids.database()).getString("status")),
                     () -> "syncing");
             // a tiny backlog, the replication link cut, and 1 MB written before the stream can reconnect
             source.cliPipe(String.join("\n", "CONFIG SET repl-backlog-size 16384", "CLIENT KILL TYPE replica",
                     "EVAL \"redis.call('SET', 'big', string.rep('x', 1048576)) return 1\" 0", "INCR counter", ""));
-            Await.until(Duration.ofSeconds(60), () -> history(ids[1]).contains("a new full snapshot"),
-                    () -> "a new snapshot: " + history(ids[1]));
-            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids[0]).getString("status")),
-                    () -> "syncing again: " + history(ids[1]));
+            Await.until(Duration.ofSeconds(60), () -> history(ids.migration()).contains("a new full snapshot"),
+                    () -> "a new snapshot: " + history(ids.migration()));
+            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids.database()).getString("status")),
+                    () -> "syncing again: " + history(ids.migration()));
             source.cli("INCR", "counter");
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
             assertEquals("3", target.cli("GET", "counter").trim());
         }
-    }
-
-    private static String[] startMigration(RedisServer source, RedisServer target) {
-        String databaseId = service.http().body("""
-                {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
-                """.formatted(target.port())).post("/v2/databases").then().statusCode(201).extract().path("database.id");
-        String migrationId = service.http().body("""
-                {"source": {"host": "127.0.0.1", "port": %d}, "disable_ssl": true, "ignore_dbs": []}
-                """.formatted(source.port()))
-                .put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().path("id");
-        return new String[] {databaseId, migrationId};
     }
 
     /** The worker instance that reported {@code milestone} ("... (pid@host)") in the migration's history. */
@@ -116,7 +105,7 @@ class WorkerCrashTest {
     }
 
     private static String history(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+        return service.history(migrationId);
     }
 
     private static int countOf(String text, String part) {
