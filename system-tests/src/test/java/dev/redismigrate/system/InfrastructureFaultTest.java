@@ -75,7 +75,7 @@ class InfrastructureFaultTest {
             assertEquals("running", waiting.getString("status"));
             assertFalse(service.history(ids.migration()).contains("SNAPSHOT_STARTED"), "no worker can have the request yet");
             kafka.start();
-            awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
 
             try (SourceWriter writer = new SourceWriter(source)) {
                 awaitRounds(writer, 100);
@@ -85,7 +85,7 @@ class InfrastructureFaultTest {
                 awaitRounds(writer, 100);
             }
             Await.until(Duration.ofSeconds(90), () -> source.digest().equals(target.digest()), () -> "digests equal");
-            awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             String history = service.history(ids.migration());
             assertFalse(history.contains("REASSIGNED"), "an outage of Kafka is not a dead worker: " + history);
         }
@@ -98,7 +98,7 @@ class InfrastructureFaultTest {
              RedisServer target = RedisServer.start("--requirepass", TARGET_PASSWORD)) {
             source.cliPipe("DEBUG POPULATE 10000 seed 64\n");
             MigrationService.Ids ids = service.migrate(source, target);
-            awaitStatus(ids, "syncing", Duration.ofSeconds(90));
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(90));
 
             try (SourceWriter writer = new SourceWriter(source)) {
                 awaitRounds(writer, 100);
@@ -158,10 +158,6 @@ class InfrastructureFaultTest {
         assertTrue(records > 10, "the requests and events of both migrations were read: " + records);
     }
 
-    private static void awaitStatus(MigrationService.Ids ids, String status, Duration timeout) throws InterruptedException {
-        Await.until(timeout, () -> status.equals(service.onlineMigration(ids.database()).getString("status")),
-                () -> status + ": " + service.history(ids.migration()));
-    }
 
     private static void awaitRounds(SourceWriter writer, long more) throws InterruptedException {
         long from = writer.rounds();

@@ -162,6 +162,12 @@ final class MigrationService implements AutoCloseable {
     record Ids(String database, String migration) {
     }
 
+    /** Polls GET online-migration until the status is {@code status}. */
+    void awaitStatus(Ids ids, String status, java.time.Duration timeout) throws InterruptedException {
+        Await.until(timeout, () -> status.equals(onlineMigration(ids.database()).getString("status")),
+                () -> status + ": " + history(ids.migration()));
+    }
+
     /** The migration's history (GET /v2/migrations/{id}/events) as text. */
     String history(String migrationId) {
         return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();

@@ -1,0 +1,86 @@
+package dev.redismigrate.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The source drops our connections and the target runs out of memory: the migration either
+ * rides the fault out and ends equal, or stops in error saying why; nothing is silently dropped.
+ */
+class RedisFaultTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        service = MigrationService.start();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void theSourceClosingTheReplicationLinkMidCopyStillEndsEqual() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 50000 other 100\n");
+            MigrationService.Ids ids = service.migrate(source, target);
+            Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids.database()).getLong("progress.keys_copied") > 1000,
+                    () -> "copy under way");
+            // written after the copy began and before the link is cut: the copy must not resurrect them
+            source.cliPipe("DEL bulk:1 bulk:2 bulk:3\nSET added-during-copy 1\n");
+            source.cli("CLIENT", "KILL", "TYPE", "replica");
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            source.cli("SET", "after", "1");
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: " + service.history(ids.migration()));
+            assertEquals("0", target.cli("EXISTS", "bulk:1").trim());
+        }
+    }
+
+    @Test
+    void theSourceClosingTheReplicationLinkMidStreamLosesNothing() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 5000 seed 32\n");
+            MigrationService.Ids ids = service.migrate(source, target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            try (SourceWriter writer = new SourceWriter(source)) {
+                for (int i = 0; i < 3; i++) {
+                    long from = writer.rounds();
+                    Await.until(Duration.ofSeconds(30), () -> writer.rounds() > from + 100, () -> "writes");
+                    source.cli("CLIENT", "KILL", "TYPE", "replica");
+                }
+            }
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
+            String history = service.history(ids.migration());
+            assertFalse(history.contains("new full snapshot"), "the stream continued where it was: " + history);
+            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+        }
+    }
+
+    @Test
+    void aTargetOutOfMemoryEndsTheMigrationInErrorWithTheReason() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start("--maxmemory-policy", "noeviction")) {
+            source.cliPipe("DEBUG POPULATE 1000 seed 32\n");
+            MigrationService.Ids ids = service.migrate(source, target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            long used = Long.parseLong(target.cli("MEMORY", "STATS").lines().dropWhile(l -> !l.equals("total.allocated"))
+                    .skip(1).findFirst().orElseThrow().trim());
+            target.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 512 * 1024));
+            source.cli("EVAL", "for i = 1, 40000 do redis.call('SET', 'big:' .. i, string.rep('x', 100)) end return 1", "0");
+            service.awaitStatus(ids, "error", Duration.ofSeconds(60));
+            JsonPath failed = service.onlineMigration(ids.database());
+            assertTrue(failed.getString("error").contains("maxmemory"), failed.prettify());
+        }
+    }
+}
