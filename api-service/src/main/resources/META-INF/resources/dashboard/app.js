@@ -1,6 +1,7 @@
 // The dashboard: asks for the API token, then polls the API every second and redraws.
 import { ApiError, call, token } from './api.js';
 import { drawDetail, wireStop } from './detail.js';
+import { drawVerification, wireVerify } from './verification.js';
 import { byId, setText } from './dom.js';
 import { when } from './format.js';
 import { drawMigrations } from './migrations-table.js';
@@ -57,7 +58,10 @@ async function refresh() {
       ?? state.migrations[0])?.id ?? null;
   }
   const m = selected();
-  const events = m ? (await call('GET', `/v2/migrations/${m.id}/events`)).events : [];
+  const [events, verification] = m ? await Promise.all([
+    call('GET', `/v2/migrations/${m.id}/events`).then((answer) => answer.events),
+    call('GET', `/v2/migrations/${m.id}/verify`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+  ]) : [[], null];
 
   showTargets(state.databases);
   drawMigrations(byId('migration-rows'), state.migrations, state.databases, state.selectedId, select);
@@ -65,6 +69,7 @@ async function refresh() {
   byId('detail').hidden = !m;
   if (m) {
     drawDetail(m, state.databases, state.samples, events, now);
+    drawVerification(verification);
   }
   live(`live · updated ${when(new Date(now).toISOString())}`, 'ok');
 }
@@ -139,6 +144,20 @@ wireStop(selected, async (m) => {
     await call('DELETE', `/v2/databases/${m.database_id}/online-migration/${m.id}`);
   } catch (e) {
     setText('detail-error', `Not stopped: ${e.message}`);
+    return;
+  }
+  refreshNow();
+});
+
+wireVerify(async () => {
+  const m = selected();
+  if (!m) {
+    return;
+  }
+  try {
+    await call('POST', `/v2/migrations/${m.id}/verify`, { mode: 'full' });
+  } catch (e) {
+    setText('verify-summary', `Not started: ${e.message}`);
     return;
   }
   refreshNow();

@@ -108,6 +108,12 @@ class DashboardBrowserTest {
                             && !"—".equals(browser.text("detail-lag")));
             browser.await(Duration.ofSeconds(10), "the stream's start among the events",
                     () -> browser.text("events").contains("STREAM_STARTED"));
+
+            // a full verification from the dashboard, its verdict shown
+            assertEquals("not verified", browser.text("verify-verdict"));
+            browser.click("verify");
+            browser.await(Duration.ofSeconds(120), "the verdict", () -> "equal".equals(browser.text("verify-verdict")));
+            assertTrue(browser.text("verify-summary").contains("30,001 keys checked"), browser.text("verify-summary"));
             browser.screenshot(SCREENSHOT);
 
             // stop, behind a confirmation
