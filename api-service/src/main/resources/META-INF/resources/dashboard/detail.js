@@ -38,7 +38,9 @@ export function drawDetail(m, databases, samples, events, now) {
   }
 
   drawLagChart(byId('lag-chart'), samples.lag(m.id), now);
-  setText('detail-lag', m.lag?.bytes == null ? '—' : bytes(m.lag.bytes));
+  setText('detail-lag', m.lag?.bytes == null ? '—'
+    : m.lag.ready_for_cutover ? `${bytes(0)} · ready for cut-over`
+      : `${bytes(m.lag.bytes)}${m.lag.seconds == null ? '' : ` · ${m.lag.seconds.toFixed(1)} s behind`}`);
   setText('detail-commands', count(m.commands_applied));
   setText('detail-offset', m.lag?.offset == null ? '—' : count(m.lag.offset));
 

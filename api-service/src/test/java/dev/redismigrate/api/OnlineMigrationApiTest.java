@@ -213,6 +213,13 @@ class OnlineMigrationApiTest {
         assertEquals("syncing", progressed.getString("status"));
         assertEquals(2000, progressed.getInt("lag.offset"));
         assertEquals(42, progressed.getInt("lag.bytes"));
+        assertTrue(progressed.getDouble("lag.seconds") >= 0, "seconds since caught up");
+        assertFalse(progressed.getBoolean("lag.ready_for_cutover"), "42 bytes behind");
+        event(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "stream-1")
+                .withOffset(new ReplicationOffset(offset.replId(), 2042, 0)).withStream(8, 0L));
+        JsonPath caughtUp = awaitField(id, "commands_applied", 8);
+        assertEquals(0.0, caughtUp.getDouble("lag.seconds"));
+        assertTrue(caughtUp.getBoolean("lag.ready_for_cutover"));
         api().get(onlineMigration(targetId)).then().body("status", equalTo("syncing"));
 
         // milestones only, oldest first: progress does not flood the history

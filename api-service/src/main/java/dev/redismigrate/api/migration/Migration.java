@@ -57,6 +57,8 @@ public class Migration extends PanacheEntityBase {
     public Long replOffset;
     public Integer replDb;
     public Long lagBytes;
+    /** when the stream was last seen caught up (lag 0), or began */
+    public Instant caughtUpAt;
     public long commandsApplied;
     public String error;
     public Instant createdAt;
@@ -169,6 +171,9 @@ public class Migration extends PanacheEntityBase {
                         new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), event.offset()));
             case STREAM_STARTED:
                 status = MigrationStatus.SYNCING;
+                if (caughtUpAt == null) {
+                    caughtUpAt = now;
+                }
                 return new EventOutcome("stream started" + by, null);
             case STREAM_PROGRESS:
                 status = MigrationStatus.SYNCING;
@@ -177,6 +182,9 @@ public class Migration extends PanacheEntityBase {
                 }
                 if (event.lagBytes() != null) {
                     lagBytes = event.lagBytes();
+                    if (lagBytes == 0 || caughtUpAt == null) {
+                        caughtUpAt = now;
+                    }
                 }
                 if (event.commandsApplied() != null) {
                     commandsApplied = event.commandsApplied();
@@ -192,6 +200,7 @@ public class Migration extends PanacheEntityBase {
                 replId = null;
                 replOffset = null;
                 replDb = null;
+                caughtUpAt = null;
                 return new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
                         + by + ": a new full snapshot, attempt " + attempt, snapshotRequest());
             case FAILED:

@@ -1,5 +1,7 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.api.Ids;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +18,12 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent) {
     }
 
-    /** How far the target is behind the source, once streaming. */
-    public record Lag(Long bytes, Long offset) {
+    /**
+     * How far the target is behind the source, once streaming: replication bytes not yet applied,
+     * and seconds since the target was last caught up (0 when it is). Lag 0 while syncing means
+     * ready for cut-over.
+     */
+    public record Lag(Long bytes, Long offset, Double seconds, boolean readyForCutover) {
     }
 
     public record Source(String host, int port, String username, boolean ssl) {
@@ -36,11 +42,24 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     }
 
     public static MigrationView of(Migration m) {
-        Lag lag = m.replOffset == null ? null : new Lag(m.lagBytes, m.replOffset);
+        Lag lag = m.replOffset == null ? null : new Lag(m.lagBytes, m.replOffset, lagSeconds(m),
+                m.status == MigrationStatus.SYNCING && m.lagBytes != null && m.lagBytes == 0);
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m)), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
+    }
+
+    static Double lagSeconds(Migration m) {
+        if (m.lagBytes == null || m.caughtUpAt == null) {
+            return null;
+        }
+        if (m.lagBytes == 0) {
+            return 0.0;
+        }
+        // an ended migration no longer falls behind: its lag stays as it was at the end
+        Instant until = m.isActive() ? Ids.now() : m.updatedAt;
+        return Math.max(0, Duration.between(m.caughtUpAt, until).toMillis()) / 1000.0;
     }
 
     /** Of the snapshot: once it has completed (an offset is known) the copy is whole. */
