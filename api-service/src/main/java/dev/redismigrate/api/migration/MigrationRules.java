@@ -44,6 +44,10 @@ public final class MigrationRules {
                         + (databases - 1));
             }
         }
+        if (ignoreDbs.size() >= databases) {
+            throw ApiException.badRequest("ignore_dbs names every db of the source (db0 to db" + (databases - 1)
+                    + "): nothing would be migrated");
+        }
     }
 
     /** A replica cannot load the RDB of a newer Redis, nor be trusted with commands it does not know. */

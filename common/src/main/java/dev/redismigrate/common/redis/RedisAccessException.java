@@ -21,6 +21,10 @@ public class RedisAccessException extends RuntimeException {
     }
 
     static String reason(Throwable t) {
+        if (t instanceof org.redisson.client.RedisTimeoutException) {
+            // what a TLS port does with a plain client: it waits for a handshake and answers nothing
+            return "no answer in time (if this port expects TLS, connect with TLS)";
+        }
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             return t.getClass().getSimpleName();
