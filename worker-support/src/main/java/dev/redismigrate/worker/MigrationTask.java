@@ -1,5 +1,7 @@
 package dev.redismigrate.worker;
 
+import dev.redismigrate.common.redis.RedisEndpoint;
+import java.util.Map;
 import java.util.UUID;
 
 /** A long job of one migration that a worker runs on its own thread and can be asked to stop. */
@@ -10,4 +12,9 @@ public interface MigrationTask extends Runnable {
 
     /** Ask the task to end soon; it keeps what it has written and reports STOPPED. */
     void stop();
+
+    /** The Redis servers it works with, by role ("source", "target"), for the readiness check. */
+    default Map<String, RedisEndpoint> endpoints() {
+        return Map.of();
+    }
 }

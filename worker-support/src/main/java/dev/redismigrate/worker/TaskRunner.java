@@ -4,6 +4,8 @@ import dev.redismigrate.common.contract.StopRequest;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +66,10 @@ public class TaskRunner {
 
     public int runningCount() {
         return running.size();
+    }
+
+    public Collection<MigrationTask> running() {
+        return List.copyOf(running.values());
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
