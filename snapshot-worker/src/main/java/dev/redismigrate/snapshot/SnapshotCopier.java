@@ -11,6 +11,8 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.ShardedEntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -22,6 +24,8 @@ import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -62,7 +66,7 @@ public final class SnapshotCopier extends ReplicaTask {
     @Override
     public void run() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-snapshot");
-             RedisLink target = connector.open(request.target(), "redis-migrate-snapshot")) {
+             RedisLink target = connector.open(request.target(), "redis-migrate-snapshot-setup")) {
             RedisVersion sourceVersion = source.version();
             RedisVersion targetVersion = target.version();
             if (sourceVersion.isNewerThan(targetVersion)) {
@@ -76,7 +80,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 emptyMigratedDbs(target);
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
-            copy(target);
+            copy();
         } catch (RedisAccessException e) {
             fail(e.getMessage());
         } catch (RuntimeException e) {
@@ -85,8 +89,8 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private void copy(RedisLink target) {
-        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+    private void copy() {
+        ShardedEntryWriter writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
@@ -95,28 +99,57 @@ public final class SnapshotCopier extends ReplicaTask {
             replicate(writer);
         } finally {
             progress.shutdownNow();
+            writer.close();
         }
         report(writer);
     }
 
-    private void replicate(EntryWriter writer) {
+    /**
+     * Keys are independent within a snapshot, so they are restored over several connections at
+     * once, each key always by the same one (its chunks stay in order).
+     */
+    private ShardedEntryWriter openWriters() {
+        List<EntryWriter> writers = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.writers(); i++) {
+                writers.add(new EntryWriter(connector.open(request.target(), "redis-migrate-snapshot"),
+                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+            }
+        } catch (RuntimeException e) {
+            writers.forEach(EntryWriter::close);
+            throw e;
+        }
+        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
+                () -> stopRequested);
+    }
+
+    private void replicate(ShardedEntryWriter writer) {
         Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
-        rep.setRdbVisitor(new DumpRdbVisitor(rep));
+        // the library's default buffer per key is 8 KiB, zeroed for each of millions of small keys
+        rep.setRdbVisitor(new DumpRdbVisitor(rep, -1, 256));
         rep.addEventListener((r, event) -> {
             if (stopRequested || failure != null) {
                 return;
             }
-            if (event instanceof DumpKeyValuePair kv) {
-                if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
-                    writer.write(new Entry((int) kv.getDb().getDbNumber(), restore(kv), -1));
-                    keysCopied++;
+            try {
+                if (event instanceof DumpKeyValuePair kv) {
+                    int db = (int) kv.getDb().getDbNumber();
+                    if (!request.ignoreDbs().contains(db)) {
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore(kv), -1));
+                        keysCopied++;
+                    }
+                } else if (event instanceof PostRdbSyncEvent) {
+                    writer.flush();
+                } else if (event instanceof PreCommandSyncEvent) {
+                    // the library records the FULLRESYNC id and offset only once the RDB is read
+                    Configuration c = r.getConfiguration();
+                    endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+                    closeReplicator();
                 }
-            } else if (event instanceof PostRdbSyncEvent) {
-                writer.flush();
-            } else if (event instanceof PreCommandSyncEvent) {
-                // the library records the FULLRESYNC id and offset only once the RDB is read
-                Configuration c = r.getConfiguration();
-                endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+            } catch (TargetWriteException e) {
+                if (!stopRequested) {
+                    failure = e;
+                }
                 closeReplicator();
             }
         });
@@ -134,7 +167,11 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private void report(EntryWriter writer) {
+    private static int shardOf(byte[] key, int shards) {
+        return Math.floorMod(Arrays.hashCode(key), shards);
+    }
+
+    private void report(ShardedEntryWriter writer) {
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
         } else if (failure != null) {

@@ -97,6 +97,14 @@ class SnapshotCopierTest {
 
     static SnapshotConfig config() {
         return new SnapshotConfig() {
+            public int writers() {
+                return 3;
+            }
+
+            public MemorySize queuedBytes() {
+                return new MemorySize(BigInteger.valueOf(4 << 20));
+            }
+
             public int pipelineCommands() {
                 return 100;
             }
