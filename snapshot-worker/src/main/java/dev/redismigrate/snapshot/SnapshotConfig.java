@@ -17,6 +17,15 @@ public interface SnapshotConfig {
     /** Bytes of commands in flight towards the target at most, per writer. */
     MemorySize pipelineBytes();
 
+    /**
+     * A value whose RDB form is larger than this is not restored whole (one DUMP payload in memory)
+     * but written in chunks of type-wise commands.
+     */
+    MemorySize bigValue();
+
+    /** About how many bytes each command of a chunked value carries. */
+    MemorySize chunk();
+
     /** The replication backlog the source should keep so the stream can continue where the copy ended. */
     MemorySize sourceBacklog();
 }

@@ -4,7 +4,6 @@ import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
-import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -125,8 +124,13 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private void replicate(ShardedEntryWriter writer) {
         Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
-        // the library's default buffer per key is 8 KiB, zeroed for each of millions of small keys
-        rep.setRdbVisitor(new DumpRdbVisitor(rep, -1, 256));
+        rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
+                (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
+                    if (!request.ignoreDbs().contains(db)) {
+                        // a refusal ends the parse here, in the middle of the value
+                        writeOrFail(writer, key, new Entry(db, command, -1));
+                    }
+                }));
         rep.addEventListener((r, event) -> {
             if (stopRequested || failure != null) {
                 return;
@@ -136,6 +140,10 @@ public final class SnapshotCopier extends ReplicaTask {
                     int db = (int) kv.getDb().getDbNumber();
                     if (!request.ignoreDbs().contains(db)) {
                         writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore(kv), -1));
+                        keysCopied++;
+                    }
+                } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
+                    if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
                         keysCopied++;
                     }
                 } else if (event instanceof PostRdbSyncEvent) {
@@ -154,7 +162,9 @@ public final class SnapshotCopier extends ReplicaTask {
             }
         });
         rep.addExceptionListener((r, t, event) -> {
-            failure = t;
+            if (failure == null) {
+                failure = t;
+            }
             closeReplicator();
         });
         replicator = rep;
@@ -164,6 +174,17 @@ public final class SnapshotCopier extends ReplicaTask {
             if (failure == null && !stopRequested && endOffset == null) {
                 failure = t;
             }
+        }
+    }
+
+    private void writeOrFail(ShardedEntryWriter writer, byte[] key, Entry entry) {
+        try {
+            writer.write(shardOf(key, writer.shards()), entry);
+        } catch (TargetWriteException e) {
+            if (!stopRequested && failure == null) {
+                failure = e;
+            }
+            throw e;
         }
     }
 
@@ -231,6 +252,9 @@ public final class SnapshotCopier extends ReplicaTask {
     }
 
     private String describe(Throwable t) {
+        if (t instanceof TargetWriteException) {
+            return t.getMessage(); // it names the target
+        }
         String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return "snapshot from " + request.source().address() + " failed: " + reason;
     }
