@@ -86,7 +86,7 @@ migration_id=
 # stop_migration: DELETE, then wait until no worker is connected to the target any more
 stop_migration() {
   api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
-  wait_for 60 "workers gone from the target" bash -c "redis-cli -p $DST INFO clients | grep -q '^connected_clients:1\r'"
+  wait_for 60 "workers gone from the target" bash -c "redis-cli -p $DST INFO clients | tr -d '\r' | grep -qx 'connected_clients:1'"
 }
 for method in $METHODS; do
   [[ -z $migration_id ]] || stop_migration

@@ -180,7 +180,8 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     /**
      * A collection stored as a count of units: restored whole while its raw bytes stay within the
-     * limit, else written in chunks from the first unit past it on.
+     * limit, else written in chunks. Until then only the raw bytes are kept (the parsed units are
+     * dropped): once past the limit, the units read so far are parsed again from those bytes.
      */
     private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, byte[] command,
             ElementReader reader) throws IOException {
@@ -190,21 +191,23 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         try {
             long units = parser.rdbLoadLen().len;
             List<byte[]> pending = new ArrayList<>();
-            Chunks chunks = null;
-            for (long i = 0; i < units; i++) {
+            long read = 0;
+            while (read < units && raw.size() <= bigValueBytes) {
                 reader.read(parser, pending);
-                if (chunks == null && raw.size() > bigValueBytes) {
-                    raw.drop();
-                    chunks = new Chunks(context, key, command);
-                }
-                if (chunks != null && chunks.pendingBytes(pending) >= chunkBytes) {
-                    chunks.collection(pending);
-                    pending.clear();
-                }
+                pending.clear();
+                read++;
             }
-            if (chunks == null) {
+            if (raw.size() <= bigValueBytes) {
                 return dump(key, raw, version, context);
             }
+            Chunks chunks = new Chunks(context, key, command);
+            RedisInputStream again = new RedisInputStream(new ByteArray(raw.bytes.toByteArray()));
+            raw.drop();
+            again.skip(1, false); // the type
+            BaseRdbParser reparser = new BaseRdbParser(again);
+            reparser.rdbLoadLen();
+            chunks.units(reparser, reader, read, pending);
+            chunks.units(parser, reader, units - read, pending);
             if (!pending.isEmpty()) {
                 chunks.collection(pending);
             }
@@ -252,12 +255,24 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             this.command = command;
         }
 
-        long pendingBytes(List<byte[]> pending) {
-            long n = 0;
+        /** Reads {@code count} units and writes them in commands of about the chunk size; keeps the rest in {@code pending}. */
+        void units(BaseRdbParser parser, ElementReader reader, long count, List<byte[]> pending) throws IOException {
+            long pendingBytes = 0;
             for (byte[] b : pending) {
-                n += b.length + 16; // a little for the protocol around each argument
+                pendingBytes += b.length + 16;
             }
-            return n;
+            for (long i = 0; i < count; i++) {
+                int before = pending.size();
+                reader.read(parser, pending);
+                for (int j = before; j < pending.size(); j++) {
+                    pendingBytes += pending.get(j).length + 16; // a little for the protocol around each argument
+                }
+                if (pendingBytes >= chunkBytes) {
+                    collection(pending);
+                    pending.clear();
+                    pendingBytes = 0;
+                }
+            }
         }
 
         void string(byte[] chunk) {
