@@ -21,6 +21,7 @@ import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.datatype.KeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
+import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbParser;
 import com.moilioncircle.redis.replicator.util.ByteArray;
 import com.moilioncircle.redis.replicator.util.CRC64;
 import java.io.ByteArrayOutputStream;
@@ -112,7 +113,10 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyHash(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_HASH, HSET, (parser, out) -> {
+        return collection(in, version, context, RDB_TYPE_HASH, HSET, skip -> {
+            skip.rdbLoadEncodedStringObject();
+            skip.rdbLoadEncodedStringObject();
+        }, (parser, out) -> {
             out.add(parser.rdbLoadEncodedStringObject().first());
             out.add(parser.rdbLoadEncodedStringObject().first());
         });
@@ -120,13 +124,16 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applySet(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_SET, SADD,
+        return collection(in, version, context, RDB_TYPE_SET, SADD, SkipRdbParser::rdbLoadEncodedStringObject,
                 (parser, out) -> out.add(parser.rdbLoadEncodedStringObject().first()));
     }
 
     @Override
     public Event applyZSet2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_ZSET_2, ZADD, (parser, out) -> {
+        return collection(in, version, context, RDB_TYPE_ZSET_2, ZADD, skip -> {
+            skip.rdbLoadEncodedStringObject();
+            skip.rdbLoadBinaryDoubleValue();
+        }, (parser, out) -> {
             byte[] member = parser.rdbLoadEncodedStringObject().first();
             out.add(score(parser.rdbLoadBinaryDoubleValue()));
             out.add(member);
@@ -135,7 +142,10 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyListQuickList2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST_2, RPUSH, (parser, out) -> {
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST_2, RPUSH, skip -> {
+            skip.rdbLoadLen();
+            skip.rdbGenericLoadStringObject();
+        }, (parser, out) -> {
             long container = parser.rdbLoadLen().len;
             ByteArray node = parser.rdbGenericLoadStringObject(RDB_LOAD_NONE);
             if (container == QUICKLIST_NODE_CONTAINER_PLAIN) {
@@ -153,7 +163,8 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyListQuickList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST, RPUSH, (parser, out) -> {
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST, RPUSH, SkipRdbParser::rdbGenericLoadStringObject,
+                (parser, out) -> {
             ByteArray node = parser.rdbGenericLoadStringObject(RDB_LOAD_NONE);
             // a ziplist: total bytes (4), offset of the last entry (4), entry count (2), the entries, an end byte
             RedisInputStream ziplist = new RedisInputStream(node);
@@ -178,29 +189,34 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         void read(BaseRdbParser parser, List<byte[]> out) throws IOException;
     }
 
+    /** Reads past one unit of a collection without decoding it. */
+    private interface UnitSkipper {
+        void skip(SkipRdbParser parser) throws IOException;
+    }
+
     /**
      * A collection stored as a count of units: restored whole while its raw bytes stay within the
-     * limit, else written in chunks. Until then only the raw bytes are kept (the parsed units are
-     * dropped): once past the limit, the units read so far are parsed again from those bytes.
+     * limit, else written in chunks. Until then units are only skipped (their raw bytes kept): once
+     * past the limit, the units read so far are parsed from those bytes, the rest from the stream.
      */
     private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, byte[] command,
-            ElementReader reader) throws IOException {
+            UnitSkipper skipper, ElementReader reader) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
         RawCapture raw = capture(type);
         try {
             long units = parser.rdbLoadLen().len;
-            List<byte[]> pending = new ArrayList<>();
+            SkipRdbParser skip = new SkipRdbParser(in);
             long read = 0;
             while (read < units && raw.size() <= bigValueBytes) {
-                reader.read(parser, pending);
-                pending.clear();
+                skipper.skip(skip);
                 read++;
             }
             if (raw.size() <= bigValueBytes) {
                 return dump(key, raw, version, context);
             }
             Chunks chunks = new Chunks(context, key, command);
+            List<byte[]> pending = new ArrayList<>();
             RedisInputStream again = new RedisInputStream(new ByteArray(raw.bytes.toByteArray()));
             raw.drop();
             again.skip(1, false); // the type

@@ -38,7 +38,7 @@ class BoundedMemoryTest {
 
             Path log = Files.createTempFile("forked-snapshot", ".log");
             Process copy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    HEAP, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                    HEAP, "-XX:+ExitOnOutOfMemoryError", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
                     ForkedSnapshotCopy.class.getName(), source.host(), Integer.toString(source.port()),
                     Integer.toString(target.port()))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

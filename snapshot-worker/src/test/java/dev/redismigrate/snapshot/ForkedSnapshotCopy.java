@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A snapshot copy as a program of its own, so that a test can run it in a JVM whose heap is
@@ -18,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ForkedSnapshotCopy {
     public static void main(String[] args) {
+        // as in the services: Redisson's trace logging would format every command sent
+        Logger.getLogger("org.redisson").setLevel(Level.INFO);
         String host = args[0];
         SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
                 new RedisEndpoint(host, Integer.parseInt(args[1]), null, null, false),
