@@ -31,7 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the RDB like {@link DumpRdbVisitor} (one DUMP payload per key, for {@code RESTORE}), except
+ * Reads the RDB like {@link DumpRdbVisitor} (one DUMP payload per key, for {@code RESTORE}, whose
+ * checksum the caller fills in with {@link #seal}), except
  * for values that may grow without bound: strings, and hashes, sets, sorted sets and lists in their
  * unbounded encodings. Such a value is read element by element while its raw bytes are kept for a
  * DUMP payload; once they pass {@code bigValueBytes} the payload is dropped and the value goes to
@@ -59,6 +60,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     private static final byte[] ZADD = ascii("ZADD");
     private static final byte[] RPUSH = ascii("RPUSH");
     private static final byte[] PEXPIREAT = ascii("PEXPIREAT");
+    private static final byte[] NO_CHECKSUM = new byte[8];
 
     private final long bigValueBytes;
     private final int chunkBytes;
@@ -239,21 +241,28 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         return raw;
     }
 
-    /** A DUMP payload as Redis writes it: type, value, RDB version (2 bytes), CRC64 of all that. */
+    /**
+     * A DUMP payload as Redis writes it: type, value, RDB version (2 bytes), CRC64 of all that. The
+     * checksum is left zero here, for {@link #seal} on a writer thread: it is a third of the
+     * parsing thread's work otherwise.
+     */
     private Event dump(byte[] key, RawCapture raw, int version, ContextKeyValuePair context) {
         raw.close();
         raw.bytes.write(version & 0xff);
         raw.bytes.write((version >> 8) & 0xff);
-        byte[] payload = raw.bytes.toByteArray();
-        byte[] crc = CRC64.longToByteArray(CRC64.crc64(payload));
-        byte[] value = new byte[payload.length + crc.length];
-        System.arraycopy(payload, 0, value, 0, payload.length);
-        System.arraycopy(crc, 0, value, payload.length, crc.length);
+        raw.bytes.write(NO_CHECKSUM, 0, NO_CHECKSUM.length);
         DumpKeyValuePair kv = new DumpKeyValuePair();
         kv.setValueRdbType(raw.type);
         kv.setKey(key);
-        kv.setValue(value);
+        kv.setValue(raw.bytes.toByteArray());
         return context.valueOf(kv);
+    }
+
+    /** Writes the checksum into a DUMP payload of this visitor's (its last 8 bytes). */
+    static void seal(byte[] payload) {
+        int end = payload.length - NO_CHECKSUM.length;
+        byte[] crc = CRC64.longToByteArray(CRC64.crc64(payload, 0, end));
+        System.arraycopy(crc, 0, payload, end, crc.length);
     }
 
     /** The commands of one chunked value: the first replaces what the target holds under the key. */

@@ -119,7 +119,11 @@ public final class SnapshotCopier extends ReplicaTask {
             throw e;
         }
         return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
-                () -> stopRequested);
+                () -> stopRequested, entry -> {
+                    if (entry.argv()[0] == RESTORE) {
+                        ChunkingRdbVisitor.seal(entry.argv()[3]);
+                    }
+                });
     }
 
     private void replicate(ShardedEntryWriter writer) {

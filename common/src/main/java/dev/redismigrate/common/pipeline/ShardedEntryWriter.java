@@ -8,29 +8,39 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Applies entries whose relative order only matters per shard (e.g. per key, as in a snapshot)
  * over several {@link EntryWriter}s at once, each on its own thread and connection. The caller
  * picks the shard; entries of one shard are applied in the order given. Entries wait in a queue
  * per shard whose bytes are bounded (together with each writer's own in-flight bound, this bounds
- * memory), so a fast producer blocks instead of filling the heap. The first refusal of any writer
- * is raised to the caller at its next call.
+ * memory), so a fast producer blocks instead of filling the heap. Entries are handed over in
+ * batches: a hand-over between threads per entry would cost more than the entry's write. The first
+ * refusal of any writer is raised to the caller at its next call. One thread calls
+ * {@link #write} and {@link #flush}.
  */
 public final class ShardedEntryWriter implements AutoCloseable {
-    /** a queue element: an entry to apply, or a request to flush */
-    private record Item(Entry entry, CountDownLatch flushed) {
+    /** a queue element: entries to apply, or a request to flush */
+    private record Item(List<Entry> entries, int kib, CountDownLatch flushed) {
     }
 
     private static final long POLL_MILLIS = 100;
+    /** entries and bytes the caller collects for a shard before handing them over */
+    private static final int BATCH_ENTRIES = 256;
+    private static final int BATCH_KIB = 256;
 
     private final List<EntryWriter> writers;
     private final List<BlockingQueue<Item>> queues = new ArrayList<>();
+    /** per shard: what the caller collected and has not handed over yet, and its size in KiB */
+    private final List<List<Entry>> batches = new ArrayList<>();
+    private final int[] batchKib;
     private final List<Thread> threads = new ArrayList<>();
     /** bytes of entries waiting in the queues, in KiB so that large budgets fit a semaphore */
     private final Semaphore queuedKib;
     private final int maxQueuedKib;
     private final BooleanSupplier abandoned;
+    private final Consumer<Entry> beforeWrite;
     private volatile RuntimeException failure;
     private volatile boolean closed;
 
@@ -38,14 +48,19 @@ public final class ShardedEntryWriter implements AutoCloseable {
      * @param writers one per shard, each on a connection of its own; closed with this
      * @param maxQueuedBytes bytes of entries waiting for their writer, over all shards
      * @param abandoned true once the caller gave up (a stop): a blocked call returns instead of waiting on
+     * @param beforeWrite work on an entry that the writer's thread does rather than the caller's
      */
-    public ShardedEntryWriter(List<EntryWriter> writers, long maxQueuedBytes, String threadName, BooleanSupplier abandoned) {
+    public ShardedEntryWriter(List<EntryWriter> writers, long maxQueuedBytes, String threadName, BooleanSupplier abandoned,
+            Consumer<Entry> beforeWrite) {
         this.writers = List.copyOf(writers);
         this.maxQueuedKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxQueuedBytes >> 10));
         this.queuedKib = new Semaphore(maxQueuedKib);
         this.abandoned = abandoned;
+        this.beforeWrite = beforeWrite;
+        this.batchKib = new int[this.writers.size()];
         for (int i = 0; i < this.writers.size(); i++) {
-            BlockingQueue<Item> queue = new ArrayBlockingQueue<>(4096);
+            batches.add(new ArrayList<>());
+            BlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
             EntryWriter writer = this.writers.get(i);
             Thread thread = new Thread(() -> drain(queue, writer), threadName + "-" + i);
             thread.setDaemon(true);
@@ -61,13 +76,26 @@ public final class ShardedEntryWriter implements AutoCloseable {
 
     /** Queues an entry for the writer of {@code shard}; blocks while the queues are full. */
     public void write(int shard, Entry entry) {
-        int kib = kib(entry);
+        checkUsable();
+        List<Entry> batch = batches.get(shard);
+        batch.add(entry);
+        batchKib[shard] += kib(entry);
+        if (batch.size() >= BATCH_ENTRIES || batchKib[shard] >= BATCH_KIB) {
+            handOver(shard);
+        }
+    }
+
+    private void handOver(int shard) {
+        List<Entry> batch = batches.get(shard);
+        if (batch.isEmpty()) {
+            return;
+        }
+        int kib = Math.min(maxQueuedKib, batchKib[shard]);
         try {
             while (!queuedKib.tryAcquire(kib, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 checkUsable();
             }
-            checkUsable();
-            Item item = new Item(entry, null);
+            Item item = new Item(batch, kib, null);
             while (!queues.get(shard).offer(item, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 checkUsable();
             }
@@ -75,14 +103,17 @@ public final class ShardedEntryWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new TargetWriteException("interrupted while queuing a write");
         }
+        batches.set(shard, new ArrayList<>());
+        batchKib[shard] = 0;
     }
 
     /** Returns once every entry queued so far has been acknowledged by the target. */
     public void flush() {
         CountDownLatch flushed = new CountDownLatch(writers.size());
         try {
-            for (BlockingQueue<Item> queue : queues) {
-                while (!queue.offer(new Item(null, flushed), POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            for (int shard = 0; shard < queues.size(); shard++) {
+                handOver(shard);
+                while (!queues.get(shard).offer(new Item(null, 0, flushed), POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                     checkUsable();
                 }
             }
@@ -130,9 +161,10 @@ public final class ShardedEntryWriter implements AutoCloseable {
                     writer.flush();
                     item.flushed().countDown();
                 } else {
-                    queuedKib.release(kib(item.entry()));
-                    if (failure == null) {
-                        writer.write(item.entry());
+                    queuedKib.release(item.kib());
+                    for (Entry entry : item.entries()) {
+                        beforeWrite.accept(entry);
+                        writer.write(entry);
                     }
                 }
             }
