@@ -261,7 +261,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     /** Writes the checksum into a DUMP payload of this visitor's (its last 8 bytes). */
     static void seal(byte[] payload) {
         int end = payload.length - NO_CHECKSUM.length;
-        byte[] crc = CRC64.longToByteArray(CRC64.crc64(payload, 0, end));
+        byte[] crc = CRC64.longToByteArray(DumpChecksum.of(payload, 0, end));
         System.arraycopy(crc, 0, payload, end, crc.length);
     }
 
