@@ -176,6 +176,7 @@ class SnapshotCopierTest {
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.STOPPED, last.type(), () -> "events: " + events);
             assertTrue(last.keysCopied() > 0 && last.keysCopied() < 1_000_000, () -> "events: " + events);
+            assertTrue(last.bytesCopied() > 0, () -> "events: " + events);
         }
     }
 
