@@ -2,17 +2,22 @@
 # Benchmark: snapshot copy and stream replay of redis-migrate against Redis's own replication,
 # measured in the same run on the same machine (compare ratios, not absolute times across runs).
 #
-#   bash benchmark/run.sh [KEYS]      # default 200000 keys, two dbs, ~30% with TTLs, every type
+#   bash benchmark/run.sh [KEYS]      # default 200000 keys of the issue's mix (see load_mix.py)
 #
-# Needs what infra/demo.sh sets up (it runs infra/up.sh and infra/services.sh itself).
-# Prints: keys/s of Redis's replica (socket load) and of our snapshot (PUT -> syncing), then the
-# write rate the source took under redis-benchmark and how long each follower needed to catch up.
+# Needs what infra/demo.sh sets up (it runs infra/up.sh and infra/services.sh itself), python3
+# and redis-tools. Every copy starts on an empty target and ends with a DEBUG DIGEST check:
+#   1. Redis's own replication (REPLICAOF, diskless load): the reference;
+#   2. SCAN + server-side MIGRATE ... COPY REPLACE KEYS, batches of 1000 (scan_migrate.py);
+#   3. redis-migrate, PUT -> syncing, once per method (a method the API refuses is skipped, with a note);
+# then, under a flat-out redis-benchmark write load, how long Redis's replica and our stream need
+# to catch up once the load ends.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/infra/lib.sh"
 LOG_TAG=bench
 
 KEYS=${1:-200000}
+METHODS=${METHODS:-scan replication}   # the last one stays on for the stream part
 API=http://127.0.0.1:${API_PORT:-8080}
 TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SRC=16479 DST=16480 REF=16481
@@ -38,50 +43,92 @@ now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-log "loading $KEYS keys into the source (strings, hashes, lists, sets, sorted sets; two dbs; ~30% TTLs)"
-per=$((KEYS / 10))
-for db in 0 1; do
-  cli $SRC -n $db DEBUG POPULATE $((per * 2)) "str:$db" 100 >/dev/null
-  cli $SRC -n $db EVAL "
-    local n = tonumber(ARGV[1])
-    for i = 1, n do
-      redis.call('HSET', 'hash:'..i, 'a', i, 'b', 'value-'..i, 'c', 'x')
-      redis.call('RPUSH', 'list:'..i, 'a', 'b', 'c', i)
-      redis.call('SADD', 'set:'..i, 'a', 'b', i)
-      redis.call('ZADD', 'zset:'..i, 1, 'a', 2, 'b', i, 'c')
-      if i % 3 == 0 then
-        redis.call('PEXPIRE', 'hash:'..i, 3600000); redis.call('PEXPIRE', 'list:'..i, 3600000)
-        redis.call('PEXPIRE', 'set:'..i, 3600000); redis.call('PEXPIRE', 'zset:'..i, 3600000)
-      end
-    end
-    return n" 0 $((per * 3 / 4)) >/dev/null
-done
+log "loading $KEYS keys into the source (the issue's mix: strings, hashes, lists, sets, sorted sets, streams; two dbs; 30% TTLs)"
+t0=$(now)
+python3 "$ROOT/benchmark/load_mix.py" "$KEYS" | cli $SRC --pipe >"$BDIR/load.txt" || die "loading failed (see $BDIR/load.txt)"
+log "loaded in $(secs "$t0" "$(now)") s"
 total=$(cli $SRC INFO keyspace | awk -F'[=,:]' '/^db/ {s += $3} END {print s}')
-log "source holds $total keys, $(cli $SRC INFO memory | awk -F: '/^used_memory_human/ {print $2}' | tr -d '\r')"
+dataset_mb=$(cli $SRC INFO memory | awk -F: '/^used_memory_dataset:/ {printf "%.1f", $2 / 1048576}')
+log "source holds $total keys, $dataset_mb MB of data (used_memory_dataset)"
+source_digest=$(cli $SRC DEBUG DIGEST)
+# equal_to_source PORT: DEBUG DIGEST equal (the stream's checkpoint key leaves the target after a quiet second)
+equal_to_source() {
+  local port=$1
+  for _ in 1 2 3 4 5; do [[ "$(cli "$port" DEBUG DIGEST)" == "$source_digest" ]] && { echo yes; return; }; sleep 1; done
+  echo NO
+}
+results=()
+# record NAME SECONDS EQUAL: one line of the table (the reference is the first)
+record() { results+=("$1|$2|$3"); }
 
 log "reference: Redis's own replication (a replica loading from the socket)"
 t0=$(now)
 cli $REF REPLICAOF 127.0.0.1 $SRC >/dev/null
-wait_for 600 "replica in sync" bash -c "redis-cli -p $REF INFO replication | grep -q master_link_status:up"
-t1=$(now)
-ref_secs=$(secs "$t0" "$t1")
+wait_for 1800 "replica in sync" bash -c "redis-cli -p $REF INFO replication | grep -q master_link_status:up"
+ref_secs=$(secs "$t0" "$(now)")
+record "Redis replication (socket load)" "$ref_secs" "$(equal_to_source $REF)"
 
-log "redis-migrate: PUT -> syncing"
+log "SCAN + MIGRATE COPY REPLACE KEYS (batches of 1000)"
+cli $DST FLUSHALL >/dev/null
+t0=$(now)
+python3 "$ROOT/benchmark/scan_migrate.py" $SRC $DST 0 1 >/dev/null
+record "SCAN + MIGRATE (batches of 1000)" "$(secs "$t0" "$(now)")" "$(equal_to_source $DST)"
+
 api() { curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+--data "$3"} "$API$2"; }
 for state in running syncing; do
   api GET "/v2/migrations?status=$state" | jq -r '.migrations[]? | "\(.database_id) \(.id)"' |
     while read -r db id; do api DELETE "/v2/databases/$db/online-migration/$id" >/dev/null; done
 done
 target_id=$(api POST /v2/databases "{\"name\":\"bench\",\"engine\":\"redis\",\"connection\":{\"host\":\"127.0.0.1\",\"port\":$DST,\"ssl\":false}}" | jq -er .database.id)
-t0=$(now)
-migration_id=$(api PUT "/v2/databases/$target_id/online-migration" \
-  "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[]}" | jq -er .id)
 mstatus() { api GET "/v2/databases/$target_id/online-migration"; }
-wait_for 1800 "migration syncing" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.status == \"syncing\" or .status == \"error\"'"
-t1=$(now)
-ours_secs=$(secs "$t0" "$t1")
-status=$(api GET "/v2/databases/$target_id/online-migration" | jq -r .status)
-[[ $status == syncing ]] || die "the migration failed: $(api GET "/v2/databases/$target_id/online-migration" | jq -r .error)"
+notes=()
+migration_id=
+# Does the API know methods? A check (which starts nothing) naming no real method is refused if it does;
+# an API that ignores the field would start a replication copy for any method.
+check_code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  "$API/v2/databases/$target_id/online-migration/check" \
+  --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"no-such-method\"}")
+methods_known=no
+[[ $check_code == 4* ]] && methods_known=yes
+# stop_migration: DELETE, then wait until no worker is connected to the target any more
+stop_migration() {
+  api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
+  wait_for 60 "workers gone from the target" bash -c "redis-cli -p $DST INFO clients | tr -d '\r' | grep -qx 'connected_clients:1'"
+}
+for method in $METHODS; do
+  if [[ $method != replication && $methods_known == no ]]; then
+    notes+=("method $method skipped: the API does not know methods yet (it ignores \"method\")")
+    continue
+  fi
+  [[ -z $migration_id ]] || stop_migration
+  migration_id=
+  cli $DST FLUSHALL >/dev/null
+  log "redis-migrate, method $method: PUT -> syncing"
+  t0=$(now)
+  answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    "$API/v2/databases/$target_id/online-migration" \
+    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"$method\"}")
+  code=$(tail -n1 <<<"$answer") body=$(sed '$d' <<<"$answer")
+  if [[ $code != 2* ]]; then
+    notes+=("method $method skipped: the API answered $code $(jq -r '.message // .error // .' <<<"$body" 2>/dev/null | head -c 200)")
+    continue
+  fi
+  migration_id=$(jq -er .id <<<"$body")
+  wait_for 1800 "migration syncing" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.status == \"syncing\" or .status == \"error\"'"
+  t1=$(now)
+  status=$(mstatus | jq -r .status)
+  [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
+  # the copy itself, from the snapshot worker's log (request received -> snapshot complete)
+  copy_secs=$(awk -v id="$migration_id" '
+    function t(s) { split(s, a, "[:,]"); return a[1] * 3600 + a[2] * 60 + a[3] + a[4] / 1000 }
+    index($0, id) && /snapshot requested/ { start = t($1) }
+    index($0, id) && /snapshot of .* complete/ { end = t($1) }
+    END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
+  equal=$(equal_to_source $DST)
+  record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal"
+  [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
+done
+[[ -n $migration_id ]] || die "no method ran: ${notes[*]}"
 
 log "stream: redis-benchmark writes flat out (SET, INCR, LPUSH, HSET; 50 clients, pipeline 16)"
 writes=400000
@@ -99,15 +146,26 @@ ours_catchup=$(secs "$t1" "$t3")
 # the stream's checkpoint leaves the target after a second of quiet
 digests_equal() { [[ "$(cli $SRC DEBUG DIGEST)" == "$(cli $DST DEBUG DIGEST)" ]]; }
 equal=no
-for _ in $(seq 1 50); do digests_equal && { equal=yes; break; }; sleep 0.2; done
+for _ in 1 2 3 4 5; do digests_equal && { equal=yes; break; }; sleep 1; done
 api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
+
+table() {
+  local ref
+  for line in "${results[@]}"; do
+    IFS='|' read -r name sec eq <<<"$line"
+    ref=${ref:-$sec}
+    printf '  %-44s %8s %9s %8s %7s %6s\n' "$name" "$sec" "$(rate "$total" "$sec")" \
+      "$(awk -v m="$dataset_mb" -v s="$sec" 'BEGIN { printf "%.1f", m / s }')" \
+      "$(awk -v a="$ref" -v b="$sec" 'BEGIN { printf "%.2fx", a / b }')" "$eq"
+  done
+}
 
 cat <<RESULT
 
-  redis-migrate benchmark, $total keys ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)
-  snapshot                               seconds   keys/s    vs Redis
-  Redis replication (socket load)        $(printf '%7s  %8s' "$ref_secs" "$(rate "$total" "$ref_secs")")    1.00x
-  redis-migrate (PUT -> syncing)         $(printf '%7s  %8s' "$ours_secs" "$(rate "$total" "$ours_secs")")    $(awk -v a="$ref_secs" -v b="$ours_secs" 'BEGIN { printf "%.2fx", a / b }')
+  redis-migrate benchmark, $total keys, $dataset_mb MB ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
+  snapshot                                      seconds    keys/s     MB/s vs Redis  equal
+$(table)
+$(for n in "${notes[@]}"; do echo "  note: $n"; done)
 
   stream: $writes writes by redis-benchmark in ${load_secs}s ($(rate $writes "$load_secs") writes/s taken by the source)
   caught up after the load ended         Redis replica ${ref_catchup}s, redis-migrate ${ours_catchup}s

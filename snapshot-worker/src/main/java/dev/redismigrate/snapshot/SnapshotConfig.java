@@ -5,11 +5,26 @@ import io.smallrye.config.ConfigMapping;
 
 @ConfigMapping(prefix = "redis-migrate.snapshot")
 public interface SnapshotConfig {
-    /** Commands in flight towards the target at most. */
+    /** Connections (each with its own thread) that restore keys into the target at once. */
+    int writers();
+
+    /** Bytes of parsed keys waiting for a writer at most, over all writers. */
+    MemorySize queuedBytes();
+
+    /** Commands in flight towards the target at most, per writer. */
     int pipelineCommands();
 
-    /** Bytes of commands in flight towards the target at most. */
+    /** Bytes of commands in flight towards the target at most, per writer. */
     MemorySize pipelineBytes();
+
+    /**
+     * A value whose RDB form is larger than this is not restored whole (one DUMP payload in memory)
+     * but written in chunks of type-wise commands.
+     */
+    MemorySize bigValue();
+
+    /** About how many bytes each command of a chunked value carries. */
+    MemorySize chunk();
 
     /** The replication backlog the source should keep so the stream can continue where the copy ended. */
     MemorySize sourceBacklog();

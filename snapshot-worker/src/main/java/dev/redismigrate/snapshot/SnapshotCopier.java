@@ -4,13 +4,14 @@ import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
-import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.ShardedEntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -22,6 +23,8 @@ import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -62,7 +65,7 @@ public final class SnapshotCopier extends ReplicaTask {
     @Override
     public void run() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-snapshot");
-             RedisLink target = connector.open(request.target(), "redis-migrate-snapshot")) {
+             RedisLink target = connector.open(request.target(), "redis-migrate-snapshot-setup")) {
             RedisVersion sourceVersion = source.version();
             RedisVersion targetVersion = target.version();
             if (sourceVersion.isNewerThan(targetVersion)) {
@@ -76,7 +79,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 emptyMigratedDbs(target);
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
-            copy(target);
+            copy();
         } catch (RedisAccessException e) {
             fail(e.getMessage());
         } catch (RuntimeException e) {
@@ -85,8 +88,8 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private void copy(RedisLink target) {
-        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+    private void copy() {
+        ShardedEntryWriter writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
@@ -95,33 +98,77 @@ public final class SnapshotCopier extends ReplicaTask {
             replicate(writer);
         } finally {
             progress.shutdownNow();
+            writer.close();
         }
         report(writer);
     }
 
-    private void replicate(EntryWriter writer) {
+    /**
+     * Keys are independent within a snapshot, so they are restored over several connections at
+     * once, each key always by the same one (its chunks stay in order).
+     */
+    private ShardedEntryWriter openWriters() {
+        List<EntryWriter> writers = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.writers(); i++) {
+                writers.add(new EntryWriter(connector.open(request.target(), "redis-migrate-snapshot"),
+                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+            }
+        } catch (RuntimeException e) {
+            writers.forEach(EntryWriter::close);
+            throw e;
+        }
+        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
+                () -> stopRequested, entry -> {
+                    if (entry.argv()[0] == RESTORE) {
+                        ChunkingRdbVisitor.seal(entry.argv()[3]);
+                    }
+                });
+    }
+
+    private void replicate(ShardedEntryWriter writer) {
         Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
-        rep.setRdbVisitor(new DumpRdbVisitor(rep));
+        rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
+                (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
+                    if (!request.ignoreDbs().contains(db)) {
+                        // a refusal ends the parse here, in the middle of the value
+                        writeOrFail(writer, key, new Entry(db, command, -1));
+                    }
+                }));
         rep.addEventListener((r, event) -> {
             if (stopRequested || failure != null) {
                 return;
             }
-            if (event instanceof DumpKeyValuePair kv) {
-                if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
-                    writer.write(new Entry((int) kv.getDb().getDbNumber(), restore(kv), -1));
-                    keysCopied++;
+            try {
+                if (event instanceof DumpKeyValuePair kv) {
+                    int db = (int) kv.getDb().getDbNumber();
+                    if (!request.ignoreDbs().contains(db)) {
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore(kv), -1));
+                        keysCopied++;
+                    }
+                } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
+                    if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
+                        keysCopied++;
+                    }
+                } else if (event instanceof PostRdbSyncEvent) {
+                    writer.flush();
+                } else if (event instanceof PreCommandSyncEvent) {
+                    // the library records the FULLRESYNC id and offset only once the RDB is read
+                    Configuration c = r.getConfiguration();
+                    endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+                    closeReplicator();
                 }
-            } else if (event instanceof PostRdbSyncEvent) {
-                writer.flush();
-            } else if (event instanceof PreCommandSyncEvent) {
-                // the library records the FULLRESYNC id and offset only once the RDB is read
-                Configuration c = r.getConfiguration();
-                endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+            } catch (TargetWriteException e) {
+                if (!stopRequested) {
+                    failure = e;
+                }
                 closeReplicator();
             }
         });
         rep.addExceptionListener((r, t, event) -> {
-            failure = t;
+            if (failure == null) {
+                failure = t;
+            }
             closeReplicator();
         });
         replicator = rep;
@@ -134,7 +181,22 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private void report(EntryWriter writer) {
+    private void writeOrFail(ShardedEntryWriter writer, byte[] key, Entry entry) {
+        try {
+            writer.write(shardOf(key, writer.shards()), entry);
+        } catch (TargetWriteException e) {
+            if (!stopRequested && failure == null) {
+                failure = e;
+            }
+            throw e;
+        }
+    }
+
+    private static int shardOf(byte[] key, int shards) {
+        return Math.floorMod(Arrays.hashCode(key), shards);
+    }
+
+    private void report(ShardedEntryWriter writer) {
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
         } else if (failure != null) {
@@ -194,6 +256,9 @@ public final class SnapshotCopier extends ReplicaTask {
     }
 
     private String describe(Throwable t) {
+        if (t instanceof TargetWriteException) {
+            return t.getMessage(); // it names the target
+        }
         String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return "snapshot from " + request.source().address() + " failed: " + reason;
     }

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,110 @@ class SnapshotCopierTest {
     }
 
     @Test
+    void writesValuesPastTheLimitInChunksOfTypeWiseCommandsAndEndsEqual() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            // past the limit (64 KiB in the RDB): a random string (stored plain), a repetitive one
+            // (stored LZF-compressed), and each collection in its unbounded encoding, some with TTLs
+            source.cli("EVAL", String.join("\n",
+                    "math.randomseed(7)",
+                    "local block = {} for i = 1, 65536 do block[i] = string.char(math.random(0, 255)) end",
+                    "block = table.concat(block)",
+                    "for i = 1, 16 do redis.call('APPEND', 'big:random', block) end",
+                    "redis.call('SET', 'big:repetitive', string.rep('abcdefgh', 131072))",
+                    "for i = 1, 20000 do",
+                    "  redis.call('HSET', 'big:hash', 'field' .. i, 'value' .. i)",
+                    "  redis.call('SADD', 'big:set', 'member' .. i)",
+                    "  redis.call('ZADD', 'big:zset', i / 7, 'member' .. i)",
+                    "  redis.call('RPUSH', 'big:list', 'item' .. math.random(1, 1000000000), i)",
+                    "end",
+                    "redis.call('ZADD', 'big:zset', 'inf', 'top', '-inf', 'bottom', '1e300', 'huge')",
+                    "redis.call('PEXPIRE', 'big:hash', 900000)",
+                    "redis.call('PEXPIRE', 'big:random', 900000)",
+                    "for i = 1, 500 do redis.call('SET', 'small:' .. i, i) end",
+                    "redis.call('HSET', 'small:hash', 'a', 1)",
+                    "redis.call('SELECT', 2)",
+                    "for i = 1, 30000 do redis.call('RPUSH', 'big:list:db2', string.rep('y', i % 50) .. math.random(1, 1000000000)) end"), "0");
+            // a key the target already holds under a big key's name, of another type: replaced
+            target.cli("SET", "big:hash", "old");
+            target.cli("RPUSH", "big:set", "old");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+
+            new SnapshotCopier(request, connector, events::add, checkpoints, config(64 << 10, 16 << 10)).run();
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+            assertEquals(508L, last.keysCopied()); // 6 big and 501 small in db0, 1 big in db2
+            assertEquals(source.cli("DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
+            long sourceTtl = Long.parseLong(source.cli("PTTL", "big:hash").trim());
+            long targetTtl = Long.parseLong(target.cli("PTTL", "big:hash").trim());
+            assertTrue(targetTtl > 0 && Math.abs(sourceTtl - targetTtl) < 2000, sourceTtl + " vs " + targetTtl);
+            assertEquals("-1", target.cli("PTTL", "big:set").trim());
+            // the big values came as chunks, the small ones as RESTOREs
+            String stats = target.cli("INFO", "commandstats");
+            for (String command : List.of("append", "hset", "sadd", "zadd", "rpush", "pexpireat")) {
+                assertTrue(stats.contains("cmdstat_" + command + ":calls="), command + " missing in " + stats);
+            }
+            assertTrue(calls(stats, "append") > 100, stats); // two strings of 1 MiB in pieces of about 16 KiB
+            assertEquals(501, calls(stats, "restore"), stats);
+        }
+    }
+
+    @Test
+    void aTargetThatRefusesWritesEndsTheCopyWithItsReason() {
+        try (RedisServer source = RedisServer.start();
+             RedisServer target = RedisServer.start("--maxmemory", "3mb", "--maxmemory-policy", "noeviction")) {
+            source.cli("DEBUG", "POPULATE", "20000", "key", "500");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+
+            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains(target.host() + ":" + target.port()), last.message());
+            assertTrue(last.message().contains("maxmemory"), last.message());
+        }
+    }
+
+    @Test
+    void reportsProgressAndStopsPromptlyWhenAsked() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cli("DEBUG", "POPULATE", "1000000", "key", "100");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
+            Thread copy = new Thread(copier);
+            copy.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (events.stream().noneMatch(e -> e.type() == EventType.SNAPSHOT_PROGRESS && e.keysCopied() > 0)) {
+                assertTrue(System.nanoTime() < deadline && copy.isAlive(), () -> "no progress: " + events);
+                Thread.sleep(20);
+            }
+
+            copier.stop();
+            copy.join(TimeUnit.SECONDS.toMillis(5));
+
+            assertTrue(!copy.isAlive(), "still copying 5 s after the stop");
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.STOPPED, last.type(), () -> "events: " + events);
+            assertTrue(last.keysCopied() > 0 && last.keysCopied() < 1_000_000, () -> "events: " + events);
+            assertTrue(last.bytesCopied() > 0, () -> "events: " + events);
+        }
+    }
+
+    private static long calls(String commandStats, String command) {
+        Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
     void refusesASourceItCannotLogInTo() {
         try (RedisServer source = RedisServer.start("--requirepass", "right"); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
@@ -96,13 +203,33 @@ class SnapshotCopierTest {
     }
 
     static SnapshotConfig config() {
+        return config(16 << 20, 1 << 20);
+    }
+
+    static SnapshotConfig config(long bigValue, long chunk) {
         return new SnapshotConfig() {
+            public int writers() {
+                return 3;
+            }
+
+            public MemorySize queuedBytes() {
+                return new MemorySize(BigInteger.valueOf(4 << 20));
+            }
+
             public int pipelineCommands() {
                 return 100;
             }
 
             public MemorySize pipelineBytes() {
                 return new MemorySize(BigInteger.valueOf(1 << 20));
+            }
+
+            public MemorySize bigValue() {
+                return new MemorySize(BigInteger.valueOf(bigValue));
+            }
+
+            public MemorySize chunk() {
+                return new MemorySize(BigInteger.valueOf(chunk));
             }
 
             public MemorySize sourceBacklog() {

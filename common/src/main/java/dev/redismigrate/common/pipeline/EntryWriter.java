@@ -123,6 +123,11 @@ public final class EntryWriter implements AutoCloseable {
         }
     }
 
+    /** Sends what is held back for company now, without waiting for replies. */
+    public synchronized void sendPending() {
+        target.sendQueued();
+    }
+
     /** Waits until every queued entry has been answered. */
     public synchronized void flush() {
         while (!inFlight.isEmpty()) {

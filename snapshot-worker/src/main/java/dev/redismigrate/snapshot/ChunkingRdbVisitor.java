@@ -1,0 +1,382 @@
+package dev.redismigrate.snapshot;
+
+import static com.moilioncircle.redis.replicator.Constants.QUICKLIST_NODE_CONTAINER_PLAIN;
+import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_INT16;
+import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_INT8;
+import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_LZF;
+import static com.moilioncircle.redis.replicator.Constants.RDB_LOAD_NONE;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST_2;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_STRING;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_ZSET_2;
+
+import com.moilioncircle.redis.replicator.Replicator;
+import com.moilioncircle.redis.replicator.event.Event;
+import com.moilioncircle.redis.replicator.io.RawByteListener;
+import com.moilioncircle.redis.replicator.io.RedisInputStream;
+import com.moilioncircle.redis.replicator.rdb.BaseRdbParser;
+import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
+import com.moilioncircle.redis.replicator.rdb.datatype.KeyValuePair;
+import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
+import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
+import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbParser;
+import com.moilioncircle.redis.replicator.util.ByteArray;
+import com.moilioncircle.redis.replicator.util.CRC64;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the RDB like {@link DumpRdbVisitor} (one DUMP payload per key, for {@code RESTORE}, whose
+ * checksum the caller fills in with {@link #seal}), except
+ * for values that may grow without bound: strings, and hashes, sets, sorted sets and lists in their
+ * unbounded encodings. Such a value is read element by element while its raw bytes are kept for a
+ * DUMP payload; once they pass {@code bigValueBytes} the payload is dropped and the value goes to
+ * the {@link ChunkSink} as type-wise commands of about {@code chunkBytes} each (SET then APPEND,
+ * HSET, SADD, ZADD, RPUSH) followed by its expiry, and the key then arrives as a {@link ChunkedKey}.
+ * Memory per key is thus bounded by the limit, not by the value. Compact encodings (listpack,
+ * ziplist, intset) are bounded by the server's own settings and streams are always restored whole.
+ */
+final class ChunkingRdbVisitor extends DumpRdbVisitor {
+    /** Receives the commands that rebuild one big value, in order. */
+    interface ChunkSink {
+        void write(int db, byte[] key, byte[][] command);
+    }
+
+    /** A key whose value was written in chunks (the commands went to the sink before this event). */
+    static final class ChunkedKey extends KeyValuePair<byte[], Void> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private static final byte[] SET = ascii("SET");
+    private static final byte[] APPEND = ascii("APPEND");
+    private static final byte[] DEL = ascii("DEL");
+    private static final byte[] HSET = ascii("HSET");
+    private static final byte[] SADD = ascii("SADD");
+    private static final byte[] ZADD = ascii("ZADD");
+    private static final byte[] RPUSH = ascii("RPUSH");
+    private static final byte[] PEXPIREAT = ascii("PEXPIREAT");
+    private static final byte[] NO_CHECKSUM = new byte[8];
+
+    private final long bigValueBytes;
+    private final int chunkBytes;
+    private final ChunkSink sink;
+
+    ChunkingRdbVisitor(Replicator replicator, long bigValueBytes, int chunkBytes, ChunkSink sink) {
+        // small initial buffers: the library's default (8 KiB) is zeroed again for each of millions of keys
+        super(replicator, -1, 256);
+        this.bigValueBytes = bigValueBytes;
+        this.chunkBytes = chunkBytes;
+        this.sink = sink;
+    }
+
+    @Override
+    public Event applyString(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        BaseRdbParser parser = new BaseRdbParser(in);
+        byte[] key = parser.rdbLoadEncodedStringObject().first();
+        RawCapture raw = capture(RDB_TYPE_STRING);
+        try {
+            BaseRdbParser.Len len = parser.rdbLoadLen();
+            if (!len.encoded) {
+                if (len.len <= bigValueBytes) {
+                    in.skip(len.len, true);
+                    return dump(key, raw, version, context);
+                }
+                raw.drop();
+                Chunks chunks = new Chunks(context, key, SET);
+                for (long left = len.len; left > 0; left -= chunkBytes) {
+                    chunks.string(in.readBytes(Math.min(left, chunkBytes)).first());
+                }
+                return chunks.end();
+            }
+            if (len.len == RDB_ENC_LZF) {
+                long compressed = parser.rdbLoadLen().len;
+                long plain = parser.rdbLoadLen().len;
+                if (plain <= bigValueBytes) {
+                    in.skip(compressed, true);
+                    return dump(key, raw, version, context);
+                }
+                raw.drop();
+                Chunks chunks = new Chunks(context, key, SET);
+                new LzfChunkDecoder(in, compressed, chunkBytes).decode(chunks::string);
+                return chunks.end();
+            }
+            // an integer: 1, 2 or 4 bytes
+            in.skip(len.len == RDB_ENC_INT8 ? 1 : len.len == RDB_ENC_INT16 ? 2 : 4, true);
+            return dump(key, raw, version, context);
+        } finally {
+            raw.close();
+        }
+    }
+
+    @Override
+    public Event applyHash(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return collection(in, version, context, RDB_TYPE_HASH, HSET, skip -> {
+            skip.rdbLoadEncodedStringObject();
+            skip.rdbLoadEncodedStringObject();
+        }, (parser, out) -> {
+            out.add(parser.rdbLoadEncodedStringObject().first());
+            out.add(parser.rdbLoadEncodedStringObject().first());
+        });
+    }
+
+    @Override
+    public Event applySet(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return collection(in, version, context, RDB_TYPE_SET, SADD, SkipRdbParser::rdbLoadEncodedStringObject,
+                (parser, out) -> out.add(parser.rdbLoadEncodedStringObject().first()));
+    }
+
+    @Override
+    public Event applyZSet2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return collection(in, version, context, RDB_TYPE_ZSET_2, ZADD, skip -> {
+            skip.rdbLoadEncodedStringObject();
+            skip.rdbLoadBinaryDoubleValue();
+        }, (parser, out) -> {
+            byte[] member = parser.rdbLoadEncodedStringObject().first();
+            out.add(score(parser.rdbLoadBinaryDoubleValue()));
+            out.add(member);
+        });
+    }
+
+    @Override
+    public Event applyListQuickList2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST_2, RPUSH, skip -> {
+            skip.rdbLoadLen();
+            skip.rdbGenericLoadStringObject();
+        }, (parser, out) -> {
+            long container = parser.rdbLoadLen().len;
+            ByteArray node = parser.rdbGenericLoadStringObject(RDB_LOAD_NONE);
+            if (container == QUICKLIST_NODE_CONTAINER_PLAIN) {
+                out.add(node.first());
+                return;
+            }
+            // a listpack: total bytes (4), element count (2), the elements, an end byte
+            RedisInputStream listpack = new RedisInputStream(node);
+            listpack.skip(4, false);
+            for (int n = elementCount(listpack.readInt(2)); n > 0; n--) {
+                out.add(BaseRdbParser.StringHelper.listPackEntry(listpack));
+            }
+        });
+    }
+
+    @Override
+    public Event applyListQuickList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST, RPUSH, SkipRdbParser::rdbGenericLoadStringObject,
+                (parser, out) -> {
+            ByteArray node = parser.rdbGenericLoadStringObject(RDB_LOAD_NONE);
+            // a ziplist: total bytes (4), offset of the last entry (4), entry count (2), the entries, an end byte
+            RedisInputStream ziplist = new RedisInputStream(node);
+            ziplist.skip(8, false);
+            for (int n = elementCount(ziplist.readInt(2)); n > 0; n--) {
+                out.add(BaseRdbParser.StringHelper.zipListEntry(ziplist));
+            }
+        });
+    }
+
+    /** A list node's element count; 65535 means "count them", which a node of the default size never needs. */
+    private static int elementCount(int header) throws IOException {
+        if (header == 0xffff) {
+            throw new IOException("a list node with 65535 elements or more (list-max-listpack-size set that high)"
+                    + " cannot be written in chunks; raise redis-migrate.snapshot.big-value past that list's size");
+        }
+        return header;
+    }
+
+    /** Reads one unit of a collection (a field and its value, a member, a list node) as command arguments. */
+    private interface ElementReader {
+        void read(BaseRdbParser parser, List<byte[]> out) throws IOException;
+    }
+
+    /** Reads past one unit of a collection without decoding it. */
+    private interface UnitSkipper {
+        void skip(SkipRdbParser parser) throws IOException;
+    }
+
+    /**
+     * A collection stored as a count of units: restored whole while its raw bytes stay within the
+     * limit, else written in chunks. Until then units are only skipped (their raw bytes kept): once
+     * past the limit, the units read so far are parsed from those bytes, the rest from the stream.
+     */
+    private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, byte[] command,
+            UnitSkipper skipper, ElementReader reader) throws IOException {
+        BaseRdbParser parser = new BaseRdbParser(in);
+        byte[] key = parser.rdbLoadEncodedStringObject().first();
+        RawCapture raw = capture(type);
+        try {
+            long units = parser.rdbLoadLen().len;
+            SkipRdbParser skip = new SkipRdbParser(in);
+            long read = 0;
+            while (read < units && raw.size() <= bigValueBytes) {
+                skipper.skip(skip);
+                read++;
+            }
+            if (raw.size() <= bigValueBytes) {
+                return dump(key, raw, version, context);
+            }
+            Chunks chunks = new Chunks(context, key, command);
+            List<byte[]> pending = new ArrayList<>();
+            RedisInputStream again = new RedisInputStream(new ByteArray(raw.bytes.toByteArray()));
+            raw.drop();
+            again.skip(1, false); // the type
+            BaseRdbParser reparser = new BaseRdbParser(again);
+            reparser.rdbLoadLen();
+            chunks.units(reparser, reader, read, pending);
+            chunks.units(parser, reader, units - read, pending);
+            if (!pending.isEmpty()) {
+                chunks.collection(pending);
+            }
+            return chunks.end();
+        } finally {
+            raw.close();
+        }
+    }
+
+    private RawCapture capture(int type) {
+        RawCapture raw = new RawCapture(type);
+        replicator.addRawByteListener(raw);
+        return raw;
+    }
+
+    /**
+     * A DUMP payload as Redis writes it: type, value, RDB version (2 bytes), CRC64 of all that. The
+     * checksum is left zero here, for {@link #seal} on a writer thread: it is a third of the
+     * parsing thread's work otherwise.
+     */
+    private Event dump(byte[] key, RawCapture raw, int version, ContextKeyValuePair context) {
+        raw.close();
+        raw.bytes.write(version & 0xff);
+        raw.bytes.write((version >> 8) & 0xff);
+        raw.bytes.write(NO_CHECKSUM, 0, NO_CHECKSUM.length);
+        DumpKeyValuePair kv = new DumpKeyValuePair();
+        kv.setValueRdbType(raw.type);
+        kv.setKey(key);
+        kv.setValue(raw.bytes.toByteArray());
+        return context.valueOf(kv);
+    }
+
+    /** Writes the checksum into a DUMP payload of this visitor's (its last 8 bytes). */
+    static void seal(byte[] payload) {
+        int end = payload.length - NO_CHECKSUM.length;
+        byte[] crc = CRC64.longToByteArray(DumpChecksum.of(payload, 0, end));
+        System.arraycopy(crc, 0, payload, end, crc.length);
+    }
+
+    /** The commands of one chunked value: the first replaces what the target holds under the key. */
+    private final class Chunks {
+        private final ContextKeyValuePair context;
+        private final int db;
+        private final byte[] key;
+        private final byte[] command;
+        private boolean first = true;
+
+        Chunks(ContextKeyValuePair context, byte[] key, byte[] command) {
+            this.context = context;
+            this.db = (int) context.getDb().getDbNumber();
+            this.key = key;
+            this.command = command;
+        }
+
+        /** Reads {@code count} units and writes them in commands of about the chunk size; keeps the rest in {@code pending}. */
+        void units(BaseRdbParser parser, ElementReader reader, long count, List<byte[]> pending) throws IOException {
+            long pendingBytes = 0;
+            for (byte[] b : pending) {
+                pendingBytes += b.length + 16;
+            }
+            for (long i = 0; i < count; i++) {
+                int before = pending.size();
+                reader.read(parser, pending);
+                for (int j = before; j < pending.size(); j++) {
+                    pendingBytes += pending.get(j).length + 16; // a little for the protocol around each argument
+                }
+                if (pendingBytes >= chunkBytes) {
+                    collection(pending);
+                    pending.clear();
+                    pendingBytes = 0;
+                }
+            }
+        }
+
+        void string(byte[] chunk) {
+            sink.write(db, key, new byte[][] {first ? SET : APPEND, key, chunk});
+            first = false;
+        }
+
+        void collection(List<byte[]> arguments) {
+            if (first) {
+                sink.write(db, key, new byte[][] {DEL, key});
+                first = false;
+            }
+            byte[][] argv = new byte[arguments.size() + 2][];
+            argv[0] = command;
+            argv[1] = key;
+            for (int i = 0; i < arguments.size(); i++) {
+                argv[i + 2] = arguments.get(i);
+            }
+            sink.write(db, key, argv);
+        }
+
+        Event end() {
+            Long expireAt = context.getExpiredMs();
+            if (expireAt != null) {
+                sink.write(db, key, new byte[][] {PEXPIREAT, key, ascii(Long.toString(expireAt))});
+            }
+            ChunkedKey done = new ChunkedKey();
+            done.setKey(key);
+            return context.valueOf(done);
+        }
+    }
+
+    /** The raw bytes of one value as the parser reads them, for its DUMP payload; dropped when too big. */
+    private final class RawCapture implements RawByteListener, AutoCloseable {
+        final int type;
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        private boolean listening = true;
+        private boolean dropped;
+
+        RawCapture(int type) {
+            this.type = type;
+            bytes.write(type);
+        }
+
+        @Override
+        public void handle(byte... raw) {
+            if (!dropped) {
+                bytes.write(raw, 0, raw.length);
+            }
+        }
+
+        long size() {
+            return bytes.size();
+        }
+
+        void drop() {
+            dropped = true;
+            bytes.reset();
+            close();
+        }
+
+        @Override
+        public void close() {
+            if (listening) {
+                replicator.removeRawByteListener(this);
+                listening = false;
+            }
+        }
+    }
+
+    /** A score as ZADD reads it back exactly (shortest round-trip decimal; inf spelled Redis's way). */
+    private static byte[] score(double score) {
+        if (Double.isInfinite(score)) {
+            return ascii(score > 0 ? "inf" : "-inf");
+        }
+        return ascii(Double.toString(score));
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
