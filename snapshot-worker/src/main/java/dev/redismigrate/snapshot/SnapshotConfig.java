@@ -2,6 +2,7 @@ package dev.redismigrate.snapshot;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
 
 @ConfigMapping(prefix = "redis-migrate.snapshot")
 public interface SnapshotConfig {
@@ -28,4 +29,10 @@ public interface SnapshotConfig {
 
     /** The replication backlog the source should keep so the stream can continue where the copy ended. */
     MemorySize sourceBacklog();
+
+    /**
+     * How long a copy whose source link broke (the source closed it, a network cut) keeps starting
+     * over before the migration is an error.
+     */
+    Duration sourceRetryFor();
 }

@@ -15,6 +15,7 @@ import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RedisVersion;
 import dev.redismigrate.common.replication.ReplicationOffset;
@@ -79,7 +80,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 emptyMigratedDbs(target);
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
-            copy();
+            copyUntilDone(target);
         } catch (RedisAccessException e) {
             fail(e.getMessage());
         } catch (RuntimeException e) {
@@ -88,7 +89,54 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private void copy() {
+    /**
+     * Copies; a round that the source cut short (it closed the link, a network cut) starts over
+     * from an emptied target and a new RDB, with backoff, for {@code source-retry-for}. The next
+     * RDB may lack keys the cut round copied (deleted since), so appending to that round is wrong.
+     */
+    private void copyUntilDone(RedisLink target) {
+        long retryUntil = System.nanoTime() + config.sourceRetryFor().toNanos();
+        long backoffMillis = 500;
+        while (true) {
+            long bytes = copy();
+            if (stopRequested || failure instanceof TargetWriteException || (failure == null && endOffset != null)
+                    || System.nanoTime() > retryUntil) {
+                report(bytes);
+                return;
+            }
+            String reason = failure == null ? "the source ended the replication before its snapshot was complete"
+                    : describe(failure);
+            LOG.warnf("migration %s: %s; copying again from an emptied target in %d ms", request.migrationId(), reason,
+                    backoffMillis);
+            if (!pause(backoffMillis)) {
+                report(bytes);
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 10_000);
+            failure = null;
+            keysCopied = 0;
+            emptyMigratedDbs(target);
+            publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0)
+                    .withMessage(reason + "; copying again from an emptied target"));
+        }
+    }
+
+    /** @return false when a stop came meanwhile */
+    private boolean pause(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!stopRequested && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !stopRequested;
+    }
+
+    /** One round: a full sync, every key restored; @return the bytes written */
+    private long copy() {
         ShardedEntryWriter writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
@@ -100,7 +148,7 @@ public final class SnapshotCopier extends ReplicaTask {
             progress.shutdownNow();
             writer.close();
         }
-        report(writer);
+        return writer.bytesApplied();
     }
 
     /**
@@ -196,9 +244,9 @@ public final class SnapshotCopier extends ReplicaTask {
         return Math.floorMod(Arrays.hashCode(key), shards);
     }
 
-    private void report(ShardedEntryWriter writer) {
+    private void report(long bytesApplied) {
         if (stopRequested) {
-            publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+            publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, bytesApplied));
         } else if (failure != null) {
             fail(describe(failure));
         } else if (endOffset == null) {
@@ -207,7 +255,7 @@ public final class SnapshotCopier extends ReplicaTask {
             // the stream starts here, and not from a checkpoint an earlier copy's stream left in the log
             checkpoints.record(request.migrationId(), new StreamCheckpoint(request.attempt(), endOffset));
             LOG.infof("migration %s: snapshot of %d keys complete at offset %s", request.migrationId(), keysCopied, endOffset);
-            publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()).withOffset(endOffset));
+            publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, bytesApplied).withOffset(endOffset));
         }
     }
 
@@ -259,7 +307,8 @@ public final class SnapshotCopier extends ReplicaTask {
         if (t instanceof TargetWriteException) {
             return t.getMessage(); // it names the target
         }
-        String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String reason = t instanceof java.io.EOFException ? "the source closed the replication link"
+                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return "snapshot from " + request.source().address() + " failed: " + reason;
     }
 
@@ -274,5 +323,10 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public Map<String, RedisEndpoint> endpoints() {
+        return Map.of("source", request.source(), "target", request.target());
     }
 }

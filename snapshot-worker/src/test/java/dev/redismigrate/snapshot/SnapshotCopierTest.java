@@ -232,6 +232,11 @@ class SnapshotCopierTest {
                 return new MemorySize(BigInteger.valueOf(chunk));
             }
 
+            public java.time.Duration sourceRetryFor() {
+                return java.time.Duration.ofSeconds(10);
+            }
+
+            @Override
             public MemorySize sourceBacklog() {
                 return new MemorySize(BigInteger.valueOf(64L << 20));
             }

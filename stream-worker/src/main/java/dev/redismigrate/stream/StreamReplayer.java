@@ -17,11 +17,13 @@ import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.worker.ReplicaTask;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -311,5 +313,10 @@ public final class StreamReplayer extends ReplicaTask {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public Map<String, RedisEndpoint> endpoints() {
+        return Map.of("source", request.source(), "target", request.target());
     }
 }
