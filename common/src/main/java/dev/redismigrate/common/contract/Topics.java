@@ -15,6 +15,9 @@ public final class Topics {
     /** verifier → api-service: {@link VerifyReport}. */
     public static final String VERIFY_REPORTS = "redis-migrate.verify-reports";
 
+    /** scan method: stream worker → itself (and the scan's end from snapshot-worker): {@link ChangedKey}. */
+    public static final String CHANGED_KEYS = "redis-migrate.changed-keys";
+
     private Topics() {
     }
 }

@@ -1,0 +1,215 @@
+package dev.redismigrate.snapshot.scan;
+
+import dev.redismigrate.common.contract.ChangedKey;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.snapshot.SnapshotConfig;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The scan method's copy, for sources that refuse PSYNC: SCAN each migrated db, read each batch of
+ * keys with pipelined DUMP + PTTL, and restore them in the target (RESTORE ... REPLACE ABSTTL,
+ * pipelined). It is no point-in-time copy: the stream worker captures every change from before the
+ * scan on and copies those keys again once the scan has completed, which this copier announces in
+ * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset).
+ */
+public final class ScanCopier implements MigrationTask {
+    private static final Logger LOG = Logger.getLogger(ScanCopier.class);
+    private static final byte[] SCAN = bytes("SCAN");
+    private static final byte[] COUNT = bytes("COUNT");
+    private static final byte[] DUMP = bytes("DUMP");
+    private static final byte[] PTTL = bytes("PTTL");
+    private static final byte[] RESTORE = bytes("RESTORE");
+    private static final byte[] REPLACE = bytes("REPLACE");
+    private static final byte[] ABSTTL = bytes("ABSTTL");
+    private static final byte[] NO_TTL = bytes("0");
+    private static final byte[] CURSOR_START = bytes("0");
+
+    private final SnapshotRequest request;
+    private final RedisConnector connector;
+    private final Consumer<MigrationEvent> events;
+    private final ChangedKeysLog changedKeys;
+    private final SnapshotConfig snapshotConfig;
+    private final ScanConfig config;
+    private final Duration replyTimeout = Duration.ofSeconds(60);
+
+    private volatile boolean stopRequested;
+    private volatile long keysTotal;
+    private volatile long keysCopied;
+    private volatile long keysVanished;
+
+    public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
+            ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
+        this.request = request;
+        this.connector = connector;
+        this.events = events;
+        this.changedKeys = changedKeys;
+        this.snapshotConfig = snapshotConfig;
+        this.config = config;
+    }
+
+    @Override
+    public UUID migrationId() {
+        return request.migrationId();
+    }
+
+    @Override
+    public int attempt() {
+        return request.attempt();
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        try (RedisLink source = connector.open(request.source(), "redis-migrate-scan");
+             RedisLink target = connector.open(request.target(), "redis-migrate-scan")) {
+            RedisVersion sourceVersion = source.version();
+            RedisVersion targetVersion = target.version();
+            if (sourceVersion.isNewerThan(targetVersion)) {
+                fail("the source runs Redis " + sourceVersion + ", newer than the target's " + targetVersion
+                        + ": its DUMP format may not load there; upgrade the target first");
+                return;
+            }
+            keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
+            if (request.attempt() > 1) {
+                MigratedDbs.empty(target, request.ignoreDbs());
+                LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(),
+                        request.attempt());
+            }
+            publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
+            copy(source, target);
+        } catch (RedisAccessException | TargetWriteException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "migration %s: scan failed", request.migrationId());
+            fail("scan of " + request.source().address() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void copy(RedisLink source, RedisLink target) {
+        EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
+                snapshotConfig.pipelineBytes().asLongValue(), replyTimeout.toMillis());
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-progress"));
+        progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
+        try {
+            for (int db : MigratedDbs.withKeys(source, request.ignoreDbs())) {
+                scanDb(source, writer, db);
+                if (stopRequested) {
+                    break;
+                }
+            }
+            writer.flush();
+        } finally {
+            progress.shutdownNow();
+        }
+        if (stopRequested) {
+            publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+            return;
+        }
+        // every change captured from here on is copied again after what the scan wrote
+        changedKeys.appendAndWait(ChangedKey.scanCompleted(request.migrationId(), request.attempt()));
+        LOG.infof("migration %s: scan of %d keys complete (%d vanished between SCAN and DUMP)", request.migrationId(),
+                keysCopied, keysVanished);
+        publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+    }
+
+    private void scanDb(RedisLink source, EntryWriter writer, int db) {
+        source.call("SELECT", db);
+        byte[] count = bytes(Integer.toString(config.batchKeys()));
+        byte[] cursor = CURSOR_START;
+        do {
+            List<?> reply = (List<?>) await(source.send(new byte[][] {SCAN, cursor, COUNT, count}));
+            cursor = (byte[]) reply.get(0);
+            copyBatch(source, writer, db, (List<?>) reply.get(1));
+        } while (!stopRequested && !isStart(cursor));
+    }
+
+    /** DUMP + PTTL of a batch in one round trip; RESTORE of each key that still exists. */
+    private void copyBatch(RedisLink source, EntryWriter writer, int db, List<?> keys) {
+        List<CompletableFuture<Object>> dumps = new ArrayList<>(keys.size());
+        List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            dumps.add(source.queue(new byte[][] {DUMP, (byte[]) key}));
+            ttls.add(source.queue(new byte[][] {PTTL, (byte[]) key}));
+        }
+        source.sendQueued();
+        for (int i = 0; i < keys.size(); i++) {
+            byte[] dump = (byte[]) await(dumps.get(i));
+            long ttl = (Long) await(ttls.get(i));
+            long readAt = System.currentTimeMillis();
+            if (dump == null || ttl == -2) {
+                keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
+                continue;
+            }
+            writer.write(new Entry(db, restore((byte[]) keys.get(i), dump, ttl, readAt), -1));
+            keysCopied++;
+        }
+    }
+
+    /** An absolute expiry, so time spent in the pipeline towards the target does not lengthen the TTL. */
+    static byte[][] restore(byte[] key, byte[] dump, long pttl, long readAtMillis) {
+        if (pttl < 0) {
+            return new byte[][] {RESTORE, key, NO_TTL, dump, REPLACE};
+        }
+        return new byte[][] {RESTORE, key, bytes(Long.toString(readAtMillis + pttl)), dump, REPLACE, ABSTTL};
+    }
+
+    private Object await(CompletableFuture<Object> reply) {
+        try {
+            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException("interrupted while reading " + request.source().address());
+        } catch (Exception e) {
+            throw RedisAccessException.from("reading the source " + request.source().address() + " failed", e);
+        }
+    }
+
+    private static boolean isStart(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
+    }
+
+    private void fail(String reason) {
+        LOG.errorf("migration %s: %s", request.migrationId(), reason);
+        publish(event(EventType.FAILED).withMessage(reason));
+    }
+
+    private MigrationEvent event(EventType type) {
+        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+    }
+
+    private void publish(MigrationEvent event) {
+        events.accept(event);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
