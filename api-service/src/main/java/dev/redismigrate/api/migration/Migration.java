@@ -3,6 +3,7 @@ package dev.redismigrate.api.migration;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
 import dev.redismigrate.common.contract.StreamRequest;
@@ -50,6 +51,8 @@ public class Migration extends PanacheEntityBase {
     public String sourceSealedPassword;
     public boolean sourceTls;
     public int[] ignoreDbs;
+    @Enumerated(EnumType.STRING)
+    public MigrationMethod method;
     public long keysCopied;
     public Long keysTotal;
     public long bytesCopied;
@@ -57,6 +60,9 @@ public class Migration extends PanacheEntityBase {
     public Long replOffset;
     public Integer replDb;
     public Long lagBytes;
+    /** scan method: changed keys not yet copied again, and the age of the oldest in seconds */
+    public Long lagKeys;
+    public Long lagSeconds;
     public long commandsApplied;
     public String error;
     public Instant createdAt;
@@ -64,8 +70,9 @@ public class Migration extends PanacheEntityBase {
     public Instant stopsAt;
 
     public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
-            Instant now, Duration maxDuration) {
+            MigrationMethod method, Instant now, Duration maxDuration) {
         Migration m = new Migration();
+        m.method = method;
         m.id = UUID.randomUUID();
         m.database = target;
         m.status = MigrationStatus.RUNNING;
@@ -101,7 +108,20 @@ public class Migration extends PanacheEntityBase {
     }
 
     public SnapshotRequest snapshotRequest() {
-        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs());
+        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method);
+    }
+
+    /**
+     * What starts an attempt from the beginning: the snapshot (replication); for scan the change
+     * capture, which must listen before the scan starts (CAPTURE_STARTED then asks for the scan).
+     */
+    public Object firstRequest() {
+        return byScan() ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), null, method)
+                : snapshotRequest();
+    }
+
+    private boolean byScan() {
+        return method == MigrationMethod.SCAN;
     }
 
     /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
@@ -121,6 +141,11 @@ public class Migration extends PanacheEntityBase {
         attempt++;
         updatedAt = now;
         StopRequest stopOlder = new StopRequest(id, "handed over to attempt " + attempt, attempt);
+        if (byScan()) {
+            // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
+            restartCopy();
+            return List.of(stopOlder, firstRequest());
+        }
         Object next = phase == MigrationPhase.STREAM
                 ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), new ReplicationOffset(replId, replOffset, replDb))
                 : snapshotRequest();
@@ -131,15 +156,15 @@ public class Migration extends PanacheEntityBase {
     public EventOutcome apply(MigrationEvent event, Instant now) {
         if (event.attempt() != attempt) {
             // an older attempt that starts late (a redelivered request) must not write beside the current one
-            boolean olderStarts = event.attempt() < attempt
-                    && (event.type() == EventType.SNAPSHOT_STARTED || event.type() == EventType.STREAM_STARTED);
+            boolean olderStarts = event.attempt() < attempt && (event.type() == EventType.SNAPSHOT_STARTED
+                    || event.type() == EventType.STREAM_STARTED || event.type() == EventType.CAPTURE_STARTED);
             return olderStarts ? new EventOutcome(null, new StopRequest(id, "superseded by attempt " + attempt, attempt))
                     : EventOutcome.NONE;
         }
         if (!isActive()) {
             // a worker that starts late (e.g. a redelivered request) must not go on with an ended migration
             boolean started = switch (event.type()) {
-                case SNAPSHOT_STARTED, STREAM_STARTED -> true;
+                case SNAPSHOT_STARTED, STREAM_STARTED, CAPTURE_STARTED -> true;
                 default -> false;
             };
             return started ? new EventOutcome(null, new StopRequest(id, "the migration is " + status.wire()))
@@ -148,6 +173,12 @@ public class Migration extends PanacheEntityBase {
         updatedAt = now;
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
         switch (event.type()) {
+            case CAPTURE_STARTED:
+                if (!byScan() || phase != MigrationPhase.SNAPSHOT) {
+                    return EventOutcome.NONE;
+                }
+                return new EventOutcome("capture of changed keys started" + by + (event.message() == null ? ""
+                        : " (" + event.message() + ")") + "; the scan may start", snapshotRequest());
             case SNAPSHOT_STARTED:
                 copied(event);
                 return new EventOutcome("snapshot started" + by, null);
@@ -158,6 +189,11 @@ public class Migration extends PanacheEntityBase {
                 copied(event);
                 if (phase != MigrationPhase.SNAPSHOT) {
                     return EventOutcome.NONE; // a repeat: the stream was requested already
+                }
+                if (byScan()) {
+                    // the capture runs already; it copies the changed keys again once it reads the scan's end
+                    phase = MigrationPhase.STREAM;
+                    return new EventOutcome("scan completed: " + keysCopied + " keys copied" + by, null);
                 }
                 if (event.offset() == null) {
                     fail("the snapshot completed without a replication offset");
@@ -181,27 +217,39 @@ public class Migration extends PanacheEntityBase {
                 if (event.commandsApplied() != null) {
                     commandsApplied = event.commandsApplied();
                 }
+                if (event.pendingKeys() != null) {
+                    lagKeys = event.pendingKeys();
+                    lagSeconds = event.lagSeconds();
+                }
                 return EventOutcome.NONE;
             case OFFSET_LOST:
                 // the stream cannot continue: copy everything again (attempt n+1 empties the migrated dbs first)
                 attempt++;
-                phase = MigrationPhase.SNAPSHOT;
-                status = MigrationStatus.RUNNING;
-                keysCopied = 0;
-                bytesCopied = 0;
-                replId = null;
-                replOffset = null;
-                replDb = null;
+                restartCopy();
                 return new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
-                        + by + ": a new full snapshot, attempt " + attempt, snapshotRequest());
+                        + by + ": a new full snapshot, attempt " + attempt,
+                        List.of(new StopRequest(id, "superseded by attempt " + attempt, attempt), firstRequest()));
             case FAILED:
                 fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
-                return new EventOutcome(error + by, null);
+                // scan: the other worker (capture or scan) of this attempt still runs
+                return new EventOutcome(error + by, byScan() ? new StopRequest(id, "the migration failed") : null);
             case STOPPED:
                 return new EventOutcome("worker stopped" + by, null);
             default:
                 return EventOutcome.NONE;
         }
+    }
+
+    private void restartCopy() {
+        phase = MigrationPhase.SNAPSHOT;
+        status = MigrationStatus.RUNNING;
+        keysCopied = 0;
+        bytesCopied = 0;
+        replId = null;
+        replOffset = null;
+        replDb = null;
+        lagKeys = null;
+        lagSeconds = null;
     }
 
     private void copied(MigrationEvent event) {

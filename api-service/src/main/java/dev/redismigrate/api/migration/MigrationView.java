@@ -1,5 +1,6 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.common.contract.MigrationMethod;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -10,14 +11,17 @@ import java.util.UUID;
  * DigitalOcean's Go client and Terraform provider read.
  */
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
-        MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
+        MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant updatedAt, Instant stopsAt) {
 
     public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent) {
     }
 
-    /** How far the target is behind the source, once streaming. */
-    public record Lag(Long bytes, Long offset) {
+    /**
+     * How far the target is behind the source, once streaming: replication in bytes of the source's
+     * offset; scan in changed keys not yet copied again and the age of the oldest (seconds).
+     */
+    public record Lag(Long bytes, Long offset, Long keys, Long seconds) {
     }
 
     public record Source(String host, int port, String username, boolean ssl) {
@@ -36,16 +40,17 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     }
 
     public static MigrationView of(Migration m) {
-        Lag lag = m.replOffset == null ? null : new Lag(m.lagBytes, m.replOffset);
-        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.phase,
+        Lag lag = m.replOffset != null ? new Lag(m.lagBytes, m.replOffset, null, null)
+                : m.lagKeys != null ? new Lag(null, null, m.lagKeys, m.lagSeconds) : null;
+        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m)), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
     }
 
-    /** Of the snapshot: once it has completed (an offset is known) the copy is whole. */
+    /** Of the snapshot: once it has completed (an offset is known, or the scan's stream phase) the copy is whole. */
     static double percent(Migration m) {
-        if (m.replOffset != null) {
+        if (m.replOffset != null || m.method == MigrationMethod.SCAN && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
             return 100.0;
         }
         if (m.keysTotal == null || m.keysTotal <= 0) {
