@@ -3,7 +3,7 @@
 import { byId, el, setBar, setText } from './dom.js';
 import { bytes, count, duration, percent, when } from './format.js';
 import { drawLagChart } from './lag-chart.js';
-import { phaseOf, sourceOf, targetOf } from './migrations-table.js';
+import { lagOf, phaseOf, sourceOf, targetOf } from './migrations-table.js';
 
 const ACTIVE = new Set(['running', 'syncing']);
 
@@ -38,7 +38,7 @@ export function drawDetail(m, databases, samples, events, now) {
   }
 
   drawLagChart(byId('lag-chart'), samples.lag(m.id), now);
-  setText('detail-lag', m.lag?.bytes == null ? '—' : bytes(m.lag.bytes));
+  setText('detail-lag', lagOf(m));
   setText('detail-commands', count(m.commands_applied));
   setText('detail-offset', m.lag?.offset == null ? '—' : count(m.lag.offset));
 

@@ -4,6 +4,7 @@ import dev.redismigrate.api.preflight.PreflightReport.Check;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.redis.SourceAccess;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -130,10 +131,10 @@ public record SourceAssessment(MigrationMethod method, List<Check> checks) {
         }
         if (access.notifySettable()) {
             return Check.pass("notifications", "notify-keyspace-events is \"" + access.notifyFlags()
-                    + "\"; the migration adds \"" + SourceAccess.CAPTURE_FLAGS + "\" (CONFIG SET) when it starts");
+                    + "\"; the migration adds \"" + KeyspaceNotifications.CAPTURE_FLAGS + "\" (CONFIG SET) when it starts");
         }
         return Check.fail("notifications", "the scan method needs keyspace notifications and the source does not allow "
-                + "CONFIG SET: set notify-keyspace-events to include \"" + SourceAccess.CAPTURE_FLAGS
+                + "CONFIG SET: set notify-keyspace-events to include \"" + KeyspaceNotifications.CAPTURE_FLAGS
                 + "\" (e.g. \"KEA\") in the service's parameters, then start again");
     }
 

@@ -1,10 +1,9 @@
 package dev.redismigrate.api.redis;
 
+import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,10 +18,6 @@ import java.util.concurrent.TimeUnit;
  * @param notifySettable whether CONFIG SET notify-keyspace-events is allowed
  */
 public record SourceAccess(String psyncRefusal, String scanRefusal, String notifyFlags, boolean notifySettable) {
-    /** Key-event notifications of every class: what the scan method's change capture needs. */
-    public static final String CAPTURE_FLAGS = "EA";
-    /** The classes that "A" stands for (generic, string, list, set, hash, zset, expired, evicted, stream). */
-    private static final String ALL_CLASSES = "g$lshzxet";
     private static final String PENDING_OUTPUT = "pending output";
 
     public boolean psyncAllowed() {
@@ -35,14 +30,7 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
 
     /** Whether the notifications the capture needs are on already. */
     public boolean notificationsOn() {
-        return covers(notifyFlags);
-    }
-
-    public static boolean covers(String flags) {
-        if (flags == null || flags.indexOf('E') < 0) {
-            return false;
-        }
-        return flags.indexOf('A') >= 0 || ALL_CLASSES.chars().allMatch(c -> flags.indexOf(c) >= 0);
+        return KeyspaceNotifications.cover(notifyFlags);
     }
 
     static SourceAccess of(RedisLink link) {
@@ -50,7 +38,7 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
         if (scan == null) {
             scan = refusal(link, "DUMP", "redis-migrate:probe");
         }
-        String flags = notifyFlags(link);
+        String flags = KeyspaceNotifications.current(link);
         // setting the value it has changes nothing, but proves CONFIG SET is allowed
         boolean settable = flags != null && refusal(link, "CONFIG", "SET", "notify-keyspace-events", flags) == null;
         return new SourceAccess(psyncRefusal(link), scan, flags, settable);
@@ -73,17 +61,6 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
         } catch (Exception e) {
             String reason = RedisAccessException.from("", e).getMessage().substring(2);
             return reason.contains(PENDING_OUTPUT) ? null : reason;
-        }
-    }
-
-    private static String notifyFlags(RedisLink link) {
-        try {
-            Object reply = link.call("CONFIG", "GET", "notify-keyspace-events");
-            Object value = reply instanceof Map<?, ?> map ? map.get("notify-keyspace-events")
-                    : reply instanceof List<?> list && list.size() == 2 ? list.get(1) : null;
-            return value == null ? null : value.toString();
-        } catch (RedisAccessException e) {
-            return null;
         }
     }
 

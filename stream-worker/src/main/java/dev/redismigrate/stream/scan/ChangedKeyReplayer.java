@@ -1,0 +1,248 @@
+package dev.redismigrate.stream.scan;
+
+import dev.redismigrate.common.contract.ChangedKey;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.KeyEventSubscription;
+import dev.redismigrate.common.redis.KeyspaceNotifications;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.stream.StreamConfig;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The scan method's stream: before the scan starts, subscribes to the source's key-event
+ * notifications and appends every changed key to the changed-keys log (CAPTURE_STARTED then lets
+ * the scan start); once it reads the scan's end in that log, copies each changed key again from
+ * the source (DUMP + PTTL → RESTORE ... REPLACE ABSTTL, or DEL when the key is gone), the keys
+ * captured during the scan first, then every new change, until stopped. A lost subscription is a
+ * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over.
+ */
+public final class ChangedKeyReplayer implements MigrationTask {
+    private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
+    private static final byte[] DUMP = bytes("DUMP");
+    private static final byte[] PTTL = bytes("PTTL");
+    private static final byte[] DEL = bytes("DEL");
+    private static final byte[] RESTORE = bytes("RESTORE");
+    private static final byte[] REPLACE = bytes("REPLACE");
+    private static final byte[] ABSTTL = bytes("ABSTTL");
+    private static final byte[] NO_TTL = bytes("0");
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final StreamRequest request;
+    private final RedisConnector connector;
+    private final Consumer<MigrationEvent> events;
+    private final ChangedKeysLog changedKeys;
+    private final StreamConfig streamConfig;
+    private final ChangeCopyConfig config;
+    private final PendingChanges pending = new PendingChanges();
+
+    private volatile boolean stopRequested;
+    /** why changes may have been missed: the migration must start over */
+    private volatile String lost;
+    private boolean scanCompleted;
+    private long keysRecopied;
+    private int sourceDb = 0;
+
+    public ChangedKeyReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
+            ChangedKeysLog changedKeys, StreamConfig streamConfig, ChangeCopyConfig config) {
+        this.request = request;
+        this.connector = connector;
+        this.events = events;
+        this.changedKeys = changedKeys;
+        this.streamConfig = streamConfig;
+        this.config = config;
+    }
+
+    @Override
+    public UUID migrationId() {
+        return request.migrationId();
+    }
+
+    @Override
+    public int attempt() {
+        return request.attempt();
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        try (RedisLink source = connector.open(request.source(), "redis-migrate-changes");
+             RedisLink target = connector.open(request.target(), "redis-migrate-changes");
+             ChangedKeysLog.Reader reader = changedKeys.readFromNow(request.migrationId());
+             KeyEventSubscription subscription = connector.subscribe(request.source(), "redis-migrate-capture")) {
+            String note = enableNotifications(source);
+            if (note == null) {
+                return; // refused: reported
+            }
+            subscription.start(new Capture());
+            LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
+            events.accept(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
+            follow(source, new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
+                    REPLY_TIMEOUT.toMillis()), reader);
+        } catch (RedisAccessException | TargetWriteException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "migration %s: change capture failed", request.migrationId());
+            fail("change capture failed: " + e.getMessage());
+        }
+    }
+
+    /** @return what was done ("" when nothing was needed), or null when the source refuses (reported) */
+    private String enableNotifications(RedisLink source) {
+        String flags = KeyspaceNotifications.current(source);
+        if (KeyspaceNotifications.cover(flags)) {
+            return "";
+        }
+        String wanted = (flags == null ? "" : flags) + KeyspaceNotifications.CAPTURE_FLAGS;
+        try {
+            KeyspaceNotifications.set(source, wanted);
+            return "set the source's notify-keyspace-events from \"" + (flags == null ? "" : flags) + "\" to \"" + wanted + "\"";
+        } catch (RedisAccessException e) {
+            fail("the scan method needs keyspace notifications and " + request.source().address()
+                    + " has them off and refuses CONFIG SET (" + e.getMessage() + "): set notify-keyspace-events to include \""
+                    + KeyspaceNotifications.CAPTURE_FLAGS + "\" (e.g. \"KEA\"), then start again");
+            return null;
+        }
+    }
+
+    /** Appends each notification to the log as it comes: the source's pace, never the target's. */
+    private final class Capture implements KeyEventSubscription.Listener {
+        @Override
+        public void changed(int db, byte[] key) {
+            if (!request.ignoreDbs().contains(db)) {
+                changedKeys.append(ChangedKey.of(request.migrationId(), request.attempt(), db, key),
+                        e -> lost("Kafka did not take a changed key: " + e.getMessage()));
+            }
+        }
+
+        @Override
+        public void lost(String reason) {
+            ChangedKeyReplayer.this.lost(reason);
+        }
+    }
+
+    private void lost(String reason) {
+        if (lost == null && !stopRequested) {
+            lost = reason;
+        }
+    }
+
+    private void follow(RedisLink source, EntryWriter writer, ChangedKeysLog.Reader reader) {
+        long progressEvery = streamConfig.progressInterval().toNanos();
+        long nextProgress = System.nanoTime() + progressEvery;
+        while (!stopRequested && lost == null) {
+            // a batch at a time, reading new changes in between: a stop or a lost subscription is seen soon
+            boolean copying = scanCompleted && pending.size() > 0;
+            for (ChangedKeysLog.Timed record : reader.poll(copying ? Duration.ZERO : POLL)) {
+                read(record);
+            }
+            if (scanCompleted && pending.size() > 0) {
+                copy(source, writer, pending.take(config.batchKeys()));
+            }
+            if (scanCompleted && System.nanoTime() >= nextProgress) {
+                nextProgress = System.nanoTime() + progressEvery;
+                events.accept(progress(EventType.STREAM_PROGRESS));
+            }
+        }
+        writer.flush();
+        if (lost != null) {
+            LOG.warnf("migration %s: %s", request.migrationId(), lost);
+            events.accept(event(EventType.OFFSET_LOST).withMessage(lost + "; changes made meanwhile cannot be known"));
+        } else {
+            events.accept(progress(EventType.STOPPED));
+        }
+    }
+
+    private void read(ChangedKeysLog.Timed record) {
+        ChangedKey change = record.change();
+        if (change.attempt() != request.attempt()) {
+            return; // an older attempt's: its copy was emptied
+        }
+        if (change.marksScanCompleted()) {
+            if (!scanCompleted) {
+                scanCompleted = true;
+                LOG.infof("migration %s: scan completed; copying %d keys changed meanwhile", request.migrationId(), pending.size());
+                events.accept(event(EventType.STREAM_STARTED).withMessage(pending.size() + " keys changed during the scan"));
+            }
+        } else {
+            pending.add(change.db(), change.key(), record.appendedAtMillis());
+        }
+    }
+
+    /** The keys' current state from the source, in one round trip per db; written to the target after what the scan wrote. */
+    private void copy(RedisLink source, EntryWriter writer, List<PendingChanges.DbKey> keys) {
+        List<CompletableFuture<Object>> dumps = new ArrayList<>(keys.size());
+        List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
+        for (PendingChanges.DbKey k : keys) {
+            if (k.db() != sourceDb) {
+                source.queue(new byte[][] {bytes("SELECT"), bytes(Integer.toString(k.db()))});
+                sourceDb = k.db();
+            }
+            dumps.add(source.queue(new byte[][] {DUMP, k.key()}));
+            ttls.add(source.queue(new byte[][] {PTTL, k.key()}));
+        }
+        source.sendQueued();
+        for (int i = 0; i < keys.size(); i++) {
+            PendingChanges.DbKey k = keys.get(i);
+            byte[] dump = (byte[]) await(dumps.get(i));
+            long ttl = (Long) await(ttls.get(i));
+            long readAt = System.currentTimeMillis();
+            byte[][] argv = dump == null || ttl == -2 ? new byte[][] {DEL, k.key()}
+                    : ttl < 0 ? new byte[][] {RESTORE, k.key(), NO_TTL, dump, REPLACE}
+                    : new byte[][] {RESTORE, k.key(), bytes(Long.toString(readAt + ttl)), dump, REPLACE, ABSTTL};
+            writer.write(new Entry(k.db(), argv, -1));
+        }
+        writer.flush();
+        keysRecopied += keys.size();
+    }
+
+    private Object await(CompletableFuture<Object> reply) {
+        try {
+            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException("interrupted while reading " + request.source().address());
+        } catch (Exception e) {
+            throw RedisAccessException.from("reading the source " + request.source().address() + " failed", e);
+        }
+    }
+
+    private MigrationEvent progress(EventType type) {
+        return event(type).withChanges(keysRecopied, pending.size(), pending.oldestAgeSeconds(System.currentTimeMillis()));
+    }
+
+    private void fail(String reason) {
+        LOG.errorf("migration %s: %s", request.migrationId(), reason);
+        events.accept(event(EventType.FAILED).withMessage(reason));
+    }
+
+    private MigrationEvent event(EventType type) {
+        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
