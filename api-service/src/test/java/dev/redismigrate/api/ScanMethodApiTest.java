@@ -89,8 +89,7 @@ class ScanMethodApiTest {
                     .body("checks.find { it.name == 'psync' }.message", containsString("NOPERM")).extract().asString();
             assertTrue(!json.contains("managed-pw"), json);
             // the probe started no full sync on the source
-            assertEquals("0", aclSource.cli("INFO", "stats").lines().filter(l -> l.startsWith("sync_full:"))
-                    .map(l -> l.substring(10).trim()).findFirst().orElseThrow());
+            assertEquals("0", syncFull(aclSource));
         }
     }
 
@@ -110,7 +109,9 @@ class ScanMethodApiTest {
             api().get(put(targetId)).then().statusCode(404);
             // scan forced on a source that would replicate
             api().body(withMethod(source(replicable, null), "scan")).post(check(targetId)).then().statusCode(200)
-                    .body("method", equalTo("scan")).body("result", equalTo("pass"));
+                    .body("method", equalTo("scan")).body("result", equalTo("pass"))
+                    .body("checks.find { it.name == 'psync' }.message", containsString("allows PSYNC"));
+            assertEquals("0", syncFull(replicable), "probing an allowed PSYNC started no full sync");
         }
     }
 
@@ -173,6 +174,11 @@ class ScanMethodApiTest {
             api().get("/v2/migrations/" + id + "/events").then().statusCode(200)
                     .body("events.type", hasItem("CAPTURE_STARTED"));
         }
+    }
+
+    private static String syncFull(RedisServer server) {
+        return server.cli("INFO", "stats").lines().filter(l -> l.startsWith("sync_full:"))
+                .map(l -> l.substring(10).trim()).findFirst().orElseThrow();
     }
 
     private static void event(MigrationEvent event) {

@@ -1,0 +1,80 @@
+package dev.redismigrate.system;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scan method end to end over HTTP: a source that refuses PSYNC (as managed services do) is
+ * migrated by SCAN + DUMP with its changes captured from keyspace notifications, written to all
+ * along, until the target equals it; then stopped.
+ */
+class ScanMethodFlowTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        service = MigrationService.start();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void aSourceWithoutPsyncIsCopiedByScanFollowedByItsNotificationsAndEqualAtTheEnd() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass", "--rename-command", "PSYNC", "",
+                "--rename-command", "SYNC", "");
+             RedisServer target = RedisServer.start()) {
+            OnlineMigrationFlowTest.seed(source);
+            String databaseId = service.http().body("""
+                    {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
+                    """.formatted(target.port()))
+                    .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+            String body = """
+                    {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"}, "disable_ssl": true, "ignore_dbs": []}
+                    """.formatted(source.port());
+            service.http().body(body).post("/v2/databases/{id}/online-migration/check", databaseId)
+                    .then().statusCode(200).body("method", equalTo("scan")).body("ok", equalTo(true));
+
+            String migrationId;
+            try (SourceWriter writer = new SourceWriter(source)) {
+                migrationId = service.http().body(body).put("/v2/databases/{id}/online-migration", databaseId)
+                        .then().statusCode(200).body("method", equalTo("scan")).extract().path("id");
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                long roundsAtSync = writer.rounds();
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes while syncing");
+            }
+
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: source " + source.digest() + " target " + target.digest());
+            assertNotEquals("0000000000000000000000000000000000000000", target.digest());
+            for (String key : new String[] {"seed:ttl:string", "seed:ttl:hash", "live:ttl:3"}) {
+                long sourceTtl = OnlineMigrationFlowTest.pttl(source, "1", key);
+                long targetTtl = OnlineMigrationFlowTest.pttl(target, "1", key);
+                assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
+            }
+            Await.until(Duration.ofSeconds(10), () -> service.onlineMigration(databaseId).getLong("lag.keys") == 0,
+                    () -> "no changed key pending: " + service.onlineMigration(databaseId).prettify());
+            JsonPath syncing = service.onlineMigration(databaseId);
+            assertEquals("scan", syncing.getString("method"));
+            assertTrue(syncing.getLong("progress.keys_copied") > 4000, syncing.prettify());
+            assertTrue(syncing.getLong("commands_applied") > 0, "changed keys copied again: " + syncing.prettify());
+
+            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
+            assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
+        }
+    }
+}
