@@ -56,8 +56,9 @@ class ChangedKeyReplayerTest {
                     + "SELECT 7\nSET ignored 1\n");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             UUID migration = UUID.randomUUID();
+            // a scan in two parts: the copy waits for the end of both
             StreamRequest request = new StreamRequest(migration, 1, endpoint(source, "pw"), endpoint(target, null), Set.of(7),
-                    null, MigrationMethod.SCAN);
+                    null, MigrationMethod.SCAN, 2);
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
                     StreamReplayerTest.config(), () -> 3);
             Thread thread = new Thread(replayer);
@@ -77,7 +78,8 @@ class ChangedKeyReplayerTest {
             source.cliPipe("INCR counter\nDEL doomed\nSET \"bin\\x00key\" changed\nSELECT 2\nSET in:db2 2\nSET new:db2 x\n"
                     + "SELECT 7\nSET ignored 2\n");
             assertFalse(has(events, EventType.STREAM_STARTED), "nothing is copied again before the scan's end");
-            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1));
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 1));
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
             await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
             // after the scan
             source.cliPipe("INCR counter\nLPUSH list z\nSET short v PX 300\nSET kept v EX 1000\nHSET hash f v\nDEL list\n"
@@ -108,7 +110,7 @@ class ChangedKeyReplayerTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
-                    endpoint(target, null), Set.of(), null, MigrationMethod.SCAN), connector, events::add, changedKeys,
+                    endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
                     StreamReplayerTest.config(), () -> 100);
             Thread thread = new Thread(replayer);
             thread.start();
@@ -128,7 +130,7 @@ class ChangedKeyReplayerTest {
              RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null), endpoint(target, null),
-                    Set.of(), null, MigrationMethod.SCAN), connector, events::add, changedKeys, StreamReplayerTest.config(),
+                    Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys, StreamReplayerTest.config(),
                     () -> 100).run();
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type());

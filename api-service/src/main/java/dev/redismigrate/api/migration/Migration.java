@@ -20,6 +20,7 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +54,12 @@ public class Migration extends PanacheEntityBase {
     public int[] ignoreDbs;
     @Enumerated(EnumType.STRING)
     public MigrationMethod method;
+    /** scan method: in how many parts the scan runs (1: whole); each part's figures, and which completed (bits) */
+    public int scanParts;
+    public long[] partKeysCopied;
+    public long[] partKeysTotal;
+    public long[] partBytesCopied;
+    public long partsCompleted;
     public long keysCopied;
     public Long keysTotal;
     public long bytesCopied;
@@ -70,9 +77,11 @@ public class Migration extends PanacheEntityBase {
     public Instant stopsAt;
 
     public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
-            MigrationMethod method, Instant now, Duration maxDuration) {
+            MigrationMethod method, int scanParts, Instant now, Duration maxDuration) {
         Migration m = new Migration();
         m.method = method;
+        m.scanParts = scanParts;
+        m.resetParts();
         m.id = UUID.randomUUID();
         m.database = target;
         m.status = MigrationStatus.RUNNING;
@@ -108,7 +117,19 @@ public class Migration extends PanacheEntityBase {
     }
 
     public SnapshotRequest snapshotRequest() {
-        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method);
+        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method, null, null);
+    }
+
+    /** The snapshot, or for a split scan one request per part (each taken by any snapshot-worker instance). */
+    public List<Object> snapshotRequests() {
+        if (scanParts <= 1) {
+            return List.of(snapshotRequest());
+        }
+        List<Object> parts = new ArrayList<>(scanParts);
+        for (int part = 0; part < scanParts; part++) {
+            parts.add(new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method, part, scanParts));
+        }
+        return parts;
     }
 
     /**
@@ -116,7 +137,7 @@ public class Migration extends PanacheEntityBase {
      * capture, which must listen before the scan starts (CAPTURE_STARTED then asks for the scan).
      */
     public Object firstRequest() {
-        return byScan() ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), null, method)
+        return byScan() ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), null, method, scanParts)
                 : snapshotRequest();
     }
 
@@ -178,10 +199,11 @@ public class Migration extends PanacheEntityBase {
                     return EventOutcome.NONE;
                 }
                 return new EventOutcome("capture of changed keys started" + by + (event.message() == null ? ""
-                        : " (" + event.message() + ")") + "; the scan may start", snapshotRequest());
+                        : " (" + event.message() + ")") + "; the scan may start"
+                        + (scanParts > 1 ? " in " + scanParts + " parts" : ""), snapshotRequests());
             case SNAPSHOT_STARTED:
                 copied(event);
-                return new EventOutcome("snapshot started" + by, null);
+                return new EventOutcome("snapshot started" + partOf(event) + by, null);
             case SNAPSHOT_PROGRESS:
                 copied(event);
                 return EventOutcome.NONE;
@@ -191,6 +213,12 @@ public class Migration extends PanacheEntityBase {
                     return EventOutcome.NONE; // a repeat: the stream was requested already
                 }
                 if (byScan()) {
+                    if (event.part() != null && scanParts > 1) {
+                        partsCompleted |= 1L << event.part();
+                        if (Long.bitCount(partsCompleted) < scanParts) {
+                            return new EventOutcome("scan" + partOf(event) + " completed" + by, null);
+                        }
+                    }
                     // the capture runs already; it copies the changed keys again once it reads the scan's end
                     phase = MigrationPhase.STREAM;
                     return new EventOutcome("scan completed: " + keysCopied + " keys copied" + by, null);
@@ -241,6 +269,7 @@ public class Migration extends PanacheEntityBase {
     }
 
     private void restartCopy() {
+        resetParts();
         phase = MigrationPhase.SNAPSHOT;
         status = MigrationStatus.RUNNING;
         keysCopied = 0;
@@ -252,7 +281,29 @@ public class Migration extends PanacheEntityBase {
         lagSeconds = null;
     }
 
+    private void resetParts() {
+        partKeysCopied = new long[scanParts];
+        partKeysTotal = new long[scanParts];
+        partBytesCopied = new long[scanParts];
+        partsCompleted = 0;
+    }
+
+    private String partOf(MigrationEvent event) {
+        return event.part() == null || scanParts <= 1 ? "" : " (part " + (event.part() + 1) + " of " + scanParts + ")";
+    }
+
+    /** A part's figures are its own totals: the migration's are their sums. */
     private void copied(MigrationEvent event) {
+        if (event.part() != null && scanParts > 1) {
+            int p = event.part();
+            partKeysCopied[p] = event.keysCopied() == null ? partKeysCopied[p] : event.keysCopied();
+            partKeysTotal[p] = event.keysTotal() == null ? partKeysTotal[p] : event.keysTotal();
+            partBytesCopied[p] = event.bytesCopied() == null ? partBytesCopied[p] : event.bytesCopied();
+            keysCopied = Arrays.stream(partKeysCopied).sum();
+            keysTotal = Arrays.stream(partKeysTotal).sum();
+            bytesCopied = Arrays.stream(partBytesCopied).sum();
+            return;
+        }
         if (event.keysCopied() != null) {
             keysCopied = event.keysCopied();
         }

@@ -21,6 +21,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -74,8 +75,8 @@ public class MigrationService {
                 throw ApiException.notFound("database " + targetId + " not found");
             }
             requireNoActive(targetId);
-            Migration m = Migration.start(locked, source, ignoreDbs, assessment.method(), Ids.now(),
-                    config.migration().maxDuration());
+            Migration m = Migration.start(locked, source, ignoreDbs, assessment.method(),
+                    scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(), config.migration().maxDuration());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " (Redis "
                     + sourceFacts.version() + ") into " + locked.endpoint().address() + " (Redis "
@@ -84,6 +85,20 @@ public class MigrationService {
             return m;
         });
     }
+
+    /** A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. */
+    private int scanParts(MigrationMethod method, RedisProbe.Facts sourceFacts, Set<Integer> ignoreDbs) {
+        if (method != MigrationMethod.SCAN) {
+            return 1;
+        }
+        long keys = sourceFacts.keysPerDb().entrySet().stream().filter(e -> !ignoreDbs.contains(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        long perPart = Math.max(1, config.migration().scanKeysPerPart());
+        return (int) Math.max(1, Math.min(Math.min(config.migration().scanMaxParts(), MAX_SCAN_PARTS), (keys + perPart - 1) / perPart));
+    }
+
+    /** Parts completed are kept as bits of a long; 32 is plenty. */
+    private static final int MAX_SCAN_PARTS = 32;
 
     private static void requireNoActive(UUID targetId) {
         Migration active = Migration.activeOf(targetId);

@@ -14,7 +14,9 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant updatedAt, Instant stopsAt) {
 
-    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent) {
+    /** {@code parts}, {@code partsCompleted}: of a scan split among snapshot workers (absent when whole). */
+    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent, Integer parts,
+            Integer partsCompleted) {
     }
 
     /**
@@ -43,7 +45,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
         Lag lag = m.replOffset != null ? new Lag(m.lagBytes, m.replOffset, null, null)
                 : m.lagKeys != null ? new Lag(null, null, m.lagKeys, m.lagSeconds) : null;
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
-                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m)), lag, m.commandsApplied,
+                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m), m.scanParts > 1 ? m.scanParts : null,
+                        m.scanParts > 1 ? Long.bitCount(m.partsCompleted) : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
     }

@@ -32,7 +32,7 @@ class MigrationTest {
         TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, "v1:sealed", true),
                 "7.0.15", T0);
         RedisEndpoint source = new RedisEndpoint("10.0.0.1", 6379, "default", "v1:other", false);
-        m = Migration.start(target, source, Set.of(3, 1), MigrationMethod.REPLICATION, T0, Duration.ofDays(14));
+        m = Migration.start(target, source, Set.of(3, 1), MigrationMethod.REPLICATION, 1, T0, Duration.ofDays(14));
     }
 
     private MigrationEvent event(EventType type) {
@@ -172,7 +172,7 @@ class MigrationTest {
     void aScanMigrationCapturesFirstThenScansThenSyncsAndRestartsWhole() {
         TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
         m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
-                T0, Duration.ofDays(14));
+                1, T0, Duration.ofDays(14));
         StreamRequest capture = assertInstanceOf(StreamRequest.class, m.firstRequest());
         assertTrue(capture.byScan());
         assertNull(capture.from());
@@ -207,5 +207,34 @@ class MigrationTest {
         EventOutcome failed = m.apply(MigrationEvent.of(m.id, 2, EventType.FAILED, "w").withMessage("DUMP refused"), T0);
         assertNull(assertInstanceOf(StopRequest.class, failed.commands().get(0)).belowAttempt());
         assertEquals(MigrationStatus.ERROR, m.status);
+    }
+
+    @Test
+    void aSplitScanAsksForEveryPartSumsTheirFiguresAndCompletesWithTheLast() {
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
+        m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
+                3, T0, Duration.ofDays(14));
+        assertEquals(3, assertInstanceOf(StreamRequest.class, m.firstRequest()).scanPartCount());
+        var parts = m.apply(event(EventType.CAPTURE_STARTED), T0).commands();
+        assertEquals(3, parts.size());
+        for (int part = 0; part < 3; part++) {
+            SnapshotRequest request = assertInstanceOf(SnapshotRequest.class, parts.get(part));
+            assertEquals(part, request.partIndex());
+            assertEquals(3, request.partCount());
+        }
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(10, 40, 100).withPart(0), T0);
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(20, 40, 200).withPart(1), T0);
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(5, 40, 50).withPart(1), T0); // a part's totals, not deltas
+        assertEquals(15, m.keysCopied);
+        assertEquals(80L, m.keysTotal);
+        assertEquals(150, m.bytesCopied);
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(0), T0);
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(0), T0); // a repeat
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(2), T0);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase, "part 1 still copies");
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(1), T0);
+        assertEquals(MigrationPhase.STREAM, m.phase);
+        assertEquals(120, m.keysCopied);
+        assertEquals(3, MigrationView.of(m).progress().partsCompleted());
     }
 }

@@ -15,14 +15,16 @@ public record ChangedKey(
         @JsonProperty("attempt") int attempt,
         @JsonProperty("db") Integer db,
         @JsonProperty("key") byte[] key,
-        @JsonProperty("scan_completed") Boolean scanCompleted) {
+        @JsonProperty("scan_completed") Boolean scanCompleted,
+        /** with scanCompleted: which part of a split scan completed */
+        @JsonProperty("part") Integer part) {
 
     public static ChangedKey of(UUID migrationId, int attempt, int db, byte[] key) {
-        return new ChangedKey(migrationId, attempt, db, key, null);
+        return new ChangedKey(migrationId, attempt, db, key, null, null);
     }
 
-    public static ChangedKey scanCompleted(UUID migrationId, int attempt) {
-        return new ChangedKey(migrationId, attempt, null, null, true);
+    public static ChangedKey scanCompleted(UUID migrationId, int attempt, int part) {
+        return new ChangedKey(migrationId, attempt, null, null, true, part);
     }
 
     public boolean marksScanCompleted() {

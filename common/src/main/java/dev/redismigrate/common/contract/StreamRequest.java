@@ -19,12 +19,19 @@ public record StreamRequest(
         @JsonProperty("target") RedisEndpoint target,
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("from") ReplicationOffset from,
-        @JsonProperty("method") MigrationMethod method) {
+        @JsonProperty("method") MigrationMethod method,
+        /** scan: in how many parts the scan runs, each ending with its own mark (absent: 1) */
+        @JsonProperty("scan_parts") Integer scanParts) {
 
     /** A replay by replication from {@code from}. */
     public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
             ReplicationOffset from) {
-        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION);
+        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null);
+    }
+
+    @JsonIgnore
+    public int scanPartCount() {
+        return scanParts == null ? 1 : scanParts;
     }
 
     @JsonIgnore

@@ -3,6 +3,7 @@ package dev.redismigrate.snapshot.scan;
 import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
@@ -33,7 +34,8 @@ import org.jboss.logging.Logger;
  * keys with pipelined DUMP + PTTL, and restore them in the target (RESTORE ... REPLACE ABSTTL,
  * pipelined). It is no point-in-time copy: the stream worker captures every change from before the
  * scan on and copies those keys again once the scan has completed, which this copier announces in
- * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset).
+ * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset). A part of a split scan
+ * copies only its share of the keys (see {@link ScanParts}); each part marks its own end.
  */
 public final class ScanCopier implements MigrationTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
@@ -81,6 +83,11 @@ public final class ScanCopier implements MigrationTask {
     }
 
     @Override
+    public int part() {
+        return request.partIndex();
+    }
+
+    @Override
     public void stop() {
         stopRequested = true;
     }
@@ -96,7 +103,8 @@ public final class ScanCopier implements MigrationTask {
                         + ": its DUMP format may not load there; upgrade the target first");
                 return;
             }
-            keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
+            // a part's share, as the hash spreads keys evenly
+            keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {
                 MigratedDbs.empty(target, request.ignoreDbs());
                 LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(),
@@ -134,9 +142,10 @@ public final class ScanCopier implements MigrationTask {
             return;
         }
         // every change captured from here on is copied again after what the scan wrote
-        changedKeys.appendAndWait(ChangedKey.scanCompleted(request.migrationId(), request.attempt()));
-        LOG.infof("migration %s: scan of %d keys complete (%d vanished between SCAN and DUMP)", request.migrationId(),
-                keysCopied, keysVanished);
+        changedKeys.appendAndWait(ChangedKey.scanCompleted(request.migrationId(), request.attempt(), request.partIndex()));
+        LOG.infof("migration %s: scan%s of %d keys complete (%d vanished between SCAN and DUMP)", request.migrationId(),
+                request.partCount() > 1 ? " part " + request.partIndex() + " of " + request.partCount() : "", keysCopied,
+                keysVanished);
         publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
     }
 
@@ -151,16 +160,20 @@ public final class ScanCopier implements MigrationTask {
         } while (!stopRequested && !isStart(cursor));
     }
 
-    /** DUMP + PTTL of a batch in one round trip; RESTORE of each key that still exists. */
+    /** DUMP + PTTL of this part's keys of a batch in one round trip; RESTORE of each key that still exists. */
     private void copyBatch(RedisLink source, EntryWriter writer, int db, List<?> keys) {
         List<CompletableFuture<Object>> dumps = new ArrayList<>(keys.size());
         List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
+        List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            dumps.add(source.queue(new byte[][] {DUMP, (byte[]) key}));
-            ttls.add(source.queue(new byte[][] {PTTL, (byte[]) key}));
+            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {
+                mine.add((byte[]) key);
+                dumps.add(source.queue(new byte[][] {DUMP, (byte[]) key}));
+                ttls.add(source.queue(new byte[][] {PTTL, (byte[]) key}));
+            }
         }
         source.sendQueued();
-        for (int i = 0; i < keys.size(); i++) {
+        for (int i = 0; i < mine.size(); i++) {
             byte[] dump = (byte[]) await(dumps.get(i));
             long ttl = (Long) await(ttls.get(i));
             long readAt = System.currentTimeMillis();
@@ -168,7 +181,7 @@ public final class ScanCopier implements MigrationTask {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
             }
-            writer.write(new Entry(db, restore((byte[]) keys.get(i), dump, ttl, readAt), -1));
+            writer.write(new Entry(db, restore(mine.get(i), dump, ttl, readAt), -1));
             keysCopied++;
         }
     }
@@ -202,7 +215,8 @@ public final class ScanCopier implements MigrationTask {
     }
 
     private MigrationEvent event(EventType type) {
-        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+        MigrationEvent event = MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+        return request.part() == null ? event : event.withPart(request.partIndex());
     }
 
     private void publish(MigrationEvent event) {

@@ -67,7 +67,7 @@ class ScanCopierTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = new SnapshotRequest(migration, 1,
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("src-secret"), false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(5), MigrationMethod.SCAN);
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(5), MigrationMethod.SCAN, null, null);
 
             try (ChangedKeysLog.Reader reader = changedKeys.readFromNow(migration)) {
                 new ScanCopier(request, connector, events::add, changedKeys, snapshotConfig(), () -> 1000).run();
@@ -95,6 +95,42 @@ class ScanCopierTest {
     }
 
     @Test
+    void aScanSplitInTwoPartsCopiesEachKeyByExactlyOneOfThem() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 3000 key 16\nSELECT 1\nDEBUG POPULATE 500 other 16\n");
+            UUID migration = UUID.randomUUID();
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            long copied = 0;
+            try (ChangedKeysLog.Reader reader = changedKeys.readFromNow(migration)) {
+                for (int part = 0; part < 2; part++) {
+                    SnapshotRequest request = new SnapshotRequest(migration, 1,
+                            new RedisEndpoint(source.host(), source.port(), null, null, false),
+                            new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN,
+                            part, 2);
+                    events.clear();
+                    new ScanCopier(request, connector, events::add, changedKeys, snapshotConfig(), () -> 1000).run();
+                    MigrationEvent last = events.get(events.size() - 1);
+                    assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+                    assertEquals(part, last.part());
+                    assertTrue(last.keysCopied() > 1000 && last.keysCopied() < 2500, "a share: " + last.keysCopied());
+                    assertEquals(1750L, last.keysTotal());
+                    copied += last.keysCopied();
+                    if (part == 0) {
+                        assertNotEquals(source.digest(), target.digest(), "half is not the whole");
+                    }
+                }
+                List<Integer> marked = new ArrayList<>();
+                for (int i = 0; i < 20 && marked.size() < 2; i++) {
+                    reader.poll(Duration.ofMillis(300)).forEach(t -> marked.add(t.change().part()));
+                }
+                assertEquals(List.of(0, 1), marked, "each part marks its end");
+            }
+            assertEquals(3500, copied);
+            assertEquals(source.digest(), target.digest());
+        }
+    }
+
+    @Test
     void aNewAttemptEmptiesTheMigratedDbsFirstAndAStopEndsIt() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("SET kept 1\nSELECT 2\nSET kept2 2\n");
@@ -102,7 +138,7 @@ class ScanCopierTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 2,
                     new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(4), MigrationMethod.SCAN);
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(4), MigrationMethod.SCAN, null, null);
 
             new ScanCopier(request, connector, events::add, changedKeys, snapshotConfig(), () -> 1000).run();
 
@@ -113,7 +149,7 @@ class ScanCopierTest {
 
             List<MigrationEvent> stopped = new CopyOnWriteArrayList<>();
             ScanCopier copier = new ScanCopier(new SnapshotRequest(UUID.randomUUID(), 1, request.source(), request.target(),
-                    Set.of(), MigrationMethod.SCAN), connector, stopped::add, changedKeys, snapshotConfig(), () -> 1000);
+                    Set.of(), MigrationMethod.SCAN, null, null), connector, stopped::add, changedKeys, snapshotConfig(), () -> 1000);
             copier.stop();
             copier.run();
             assertEquals(EventType.STOPPED, stopped.get(stopped.size() - 1).type(), () -> "events: " + stopped);
@@ -126,7 +162,7 @@ class ScanCopierTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("wrong-password"), false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN);
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
 
             new ScanCopier(request, connector, events::add, changedKeys, snapshotConfig(), () -> 1000).run();
 

@@ -19,7 +19,9 @@ import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +31,9 @@ import org.jboss.logging.Logger;
 /**
  * The scan method's stream: before the scan starts, subscribes to the source's key-event
  * notifications and appends every changed key to the changed-keys log (CAPTURE_STARTED then lets
- * the scan start); once it reads the scan's end in that log, copies each changed key again from
- * the source (DUMP + PTTL → RESTORE ... REPLACE ABSTTL, or DEL when the key is gone), the keys
- * captured during the scan first, then every new change, until stopped. A lost subscription is a
+ * the scan start); once it reads the scan's end in that log (of every part, when split), copies
+ * each changed key again from the source (DUMP + PTTL → RESTORE ... REPLACE ABSTTL, or DEL when the
+ * key is gone), the keys captured during the scan first, then every new change, until stopped. A lost subscription is a
  * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over.
  */
 public final class ChangedKeyReplayer implements MigrationTask {
@@ -57,6 +59,7 @@ public final class ChangedKeyReplayer implements MigrationTask {
     private volatile boolean stopRequested;
     /** why changes may have been missed: the migration must start over */
     private volatile String lost;
+    private final Set<Integer> partsCompleted = new HashSet<>();
     private boolean scanCompleted;
     private long keysRecopied;
     private int sourceDb = 0;
@@ -181,7 +184,8 @@ public final class ChangedKeyReplayer implements MigrationTask {
             return; // an older attempt's: its copy was emptied
         }
         if (change.marksScanCompleted()) {
-            if (!scanCompleted) {
+            partsCompleted.add(change.part() == null ? 0 : change.part());
+            if (!scanCompleted && partsCompleted.size() >= request.scanPartCount()) {
                 scanCompleted = true;
                 LOG.infof("migration %s: scan completed; copying %d keys changed meanwhile", request.migrationId(), pending.size());
                 events.accept(event(EventType.STREAM_STARTED).withMessage(pending.size() + " keys changed during the scan"));
