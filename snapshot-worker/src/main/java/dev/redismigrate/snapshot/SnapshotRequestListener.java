@@ -38,7 +38,8 @@ public class SnapshotRequestListener {
     public void onRequest(String record) {
         MessageCodec.tryDecode(record, SnapshotRequest.class).ifPresent(request -> {
             LOG.infof("migration %s: snapshot requested from %s into %s (%s)", request.migrationId(), request.source(),
-                    request.target(), request.byScan() ? "scan" : "replication");
+                    request.target(), !request.byScan() ? "replication"
+                            : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
             tasks.start(request.byScan()
                     ? new ScanCopier(request, connector, events::publish, changedKeys, config, scanConfig)
                     : new SnapshotCopier(request, connector, events::publish, checkpoints, config));

@@ -8,21 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The scan method end to end over HTTP: a source that refuses PSYNC (as managed services do) is
- * migrated by SCAN + DUMP with its changes captured from keyspace notifications, written to all
- * along, until the target equals it; then stopped.
+ * migrated by SCAN + DUMP, in two parts shared by two snapshot-worker instances, with its changes
+ * captured from keyspace notifications, written to all along, until the target equals it; then stopped.
  */
 class ScanMethodFlowTest {
     static MigrationService service;
 
     @BeforeAll
     static void startService() {
-        service = MigrationService.start();
+        // ~4,000 keys: two parts
+        service = MigrationService.start(2, 1, Map.of("redis-migrate.migration.scan-keys-per-part", "2500"));
     }
 
     @AfterAll
@@ -72,6 +74,8 @@ class ScanMethodFlowTest {
             assertEquals("scan", syncing.getString("method"));
             assertTrue(syncing.getLong("progress.keys_copied") > 4000, syncing.prettify());
             assertTrue(syncing.getLong("commands_applied") > 0, "changed keys copied again: " + syncing.prettify());
+            assertEquals(2, syncing.getInt("progress.parts"), syncing.prettify());
+            assertEquals(2, syncing.getInt("progress.parts_completed"), syncing.prettify());
 
             service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
             assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
