@@ -4,6 +4,7 @@ import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -67,7 +68,7 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
     /** @return why the server refused the command, or null when it ran */
     private static String refusal(RedisLink link, String... command) {
         try {
-            link.call(command[0], (Object[]) java.util.Arrays.copyOfRange(command, 1, command.length));
+            link.call(command[0], (Object[]) Arrays.copyOfRange(command, 1, command.length));
             return null;
         } catch (RedisAccessException e) {
             return e.getMessage();

@@ -162,7 +162,12 @@ public final class ChangedKeyReplayer implements MigrationTask {
                 read(record);
             }
             if (scanCompleted && pending.size() > 0) {
-                copy(source, writer, pending.take(config.batchKeys()));
+                try {
+                    copy(source, writer, pending.take(config.batchKeys()));
+                } catch (SourceReadException e) {
+                    // the source went away: its notifications did too, so this is a gap as well
+                    lost(e.getMessage());
+                }
             }
             if (scanCompleted && System.nanoTime() >= nextProgress) {
                 nextProgress = System.nanoTime() + progressEvery;
@@ -227,9 +232,17 @@ public final class ChangedKeyReplayer implements MigrationTask {
             return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RedisAccessException("interrupted while reading " + request.source().address());
+            throw new SourceReadException("interrupted while reading " + request.source().address());
         } catch (Exception e) {
-            throw RedisAccessException.from("reading the source " + request.source().address() + " failed", e);
+            throw new SourceReadException(RedisAccessException.from("reading the source " + request.source().address()
+                    + " failed", e).getMessage());
+        }
+    }
+
+    /** The source did not answer a read of changed keys. */
+    private static final class SourceReadException extends RuntimeException {
+        SourceReadException(String message) {
+            super(message);
         }
     }
 
