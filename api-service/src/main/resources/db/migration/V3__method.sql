@@ -11,3 +11,5 @@ alter table migration add column part_keys_copied bigint[];
 alter table migration add column part_keys_total bigint[];
 alter table migration add column part_bytes_copied bigint[];
 alter table migration add column parts_completed bigint not null default 0;
+-- Scan method: whether the current attempt's scan was asked for (once per attempt).
+alter table migration add column scan_requested boolean not null default false;

@@ -60,6 +60,8 @@ public class Migration extends PanacheEntityBase {
     public long[] partKeysTotal;
     public long[] partBytesCopied;
     public long partsCompleted;
+    /** scan method: whether this attempt's scan was asked for (a repeated CAPTURE_STARTED must not start another) */
+    public boolean scanRequested;
     public long keysCopied;
     public Long keysTotal;
     public long bytesCopied;
@@ -195,9 +197,10 @@ public class Migration extends PanacheEntityBase {
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
         switch (event.type()) {
             case CAPTURE_STARTED:
-                if (!byScan() || phase != MigrationPhase.SNAPSHOT) {
+                if (!byScan() || phase != MigrationPhase.SNAPSHOT || scanRequested) {
                     return EventOutcome.NONE;
                 }
+                scanRequested = true;
                 return new EventOutcome("capture of changed keys started" + by + (event.message() == null ? ""
                         : " (" + event.message() + ")") + "; the scan may start"
                         + (scanParts > 1 ? " in " + scanParts + " parts" : ""), snapshotRequests());
@@ -270,6 +273,7 @@ public class Migration extends PanacheEntityBase {
 
     private void restartCopy() {
         resetParts();
+        scanRequested = false;
         phase = MigrationPhase.SNAPSHOT;
         status = MigrationStatus.RUNNING;
         keysCopied = 0;

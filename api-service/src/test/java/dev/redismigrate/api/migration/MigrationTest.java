@@ -180,6 +180,7 @@ class MigrationTest {
         EventOutcome captured = m.apply(event(EventType.CAPTURE_STARTED), T0);
         SnapshotRequest scan = assertInstanceOf(SnapshotRequest.class, captured.commands().get(0));
         assertTrue(scan.byScan());
+        assertTrue(m.apply(event(EventType.CAPTURE_STARTED), T0).commands().isEmpty(), "one scan per attempt");
         assertEquals(MigrationStatus.RUNNING, m.status);
 
         EventOutcome completed = m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(10, 10, 100), T0);
