@@ -71,6 +71,10 @@ public class MigrationMeters {
         private volatile long keysTotal;
         private volatile long commandsApplied;
         private volatile long lagBytes;
+        /** scan method: changed keys not yet copied again, and the age of the oldest as reported */
+        private volatile long pendingKeys;
+        private volatile Long changeLagSeconds;
+        private boolean changeMeters;
         /** when the target was last seen caught up (lag 0), or when this worker began following */
         private volatile Instant caughtUpAt;
         private volatile Instant lastEventAt;
@@ -103,6 +107,11 @@ public class MigrationMeters {
                     }
                 }
             }
+            if (event.pendingKeys() != null) {
+                registerChangeMeters();
+                pendingKeys = event.pendingKeys();
+                changeLagSeconds = event.lagSeconds();
+            }
             if (event.type() == EventType.FAILED) {
                 failures.computeIfAbsent(FailureKind.of(event.message()), kind -> keep(Counter
                         .builder("redis.migrate.worker.failures")
@@ -134,7 +143,19 @@ public class MigrationMeters {
                     Figures::lagSeconds);
         }
 
+        private void registerChangeMeters() {
+            if (changeMeters) {
+                return;
+            }
+            changeMeters = true;
+            gauge("redis.migrate.worker.lag.keys", "Scan method: changed keys captured but not yet copied again",
+                    f -> f.pendingKeys);
+        }
+
         private double lagSeconds() {
+            if (changeLagSeconds != null) {
+                return changeLagSeconds; // scan method: the age of the oldest change not yet copied again
+            }
             if (lagBytes == 0 || caughtUpAt == null) {
                 return 0;
             }

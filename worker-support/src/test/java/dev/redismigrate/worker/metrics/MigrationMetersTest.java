@@ -50,6 +50,17 @@ class MigrationMetersTest {
     }
 
     @Test
+    void theScanMethodsLagIsInPendingKeysAndTheAgeOfTheOldest() {
+        meters.record(event(EventType.STREAM_PROGRESS).withChanges(30, 12, 4));
+        assertEquals(30, value("redis.migrate.worker.commands.applied"));
+        assertEquals(12, value("redis.migrate.worker.lag.keys"));
+        assertEquals(4.0, value("redis.migrate.worker.lag.seconds"));
+        meters.record(event(EventType.STREAM_PROGRESS).withChanges(42, 0, 0));
+        assertEquals(0, value("redis.migrate.worker.lag.keys"));
+        assertEquals(0.0, value("redis.migrate.worker.lag.seconds"));
+    }
+
+    @Test
     void failuresAreCountedByKind() {
         meters.record(event(EventType.FAILED).withMessage("the source can no longer continue from offset r:10 (...)"));
         meters.record(event(EventType.FAILED).withMessage("127.0.0.1:6379: WRONGPASS invalid username-password pair"));
