@@ -16,15 +16,17 @@ import org.junit.jupiter.api.Test;
 /**
  * The scan method end to end over HTTP: a source that refuses PSYNC (as managed services do) is
  * migrated by SCAN + DUMP, in two parts shared by two snapshot-worker instances, with its changes
- * captured from keyspace notifications, written to all along, until the target equals it; then stopped.
+ * captured from keyspace notifications, written to all along, until the target equals it; then
+ * stopped. A stream worker killed while it captures costs a new copy, not a lost change.
  */
 class ScanMethodFlowTest {
     static MigrationService service;
 
     @BeforeAll
     static void startService() {
-        // ~4,000 keys: two parts
-        service = MigrationService.start(2, 1, Map.of("redis-migrate.migration.scan-keys-per-part", "2500"));
+        // ~4,000 keys: two parts; a silent worker is replaced within seconds
+        service = MigrationService.start(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
+                "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
     }
 
     @AfterAll
@@ -40,13 +42,8 @@ class ScanMethodFlowTest {
                 "--rename-command", "SYNC", "");
              RedisServer target = RedisServer.start()) {
             OnlineMigrationFlowTest.seed(source);
-            String databaseId = service.http().body("""
-                    {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
-                    """.formatted(target.port()))
-                    .post("/v2/databases").then().statusCode(201).extract().path("database.id");
-            String body = """
-                    {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"}, "disable_ssl": true, "ignore_dbs": []}
-                    """.formatted(source.port());
+            String databaseId = register(target);
+            String body = body(source);
             service.http().body(body).post("/v2/databases/{id}/online-migration/check", databaseId)
                     .then().statusCode(200).body("method", equalTo("scan")).body("ok", equalTo(true));
 
@@ -80,5 +77,51 @@ class ScanMethodFlowTest {
             service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
             assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
         }
+    }
+
+    @Test
+    void aKilledCaptureIsAGapSoTheMigrationCopiesAgainAndEndsEqual() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass", "--rename-command", "PSYNC", "");
+             RedisServer target = RedisServer.start()) {
+            OnlineMigrationFlowTest.seed(source);
+            String databaseId = register(target);
+            try (SourceWriter writer = new SourceWriter(source)) {
+                String migrationId = service.http().body(body(source)).put("/v2/databases/{id}/online-migration", databaseId)
+                        .then().statusCode(200).extract().path("id");
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+
+                service.reporterOf(migrationId, "capture of changed keys started", service.streamWorkers).kill();
+                long roundsAtKill = writer.rounds();
+                Await.until(Duration.ofSeconds(120), () -> countOf(events(migrationId), "capture of changed keys started") == 2
+                                && "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "copied again and syncing: " + events(migrationId));
+                assertTrue(events(migrationId).contains("REASSIGNED"), events(migrationId));
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtKill + 200, () -> "writes meanwhile");
+            }
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: source " + source.digest() + " target " + target.digest());
+        }
+    }
+
+    private static String register(RedisServer target) {
+        return service.http().body("""
+                {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
+                """.formatted(target.port()))
+                .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+    }
+
+    private static String body(RedisServer source) {
+        return """
+                {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"}, "disable_ssl": true, "ignore_dbs": []}
+                """.formatted(source.port());
+    }
+
+    private static String events(String migrationId) {
+        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+    }
+
+    private static int countOf(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 }
