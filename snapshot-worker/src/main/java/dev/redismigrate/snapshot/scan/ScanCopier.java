@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -41,13 +42,8 @@ public final class ScanCopier implements MigrationTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
     private static final byte[] SCAN = bytes("SCAN");
     private static final byte[] COUNT = bytes("COUNT");
-    private static final byte[] DUMP = bytes("DUMP");
-    private static final byte[] PTTL = bytes("PTTL");
-    private static final byte[] RESTORE = bytes("RESTORE");
-    private static final byte[] REPLACE = bytes("REPLACE");
-    private static final byte[] ABSTTL = bytes("ABSTTL");
-    private static final byte[] NO_TTL = bytes("0");
     private static final byte[] CURSOR_START = bytes("0");
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final SnapshotRequest request;
     private final RedisConnector connector;
@@ -55,7 +51,6 @@ public final class ScanCopier implements MigrationTask {
     private final ChangedKeysLog changedKeys;
     private final SnapshotConfig snapshotConfig;
     private final ScanConfig config;
-    private final Duration replyTimeout = Duration.ofSeconds(60);
 
     private volatile boolean stopRequested;
     private volatile long keysTotal;
@@ -122,7 +117,7 @@ public final class ScanCopier implements MigrationTask {
 
     private void copy(RedisLink source, RedisLink target) {
         EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
-                snapshotConfig.pipelineBytes().asLongValue(), replyTimeout.toMillis());
+                snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-progress"));
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
@@ -160,48 +155,32 @@ public final class ScanCopier implements MigrationTask {
         } while (!stopRequested && !isStart(cursor));
     }
 
-    /** DUMP + PTTL of this part's keys of a batch in one round trip; RESTORE of each key that still exists. */
+    /** This part's keys of a batch, read in one round trip; each that still exists restored in the target. */
     private void copyBatch(RedisLink source, EntryWriter writer, int db, List<?> keys) {
-        List<CompletableFuture<Object>> dumps = new ArrayList<>(keys.size());
-        List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
         List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
             if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {
                 mine.add((byte[]) key);
-                dumps.add(source.queue(new byte[][] {DUMP, (byte[]) key}));
-                ttls.add(source.queue(new byte[][] {PTTL, (byte[]) key}));
             }
         }
-        source.sendQueued();
-        for (int i = 0; i < mine.size(); i++) {
-            byte[] dump = (byte[]) await(dumps.get(i));
-            long ttl = (Long) await(ttls.get(i));
-            long readAt = System.currentTimeMillis();
-            if (dump == null || ttl == -2) {
+        for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
+            if (restore == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
             }
-            writer.write(new Entry(db, restore(mine.get(i), dump, ttl, readAt), -1));
+            writer.write(new Entry(db, restore, -1));
             keysCopied++;
         }
     }
 
-    /** An absolute expiry, so time spent in the pipeline towards the target does not lengthen the TTL. */
-    static byte[][] restore(byte[] key, byte[] dump, long pttl, long readAtMillis) {
-        if (pttl < 0) {
-            return new byte[][] {RESTORE, key, NO_TTL, dump, REPLACE};
-        }
-        return new byte[][] {RESTORE, key, bytes(Long.toString(readAtMillis + pttl)), dump, REPLACE, ABSTTL};
-    }
-
     private Object await(CompletableFuture<Object> reply) {
         try {
-            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisAccessException("interrupted while reading " + request.source().address());
         } catch (Exception e) {
-            throw RedisAccessException.from("reading the source " + request.source().address() + " failed", e);
+            throw RedisAccessException.from("SCAN on " + request.source().address() + " failed", e);
         }
     }
 

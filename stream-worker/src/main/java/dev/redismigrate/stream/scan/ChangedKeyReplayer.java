@@ -4,6 +4,7 @@ import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -23,8 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -38,13 +37,7 @@ import org.jboss.logging.Logger;
  */
 public final class ChangedKeyReplayer implements MigrationTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
-    private static final byte[] DUMP = bytes("DUMP");
-    private static final byte[] PTTL = bytes("PTTL");
     private static final byte[] DEL = bytes("DEL");
-    private static final byte[] RESTORE = bytes("RESTORE");
-    private static final byte[] REPLACE = bytes("REPLACE");
-    private static final byte[] ABSTTL = bytes("ABSTTL");
-    private static final byte[] NO_TTL = bytes("0");
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -164,7 +157,7 @@ public final class ChangedKeyReplayer implements MigrationTask {
             if (scanCompleted && pending.size() > 0) {
                 try {
                     copy(source, writer, pending.take(config.batchKeys()));
-                } catch (SourceReadException e) {
+                } catch (RedisAccessException e) {
                     // the source went away: its notifications did too, so this is a gap as well
                     lost(e.getMessage());
                 }
@@ -200,50 +193,29 @@ public final class ChangedKeyReplayer implements MigrationTask {
         }
     }
 
-    /** The keys' current state from the source, in one round trip per db; written to the target after what the scan wrote. */
+    /** The keys' current state from the source, one round trip per db; written to the target after what the scan wrote. */
     private void copy(RedisLink source, EntryWriter writer, List<PendingChanges.DbKey> keys) {
-        List<CompletableFuture<Object>> dumps = new ArrayList<>(keys.size());
-        List<CompletableFuture<Object>> ttls = new ArrayList<>(keys.size());
-        for (PendingChanges.DbKey k : keys) {
-            if (k.db() != sourceDb) {
-                source.queue(new byte[][] {bytes("SELECT"), bytes(Integer.toString(k.db()))});
-                sourceDb = k.db();
+        int from = 0;
+        while (from < keys.size()) {
+            int db = keys.get(from).db();
+            int to = from;
+            List<byte[]> names = new ArrayList<>();
+            while (to < keys.size() && keys.get(to).db() == db) {
+                names.add(keys.get(to++).key());
             }
-            dumps.add(source.queue(new byte[][] {DUMP, k.key()}));
-            ttls.add(source.queue(new byte[][] {PTTL, k.key()}));
-        }
-        source.sendQueued();
-        for (int i = 0; i < keys.size(); i++) {
-            PendingChanges.DbKey k = keys.get(i);
-            byte[] dump = (byte[]) await(dumps.get(i));
-            long ttl = (Long) await(ttls.get(i));
-            long readAt = System.currentTimeMillis();
-            byte[][] argv = dump == null || ttl == -2 ? new byte[][] {DEL, k.key()}
-                    : ttl < 0 ? new byte[][] {RESTORE, k.key(), NO_TTL, dump, REPLACE}
-                    : new byte[][] {RESTORE, k.key(), bytes(Long.toString(readAt + ttl)), dump, REPLACE, ABSTTL};
-            writer.write(new Entry(k.db(), argv, -1));
+            if (db != sourceDb) {
+                source.call("SELECT", db);
+                sourceDb = db;
+            }
+            List<byte[][]> restores = DumpReader.read(source, names, REPLY_TIMEOUT);
+            for (int i = 0; i < names.size(); i++) {
+                byte[][] argv = restores.get(i) == null ? new byte[][] {DEL, names.get(i)} : restores.get(i);
+                writer.write(new Entry(db, argv, -1));
+            }
+            from = to;
         }
         writer.flush();
         keysRecopied += keys.size();
-    }
-
-    private Object await(CompletableFuture<Object> reply) {
-        try {
-            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceReadException("interrupted while reading " + request.source().address());
-        } catch (Exception e) {
-            throw new SourceReadException(RedisAccessException.from("reading the source " + request.source().address()
-                    + " failed", e).getMessage());
-        }
-    }
-
-    /** The source did not answer a read of changed keys. */
-    private static final class SourceReadException extends RuntimeException {
-        SourceReadException(String message) {
-            super(message);
-        }
     }
 
     private MigrationEvent progress(EventType type) {
