@@ -55,7 +55,7 @@ class PreflightApiTest {
         assertEquals(Collections.nCopies(13, true), report.getList("checks.ok"));
         assertEquals(Collections.nCopies(13, "pass"), report.getList("checks.result"));
         assertEquals("db3 left out", report.getString("checks[3].message"));
-        assertEquals("db0 (1 keys): 1 keys to copy", report.getString("checks.find { it.name == 'dbs' }.message"));
+        assertEquals("db0 (1 key): 1 key to copy", report.getString("checks.find { it.name == 'dbs' }.message"));
         api().get("/v2/databases/" + targetId + "/online-migration").then().statusCode(404);
     }
 

@@ -61,9 +61,9 @@ public record SourceAssessment(MigrationMethod method, List<Check> checks) {
     private static Check dbs(RedisProbe.Facts source, RedisProbe.Facts target, Set<Integer> ignoreDbs) {
         Map<Integer, Long> toCopy = migrated(source.keysPerDb(), ignoreDbs);
         String copied = toCopy.isEmpty() ? "the source's migrated dbs are empty"
-                : toCopy.entrySet().stream().map(e -> "db" + e.getKey() + " (" + e.getValue() + " keys)")
-                        .collect(Collectors.joining(", ")) + ": " + toCopy.values().stream().mapToLong(Long::longValue).sum()
-                        + " keys to copy";
+                : toCopy.entrySet().stream().map(e -> "db" + e.getKey() + " (" + keys(e.getValue()) + ")")
+                        .collect(Collectors.joining(", ")) + ": " + keys(toCopy.values().stream().mapToLong(Long::longValue).sum())
+                        + " to copy";
         Map<Integer, Long> onTarget = migrated(target.keysPerDb(), ignoreDbs);
         if (!onTarget.isEmpty()) {
             return Check.warn("dbs", copied + "; the target already holds keys in "
@@ -144,6 +144,10 @@ public record SourceAssessment(MigrationMethod method, List<Check> checks) {
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    private static String keys(long n) {
+        return n == 1 ? "1 key" : n + " keys";
     }
 
     private static String mb(long bytes) {
