@@ -13,6 +13,7 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.stream.scan.ChangeCopyConfig;
 import dev.redismigrate.stream.scan.ChangedKeyReplayer;
 import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
@@ -48,6 +49,7 @@ class ChangedKeyReplayerTest {
 
     @Test
     void changesBeforeDuringAndAfterTheScanAreCopiedAgainIncludingDeletesAndExpiries() throws Exception {
+        // written type by type here (the system test covers RESTORE)
         try (RedisServer source = RedisServer.start("--requirepass", "pw", "--rename-command", "PSYNC", "",
                 "--rename-command", "SYNC", "");
              RedisServer target = RedisServer.start()) {
@@ -60,7 +62,7 @@ class ChangedKeyReplayerTest {
             StreamRequest request = new StreamRequest(migration, 1, endpoint(source, "pw"), endpoint(target, null), Set.of(7),
                     null, MigrationMethod.SCAN, 2);
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
-                    StreamReplayerTest.config(), () -> 3);
+                    StreamReplayerTest.config(), changeConfig(3, true));
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
@@ -111,7 +113,7 @@ class ChangedKeyReplayerTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
                     endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
-                    StreamReplayerTest.config(), () -> 100);
+                    StreamReplayerTest.config(), changeConfig(100, false));
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
@@ -131,12 +133,24 @@ class ChangedKeyReplayerTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null), endpoint(target, null),
                     Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys, StreamReplayerTest.config(),
-                    () -> 100).run();
+                    changeConfig(100, false)).run();
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type());
             assertTrue(last.message().contains("notify-keyspace-events"), last.message());
             assertFalse(has(events, EventType.CAPTURE_STARTED));
         }
+    }
+
+    static ChangeCopyConfig changeConfig(int batchKeys, boolean typeWise) {
+        return new ChangeCopyConfig() {
+            public int batchKeys() {
+                return batchKeys;
+            }
+
+            public boolean typeWise() {
+                return typeWise;
+            }
+        };
     }
 
     private static boolean has(List<MigrationEvent> events, EventType type) {

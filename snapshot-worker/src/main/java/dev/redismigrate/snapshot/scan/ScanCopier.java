@@ -9,6 +9,7 @@ import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.pipeline.TypeWiseReader;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -33,7 +34,7 @@ import org.jboss.logging.Logger;
 /**
  * The scan method's copy, for sources that refuse PSYNC: SCAN each migrated db, read each batch of
  * keys with pipelined DUMP + PTTL, and restore them in the target (RESTORE ... REPLACE ABSTTL,
- * pipelined). It is no point-in-time copy: the stream worker captures every change from before the
+ * pipelined; type by type where the target cannot load the source's DUMP format). It is no point-in-time copy: the stream worker captures every change from before the
  * scan on and copies those keys again once the scan has completed, which this copier announces in
  * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset). A part of a split scan
  * copies only its share of the keys (see {@link ScanParts}); each part marks its own end.
@@ -53,6 +54,7 @@ public final class ScanCopier implements MigrationTask {
     private final ScanConfig config;
 
     private volatile boolean stopRequested;
+    private boolean typeWise;
     private volatile long keysTotal;
     private volatile long keysCopied;
     private volatile long keysVanished;
@@ -93,11 +95,8 @@ public final class ScanCopier implements MigrationTask {
              RedisLink target = connector.open(request.target(), "redis-migrate-scan")) {
             RedisVersion sourceVersion = source.version();
             RedisVersion targetVersion = target.version();
-            if (sourceVersion.isNewerThan(targetVersion)) {
-                fail("the source runs Redis " + sourceVersion + ", newer than the target's " + targetVersion
-                        + ": its DUMP format may not load there; upgrade the target first");
-                return;
-            }
+            // a newer source's DUMP format may not load in the target: rebuild its keys type by type there
+            typeWise = config.typeWise() || sourceVersion.isNewerThan(targetVersion);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {
@@ -162,6 +161,17 @@ public final class ScanCopier implements MigrationTask {
             if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {
                 mine.add((byte[]) key);
             }
+        }
+        if (typeWise) {
+            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, REPLY_TIMEOUT)) {
+                if (rebuild == null || rebuild.isEmpty()) {
+                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
+                    continue;
+                }
+                rebuild.forEach(command -> writer.write(new Entry(db, command, -1)));
+                keysCopied++;
+            }
+            return;
         }
         for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
             if (restore == null) {

@@ -8,6 +8,7 @@ import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.pipeline.TypeWiseReader;
 import dev.redismigrate.common.redis.KeyEventSubscription;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -56,6 +57,8 @@ public final class ChangedKeyReplayer implements MigrationTask {
     private boolean scanCompleted;
     private long keysRecopied;
     private int sourceDb = 0;
+    /** whether keys are rebuilt type by type (the target cannot load the source's DUMP format) */
+    private boolean typeWise;
 
     public ChangedKeyReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, StreamConfig streamConfig, ChangeCopyConfig config) {
@@ -88,6 +91,7 @@ public final class ChangedKeyReplayer implements MigrationTask {
              RedisLink target = connector.open(request.target(), "redis-migrate-changes");
              ChangedKeysLog.Reader reader = changedKeys.readFromNow(request.migrationId());
              KeyEventSubscription subscription = connector.subscribe(request.source(), "redis-migrate-capture")) {
+            typeWise = config.typeWise() || source.version().isNewerThan(target.version());
             String note = enableNotifications(source);
             if (note == null) {
                 return; // refused: reported
@@ -207,10 +211,22 @@ public final class ChangedKeyReplayer implements MigrationTask {
                 source.call("SELECT", db);
                 sourceDb = db;
             }
-            List<byte[][]> restores = DumpReader.read(source, names, REPLY_TIMEOUT);
-            for (int i = 0; i < names.size(); i++) {
-                byte[][] argv = restores.get(i) == null ? new byte[][] {DEL, names.get(i)} : restores.get(i);
-                writer.write(new Entry(db, argv, -1));
+            if (typeWise) {
+                List<List<byte[][]>> rebuilds = TypeWiseReader.read(source, names, REPLY_TIMEOUT);
+                for (int i = 0; i < names.size(); i++) {
+                    // empty: retyped between the reads, and its change notice brings it again
+                    List<byte[][]> commands = rebuilds.get(i) == null ? List.<byte[][]>of(new byte[][] {DEL, names.get(i)})
+                            : rebuilds.get(i);
+                    for (byte[][] command : commands) {
+                        writer.write(new Entry(db, command, -1));
+                    }
+                }
+            } else {
+                List<byte[][]> restores = DumpReader.read(source, names, REPLY_TIMEOUT);
+                for (int i = 0; i < names.size(); i++) {
+                    byte[][] argv = restores.get(i) == null ? new byte[][] {DEL, names.get(i)} : restores.get(i);
+                    writer.write(new Entry(db, argv, -1));
+                }
             }
             from = to;
         }
