@@ -60,7 +60,6 @@ public class MigrationService {
         RedisProbe.Facts sourceFacts = probe.probeSource(source);
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
-        MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version());
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
         List<PreflightReport.Check> failures = assessment.failures();
         if (!failures.isEmpty()) {

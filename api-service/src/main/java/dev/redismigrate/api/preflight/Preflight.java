@@ -45,9 +45,10 @@ public class Preflight {
         List<PreflightReport.Check> checks = new ArrayList<>();
         RedisProbe.Facts sourceFacts = probe(checks, "source", source);
         RedisProbe.Facts targetFacts = probe(checks, "target", targetEndpoint);
-        if (sourceFacts != null && targetFacts != null) {
-            checks.add(check("versions", () -> MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version()),
-                    "the target's Redis " + targetFacts.version() + " can take the source's " + sourceFacts.version()));
+        SourceAssessment assessment = sourceFacts == null || targetFacts == null ? null
+                : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+        if (assessment != null) {
+            checks.add(assessment.versions());
         }
         if (sourceFacts != null) {
             checks.add(check("ignore_dbs", () -> MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases()),
@@ -59,10 +60,9 @@ public class Preflight {
         checks.add(active == null
                 ? pass("target_free", "no active migration into " + target.name)
                 : fail("target_free", "database " + targetId + " already has an active online migration: " + active.id));
-        if (sourceFacts == null || targetFacts == null) {
+        if (assessment == null) {
             return PreflightReport.of(null, checks);
         }
-        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
         checks.addAll(assessment.checks());
         return PreflightReport.of(assessment.method(), checks);
     }

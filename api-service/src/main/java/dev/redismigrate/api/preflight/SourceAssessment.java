@@ -1,5 +1,7 @@
 package dev.redismigrate.api.preflight;
 
+import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.preflight.PreflightReport.Check;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.redis.SourceAccess;
@@ -15,13 +17,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The checks that need what the source and the target said: TLS, the dbs to copy, memory headroom,
- * and which method can read the source (PSYNC, else SCAN + DUMP with keyspace notifications). A
- * start and the preflight both use it; a start refuses when one fails.
+ * The checks that need what the source and the target said: versions, TLS, the dbs to copy, memory
+ * headroom, and which method can read the source (PSYNC, else SCAN + DUMP with keyspace
+ * notifications). A start and the preflight both use it; a start refuses when one fails.
  *
- * @param method the method a start uses: the one asked for, else replication where PSYNC is allowed, else scan
+ * @param method the method a start uses: the one asked for, else replication where PSYNC is allowed
+ *        and the target can load the source's data format, else scan
+ * @param versions whether the target can take the source's data (apart: the preflight lists it early)
+ * @param checks the others
  */
-public record SourceAssessment(MigrationMethod method, List<Check> checks) {
+public record SourceAssessment(MigrationMethod method, Check versions, List<Check> checks) {
     /** Below this share of headroom left after the copy, the memory check warns. */
     private static final double TIGHT_MEMORY = 0.2;
 
@@ -33,21 +38,51 @@ public record SourceAssessment(MigrationMethod method, List<Check> checks) {
         checks.add(dbs(sourceFacts, targetFacts, ignoreDbs));
         checks.add(memory(sourceFacts.memory(), targetFacts.memory()));
         SourceAccess access = sourceFacts.access();
+        boolean newerSource = sourceFacts.version().isNewerThan(targetFacts.version());
         MigrationMethod method = asked != null ? asked
-                : access.psyncAllowed() ? MigrationMethod.REPLICATION : MigrationMethod.SCAN;
+                : access.psyncAllowed() && !newerSource ? MigrationMethod.REPLICATION : MigrationMethod.SCAN;
         checks.add(psync(access, asked, method));
         checks.add(scan(access, method));
         checks.add(notifications(access, method));
         checks.add(Check.pass("method", method == MigrationMethod.REPLICATION
                 ? "replication" + (asked == null ? ": the source allows PSYNC" : ", as asked")
                         + "; the copy is a point-in-time RDB, then every write is replayed"
-                : "scan" + (asked == null ? ": the source refuses PSYNC" : ", as asked")
+                : "scan" + (asked != null ? ", as asked" : newerSource && access.psyncAllowed()
+                        ? ": the target cannot load the newer source's RDB" : ": the source refuses PSYNC")
                         + "; keys are copied by SCAN + DUMP and changed keys copied again from keyspace notifications"));
-        return new SourceAssessment(method, checks);
+        return new SourceAssessment(method, versions(sourceFacts, targetFacts, method), checks);
+    }
+
+    /** All checks, the versions first. */
+    public List<Check> all() {
+        List<Check> all = new ArrayList<>(checks.size() + 1);
+        all.add(versions);
+        all.addAll(checks);
+        return all;
     }
 
     public List<Check> failures() {
-        return checks.stream().filter(c -> !c.ok()).toList();
+        return all().stream().filter(c -> !c.ok()).toList();
+    }
+
+    /** A replica cannot load a newer RDB; the scan method then rebuilds keys type by type instead of RESTORE. */
+    private static Check versions(RedisProbe.Facts source, RedisProbe.Facts target, MigrationMethod method) {
+        String fits = "the target's Redis " + target.version() + " can take the source's " + source.version();
+        if (!source.version().isNewerThan(target.version())) {
+            return Check.pass("versions", fits);
+        }
+        if (method == MigrationMethod.SCAN) {
+            return Check.warn("versions", "the source's Redis " + source.version() + " is newer than the target's "
+                    + target.version() + ": keys are rebuilt type by type rather than restored from DUMP (a stream's "
+                    + "consumer groups start at their last delivered id, without consumers or pending entries; module "
+                    + "types cannot be copied)");
+        }
+        try {
+            MigrationRules.requireCompatible(source.version(), target.version());
+            return Check.pass("versions", fits);
+        } catch (ApiException e) {
+            return Check.fail("versions", e.getMessage() + "; or ask for the scan method, which writes type by type");
+        }
     }
 
     private static Check tls(RedisEndpoint source) {
