@@ -132,7 +132,7 @@ public final class TypeWiseReader {
         }
     }
 
-    /** Entries with their ids, the last id (XSETID), and each group at its last delivered id. */
+    /** Entries with their ids, each group at its last delivered id, and the last id (XSETID). */
     private static void stream(List<byte[][]> commands, byte[] key, List<?> entries, List<?> info, List<?> groups) {
         for (Object e : entries) {
             List<?> entry = (List<?>) e;
@@ -145,16 +145,22 @@ public final class TypeWiseReader {
             }
             commands.add(argv("XADD", args));
         }
-        Object lastId = field(info, "last-generated-id");
-        if (entries.isEmpty()) {
-            // XSETID needs the key: an emptied stream is created by a group, or by an entry added and removed
+        String lastId = text(field(info, "last-generated-id"));
+        boolean created = !entries.isEmpty();
+        for (Object g : groups) {
+            List<?> group = (List<?>) g;
+            // a stream without entries is created by its first group
+            commands.add(created ? argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id"))
+                    : argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id"), "MKSTREAM"));
+            created = true;
+        }
+        if (!created) {
+            // nor entries nor groups: an entry added and removed creates it
             commands.add(argv("XADD", key, "0-1", "f", "v"));
             commands.add(argv("XDEL", key, "0-1"));
         }
-        commands.add(argv("XSETID", key, lastId));
-        for (Object g : groups) {
-            List<?> group = (List<?>) g;
-            commands.add(argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id")));
+        if (!"0-0".equals(lastId)) {
+            commands.add(argv("XSETID", key, lastId));
         }
     }
 
