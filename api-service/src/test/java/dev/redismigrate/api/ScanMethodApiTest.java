@@ -116,10 +116,20 @@ class ScanMethodApiTest {
     }
 
     @Test
-    void notificationsThatAreOffAndCannotBeSetFailTheScanMethodWithWhatToSet() {
+    void notificationsThatCannotBeSeenAreAWarningAndThoseThatCannotBeSetAFailure() {
         try (RedisServer target = RedisServer.start()) {
             String targetId = registerTarget(target);
-            api().body(source(noPsyncNoConfig, null)).put(put(targetId)).then().statusCode(422)
+            api().body(source(noPsyncNoConfig, null)).post(check(targetId)).then().statusCode(200)
+                    .body("ok", equalTo(true)).body("method", equalTo("scan"))
+                    .body("checks.find { it.name == 'notifications' }.result", equalTo("warn"))
+                    .body("checks.find { it.name == 'notifications' }.message", containsString("probe key"));
+            // CONFIG GET allowed, CONFIG SET denied by ACL, notifications off
+            noPsync.cli("ACL", "SETUSER", "noset", "on", ">noset-pw", "~*", "&*", "+@all", "-psync", "-config|set");
+            Map<String, Object> body = new HashMap<>(source(noPsync, "noset-pw"));
+            body.put("source", Map.of("host", noPsync.host(), "port", noPsync.port(), "username", "noset", "password", "noset-pw"));
+            noPsync.cli("CONFIG", "SET", "notify-keyspace-events", "");
+            api().body(body).put(put(targetId)).then().statusCode(422)
+                    .body("checks.find { it.name == 'notifications' }.result", equalTo("fail"))
                     .body("checks.find { it.name == 'notifications' }.message", containsString("notify-keyspace-events"));
         }
     }

@@ -127,6 +127,24 @@ class ChangedKeyReplayerTest {
     }
 
     @Test
+    void aSourceThatHidesItsConfigButSendsNotificationsIsCapturedAfterAProbe() throws Exception {
+        try (RedisServer source = RedisServer.start("--notify-keyspace-events", "KEA", "--rename-command", "CONFIG", "");
+             RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
+                    endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            assertEquals("0", source.cli("DBSIZE").trim(), "the probe key is gone");
+            replayer.stop();
+            thread.join(10_000);
+        }
+    }
+
+    @Test
     void notificationsOffOnASourceThatRefusesConfigFailWithWhatToSet() {
         try (RedisServer source = RedisServer.start("--rename-command", "CONFIG", "");
              RedisServer target = RedisServer.start()) {

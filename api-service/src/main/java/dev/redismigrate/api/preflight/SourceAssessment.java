@@ -168,6 +168,11 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
             return Check.pass("notifications", "notify-keyspace-events is \"" + access.notifyFlags()
                     + "\"; the migration adds \"" + KeyspaceNotifications.CAPTURE_FLAGS + "\" (CONFIG SET) when it starts");
         }
+        if (access.notifyFlags() == null) {
+            return Check.warn("notifications", "the source does not show notify-keyspace-events (CONFIG is refused): the "
+                    + "migration writes a probe key when it starts and fails if no notification comes; the scan method "
+                    + "needs it to include \"" + KeyspaceNotifications.CAPTURE_FLAGS + "\" (e.g. \"KEA\")");
+        }
         return Check.fail("notifications", "the scan method needs keyspace notifications and the source does not allow "
                 + "CONFIG SET: set notify-keyspace-events to include \"" + KeyspaceNotifications.CAPTURE_FLAGS
                 + "\" (e.g. \"KEA\") in the service's parameters, then start again");

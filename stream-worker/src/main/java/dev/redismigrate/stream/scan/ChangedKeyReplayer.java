@@ -21,10 +21,13 @@ import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -40,6 +43,7 @@ public final class ChangedKeyReplayer implements MigrationTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
     private static final byte[] DEL = bytes("DEL");
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(3);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamRequest request;
@@ -92,17 +96,28 @@ public final class ChangedKeyReplayer implements MigrationTask {
              ChangedKeysLog.Reader reader = changedKeys.readFromNow(request.migrationId());
              KeyEventSubscription subscription = connector.subscribe(request.source(), "redis-migrate-capture")) {
             typeWise = config.typeWise() || source.version().isNewerThan(target.version());
-            String note = enableNotifications(source);
+            String flags = KeyspaceNotifications.current(source);
+            String note = flags == null ? "" : enableNotifications(source, flags);
             if (note == null) {
                 return; // refused: reported
             }
-            subscription.start(new Capture());
+            Capture capture = new Capture();
+            subscription.start(capture);
+            if (flags == null && !heard(source, capture)) {
+                fail("the scan method needs keyspace notifications and " + request.source().address()
+                        + " sent none for a probe key (CONFIG is refused there, so they cannot be turned on here): set "
+                        + "notify-keyspace-events to include \"" + KeyspaceNotifications.CAPTURE_FLAGS
+                        + "\" (e.g. \"KEA\") in the service's parameters, then start again");
+                return;
+            }
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             events.accept(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
             follow(source, new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
                     REPLY_TIMEOUT.toMillis()), reader);
         } catch (RedisAccessException | TargetWriteException e) {
             fail(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "migration %s: change capture failed", request.migrationId());
             fail("change capture failed: " + e.getMessage());
@@ -110,15 +125,14 @@ public final class ChangedKeyReplayer implements MigrationTask {
     }
 
     /** @return what was done ("" when nothing was needed), or null when the source refuses (reported) */
-    private String enableNotifications(RedisLink source) {
-        String flags = KeyspaceNotifications.current(source);
+    private String enableNotifications(RedisLink source, String flags) {
         if (KeyspaceNotifications.cover(flags)) {
             return "";
         }
-        String wanted = (flags == null ? "" : flags) + KeyspaceNotifications.CAPTURE_FLAGS;
+        String wanted = flags + KeyspaceNotifications.CAPTURE_FLAGS;
         try {
             KeyspaceNotifications.set(source, wanted);
-            return "set the source's notify-keyspace-events from \"" + (flags == null ? "" : flags) + "\" to \"" + wanted + "\"";
+            return "set the source's notify-keyspace-events from \"" + flags + "\" to \"" + wanted + "\"";
         } catch (RedisAccessException e) {
             fail("the scan method needs keyspace notifications and " + request.source().address()
                     + " has them off and refuses CONFIG SET (" + e.getMessage() + "): set notify-keyspace-events to include \""
@@ -127,11 +141,34 @@ public final class ChangedKeyReplayer implements MigrationTask {
         }
     }
 
+    /**
+     * Where the source hides its settings (CONFIG refused, as on managed services), whether it sends
+     * notifications is seen by writing a short-lived probe key and waiting for its event.
+     */
+    private boolean heard(RedisLink source, Capture capture) throws InterruptedException {
+        int db = 0;
+        while (request.ignoreDbs().contains(db)) {
+            db++;
+        }
+        source.call("SELECT", db);
+        sourceDb = db;
+        String probe = new String(capture.probeKey, StandardCharsets.UTF_8);
+        source.call("SET", probe, "1", "PX", 10_000);
+        boolean heard = capture.probeHeard.await(PROBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        source.call("DEL", probe);
+        return heard;
+    }
+
     /** Appends each notification to the log as it comes: the source's pace, never the target's. */
     private final class Capture implements KeyEventSubscription.Listener {
+        final byte[] probeKey = ("redis-migrate:notify-probe:" + request.migrationId()).getBytes(StandardCharsets.UTF_8);
+        final CountDownLatch probeHeard = new CountDownLatch(1);
+
         @Override
         public void changed(int db, byte[] key) {
-            if (!request.ignoreDbs().contains(db)) {
+            if (Arrays.equals(key, probeKey)) {
+                probeHeard.countDown(); // ours, before the scan starts: not the source's data
+            } else if (!request.ignoreDbs().contains(db)) {
                 changedKeys.append(ChangedKey.of(request.migrationId(), request.attempt(), db, key),
                         e -> lost("Kafka did not take a changed key: " + e.getMessage()));
             }
