@@ -1,6 +1,7 @@
 package dev.redismigrate.api;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,5 +27,16 @@ public interface ApiConfig {
          * is handed to another instance as a new attempt.
          */
         Duration workerSilence();
+
+        /**
+         * Scan method: a source with more keys than this (in the migrated dbs) is scanned in parts that
+         * snapshot-worker instances copy side by side, each the keys of one hash share.
+         */
+        @WithDefault("1000000")
+        long scanKeysPerPart();
+
+        /** Scan method: parts at most (at most 32). */
+        @WithDefault("8")
+        int scanMaxParts();
     }
 }

@@ -3,7 +3,7 @@
 import { byId, el, setBar, setText } from './dom.js';
 import { bytes, count, duration, percent, when } from './format.js';
 import { drawLagChart } from './lag-chart.js';
-import { phaseOf, sourceOf, targetOf } from './migrations-table.js';
+import { lagOf, phaseOf, sourceOf, targetOf } from './migrations-table.js';
 
 const ACTIVE = new Set(['running', 'syncing']);
 
@@ -38,9 +38,8 @@ export function drawDetail(m, databases, samples, events, now) {
   }
 
   drawLagChart(byId('lag-chart'), samples.lag(m.id), now);
-  setText('detail-lag', m.lag?.bytes == null ? '—'
-    : m.lag.ready_for_cutover ? `${bytes(0)} · ready for cut-over`
-      : `${bytes(m.lag.bytes)}${m.lag.seconds == null ? '' : ` · ${m.lag.seconds.toFixed(1)} s behind`}`);
+  setText('detail-lag', m.lag?.ready_for_cutover ? `${lagOf(m)} · ready for cut-over`
+    : m.lag?.bytes != null && m.lag.seconds != null ? `${lagOf(m)} · ${m.lag.seconds.toFixed(1)} s behind` : lagOf(m));
   setText('detail-commands', count(m.commands_applied));
   setText('detail-offset', m.lag?.offset == null ? '—' : count(m.lag.offset));
 

@@ -1,6 +1,6 @@
 // The list of every migration: one row each, the selected one highlighted.
 import { el, progressBar, statusPill } from './dom.js';
-import { bytes, percent, when } from './format.js';
+import { bytes, count, percent, when } from './format.js';
 
 export function sourceOf(m) {
   return `${m.source.host}:${m.source.port}${m.source.ssl ? ' (TLS)' : ''}`;
@@ -16,6 +16,13 @@ export function phaseOf(m) {
   return [m.method, m.phase].filter(Boolean).join(' · ');
 }
 
+/** Replication: bytes behind the source; scan: changed keys not yet copied again and the oldest one's age. */
+export function lagOf(m) {
+  if (m.lag?.bytes != null) return bytes(m.lag.bytes);
+  if (m.lag?.keys != null) return `${count(m.lag.keys)} keys · ${Math.round(m.lag.seconds ?? 0)} s`;
+  return '—';
+}
+
 export function drawMigrations(tbody, migrations, databases, selectedId, onSelect) {
   tbody.replaceChildren(...migrations.map((m) => {
     const target = targetOf(m, databases);
@@ -26,7 +33,7 @@ export function drawMigrations(tbody, migrations, databases, selectedId, onSelec
       el('td', {}, phaseOf(m)),
       el('td', {}, el('div', { className: 'snapshot' }, progressBar(m.progress.percent),
         el('span', { className: 'small' }, percent(m.progress.percent)))),
-      el('td', { className: 'num' }, m.lag?.bytes == null ? '—' : bytes(m.lag.bytes)),
+      el('td', { className: 'num' }, lagOf(m)),
       el('td', { className: 'small' }, when(m.created_at)));
     row.dataset.migrationId = m.id;
     row.addEventListener('click', () => onSelect(m.id));

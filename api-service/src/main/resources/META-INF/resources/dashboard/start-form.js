@@ -27,9 +27,12 @@ function migrationBody() {
 }
 
 function showChecks(report) {
-  byId('check-result').replaceChildren(...report.checks.map((c) => el('li', { className: c.ok ? 'ok' : 'fail' },
+  byId('check-result').replaceChildren(...report.checks.map((c) => el('li', { className: c.result === 'warn' ? 'warn' : c.ok ? 'ok' : 'fail' },
     el('strong', {}, c.name), ' ', c.message)));
-  say(report.ok ? 'All checks pass: ready to start.' : 'Some checks fail: see above.', report.ok ? 'ok' : 'error');
+  const method = report.method ? ` by ${report.method}` : '';
+  say(!report.ok ? 'Some checks fail: see above.'
+    : report.result === 'warn' ? `All checks pass, with warnings (see above): ready to start${method}.`
+      : `All checks pass: ready to start${method}.`, report.ok ? 'ok' : 'error');
 }
 
 /** Keeps the target list in step with the API, keeping the user's choice. */

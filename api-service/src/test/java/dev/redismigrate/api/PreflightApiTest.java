@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,12 +46,16 @@ class PreflightApiTest {
     @Test
     void aUsableSourceAndTargetPassEveryCheckAndNothingStarts() {
         String targetId = registerTarget(target);
+        source.cli("SET", "k", "v");
         JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId))
-                .then().statusCode(200).body("ok", equalTo(true)).extract().jsonPath();
-        assertEquals(List.of("source", "target", "versions", "ignore_dbs", "distinct", "target_free"),
-                report.getList("checks.name"));
-        assertEquals(List.of(true, true, true, true, true, true), report.getList("checks.ok"));
+                .then().statusCode(200).body("ok", equalTo(true)).body("result", equalTo("pass"))
+                .body("method", equalTo("replication")).extract().jsonPath();
+        assertEquals(List.of("source", "target", "versions", "ignore_dbs", "distinct", "target_free", "tls", "dbs", "memory",
+                "psync", "scan", "notifications", "method"), report.getList("checks.name"));
+        assertEquals(Collections.nCopies(13, true), report.getList("checks.ok"));
+        assertEquals(Collections.nCopies(13, "pass"), report.getList("checks.result"));
         assertEquals("db3 left out", report.getString("checks[3].message"));
+        assertEquals("db0 (1 key): 1 key to copy", report.getString("checks.find { it.name == 'dbs' }.message"));
         api().get("/v2/databases/" + targetId + "/online-migration").then().statusCode(404);
     }
 

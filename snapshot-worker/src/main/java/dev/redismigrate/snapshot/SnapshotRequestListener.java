@@ -3,15 +3,18 @@ package dev.redismigrate.snapshot;
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.snapshot.scan.ScanConfig;
+import dev.redismigrate.snapshot.scan.ScanCopier;
 import dev.redismigrate.worker.EventPublisher;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Takes snapshot requests off Kafka and starts a copy for each. */
+/** Takes snapshot requests off Kafka and starts a copy for each, by the method the request names. */
 @ApplicationScoped
 public class SnapshotRequestListener {
     private static final Logger LOG = Logger.getLogger(SnapshotRequestListener.class);
@@ -26,11 +29,19 @@ public class SnapshotRequestListener {
     SnapshotConfig config;
     @Inject
     CheckpointLog checkpoints;
+    @Inject
+    ChangedKeysLog changedKeys;
+    @Inject
+    ScanConfig scanConfig;
 
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
         SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
-        LOG.infof("migration %s: snapshot requested from %s into %s", request.migrationId(), request.source(), request.target());
-        tasks.start(new SnapshotCopier(request, connector, events::publish, checkpoints, config));
+        LOG.infof("migration %s: snapshot requested from %s into %s (%s)", request.migrationId(), request.source(),
+                request.target(), !request.byScan() ? "replication"
+                        : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
+        tasks.start(request.byScan()
+                ? new ScanCopier(request, connector, events::publish, changedKeys, config, scanConfig)
+                : new SnapshotCopier(request, connector, events::publish, checkpoints, config));
     }
 }

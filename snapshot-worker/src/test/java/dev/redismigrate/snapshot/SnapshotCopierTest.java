@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The copier against two real redis-servers, without Kafka: the copy itself. */
-class SnapshotCopierTest {
+public class SnapshotCopierTest {
     static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
     static RedisConnector connector;
     /** the real Kafka that infra/test.sh starts, on a topic of this test's own */
@@ -202,7 +202,8 @@ class SnapshotCopierTest {
         }
     }
 
-    static SnapshotConfig config() {
+    /** Settings for tests: small pipelines, several writers. */
+    public static SnapshotConfig config() {
         return config(16 << 20, 1 << 20);
     }
 
@@ -232,6 +233,7 @@ class SnapshotCopierTest {
                 return new MemorySize(BigInteger.valueOf(chunk));
             }
 
+            @Override
             public java.time.Duration sourceRetryFor() {
                 return java.time.Duration.ofSeconds(10);
             }

@@ -6,13 +6,16 @@ import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.stream.scan.ChangeCopyConfig;
+import dev.redismigrate.stream.scan.ChangedKeyReplayer;
 import dev.redismigrate.worker.TaskRunner;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Takes stream requests off Kafka and starts a replay for each. */
+/** Takes stream requests off Kafka and starts a replay for each, by the method the request names. */
 @ApplicationScoped
 public class StreamRequestListener {
     private static final Logger LOG = Logger.getLogger(StreamRequestListener.class);
@@ -27,11 +30,20 @@ public class StreamRequestListener {
     StreamConfig config;
     @Inject
     CheckpointLog checkpointLog;
+    @Inject
+    ChangedKeysLog changedKeys;
+    @Inject
+    ChangeCopyConfig changeCopyConfig;
 
     @Incoming("stream-requests")
     public void onRequest(String record) {
         StreamRequest request = MessageCodec.decode(record, StreamRequest.class);
-        LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-        tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
+        if (request.byScan()) {
+            LOG.infof("migration %s: change capture (scan method) requested from %s", request.migrationId(), request.source());
+            tasks.start(new ChangedKeyReplayer(request, connector, events::publish, changedKeys, config, changeCopyConfig));
+        } else {
+            LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
+            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
+        }
     }
 }

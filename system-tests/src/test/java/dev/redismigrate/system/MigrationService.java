@@ -180,6 +180,15 @@ final class MigrationService implements AutoCloseable {
         return all;
     }
 
+    /** The instance that reported {@code milestone} ("... (pid@host)") last in the migration's history. */
+    ServiceProcess reporterOf(String migrationId, String milestone, List<ServiceProcess> instances) {
+        String line = http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract()
+                .jsonPath().getList("events.message", String.class).stream()
+                .filter(m -> m != null && m.startsWith(milestone)).reduce((a, b) -> b).orElseThrow();
+        return instances.stream().filter(p -> line.contains("(" + p.pid() + "@")).findFirst()
+                .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
+    }
+
     @Override
     public void close() {
         streamWorkers.forEach(ServiceProcess::close);

@@ -45,6 +45,8 @@ class RedisFaultTest {
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
                     () -> "digests equal: " + service.history(ids.migration()));
             assertEquals("0", target.cli("EXISTS", "bulk:1").trim());
+            assertTrue(service.history(ids.migration()).contains("the source closed the replication link; copying again from an emptied target"),
+                    service.history(ids.migration()));
         }
     }
 

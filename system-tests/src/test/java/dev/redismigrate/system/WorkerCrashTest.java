@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
-import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +40,7 @@ class WorkerCrashTest {
 
             try (SourceWriter writer = new SourceWriter(source)) {
                 Await.until(Duration.ofSeconds(20), () -> writer.rounds() > 200, () -> "writes before the crash");
-                ServiceProcess owner = ownerOf(ids.migration(), "stream started", service.streamWorkers);
+                ServiceProcess owner = service.reporterOf(ids.migration(), "stream started", service.streamWorkers);
                 owner.kill();
                 Await.until(Duration.ofSeconds(60), () -> history(ids.migration()).contains("REASSIGNED"), () -> "reassigned: " + history(ids.migration()));
                 Await.until(Duration.ofSeconds(60), () -> countOf(history(ids.migration()), "stream started") >= 2,
@@ -64,7 +62,7 @@ class WorkerCrashTest {
             source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 100000 other 100\n");
             MigrationService.Ids ids = service.migrate(source, target);
             Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids.database()).getLong("progress.keys_copied") > 0, () -> "copy under way");
-            ServiceProcess owner = ownerOf(ids.migration(), "snapshot started", service.snapshotWorkers);
+            ServiceProcess owner = service.reporterOf(ids.migration(), "snapshot started", service.snapshotWorkers);
             source.cli("DEL", "bulk:7"); // deleted after the first attempt copied it, before the second copies
             owner.kill();
             Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(ids.database()).getString("status")),
@@ -93,15 +91,6 @@ class WorkerCrashTest {
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
             assertEquals("3", target.cli("GET", "counter").trim());
         }
-    }
-
-    /** The worker instance that reported {@code milestone} ("... (pid@host)") in the migration's history. */
-    private static ServiceProcess ownerOf(String migrationId, String milestone, List<ServiceProcess> instances) {
-        String line = service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract()
-                .jsonPath().getList("events.message", String.class).stream()
-                .filter(m -> m != null && m.startsWith(milestone)).reduce((a, b) -> b).orElseThrow();
-        return instances.stream().filter(p -> line.contains("(" + p.pid() + "@")).findFirst()
-                .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
     }
 
     private static String history(String migrationId) {

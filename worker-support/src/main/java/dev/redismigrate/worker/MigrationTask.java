@@ -10,6 +10,11 @@ public interface MigrationTask extends Runnable {
 
     int attempt();
 
+    /** Which part of a split job this is; several parts of one migration may run in one process. */
+    default int part() {
+        return 0;
+    }
+
     /** Ask the task to end soon; it keeps what it has written and reports STOPPED. */
     void stop();
 

@@ -23,7 +23,11 @@ import org.jboss.logging.MDC;
 public class TaskRunner {
     private static final Logger LOG = Logger.getLogger(TaskRunner.class);
 
-    private final Map<UUID, MigrationTask> running = new ConcurrentHashMap<>();
+    /** A task is one part of one migration. */
+    private record TaskKey(UUID migrationId, int part) {
+    }
+
+    private final Map<TaskKey, MigrationTask> running = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "migration-task");
         t.setDaemon(true);
@@ -31,14 +35,15 @@ public class TaskRunner {
     });
 
     public boolean start(MigrationTask task) {
-        MigrationTask earlier = running.putIfAbsent(task.migrationId(), task);
+        TaskKey key = new TaskKey(task.migrationId(), task.part());
+        MigrationTask earlier = running.putIfAbsent(key, task);
         if (earlier != null && earlier.attempt() >= task.attempt()) {
             LOG.warnf("migration %s already runs here; request for attempt %d ignored", task.migrationId(), task.attempt());
             return false;
         }
         if (earlier != null) { // an older attempt still runs here: the newer one replaces it
             earlier.stop();
-            running.put(task.migrationId(), task);
+            running.put(key, task);
         }
         threads.execute(() -> {
             MDC.put("migration", task.migrationId().toString());
@@ -47,7 +52,7 @@ public class TaskRunner {
             } catch (RuntimeException e) {
                 LOG.errorf("migration %s: task ended with %s", task.migrationId(), e.toString());
             } finally {
-                running.remove(task.migrationId(), task);
+                running.remove(key, task);
                 MDC.remove("migration");
             }
         });
@@ -56,12 +61,14 @@ public class TaskRunner {
 
     /** @return whether a task that the request concerns ran here (and was asked to stop) */
     public boolean stop(StopRequest request) {
-        MigrationTask task = running.get(request.migrationId());
-        if (task == null || !request.stops(task.attempt())) {
-            return false;
+        boolean stopped = false;
+        for (MigrationTask task : running.values()) {
+            if (task.migrationId().equals(request.migrationId()) && request.stops(task.attempt())) {
+                task.stop();
+                stopped = true;
+            }
         }
-        task.stop();
-        return true;
+        return stopped;
     }
 
     public int runningCount() {

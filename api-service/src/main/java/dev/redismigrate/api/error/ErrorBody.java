@@ -3,12 +3,19 @@ package dev.redismigrate.api.error;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The body of every error answer, as DigitalOcean's API shapes it. */
-public record ErrorBody(String id, String message) {
+/**
+ * The body of every error answer, as DigitalOcean's API shapes it; a refused start also lists the
+ * preflight checks that failed ({@code checks}, absent otherwise).
+ */
+public record ErrorBody(String id, String message, Object checks) {
 
     public static Response response(int status, String message) {
+        return response(status, message, null);
+    }
+
+    public static Response response(int status, String message, Object checks) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorBody(idOf(status), message)).build();
+                .entity(new ErrorBody(idOf(status), message, checks)).build();
     }
 
     static String idOf(int status) {

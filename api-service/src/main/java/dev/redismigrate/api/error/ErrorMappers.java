@@ -21,7 +21,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return ErrorBody.response(e.status(), e.getMessage());
+        return ErrorBody.response(e.status(), e.getMessage(), e.checks());
     }
 
     @ServerExceptionMapper

@@ -47,7 +47,9 @@ public class MigrationGauges {
             new Figure("redis.migrate.migration.commands.applied", "Source commands replayed on the target",
                     MigrationView::commandsApplied),
             new Figure("redis.migrate.migration.lag.bytes", "Source replication offset not yet applied to the target",
-                    v -> v.lag() == null ? null : v.lag().bytes()));
+                    v -> v.lag() == null ? null : v.lag().bytes()),
+            new Figure("redis.migrate.migration.lag.keys", "Scan method: changed keys not yet copied again",
+                    v -> v.lag() == null ? null : v.lag().keys()));
 
     private final MeterRegistry registry;
     private final Map<MigrationStatus, AtomicLong> byStatus = new EnumMap<>(MigrationStatus.class);

@@ -3,6 +3,7 @@ package dev.redismigrate.api.migration;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
 import dev.redismigrate.common.contract.StreamRequest;
@@ -19,6 +20,7 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +52,16 @@ public class Migration extends PanacheEntityBase {
     public String sourceSealedPassword;
     public boolean sourceTls;
     public int[] ignoreDbs;
+    @Enumerated(EnumType.STRING)
+    public MigrationMethod method;
+    /** scan method: in how many parts the scan runs (1: whole); each part's figures, and which completed (bits) */
+    public int scanParts;
+    public long[] partKeysCopied;
+    public long[] partKeysTotal;
+    public long[] partBytesCopied;
+    public long partsCompleted;
+    /** scan method: whether this attempt's scan was asked for (a repeated CAPTURE_STARTED must not start another) */
+    public boolean scanRequested;
     public long keysCopied;
     public Long keysTotal;
     public long bytesCopied;
@@ -59,6 +71,9 @@ public class Migration extends PanacheEntityBase {
     public Long lagBytes;
     /** when the stream was last seen caught up (lag 0), or began */
     public Instant caughtUpAt;
+    /** scan method: changed keys not yet copied again, and the age of the oldest in seconds */
+    public Long lagKeys;
+    public Long lagSeconds;
     public long commandsApplied;
     public String error;
     public Instant createdAt;
@@ -66,8 +81,11 @@ public class Migration extends PanacheEntityBase {
     public Instant stopsAt;
 
     public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
-            Instant now, Duration maxDuration) {
+            MigrationMethod method, int scanParts, Instant now, Duration maxDuration) {
         Migration m = new Migration();
+        m.method = method;
+        m.scanParts = scanParts;
+        m.resetParts();
         m.id = UUID.randomUUID();
         m.database = target;
         m.status = MigrationStatus.RUNNING;
@@ -103,7 +121,32 @@ public class Migration extends PanacheEntityBase {
     }
 
     public SnapshotRequest snapshotRequest() {
-        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs());
+        return new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method, null, null);
+    }
+
+    /** The snapshot, or for a split scan one request per part (each taken by any snapshot-worker instance). */
+    public List<Object> snapshotRequests() {
+        if (scanParts <= 1) {
+            return List.of(snapshotRequest());
+        }
+        List<Object> parts = new ArrayList<>(scanParts);
+        for (int part = 0; part < scanParts; part++) {
+            parts.add(new SnapshotRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), method, part, scanParts));
+        }
+        return parts;
+    }
+
+    /**
+     * What starts an attempt from the beginning: the snapshot (replication); for scan the change
+     * capture, which must listen before the scan starts (CAPTURE_STARTED then asks for the scan).
+     */
+    public Object firstRequest() {
+        return byScan() ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), null, method, scanParts)
+                : snapshotRequest();
+    }
+
+    private boolean byScan() {
+        return method == MigrationMethod.SCAN;
     }
 
     /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
@@ -123,6 +166,11 @@ public class Migration extends PanacheEntityBase {
         attempt++;
         updatedAt = now;
         StopRequest stopOlder = new StopRequest(id, "handed over to attempt " + attempt, attempt);
+        if (byScan()) {
+            // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
+            restartCopy();
+            return List.of(stopOlder, firstRequest());
+        }
         Object next = phase == MigrationPhase.STREAM
                 ? new StreamRequest(id, attempt, source(), database.endpoint(), ignoredDbs(), new ReplicationOffset(replId, replOffset, replDb))
                 : snapshotRequest();
@@ -133,15 +181,15 @@ public class Migration extends PanacheEntityBase {
     public EventOutcome apply(MigrationEvent event, Instant now) {
         if (event.attempt() != attempt) {
             // an older attempt that starts late (a redelivered request) must not write beside the current one
-            boolean olderStarts = event.attempt() < attempt
-                    && (event.type() == EventType.SNAPSHOT_STARTED || event.type() == EventType.STREAM_STARTED);
+            boolean olderStarts = event.attempt() < attempt && (event.type() == EventType.SNAPSHOT_STARTED
+                    || event.type() == EventType.STREAM_STARTED || event.type() == EventType.CAPTURE_STARTED);
             return olderStarts ? new EventOutcome(null, new StopRequest(id, "superseded by attempt " + attempt, attempt))
                     : EventOutcome.NONE;
         }
         if (!isActive()) {
             // a worker that starts late (e.g. a redelivered request) must not go on with an ended migration
             boolean started = switch (event.type()) {
-                case SNAPSHOT_STARTED, STREAM_STARTED -> true;
+                case SNAPSHOT_STARTED, STREAM_STARTED, CAPTURE_STARTED -> true;
                 default -> false;
             };
             return started ? new EventOutcome(null, new StopRequest(id, "the migration is " + status.wire()))
@@ -150,9 +198,19 @@ public class Migration extends PanacheEntityBase {
         updatedAt = now;
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
         switch (event.type()) {
+            case CAPTURE_STARTED:
+                if (!byScan() || phase != MigrationPhase.SNAPSHOT || scanRequested) {
+                    return EventOutcome.NONE;
+                }
+                scanRequested = true;
+                return new EventOutcome("capture of changed keys started" + by + (event.message() == null ? ""
+                        : " (" + event.message() + ")") + "; the scan may start"
+                        + (scanParts > 1 ? " in " + scanParts + " parts" : ""), snapshotRequests());
             case SNAPSHOT_STARTED:
                 copied(event);
-                return new EventOutcome("snapshot started" + by, null);
+                // the message says why, when a copy starts over (the source cut the link)
+                return new EventOutcome("snapshot started" + partOf(event)
+                        + (event.message() == null ? "" : ": " + event.message()) + by, null);
             case SNAPSHOT_PROGRESS:
                 copied(event);
                 return EventOutcome.NONE;
@@ -160,6 +218,17 @@ public class Migration extends PanacheEntityBase {
                 copied(event);
                 if (phase != MigrationPhase.SNAPSHOT) {
                     return EventOutcome.NONE; // a repeat: the stream was requested already
+                }
+                if (byScan()) {
+                    if (event.part() != null && scanParts > 1) {
+                        partsCompleted |= 1L << event.part();
+                        if (Long.bitCount(partsCompleted) < scanParts) {
+                            return new EventOutcome("scan" + partOf(event) + " completed" + by, null);
+                        }
+                    }
+                    // the capture runs already; it copies the changed keys again once it reads the scan's end
+                    phase = MigrationPhase.STREAM;
+                    return new EventOutcome("scan completed: " + keysCopied + " keys copied" + by, null);
                 }
                 if (event.offset() == null) {
                     fail("the snapshot completed without a replication offset");
@@ -189,23 +258,22 @@ public class Migration extends PanacheEntityBase {
                 if (event.commandsApplied() != null) {
                     commandsApplied = event.commandsApplied();
                 }
+                if (event.pendingKeys() != null) {
+                    lagKeys = event.pendingKeys();
+                    lagSeconds = event.lagSeconds();
+                }
                 return EventOutcome.NONE;
             case OFFSET_LOST:
                 // the stream cannot continue: copy everything again (attempt n+1 empties the migrated dbs first)
                 attempt++;
-                phase = MigrationPhase.SNAPSHOT;
-                status = MigrationStatus.RUNNING;
-                keysCopied = 0;
-                bytesCopied = 0;
-                replId = null;
-                replOffset = null;
-                replDb = null;
-                caughtUpAt = null;
+                restartCopy();
                 return new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
-                        + by + ": a new full snapshot, attempt " + attempt, snapshotRequest());
+                        + by + ": a new full snapshot, attempt " + attempt,
+                        List.of(new StopRequest(id, "superseded by attempt " + attempt, attempt), firstRequest()));
             case FAILED:
                 fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
-                return new EventOutcome(error + by, null);
+                // scan: the other worker (capture or scan) of this attempt still runs
+                return new EventOutcome(error + by, byScan() ? new StopRequest(id, "the migration failed") : null);
             case STOPPED:
                 return new EventOutcome("worker stopped" + by, null);
             default:
@@ -213,7 +281,44 @@ public class Migration extends PanacheEntityBase {
         }
     }
 
+    private void restartCopy() {
+        resetParts();
+        scanRequested = false;
+        phase = MigrationPhase.SNAPSHOT;
+        status = MigrationStatus.RUNNING;
+        keysCopied = 0;
+        bytesCopied = 0;
+        replId = null;
+        replOffset = null;
+        replDb = null;
+        lagKeys = null;
+        lagSeconds = null;
+        caughtUpAt = null;
+    }
+
+    private void resetParts() {
+        partKeysCopied = new long[scanParts];
+        partKeysTotal = new long[scanParts];
+        partBytesCopied = new long[scanParts];
+        partsCompleted = 0;
+    }
+
+    private String partOf(MigrationEvent event) {
+        return event.part() == null || scanParts <= 1 ? "" : " (part " + (event.part() + 1) + " of " + scanParts + ")";
+    }
+
+    /** A part's figures are its own totals: the migration's are their sums. */
     private void copied(MigrationEvent event) {
+        if (event.part() != null && scanParts > 1) {
+            int p = event.part();
+            partKeysCopied[p] = event.keysCopied() == null ? partKeysCopied[p] : event.keysCopied();
+            partKeysTotal[p] = event.keysTotal() == null ? partKeysTotal[p] : event.keysTotal();
+            partBytesCopied[p] = event.bytesCopied() == null ? partBytesCopied[p] : event.bytesCopied();
+            keysCopied = Arrays.stream(partKeysCopied).sum();
+            keysTotal = Arrays.stream(partKeysTotal).sum();
+            bytesCopied = Arrays.stream(partBytesCopied).sum();
+            return;
+        }
         if (event.keysCopied() != null) {
             keysCopied = event.keysCopied();
         }

@@ -8,7 +8,10 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.events.EventFeed;
 import dev.redismigrate.api.outbox.Outbox;
 import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.api.preflight.PreflightReport;
+import dev.redismigrate.api.preflight.SourceAssessment;
 import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -19,8 +22,10 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,16 +53,22 @@ public class MigrationService {
     public Migration start(String databaseId, StartMigrationRequest request) {
         UUID targetId = Ids.parse("database", databaseId);
         RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
+        MigrationMethod asked = StartMigrationRequest.methodOf(request);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         TargetDatabase target = DatabaseService.find(targetId);
         requireNoActive(targetId);
         MigrationRules.requireDistinct(source, target.endpoint());
 
         // preflight outside any transaction: slow servers must not hold a database connection
-        RedisProbe.Facts sourceFacts = probe.probe("source", source);
+        RedisProbe.Facts sourceFacts = probe.probeSource(source);
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
-        MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version());
+        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+        List<PreflightReport.Check> failures = assessment.failures();
+        if (!failures.isEmpty()) {
+            throw ApiException.unprocessable("the preflight failed: " + failures.stream()
+                    .map(c -> c.name() + ": " + c.message()).collect(Collectors.joining("; ")), failures);
+        }
 
         return QuarkusTransaction.requiringNew().call(() -> {
             // the lock orders concurrent PUTs (and DELETE of the target): only one can pass the check
@@ -66,15 +77,30 @@ public class MigrationService {
                 throw ApiException.notFound("database " + targetId + " not found");
             }
             requireNoActive(targetId);
-            Migration m = Migration.start(locked, source, ignoreDbs, Ids.now(), config.migration().maxDuration());
+            Migration m = Migration.start(locked, source, ignoreDbs, assessment.method(),
+                    scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(), config.migration().maxDuration());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " (Redis "
                     + sourceFacts.version() + ") into " + locked.endpoint().address() + " (Redis "
-                    + targetFacts.version() + ")");
-            outbox.add(m.id, m.snapshotRequest());
+                    + targetFacts.version() + ") by " + m.method.wire());
+            outbox.add(m.id, m.firstRequest());
             return m;
         });
     }
+
+    /** A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. */
+    private int scanParts(MigrationMethod method, RedisProbe.Facts sourceFacts, Set<Integer> ignoreDbs) {
+        if (method != MigrationMethod.SCAN) {
+            return 1;
+        }
+        long keys = sourceFacts.keysPerDb().entrySet().stream().filter(e -> !ignoreDbs.contains(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        long perPart = Math.max(1, config.migration().scanKeysPerPart());
+        return (int) Math.max(1, Math.min(Math.min(config.migration().scanMaxParts(), MAX_SCAN_PARTS), (keys + perPart - 1) / perPart));
+    }
+
+    /** Parts completed are kept as bits of a long; 32 is plenty. */
+    private static final int MAX_SCAN_PARTS = 32;
 
     private static void requireNoActive(UUID targetId) {
         Migration active = Migration.activeOf(targetId);
@@ -154,8 +180,8 @@ public class MigrationService {
         if (outcome.history() != null) {
             HistoryEntry.record(m.id, now, event.type().name(), outcome.history());
         }
-        if (outcome.command() != null) {
-            outbox.add(m.id, outcome.command());
+        for (Object command : outcome.commands()) {
+            outbox.add(m.id, command);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.Ids;
+import dev.redismigrate.common.contract.MigrationMethod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -12,18 +13,21 @@ import java.util.UUID;
  * DigitalOcean's Go client and Terraform provider read.
  */
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
-        MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
+        MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant updatedAt, Instant stopsAt) {
 
-    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent) {
+    /** {@code parts}, {@code partsCompleted}: of a scan split among snapshot workers (absent when whole). */
+    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent, Integer parts,
+            Integer partsCompleted) {
     }
 
     /**
-     * How far the target is behind the source, once streaming: replication bytes not yet applied,
-     * and seconds since the target was last caught up (0 when it is). Lag 0 while syncing means
-     * ready for cut-over.
+     * How far the target is behind the source, once streaming. Replication: bytes of the source's
+     * offset not yet applied, and seconds since the target was last caught up (0 when it is). Scan:
+     * changed keys not yet copied again, and the age of the oldest in seconds. Lag 0 while syncing
+     * means ready for cut-over.
      */
-    public record Lag(Long bytes, Long offset, Double seconds, boolean readyForCutover) {
+    public record Lag(Long bytes, Long offset, Long keys, Double seconds, boolean readyForCutover) {
     }
 
     public record Source(String host, int port, String username, boolean ssl) {
@@ -42,15 +46,21 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     }
 
     public static MigrationView of(Migration m) {
-        Lag lag = m.replOffset == null ? null : new Lag(m.lagBytes, m.replOffset, lagSeconds(m),
-                m.status == MigrationStatus.SYNCING && m.lagBytes != null && m.lagBytes == 0);
-        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.phase,
-                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m)), lag, m.commandsApplied,
+        boolean syncing = m.status == MigrationStatus.SYNCING;
+        Lag lag = m.replOffset != null
+                ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), syncing && m.lagBytes != null && m.lagBytes == 0)
+                : m.lagKeys != null
+                        ? new Lag(null, null, m.lagKeys, m.lagSeconds == null ? null : m.lagSeconds.doubleValue(),
+                                syncing && m.lagKeys == 0)
+                        : null;
+        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
+                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m), m.scanParts > 1 ? m.scanParts : null,
+                        m.scanParts > 1 ? Long.bitCount(m.partsCompleted) : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
     }
 
-    static Double lagSeconds(Migration m) {
+    static Double secondsBehind(Migration m) {
         if (m.lagBytes == null || m.caughtUpAt == null) {
             return null;
         }
@@ -62,9 +72,9 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
         return Math.max(0, Duration.between(m.caughtUpAt, until).toMillis()) / 1000.0;
     }
 
-    /** Of the snapshot: once it has completed (an offset is known) the copy is whole. */
+    /** Of the snapshot: once it has completed (an offset is known, or the scan's stream phase) the copy is whole. */
     static double percent(Migration m) {
-        if (m.replOffset != null) {
+        if (m.replOffset != null || m.method == MigrationMethod.SCAN && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
             return 100.0;
         }
         if (m.keysTotal == null || m.keysTotal <= 0) {

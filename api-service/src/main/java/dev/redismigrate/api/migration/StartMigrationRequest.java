@@ -2,12 +2,13 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.EndpointInput;
+import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import java.util.List;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
-public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs) {
+public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method) {
 
     /**
      * The source as an endpoint, its password sealed at once; 400 when the request lacks one.
@@ -20,6 +21,15 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
         Source s = request.source();
         boolean tls = !Boolean.TRUE.equals(request.disableSsl());
         return EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
+    }
+
+    /** The method the request forces, or null to let the preflight choose; 400 for an unknown one. */
+    public static MigrationMethod methodOf(StartMigrationRequest request) {
+        if (request == null || request.method() == null) {
+            return null;
+        }
+        return MigrationMethod.parse(request.method()).orElseThrow(() ->
+                ApiException.badRequest("method must be \"replication\" or \"scan\" (or left out to let the preflight choose)"));
     }
 
     /** {@code dbname} (e.g. "defaultdb") means nothing to Redis: accepted and ignored. */

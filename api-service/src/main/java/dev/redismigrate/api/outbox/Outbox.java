@@ -38,11 +38,19 @@ public class Outbox {
     public void add(UUID migrationId, Object command) {
         OutboxRecord r = new OutboxRecord();
         r.channel = channelOf(command);
-        r.messageKey = migrationId.toString();
+        r.messageKey = keyOf(migrationId, command);
         r.payload = MessageCodec.encode(command);
         r.createdAt = Ids.now();
         r.persist();
         added.fire(new Added());
+    }
+
+    /** The parts of a split scan have keys of their own, so that they spread over the snapshot workers. */
+    static String keyOf(UUID migrationId, Object command) {
+        if (command instanceof SnapshotRequest s && s.part() != null) {
+            return migrationId + "/" + s.part();
+        }
+        return migrationId.toString();
     }
 
     static String channelOf(Object command) {

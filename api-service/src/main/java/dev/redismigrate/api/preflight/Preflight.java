@@ -8,6 +8,7 @@ import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.migration.StartMigrationRequest;
 import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,8 +19,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Runs the checks a start runs (the same {@link MigrationRules} and {@link RedisProbe}), all of
- * them, so the user sees every problem at once; it writes nothing anywhere.
+ * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe} and
+ * {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
+ * method a start would use; it writes nothing anywhere.
  */
 @ApplicationScoped
 public class Preflight {
@@ -34,6 +36,7 @@ public class Preflight {
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
         UUID targetId = Ids.parse("database", databaseId);
         RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
+        MigrationMethod asked = StartMigrationRequest.methodOf(request);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         TargetDatabase target = DatabaseService.find(targetId);
         RedisEndpoint targetEndpoint = target.endpoint();
@@ -42,9 +45,10 @@ public class Preflight {
         List<PreflightReport.Check> checks = new ArrayList<>();
         RedisProbe.Facts sourceFacts = probe(checks, "source", source);
         RedisProbe.Facts targetFacts = probe(checks, "target", targetEndpoint);
-        if (sourceFacts != null && targetFacts != null) {
-            checks.add(check("versions", () -> MigrationRules.requireCompatible(sourceFacts.version(), targetFacts.version()),
-                    "the target's Redis " + targetFacts.version() + " can take the source's " + sourceFacts.version()));
+        SourceAssessment assessment = sourceFacts == null || targetFacts == null ? null
+                : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+        if (assessment != null) {
+            checks.add(assessment.versions());
         }
         if (sourceFacts != null) {
             checks.add(check("ignore_dbs", () -> MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases()),
@@ -56,13 +60,17 @@ public class Preflight {
         checks.add(active == null
                 ? pass("target_free", "no active migration into " + target.name)
                 : fail("target_free", "database " + targetId + " already has an active online migration: " + active.id));
-        return PreflightReport.of(checks);
+        if (assessment == null) {
+            return PreflightReport.of(null, checks);
+        }
+        checks.addAll(assessment.checks());
+        return PreflightReport.of(assessment.method(), checks);
     }
 
     /** @return the facts, or null when the server cannot be used (the check says why) */
     private RedisProbe.Facts probe(List<PreflightReport.Check> checks, String role, RedisEndpoint endpoint) {
         try {
-            RedisProbe.Facts facts = probe.probe(role, endpoint);
+            RedisProbe.Facts facts = role.equals("source") ? probe.probeSource(endpoint) : probe.probe(role, endpoint);
             checks.add(pass(role, endpoint.address() + " answers: Redis " + facts.version() + ", " + facts.databases() + " dbs"));
             return facts;
         } catch (ApiException e) {
@@ -81,10 +89,10 @@ public class Preflight {
     }
 
     private static PreflightReport.Check pass(String name, String message) {
-        return new PreflightReport.Check(name, true, message);
+        return PreflightReport.Check.pass(name, message);
     }
 
     private static PreflightReport.Check fail(String name, String message) {
-        return new PreflightReport.Check(name, false, message);
+        return PreflightReport.Check.fail(name, message);
     }
 }

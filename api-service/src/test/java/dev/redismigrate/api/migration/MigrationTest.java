@@ -3,10 +3,13 @@ package dev.redismigrate.api.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -29,7 +32,7 @@ class MigrationTest {
         TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, "v1:sealed", true),
                 "7.0.15", T0);
         RedisEndpoint source = new RedisEndpoint("10.0.0.1", 6379, "default", "v1:other", false);
-        m = Migration.start(target, source, Set.of(3, 1), T0, Duration.ofDays(14));
+        m = Migration.start(target, source, Set.of(3, 1), MigrationMethod.REPLICATION, 1, T0, Duration.ofDays(14));
     }
 
     private MigrationEvent event(EventType type) {
@@ -61,7 +64,7 @@ class MigrationTest {
     @Test
     void aCompletedSnapshotRequestsTheStreamFromItsOffsetOnce() {
         EventOutcome outcome = m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
-        StreamRequest request = assertInstanceOf(StreamRequest.class, outcome.command());
+        StreamRequest request = assertInstanceOf(StreamRequest.class, outcome.commands().get(0));
         assertEquals(OFFSET, request.from());
         assertEquals(m.source(), request.source());
         assertEquals(Set.of(1, 3), request.ignoreDbs());
@@ -69,7 +72,7 @@ class MigrationTest {
         assertEquals(1234L, m.replOffset);
         assertEquals(100.0, MigrationView.percent(m));
         // a redelivered completion must not start a second stream
-        assertNull(m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0).command());
+        assertTrue(m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0).commands().isEmpty());
     }
 
     @Test
@@ -121,7 +124,8 @@ class MigrationTest {
         m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
         m.apply(event(EventType.STREAM_STARTED), T0);
         EventOutcome lost = m.apply(event(EventType.OFFSET_LOST).withMessage("the source can no longer continue"), T0);
-        var again = assertInstanceOf(dev.redismigrate.common.contract.SnapshotRequest.class, lost.command());
+        assertEquals(2, assertInstanceOf(StopRequest.class, lost.commands().get(0)).belowAttempt());
+        var again = assertInstanceOf(dev.redismigrate.common.contract.SnapshotRequest.class, lost.commands().get(1));
         assertEquals(2, again.attempt());
         assertEquals(MigrationStatus.RUNNING, m.status);
         assertEquals(MigrationPhase.SNAPSHOT, m.phase);
@@ -132,7 +136,7 @@ class MigrationTest {
     void anOlderAttemptThatStartsLateIsStopped() {
         m.reassign(T0.plusSeconds(30));
         EventOutcome late = m.apply(event(EventType.SNAPSHOT_STARTED), T0.plusSeconds(31));
-        StopRequest stop = assertInstanceOf(StopRequest.class, late.command());
+        StopRequest stop = assertInstanceOf(StopRequest.class, late.commands().get(0));
         assertEquals(true, stop.stops(1));
         assertEquals(false, stop.stops(2));
     }
@@ -153,8 +157,8 @@ class MigrationTest {
         assertEquals(0, m.commandsApplied);
         assertEquals(EventOutcome.NONE, m.apply(event(EventType.FAILED).withMessage("late"), T0));
         assertEquals(MigrationStatus.CANCELED, m.status);
-        assertInstanceOf(StopRequest.class, m.apply(event(EventType.STREAM_STARTED), T0).command());
-        assertInstanceOf(StopRequest.class, m.apply(event(EventType.SNAPSHOT_STARTED), T0).command());
+        assertInstanceOf(StopRequest.class, m.apply(event(EventType.STREAM_STARTED), T0).commands().get(0));
+        assertInstanceOf(StopRequest.class, m.apply(event(EventType.SNAPSHOT_STARTED), T0).commands().get(0));
     }
 
     @Test
@@ -162,5 +166,76 @@ class MigrationTest {
         m.apply(event(EventType.STOPPED), T0.plusSeconds(9));
         assertEquals(MigrationStatus.RUNNING, m.status);
         assertEquals(T0.plusSeconds(9), m.updatedAt);
+    }
+
+    @Test
+    void aScanMigrationCapturesFirstThenScansThenSyncsAndRestartsWhole() {
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
+        m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
+                1, T0, Duration.ofDays(14));
+        StreamRequest capture = assertInstanceOf(StreamRequest.class, m.firstRequest());
+        assertTrue(capture.byScan());
+        assertNull(capture.from());
+
+        EventOutcome captured = m.apply(event(EventType.CAPTURE_STARTED), T0);
+        SnapshotRequest scan = assertInstanceOf(SnapshotRequest.class, captured.commands().get(0));
+        assertTrue(scan.byScan());
+        assertTrue(m.apply(event(EventType.CAPTURE_STARTED), T0).commands().isEmpty(), "one scan per attempt");
+        assertEquals(MigrationStatus.RUNNING, m.status);
+
+        EventOutcome completed = m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(10, 10, 100), T0);
+        assertTrue(completed.commands().isEmpty(), "the capture runs already");
+        assertEquals(MigrationPhase.STREAM, m.phase);
+        assertEquals(100.0, MigrationView.percent(m));
+        assertTrue(m.apply(event(EventType.CAPTURE_STARTED), T0).commands().isEmpty(), "a late repeat asks for no new scan");
+        m.apply(event(EventType.STREAM_STARTED), T0);
+        m.apply(event(EventType.STREAM_PROGRESS).withChanges(7, 3, 2), T0);
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        assertEquals(3L, m.lagKeys);
+        assertEquals(2L, m.lagSeconds);
+        assertEquals(7, m.commandsApplied);
+
+        // a silent capture worker missed notifications: the copy starts over, capture first
+        var commands = m.reassign(T0.plusSeconds(30));
+        assertEquals(2, assertInstanceOf(StopRequest.class, commands.get(0)).belowAttempt());
+        StreamRequest again = assertInstanceOf(StreamRequest.class, commands.get(1));
+        assertEquals(2, again.attempt());
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase);
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertNull(m.lagKeys);
+
+        // a failed scan stops the capture of the same attempt too
+        EventOutcome failed = m.apply(MigrationEvent.of(m.id, 2, EventType.FAILED, "w").withMessage("DUMP refused"), T0);
+        assertNull(assertInstanceOf(StopRequest.class, failed.commands().get(0)).belowAttempt());
+        assertEquals(MigrationStatus.ERROR, m.status);
+    }
+
+    @Test
+    void aSplitScanAsksForEveryPartSumsTheirFiguresAndCompletesWithTheLast() {
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
+        m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
+                3, T0, Duration.ofDays(14));
+        assertEquals(3, assertInstanceOf(StreamRequest.class, m.firstRequest()).scanPartCount());
+        var parts = m.apply(event(EventType.CAPTURE_STARTED), T0).commands();
+        assertEquals(3, parts.size());
+        for (int part = 0; part < 3; part++) {
+            SnapshotRequest request = assertInstanceOf(SnapshotRequest.class, parts.get(part));
+            assertEquals(part, request.partIndex());
+            assertEquals(3, request.partCount());
+        }
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(10, 40, 100).withPart(0), T0);
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(20, 40, 200).withPart(1), T0);
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(5, 40, 50).withPart(1), T0); // a part's totals, not deltas
+        assertEquals(15, m.keysCopied);
+        assertEquals(80L, m.keysTotal);
+        assertEquals(150, m.bytesCopied);
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(0), T0);
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(0), T0); // a repeat
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(2), T0);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase, "part 1 still copies");
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(40, 40, 400).withPart(1), T0);
+        assertEquals(MigrationPhase.STREAM, m.phase);
+        assertEquals(120, m.keysCopied);
+        assertEquals(3, MigrationView.of(m).progress().partsCompleted());
     }
 }

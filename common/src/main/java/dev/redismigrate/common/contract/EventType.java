@@ -2,6 +2,8 @@ package dev.redismigrate.common.contract;
 
 /** What a worker reports about a migration. */
 public enum EventType {
+    /** scan method: the stream worker listens to the source's changes, so the scan may start */
+    CAPTURE_STARTED,
     SNAPSHOT_STARTED,
     SNAPSHOT_PROGRESS,
     /** carries the offset where the stream must continue */

@@ -23,25 +23,40 @@ public record MigrationEvent(
         @JsonProperty("offset") ReplicationOffset offset,
         @JsonProperty("lag_bytes") Long lagBytes,
         @JsonProperty("commands_applied") Long commandsApplied,
-        @JsonProperty("message") String message) {
+        @JsonProperty("message") String message,
+        /** scan method: changed keys captured but not yet copied again */
+        @JsonProperty("pending_keys") Long pendingKeys,
+        /** scan method: age of the oldest change not yet copied again (0 when none is pending) */
+        @JsonProperty("lag_seconds") Long lagSeconds,
+        /** scan method: the part of a split scan the snapshot figures are of (absent: the whole) */
+        @JsonProperty("part") Integer part) {
 
     public static MigrationEvent of(UUID migrationId, int attempt, EventType type, String worker) {
-        return new MigrationEvent(migrationId, attempt, type, Instant.now(), worker, null, null, null, null, null, null, null);
+        return new MigrationEvent(migrationId, attempt, type, Instant.now(), worker, null, null, null, null, null, null, null, null, null, null);
     }
 
     public MigrationEvent withCopy(long keysCopied, long keysTotal, long bytesCopied) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
     }
 
     public MigrationEvent withOffset(ReplicationOffset offset) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
     }
 
     public MigrationEvent withStream(long commandsApplied, Long lagBytes) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
     }
 
     public MigrationEvent withMessage(String message) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+    }
+
+    /** Scan method: keys re-copied so far, and what waits. */
+    public MigrationEvent withChanges(long keysRecopied, long pendingKeys, long lagSeconds) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, keysRecopied, message, pendingKeys, lagSeconds, part);
+    }
+
+    public MigrationEvent withPart(int part) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
     }
 }

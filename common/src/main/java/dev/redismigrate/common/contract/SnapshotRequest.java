@@ -1,15 +1,45 @@
 package dev.redismigrate.common.contract;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import java.util.Set;
 import java.util.UUID;
 
-/** Copy everything of {@code source} (but the ignored dbs) into {@code target}. */
+/**
+ * Copy everything of {@code source} (but the ignored dbs) into {@code target}, by {@code method}
+ * (absent: replication). A scan may be split: part {@code part} of {@code parts} copies only the keys
+ * {@link ScanParts#partOf} assigns to it (both absent: the whole).
+ */
 public record SnapshotRequest(
         @JsonProperty("migration_id") UUID migrationId,
         @JsonProperty("attempt") int attempt,
         @JsonProperty("source") RedisEndpoint source,
         @JsonProperty("target") RedisEndpoint target,
-        @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs) {
+        @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
+        @JsonProperty("method") MigrationMethod method,
+        @JsonProperty("part") Integer part,
+        @JsonProperty("parts") Integer parts) {
+
+    /** A copy by replication. */
+    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {
+        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null);
+    }
+
+    /** Which part this is (0 for the whole). */
+    @JsonIgnore
+    public int partIndex() {
+        return part == null ? 0 : part;
+    }
+
+    /** Of how many parts (1 for the whole). */
+    @JsonIgnore
+    public int partCount() {
+        return parts == null ? 1 : parts;
+    }
+
+    @JsonIgnore
+    public boolean byScan() {
+        return MigrationMethod.orDefault(method) == MigrationMethod.SCAN;
+    }
 }

@@ -1,17 +1,41 @@
 package dev.redismigrate.common.contract;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.util.Set;
 import java.util.UUID;
 
-/** Replay the source's writes into the target from {@code from} on, until stopped. */
+/**
+ * Replay the source's writes into the target until stopped. Replication (the default when
+ * {@code method} is absent): from {@code from} on. Scan: capture changed keys from now on (before the
+ * scan starts; {@code from} is null) and re-copy them once the scan has completed.
+ */
 public record StreamRequest(
         @JsonProperty("migration_id") UUID migrationId,
         @JsonProperty("attempt") int attempt,
         @JsonProperty("source") RedisEndpoint source,
         @JsonProperty("target") RedisEndpoint target,
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
-        @JsonProperty("from") ReplicationOffset from) {
+        @JsonProperty("from") ReplicationOffset from,
+        @JsonProperty("method") MigrationMethod method,
+        /** scan: in how many parts the scan runs, each ending with its own mark (absent: 1) */
+        @JsonProperty("scan_parts") Integer scanParts) {
+
+    /** A replay by replication from {@code from}. */
+    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            ReplicationOffset from) {
+        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null);
+    }
+
+    @JsonIgnore
+    public int scanPartCount() {
+        return scanParts == null ? 1 : scanParts;
+    }
+
+    @JsonIgnore
+    public boolean byScan() {
+        return MigrationMethod.orDefault(method) == MigrationMethod.SCAN;
+    }
 }

@@ -17,6 +17,9 @@ public final class Topics {
     /** every consumer → nobody: records a consumer could not use, parked with the reason in headers. */
     public static final String DEAD_LETTERS = "redis-migrate.dead-letters";
 
+    /** scan method: stream worker → itself (and the scan's end from snapshot-worker): {@link ChangedKey}. */
+    public static final String CHANGED_KEYS = "redis-migrate.changed-keys";
+
     private Topics() {
     }
 }

@@ -49,6 +49,28 @@ public final class RedisConnector implements AutoCloseable {
 
     /** Connects and logs in; throws {@link RedisAccessException} with a reason a user can act on. */
     public RedisLink open(RedisEndpoint endpoint, String clientName) {
+        RedisClient client = RedisClient.create(config(endpoint, clientName));
+        try {
+            RedisConnection connection = client.connect();
+            return new RedisLink(endpoint, client, connection, commandTimeout);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw RedisAccessException.from("cannot connect to " + endpoint.address(), e);
+        }
+    }
+
+    /** A pub/sub connection for keyspace notifications, logged in like {@link #open}. */
+    public KeyEventSubscription subscribe(RedisEndpoint endpoint, String clientName) {
+        RedisClient client = RedisClient.create(config(endpoint, clientName));
+        try {
+            return new KeyEventSubscription(endpoint, client, client.connectPubSub(), commandTimeout);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw RedisAccessException.from("cannot connect to " + endpoint.address(), e);
+        }
+    }
+
+    private RedisClientConfig config(RedisEndpoint endpoint, String clientName) {
         RedisClientConfig config = new RedisClientConfig()
                 .setAddress((endpoint.tls() ? "rediss://" : "redis://") + endpoint.address())
                 .setGroup(group)
@@ -69,14 +91,7 @@ public final class RedisConnector implements AutoCloseable {
         if (endpoint.hasPassword()) {
             config.setPassword(cipher.open(endpoint.sealedPassword()));
         }
-        RedisClient client = RedisClient.create(config);
-        try {
-            RedisConnection connection = client.connect();
-            return new RedisLink(endpoint, client, connection, commandTimeout);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw RedisAccessException.from("cannot connect to " + endpoint.address(), e);
-        }
+        return config;
     }
 
     @Override

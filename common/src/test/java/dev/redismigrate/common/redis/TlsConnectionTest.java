@@ -50,6 +50,27 @@ class TlsConnectionTest {
             });
             replica.open();
             assertEquals(List.of("over"), keys);
+
+            // the scan method's key-event subscription, over TLS too
+            server.cli("CONFIG", "SET", "notify-keyspace-events", "EA");
+            List<String> changed = new CopyOnWriteArrayList<>();
+            try (KeyEventSubscription subscription = connector.subscribe(endpoint, "tls-test")) {
+                subscription.start(new KeyEventSubscription.Listener() {
+                    public void changed(int db, byte[] key) {
+                        changed.add(db + ":" + new String(key, StandardCharsets.UTF_8));
+                    }
+
+                    public void lost(String reason) {
+                        changed.add("lost");
+                    }
+                });
+                server.cli("-n", "3", "SET", "noticed", "1");
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (changed.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(List.of("3:noticed"), changed);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.redismigrate.worker.checkpoint;
 
+import dev.redismigrate.worker.kafka.MigrationTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -8,18 +9,14 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Where a migration's checkpoint goes while the target holds none: before an idle or stopped
@@ -93,25 +90,13 @@ public final class CheckpointLog implements AutoCloseable {
     }
 
     private static int partitionOf(UUID migrationId) {
-        return Utils.toPositive(Utils.murmur2(migrationId.toString().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+        return MigrationTopics.partitionOf(migrationId, PARTITIONS);
     }
 
     /** Compacted, so each migration's last checkpoint is kept however old. */
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                    .all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the checkpoint log " + topic + ": " + e.getCause().getMessage());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + topic);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer while creating " + topic);
-        }
+        MigrationTopics.ensure(bootstrap, topic, PARTITIONS,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,6 +72,12 @@ public class MigrationMeters {
         private volatile long keysTotal;
         private volatile long commandsApplied;
         private volatile long lagBytes;
+        /** scan method: changed keys not yet copied again, and the age of the oldest as reported */
+        private volatile long pendingKeys;
+        private volatile Long changeLagSeconds;
+        private boolean changeMeters;
+        /** parts of a split scan that run here: each part's keys copied, keys total, bytes copied */
+        private final Map<Integer, long[]> parts = new HashMap<>();
         /** when the target was last seen caught up (lag 0), or when this worker began following */
         private volatile Instant caughtUpAt;
         private volatile Instant lastEventAt;
@@ -89,9 +96,13 @@ public class MigrationMeters {
                     || event.type() == EventType.FAILED;
             if (event.keysCopied() != null || event.keysTotal() != null || event.bytesCopied() != null) {
                 registerCopyMeters();
-                keysCopied = orElse(event.keysCopied(), keysCopied);
-                keysTotal = orElse(event.keysTotal(), keysTotal);
-                bytesCopied = orElse(event.bytesCopied(), bytesCopied);
+                if (event.part() == null) {
+                    keysCopied = orElse(event.keysCopied(), keysCopied);
+                    keysTotal = orElse(event.keysTotal(), keysTotal);
+                    bytesCopied = orElse(event.bytesCopied(), bytesCopied);
+                } else {
+                    partCopied(event);
+                }
             }
             if (event.commandsApplied() != null || event.lagBytes() != null) {
                 registerStreamMeters();
@@ -103,12 +114,28 @@ public class MigrationMeters {
                     }
                 }
             }
+            if (event.pendingKeys() != null) {
+                registerChangeMeters();
+                pendingKeys = event.pendingKeys();
+                changeLagSeconds = event.lagSeconds();
+            }
             if (event.type() == EventType.FAILED) {
                 failures.computeIfAbsent(FailureKind.of(event.message()), kind -> keep(Counter
                         .builder("redis.migrate.worker.failures")
                         .description("Failed tasks of a migration on this worker, by kind")
                         .tags(tags).tag("kind", kind.tag()).register(registry))).increment();
             }
+        }
+
+        /** A part reports its own totals: this worker's figures are the sums over its parts. */
+        private void partCopied(MigrationEvent event) {
+            long[] part = parts.computeIfAbsent(event.part(), p -> new long[3]);
+            part[0] = orElse(event.keysCopied(), part[0]);
+            part[1] = orElse(event.keysTotal(), part[1]);
+            part[2] = orElse(event.bytesCopied(), part[2]);
+            keysCopied = parts.values().stream().mapToLong(f -> f[0]).sum();
+            keysTotal = parts.values().stream().mapToLong(f -> f[1]).sum();
+            bytesCopied = parts.values().stream().mapToLong(f -> f[2]).sum();
         }
 
         private void registerCopyMeters() {
@@ -134,7 +161,19 @@ public class MigrationMeters {
                     Figures::lagSeconds);
         }
 
+        private void registerChangeMeters() {
+            if (changeMeters) {
+                return;
+            }
+            changeMeters = true;
+            gauge("redis.migrate.worker.lag.keys", "Scan method: changed keys captured but not yet copied again",
+                    f -> f.pendingKeys);
+        }
+
         private double lagSeconds() {
+            if (changeLagSeconds != null) {
+                return changeLagSeconds; // scan method: the age of the oldest change not yet copied again
+            }
             if (lagBytes == 0 || caughtUpAt == null) {
                 return 0;
             }

@@ -35,6 +35,17 @@ class MigrationMetersTest {
     }
 
     @Test
+    void thePartsOfASplitScanOnOneWorkerAddUp() {
+        meters.record(event(EventType.SNAPSHOT_PROGRESS).withCopy(100, 300, 1000).withPart(0));
+        meters.record(event(EventType.SNAPSHOT_PROGRESS).withCopy(50, 300, 500).withPart(2));
+        meters.record(event(EventType.SNAPSHOT_PROGRESS).withCopy(120, 300, 1200).withPart(0));
+
+        assertEquals(170, value("redis.migrate.worker.keys.copied"));
+        assertEquals(600, value("redis.migrate.worker.source.keys"));
+        assertEquals(1700, value("redis.migrate.worker.bytes.copied"));
+    }
+
+    @Test
     void lagInSecondsCountsFromWhenTheTargetWasLastCaughtUp() {
         meters.record(event(EventType.STREAM_PROGRESS).withStream(10, 0L));
         clock.advance(Duration.ofSeconds(3));
@@ -46,6 +57,17 @@ class MigrationMetersTest {
         assertEquals(7.0, value("redis.migrate.worker.lag.seconds"), "behind since the last report of lag 0, 7 s ago");
 
         meters.record(event(EventType.STREAM_PROGRESS).withStream(40, 0L));
+        assertEquals(0.0, value("redis.migrate.worker.lag.seconds"));
+    }
+
+    @Test
+    void theScanMethodsLagIsInPendingKeysAndTheAgeOfTheOldest() {
+        meters.record(event(EventType.STREAM_PROGRESS).withChanges(30, 12, 4));
+        assertEquals(30, value("redis.migrate.worker.commands.applied"));
+        assertEquals(12, value("redis.migrate.worker.lag.keys"));
+        assertEquals(4.0, value("redis.migrate.worker.lag.seconds"));
+        meters.record(event(EventType.STREAM_PROGRESS).withChanges(42, 0, 0));
+        assertEquals(0, value("redis.migrate.worker.lag.keys"));
         assertEquals(0.0, value("redis.migrate.worker.lag.seconds"));
     }
 

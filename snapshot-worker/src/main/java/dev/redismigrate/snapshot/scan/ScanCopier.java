@@ -1,0 +1,218 @@
+package dev.redismigrate.snapshot.scan;
+
+import dev.redismigrate.common.contract.ChangedKey;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.ScanParts;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.pipeline.DumpReader;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.pipeline.TypeWiseReader;
+import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.snapshot.SnapshotConfig;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The scan method's copy, for sources that refuse PSYNC: SCAN each migrated db, read each batch of
+ * keys with pipelined DUMP + PTTL, and restore them in the target (RESTORE ... REPLACE ABSTTL,
+ * pipelined; type by type where the target cannot load the source's DUMP format). It is no point-in-time copy: the stream worker captures every change from before the
+ * scan on and copies those keys again once the scan has completed, which this copier announces in
+ * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset). A part of a split scan
+ * copies only its share of the keys (see {@link ScanParts}); each part marks its own end.
+ */
+public final class ScanCopier implements MigrationTask {
+    private static final Logger LOG = Logger.getLogger(ScanCopier.class);
+    private static final byte[] SCAN = bytes("SCAN");
+    private static final byte[] COUNT = bytes("COUNT");
+    private static final byte[] CURSOR_START = bytes("0");
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final SnapshotRequest request;
+    private final RedisConnector connector;
+    private final Consumer<MigrationEvent> events;
+    private final ChangedKeysLog changedKeys;
+    private final SnapshotConfig snapshotConfig;
+    private final ScanConfig config;
+
+    private volatile boolean stopRequested;
+    private boolean typeWise;
+    private volatile long keysTotal;
+    private volatile long keysCopied;
+    private volatile long keysVanished;
+
+    public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
+            ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
+        this.request = request;
+        this.connector = connector;
+        this.events = events;
+        this.changedKeys = changedKeys;
+        this.snapshotConfig = snapshotConfig;
+        this.config = config;
+    }
+
+    @Override
+    public UUID migrationId() {
+        return request.migrationId();
+    }
+
+    @Override
+    public int attempt() {
+        return request.attempt();
+    }
+
+    @Override
+    public int part() {
+        return request.partIndex();
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        try (RedisLink source = connector.open(request.source(), "redis-migrate-scan");
+             RedisLink target = connector.open(request.target(), "redis-migrate-scan")) {
+            RedisVersion sourceVersion = source.version();
+            RedisVersion targetVersion = target.version();
+            // a newer source's DUMP format may not load in the target: rebuild its keys type by type there
+            typeWise = config.typeWise() || sourceVersion.isNewerThan(targetVersion);
+            // a part's share, as the hash spreads keys evenly
+            keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
+            if (request.attempt() > 1) {
+                MigratedDbs.empty(target, request.ignoreDbs());
+                LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(),
+                        request.attempt());
+            }
+            publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
+            copy(source, target);
+        } catch (RedisAccessException | TargetWriteException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "migration %s: scan failed", request.migrationId());
+            fail("scan of " + request.source().address() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void copy(RedisLink source, RedisLink target) {
+        EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
+                snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-progress"));
+        progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
+        try {
+            for (int db : MigratedDbs.withKeys(source, request.ignoreDbs())) {
+                scanDb(source, writer, db);
+                if (stopRequested) {
+                    break;
+                }
+            }
+            writer.flush();
+        } finally {
+            progress.shutdownNow();
+        }
+        if (stopRequested) {
+            publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+            return;
+        }
+        // every change captured from here on is copied again after what the scan wrote
+        changedKeys.appendAndWait(ChangedKey.scanCompleted(request.migrationId(), request.attempt(), request.partIndex()));
+        LOG.infof("migration %s: scan%s of %d keys complete (%d vanished between SCAN and DUMP)", request.migrationId(),
+                request.partCount() > 1 ? " part " + request.partIndex() + " of " + request.partCount() : "", keysCopied,
+                keysVanished);
+        publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+    }
+
+    private void scanDb(RedisLink source, EntryWriter writer, int db) {
+        source.call("SELECT", db);
+        byte[] count = bytes(Integer.toString(config.batchKeys()));
+        byte[] cursor = CURSOR_START;
+        do {
+            List<?> reply = (List<?>) await(source.send(new byte[][] {SCAN, cursor, COUNT, count}));
+            cursor = (byte[]) reply.get(0);
+            copyBatch(source, writer, db, (List<?>) reply.get(1));
+        } while (!stopRequested && !isStart(cursor));
+    }
+
+    /** This part's keys of a batch, read in one round trip; each that still exists restored in the target. */
+    private void copyBatch(RedisLink source, EntryWriter writer, int db, List<?> keys) {
+        List<byte[]> mine = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {
+                mine.add((byte[]) key);
+            }
+        }
+        if (typeWise) {
+            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, REPLY_TIMEOUT)) {
+                if (rebuild == null || rebuild.isEmpty()) {
+                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
+                    continue;
+                }
+                rebuild.forEach(command -> writer.write(new Entry(db, command, -1)));
+                keysCopied++;
+            }
+            return;
+        }
+        for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
+            if (restore == null) {
+                keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
+                continue;
+            }
+            writer.write(new Entry(db, restore, -1));
+            keysCopied++;
+        }
+    }
+
+    private Object await(CompletableFuture<Object> reply) {
+        try {
+            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException("interrupted while reading " + request.source().address());
+        } catch (Exception e) {
+            throw RedisAccessException.from("SCAN on " + request.source().address() + " failed", e);
+        }
+    }
+
+    private static boolean isStart(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
+    }
+
+    private void fail(String reason) {
+        LOG.errorf("migration %s: %s", request.migrationId(), reason);
+        publish(event(EventType.FAILED).withMessage(reason));
+    }
+
+    private MigrationEvent event(EventType type) {
+        MigrationEvent event = MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+        return request.part() == null ? event : event.withPart(request.partIndex());
+    }
+
+    private void publish(MigrationEvent event) {
+        events.accept(event);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

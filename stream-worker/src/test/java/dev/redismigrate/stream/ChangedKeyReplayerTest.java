@@ -1,0 +1,181 @@
+package dev.redismigrate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.redismigrate.stream.StreamReplayerTest.await;
+
+import dev.redismigrate.common.contract.ChangedKey;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.stream.scan.ChangeCopyConfig;
+import dev.redismigrate.stream.scan.ChangedKeyReplayer;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.kafka.ChangedKeysLog;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scan method's stream against real redis-servers (the source refusing PSYNC) and the real
+ * Kafka: changes made before, during and after the scan all reach the target.
+ */
+class ChangedKeyReplayerTest {
+    static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
+    static RedisConnector connector;
+    static ChangedKeysLog changedKeys;
+
+    @BeforeAll
+    static void connector() {
+        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        changedKeys = new ChangedKeysLog("127.0.0.1:19092", "changed-key-replayer-test." + UUID.randomUUID() + ".changed-keys");
+    }
+
+    @AfterAll
+    static void close() {
+        connector.close();
+        changedKeys.close();
+    }
+
+    @Test
+    void changesBeforeDuringAndAfterTheScanAreCopiedAgainIncludingDeletesAndExpiries() throws Exception {
+        // written type by type here (the system test covers RESTORE)
+        try (RedisServer source = RedisServer.start("--requirepass", "pw", "--rename-command", "PSYNC", "",
+                "--rename-command", "SYNC", "");
+             RedisServer target = RedisServer.start()) {
+            target.cli("-n", "7", "SET", "ignored", "mine");
+            source.cliPipe("SET counter 0\nRPUSH list a\nSET doomed 1\nSET \"bin\\x00key\" v\nSELECT 2\nSET in:db2 1\n"
+                    + "SELECT 7\nSET ignored 1\n");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            UUID migration = UUID.randomUUID();
+            // a scan in two parts: the copy waits for the end of both
+            StreamRequest request = new StreamRequest(migration, 1, endpoint(source, "pw"), endpoint(target, null), Set.of(7),
+                    null, MigrationMethod.SCAN, 2);
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(3, true));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            assertTrue(source.cli("CONFIG", "GET", "notify-keyspace-events").contains("E"), "notifications enabled");
+
+            // before the scan reaches them
+            source.cliPipe("INCR counter\nRPUSH list b\nSET created:early 1\n");
+            // the "scan": a copy of what the source holds now (the target's migrated dbs)
+            source.cliPipe("MIGRATE " + target.host() + " " + target.port() + " \"\" 0 5000 COPY REPLACE AUTH pw KEYS counter list "
+                    + "doomed \"bin\\x00key\" created:early\n");
+            source.cli("-n", "2", "MIGRATE", target.host(), Integer.toString(target.port()), "", "2", "5000", "COPY", "AUTH", "pw",
+                    "KEYS", "in:db2");
+            // after the scan passed them, before it ends
+            source.cliPipe("INCR counter\nDEL doomed\nSET \"bin\\x00key\" changed\nSELECT 2\nSET in:db2 2\nSET new:db2 x\n"
+                    + "SELECT 7\nSET ignored 2\n");
+            assertFalse(has(events, EventType.STREAM_STARTED), "nothing is copied again before the scan's end");
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 1));
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
+            await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
+            // after the scan
+            source.cliPipe("INCR counter\nLPUSH list z\nSET short v PX 300\nSET kept v EX 1000\nHSET hash f v\nDEL list\n"
+                    + "RPUSH list again\n");
+
+            await(() -> source.cli("EXISTS", "short").trim().equals("0"), "the short key expired on the source");
+            await(() -> target.cli("GET", "counter").trim().equals("3"), "the last increment copied");
+            assertEquals("mine", target.cli("-n", "7", "GET", "ignored").trim(), "an ignored db is left alone");
+            source.cli("-n", "7", "DEL", "ignored");
+            target.cli("-n", "7", "DEL", "ignored");
+            await(() -> source.digest().equals(target.digest()), "target equal to the source");
+            assertEquals("changed", target.cliPipe("GET \"bin\\x00key\"\n").trim());
+            long sourceTtl = Long.parseLong(source.cli("PTTL", "kept").trim());
+            long targetTtl = Long.parseLong(target.cli("PTTL", "kept").trim());
+            assertTrue(Math.abs(sourceTtl - targetTtl) < 1000, sourceTtl + " vs " + targetTtl);
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_PROGRESS && e.pendingKeys() == 0
+                    && e.commandsApplied() > 0 && e.lagSeconds() == 0), "no change pending reported");
+
+            replayer.stop();
+            thread.join(10_000);
+            assertFalse(thread.isAlive());
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type());
+        }
+    }
+
+    @Test
+    void aLostSubscriptionIsAGapThatIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
+                    endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            source.cli("CLIENT", "KILL", "TYPE", "pubsub");
+            thread.join(10_000);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.OFFSET_LOST, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("subscription"), last.message());
+        }
+    }
+
+    @Test
+    void aSourceThatHidesItsConfigButSendsNotificationsIsCapturedAfterAProbe() throws Exception {
+        try (RedisServer source = RedisServer.start("--notify-keyspace-events", "KEA", "--rename-command", "CONFIG", "");
+             RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
+                    endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            assertEquals("0", source.cli("DBSIZE").trim(), "the probe key is gone");
+            replayer.stop();
+            thread.join(10_000);
+        }
+    }
+
+    @Test
+    void notificationsOffOnASourceThatRefusesConfigFailWithWhatToSet() {
+        try (RedisServer source = RedisServer.start("--rename-command", "CONFIG", "");
+             RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null), endpoint(target, null),
+                    Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys, StreamReplayerTest.config(),
+                    changeConfig(100, false)).run();
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type());
+            assertTrue(last.message().contains("notify-keyspace-events"), last.message());
+            assertFalse(has(events, EventType.CAPTURE_STARTED));
+        }
+    }
+
+    static ChangeCopyConfig changeConfig(int batchKeys, boolean typeWise) {
+        return new ChangeCopyConfig() {
+            public int batchKeys() {
+                return batchKeys;
+            }
+
+            public boolean typeWise() {
+                return typeWise;
+            }
+        };
+    }
+
+    private static boolean has(List<MigrationEvent> events, EventType type) {
+        return events.stream().anyMatch(e -> e.type() == type);
+    }
+
+    private static RedisEndpoint endpoint(RedisServer server, String password) {
+        return new RedisEndpoint(server.host(), server.port(), null, password == null ? null : CIPHER.seal(password), false);
+    }
+}

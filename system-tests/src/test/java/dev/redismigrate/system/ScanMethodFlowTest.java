@@ -1,0 +1,127 @@
+package dev.redismigrate.system;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scan method end to end over HTTP: a source that refuses PSYNC (as managed services do) is
+ * migrated by SCAN + DUMP, in two parts shared by two snapshot-worker instances, with its changes
+ * captured from keyspace notifications, written to all along, until the target equals it; then
+ * stopped. A stream worker killed while it captures costs a new copy, not a lost change.
+ */
+class ScanMethodFlowTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        // ~4,000 keys: two parts; a silent worker is replaced within seconds
+        service = MigrationService.start(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
+                "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void aSourceWithoutPsyncIsCopiedByScanFollowedByItsNotificationsAndEqualAtTheEnd() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass", "--rename-command", "PSYNC", "",
+                "--rename-command", "SYNC", "");
+             RedisServer target = RedisServer.start()) {
+            OnlineMigrationFlowTest.seed(source);
+            String databaseId = register(target);
+            String body = body(source);
+            service.http().body(body).post("/v2/databases/{id}/online-migration/check", databaseId)
+                    .then().statusCode(200).body("method", equalTo("scan")).body("ok", equalTo(true));
+
+            String migrationId;
+            try (SourceWriter writer = new SourceWriter(source)) {
+                migrationId = service.http().body(body).put("/v2/databases/{id}/online-migration", databaseId)
+                        .then().statusCode(200).body("method", equalTo("scan")).extract().path("id");
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                long roundsAtSync = writer.rounds();
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes while syncing");
+            }
+
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: source " + source.digest() + " target " + target.digest());
+            assertNotEquals("0000000000000000000000000000000000000000", target.digest());
+            for (String key : new String[] {"seed:ttl:string", "seed:ttl:hash", "live:ttl:3"}) {
+                long sourceTtl = OnlineMigrationFlowTest.pttl(source, "1", key);
+                long targetTtl = OnlineMigrationFlowTest.pttl(target, "1", key);
+                assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
+            }
+            Await.until(Duration.ofSeconds(10), () -> service.onlineMigration(databaseId).getLong("lag.keys") == 0,
+                    () -> "no changed key pending: " + service.onlineMigration(databaseId).prettify());
+            JsonPath syncing = service.onlineMigration(databaseId);
+            assertEquals("scan", syncing.getString("method"));
+            assertTrue(syncing.getLong("progress.keys_copied") > 4000, syncing.prettify());
+            assertTrue(syncing.getLong("commands_applied") > 0, "changed keys copied again: " + syncing.prettify());
+            assertEquals(2, syncing.getInt("progress.parts"), syncing.prettify());
+            assertEquals(2, syncing.getInt("progress.parts_completed"), syncing.prettify());
+
+            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
+            assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
+        }
+    }
+
+    @Test
+    void aKilledCaptureIsAGapSoTheMigrationCopiesAgainAndEndsEqual() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass", "--rename-command", "PSYNC", "");
+             RedisServer target = RedisServer.start()) {
+            OnlineMigrationFlowTest.seed(source);
+            String databaseId = register(target);
+            try (SourceWriter writer = new SourceWriter(source)) {
+                String migrationId = service.http().body(body(source)).put("/v2/databases/{id}/online-migration", databaseId)
+                        .then().statusCode(200).extract().path("id");
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+
+                service.reporterOf(migrationId, "capture of changed keys started", service.streamWorkers).kill();
+                long roundsAtKill = writer.rounds();
+                Await.until(Duration.ofSeconds(120), () -> countOf(events(migrationId), "capture of changed keys started") == 2
+                                && "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                        () -> "copied again and syncing: " + events(migrationId));
+                assertTrue(events(migrationId).contains("REASSIGNED"), events(migrationId));
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtKill + 200, () -> "writes meanwhile");
+            }
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: source " + source.digest() + " target " + target.digest());
+        }
+    }
+
+    private static String register(RedisServer target) {
+        return service.http().body("""
+                {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
+                """.formatted(target.port()))
+                .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+    }
+
+    private static String body(RedisServer source) {
+        return """
+                {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"}, "disable_ssl": true, "ignore_dbs": []}
+                """.formatted(source.port());
+    }
+
+    private static String events(String migrationId) {
+        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+    }
+
+    private static int countOf(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+}
