@@ -9,8 +9,9 @@
 #   1. Redis's own replication (REPLICAOF, diskless load): the reference;
 #   2. SCAN + server-side MIGRATE ... COPY REPLACE KEYS, batches of 1000 (scan_migrate.py);
 #   3. redis-migrate, PUT -> syncing, once per method (a method the API refuses is skipped, with a note);
-# then, under a flat-out redis-benchmark write load, how long Redis's replica and our stream need
-# to catch up once the load ends.
+# then the stream: under a steady load of RATE writes/s (default 50,000) the p50/p99/max lag in ms of
+# Redis's replica and of our target (benchmark module's StreamLagProbe), and under a flat-out
+# redis-benchmark load how long each needs to catch up once the load ends.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/infra/lib.sh"
@@ -18,6 +19,8 @@ LOG_TAG=bench
 
 KEYS=${1:-200000}
 METHODS=${METHODS:-scan replication}   # the last one stays on for the stream part
+RATE=${RATE:-50000}                    # writes/s of the steady load the stream follows
+STEADY_SECS=${STEADY_SECS:-20}
 API=http://127.0.0.1:${API_PORT:-8080}
 TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SRC=16479 DST=16480 REF=16481
@@ -130,6 +133,12 @@ for method in $METHODS; do
 done
 [[ -n $migration_id ]] || die "no method ran: ${notes[*]}"
 
+probe_jar="$ROOT/benchmark/target/benchmark-0.1.0-SNAPSHOT.jar"
+[[ -f $probe_jar ]] || (cd "$ROOT" && mvn -B -q -pl benchmark -am package -DskipTests) || die "cannot build the benchmark module"
+log "stream: a steady load of $RATE writes/s for ${STEADY_SECS}s (SET, INCR, LPUSH, HSET); lag in ms by canaries every 10 ms"
+steady=$(java -Xmx256m -cp "$probe_jar:$ROOT/benchmark/target/lib/*" dev.redismigrate.benchmark.StreamLagProbe \
+  $SRC "$STEADY_SECS" "$RATE" "Redis replica=$REF" "redis-migrate=$DST" 2>/dev/null) || die "the lag probe failed"
+
 log "stream: redis-benchmark writes flat out (SET, INCR, LPUSH, HSET; 50 clients, pipeline 16)"
 writes=400000
 t0=$(now)
@@ -166,6 +175,9 @@ cat <<RESULT
   snapshot                                      seconds    keys/s     MB/s vs Redis  equal
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
+
+  stream under a steady load (lag of each follower, canaries every 10 ms; caught up = after the load's end):
+$(sed 's/^/    /' <<<"$steady")
 
   stream: $writes writes by redis-benchmark in ${load_secs}s ($(rate $writes "$load_secs") writes/s taken by the source)
   caught up after the load ended         Redis replica ${ref_catchup}s, redis-migrate ${ours_catchup}s

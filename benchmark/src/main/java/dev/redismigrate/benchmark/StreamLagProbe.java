@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Measures how far behind the source its followers are, in milliseconds, while a load runs: a
- * canary ({@code SET bench:canary "<seq>"}) goes to the source every 10 ms, and each follower is
+ * Measures how far behind the source its followers are, in milliseconds, under a steady write
+ * load of RATE writes/s ({@link SteadyLoad}; 0 for none): a canary ({@code SET bench:canary "<seq>"}) goes to the source every 10 ms, and each follower is
  * polled every millisecond; when a follower shows canary n, every canary up to n has arrived
  * (followers apply in source order), each with the lag now minus the time it was written.
  *
  * <pre>java -cp 'benchmark/target/benchmark.jar:benchmark/target/lib/*' dev.redismigrate.benchmark.StreamLagProbe \
- *     SOURCE_PORT SECONDS NAME=PORT [NAME=PORT ...]</pre>
- * Prints one line per follower: canaries seen, p50, p99 and max lag in ms.
+ *     SOURCE_PORT SECONDS RATE NAME=PORT [NAME=PORT ...]</pre>
+ * Prints the load held, then one line per follower: canaries seen, p50, p99 and max lag in ms, and
+ * how long after the load's end the follower had everything.
  */
 public final class StreamLagProbe {
     private static final String KEY = "bench:canary";
@@ -29,24 +30,31 @@ public final class StreamLagProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 3) {
-            System.err.println("usage: StreamLagProbe SOURCE_PORT SECONDS NAME=PORT [NAME=PORT ...]");
+        if (args.length < 4) {
+            System.err.println("usage: StreamLagProbe SOURCE_PORT SECONDS RATE NAME=PORT [NAME=PORT ...]");
             System.exit(2);
         }
         int sourcePort = Integer.parseInt(args[0]);
         int seconds = Integer.parseInt(args[1]);
+        int rate = Integer.parseInt(args[2]);
         int canaries = seconds * 1000 / EVERY_MILLIS;
         long[] writtenAt = new long[canaries + 1];
         // no password travels here: the cipher only satisfies the connector's contract
         SecretCipher cipher = new SecretCipher(Base64.getEncoder().encodeToString(new byte[32]));
         try (RedisConnector connector = new RedisConnector(cipher, Duration.ofSeconds(5), Duration.ofSeconds(30), 2)) {
             List<Follower> followers = new ArrayList<>();
-            for (int i = 2; i < args.length; i++) {
+            for (int i = 3; i < args.length; i++) {
                 String[] nameAndPort = args[i].split("=", 2);
                 followers.add(new Follower(nameAndPort[0], connector.open(local(Integer.parseInt(nameAndPort[1])), "lag-probe"),
                         writtenAt, canaries));
             }
             followers.forEach(Follower::start);
+            SteadyLoad load = null;
+            if (rate > 0) {
+                load = new SteadyLoad(connector.open(local(sourcePort), "steady-load"), rate, seconds);
+                load.start();
+            }
+            long loadEnd;
             try (RedisLink source = connector.open(local(sourcePort), "lag-probe")) {
                 long next = System.nanoTime();
                 for (int seq = 1; seq <= canaries; seq++) {
@@ -58,10 +66,15 @@ public final class StreamLagProbe {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
                 }
+                loadEnd = System.nanoTime();
+            }
+            if (load != null) {
+                load.join();
+                System.out.printf("load: %d writes in %d s, %.0f writes/s held%n", load.written(), seconds, load.heldPerSecond());
             }
             for (Follower f : followers) {
                 f.join(TimeUnit.SECONDS.toMillis(120));
-                System.out.println(f.summary());
+                System.out.println(f.summary(loadEnd));
             }
         }
     }
@@ -78,6 +91,7 @@ public final class StreamLagProbe {
         private final int last;
         private final long[] lagNanos;
         private int seen;
+        private long lastSeenAt;
 
         Follower(String name, RedisLink link, long[] writtenAt, int last) {
             super("lag-probe-" + name);
@@ -99,7 +113,10 @@ public final class StreamLagProbe {
                     for (int s = seen + 1; s <= seq; s++) {
                         lagNanos[s - 1] = now - writtenAt[s];
                     }
-                    seen = Math.max(seen, seq);
+                    if (seq > seen) {
+                        seen = seq;
+                        lastSeenAt = now;
+                    }
                     TimeUnit.MILLISECONDS.sleep(1);
                 }
             } catch (InterruptedException e) {
@@ -109,14 +126,15 @@ public final class StreamLagProbe {
             }
         }
 
-        String summary() {
+        String summary(long loadEnd) {
             if (seen == 0) {
                 return name + ": no canary arrived";
             }
             long[] lags = Arrays.copyOf(lagNanos, seen);
             Arrays.sort(lags);
-            return String.format("%s: canaries=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", name, seen, last,
-                    ms(lags[(int) (seen * 0.50)]), ms(lags[Math.min(seen - 1, (int) (seen * 0.99))]), ms(lags[seen - 1]));
+            return String.format("%s: canaries=%d/%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f caught_up_after_s=%.2f", name, seen,
+                    last, ms(lags[(int) (seen * 0.50)]), ms(lags[Math.min(seen - 1, (int) (seen * 0.99))]), ms(lags[seen - 1]),
+                    Math.max(0, lastSeenAt - loadEnd) / 1e9);
         }
 
         private static double ms(long nanos) {
