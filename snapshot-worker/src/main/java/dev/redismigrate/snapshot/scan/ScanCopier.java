@@ -13,6 +13,7 @@ import dev.redismigrate.common.pipeline.TypeWiseReader;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RedisVersion;
 import dev.redismigrate.snapshot.SnapshotConfig;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -87,6 +89,11 @@ public final class ScanCopier implements MigrationTask {
     @Override
     public void stop() {
         stopRequested = true;
+    }
+
+    @Override
+    public Map<String, RedisEndpoint> endpoints() {
+        return Map.of("source", request.source(), "target", request.target());
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.redismigrate.common.redis.KeyEventSubscription;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.stream.StreamConfig;
 import dev.redismigrate.worker.MigrationTask;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -87,6 +89,11 @@ public final class ChangedKeyReplayer implements MigrationTask {
     @Override
     public void stop() {
         stopRequested = true;
+    }
+
+    @Override
+    public Map<String, RedisEndpoint> endpoints() {
+        return Map.of("source", request.source(), "target", request.target());
     }
 
     @Override
