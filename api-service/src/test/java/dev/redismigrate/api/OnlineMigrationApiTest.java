@@ -182,8 +182,13 @@ class OnlineMigrationApiTest {
         Kafka.send(eventsTopic, id, "{not json");
         Kafka.send(eventsTopic, id, "{\"type\": \"SNAPSHOT_STARTED\"}");
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_STARTED, "snap-1").withCopy(0, 10, 0));
+        awaitField(id, "progress.keys_total", 10);
+        sleep(1100); // the rate is an average over a second at least
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_PROGRESS, "snap-1").withCopy(5, 10, 512));
         JsonPath running = awaitField(id, "progress.keys_copied", 5);
+        assertTrue(Instant.parse(running.getString("started_at")).isAfter(Instant.parse(running.getString("created_at"))));
+        long rate = running.getLong("progress.keys_per_second");
+        assertTrue(rate >= 1 && rate <= 5, "5 keys in a little over a second: " + rate);
         assertEquals("running", running.getString("status"));
         assertEquals(10, running.getInt("progress.keys_total"));
         assertEquals(512, running.getInt("progress.bytes_copied"));
@@ -276,6 +281,32 @@ class OnlineMigrationApiTest {
                 .then().statusCode(422).body("message", containsString("is the target itself"));
         // nothing was started
         api().get(onlineMigration(targetId)).then().statusCode(404).body("id", equalTo("not_found"));
+    }
+
+    @Test
+    void aConnectionStringMayReplaceTheSourceFields() {
+        String targetId = registerTarget(target);
+        String encoded = java.net.URLEncoder.encode(PASSWORD, java.nio.charset.StandardCharsets.UTF_8);
+        String id = start(targetId, Map.of("source", Map.of("uri", "redis://default:" + encoded + "@127.0.0.1:" + source.port() + "/0",
+                "dbname", "defaultdb"), "ignore_dbs", List.of()));
+        SnapshotRequest request = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id),
+                SnapshotRequest.class);
+        assertEquals(source.port(), request.source().port());
+        assertEquals("default", request.source().username());
+        assertFalse(request.source().tls(), "redis:// is plain TCP");
+        assertEquals(PASSWORD, cipher.open(request.source().sealedPassword()));
+        api().delete(onlineMigration(targetId) + "/" + id).then().statusCode(204);
+
+        String path = onlineMigration(targetId);
+        String secret = "uri-secret-" + UUID.randomUUID();
+        badRequest(path, Map.of("source", Map.of("uri", "http://u:" + secret + "@h:1")), "source.uri must start with redis:// or rediss://");
+        badRequest(path, Map.of("source", Map.of("uri", "redis://u:" + secret + "@h:1", "host", "h", "port", 1)),
+                "give source.uri or source.host and source.port, not both");
+        badRequest(path, Map.of("source", Map.of("uri", "rediss://u:" + secret + "@h:1"), "disable_ssl", true),
+                "source.uri asks for TLS (rediss://) but disable_ssl is true");
+        badRequest(path, Map.of("source", Map.of("uri", "redis://u:" + secret + " x@h:1")),
+                "source.uri is not a valid connection string (characters that are not allowed in a URI, e.g. in the password, must be percent-encoded)");
+        badRequest(path, Map.of("source", Map.of("uri", "redis://:" + secret + "@h:70000")), "source.uri.port must be between 1 and 65535");
     }
 
     @Test

@@ -78,6 +78,11 @@ public class Migration extends PanacheEntityBase {
     public String error;
     public Instant createdAt;
     public Instant updatedAt;
+    /** when a worker first started on it (the capture, or the copy) */
+    public Instant startedAt;
+    /** when the current copy began (a copy that starts over begins again) */
+    public Instant copyStartedAt;
+    public Double keysPerSecond;
     public Instant stopsAt;
 
     public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
@@ -199,6 +204,9 @@ public class Migration extends PanacheEntityBase {
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
         switch (event.type()) {
             case CAPTURE_STARTED:
+                if (startedAt == null) {
+                    startedAt = now;
+                }
                 if (!byScan() || phase != MigrationPhase.SNAPSHOT || scanRequested) {
                     return EventOutcome.NONE;
                 }
@@ -207,15 +215,22 @@ public class Migration extends PanacheEntityBase {
                         : " (" + event.message() + ")") + "; the scan may start"
                         + (scanParts > 1 ? " in " + scanParts + " parts" : ""), snapshotRequests());
             case SNAPSHOT_STARTED:
-                copied(event);
+                if (startedAt == null) {
+                    startedAt = now;
+                }
+                // the first part of a split scan, or a copy that starts over from nothing
+                if (copyStartedAt == null || (scanParts <= 1 && Long.valueOf(0).equals(event.keysCopied()))) {
+                    copyStartedAt = now;
+                }
+                copied(event, now);
                 // the message says why, when a copy starts over (the source cut the link)
                 return new EventOutcome("snapshot started" + partOf(event)
                         + (event.message() == null ? "" : ": " + event.message()) + by, null);
             case SNAPSHOT_PROGRESS:
-                copied(event);
+                copied(event, now);
                 return EventOutcome.NONE;
             case SNAPSHOT_COMPLETED:
-                copied(event);
+                copied(event, now);
                 if (phase != MigrationPhase.SNAPSHOT) {
                     return EventOutcome.NONE; // a repeat: the stream was requested already
                 }
@@ -294,6 +309,8 @@ public class Migration extends PanacheEntityBase {
         lagKeys = null;
         lagSeconds = null;
         caughtUpAt = null;
+        copyStartedAt = null;
+        keysPerSecond = null;
     }
 
     private void resetParts() {
@@ -308,7 +325,15 @@ public class Migration extends PanacheEntityBase {
     }
 
     /** A part's figures are its own totals: the migration's are their sums. */
-    private void copied(MigrationEvent event) {
+    private void copied(MigrationEvent event, Instant now) {
+        count(event);
+        // the average since the round began: steadier than the last second's, and what "time left" needs
+        if (copyStartedAt != null && Duration.between(copyStartedAt, now).toMillis() >= 1000) {
+            keysPerSecond = keysCopied / (Duration.between(copyStartedAt, now).toMillis() / 1000.0);
+        }
+    }
+
+    private void count(MigrationEvent event) {
         if (event.part() != null && scanParts > 1) {
             int p = event.part();
             partKeysCopied[p] = event.keysCopied() == null ? partKeysCopied[p] : event.keysCopied();

@@ -14,11 +14,14 @@ import java.util.UUID;
  */
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
-        List<Integer> ignoreDbs, Instant updatedAt, Instant stopsAt) {
+        List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt) {
 
-    /** {@code parts}, {@code partsCompleted}: of a scan split among snapshot workers (absent when whole). */
-    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent, Integer parts,
-            Integer partsCompleted) {
+    /**
+     * {@code keysPerSecond}: the copy's average rate; {@code parts}, {@code partsCompleted}: of a scan
+     * split among snapshot workers (absent when whole).
+     */
+    public record Progress(long keysCopied, Long keysTotal, long bytesCopied, double percent, Long keysPerSecond,
+            Integer parts, Integer partsCompleted) {
     }
 
     /**
@@ -54,10 +57,11 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                                 syncing && m.lagKeys == 0)
                         : null;
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
-                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m), m.scanParts > 1 ? m.scanParts : null,
+                new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m),
+                        m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.scanParts > 1 ? m.scanParts : null,
                         m.scanParts > 1 ? Long.bitCount(m.partsCompleted) : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
-                Arrays.stream(m.ignoreDbs).boxed().toList(), m.updatedAt, m.stopsAt);
+                Arrays.stream(m.ignoreDbs).boxed().toList(), m.startedAt, m.updatedAt, m.stopsAt);
     }
 
     static Double secondsBehind(Migration m) {

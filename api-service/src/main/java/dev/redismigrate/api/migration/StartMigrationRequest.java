@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.EndpointInput;
+import dev.redismigrate.api.redis.RedisUri;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
@@ -19,6 +20,17 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
             throw ApiException.badRequest("source is required");
         }
         Source s = request.source();
+        if (s.uri() != null) {
+            if (s.host() != null || s.port() != null) {
+                throw ApiException.badRequest("give source.uri or source.host and source.port, not both");
+            }
+            RedisUri uri = RedisUri.parse("source.uri", s.uri());
+            if (request.disableSsl() != null && request.disableSsl() == uri.tls()) {
+                throw ApiException.badRequest(uri.tls() ? "source.uri asks for TLS (rediss://) but disable_ssl is true"
+                        : "source.uri asks for plain TCP (redis://) but disable_ssl is false: use rediss:// for TLS");
+            }
+            return EndpointInput.of("source.uri", uri.host(), uri.port(), uri.username(), uri.password(), uri.tls(), cipher);
+        }
         boolean tls = !Boolean.TRUE.equals(request.disableSsl());
         return EndpointInput.of("source", s.host(), s.port(), s.username(), s.password(), tls, cipher);
     }
@@ -32,12 +44,15 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
                 ApiException.badRequest("method must be \"replication\" or \"scan\" (or left out to let the preflight choose)"));
     }
 
-    /** {@code dbname} (e.g. "defaultdb") means nothing to Redis: accepted and ignored. */
-    public record Source(String host, Integer port, String dbname, String username, String password) {
+    /**
+     * {@code dbname} (e.g. "defaultdb") means nothing to Redis: accepted and ignored. {@code uri}
+     * ({@code redis://} or {@code rediss://}) may replace host, port, username, password and TLS.
+     */
+    public record Source(String host, Integer port, String dbname, String username, String password, String uri) {
         @Override
         public String toString() {
             // records print every component; this one must not print the password
-            return "Source[" + username + "@" + host + ":" + port + "]";
+            return "Source[" + username + "@" + host + ":" + port + (uri == null ? "" : " uri") + "]";
         }
     }
 }
