@@ -23,6 +23,8 @@ function migrationBody() {
     },
     disable_ssl: !byId('source-tls').checked,
     ignore_dbs: value('ignore-dbs').split(/[\s,]+/).filter(Boolean),
+    // left out: the preflight chooses
+    method: byId('source-method').value || undefined,
   };
 }
 
