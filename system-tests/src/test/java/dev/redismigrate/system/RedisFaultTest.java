@@ -33,10 +33,14 @@ class RedisFaultTest {
     @Test
     void theSourceClosingTheReplicationLinkMidCopyStillEndsEqual() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 50000 other 100\n");
+            source.cliPipe("DEBUG POPULATE 500000 bulk 100\nSELECT 2\nDEBUG POPULATE 50000 other 100\n");
             MigrationService.Ids ids = service.migrate(source, target);
-            Await.until(Duration.ofSeconds(60), () -> service.onlineMigration(ids.database()).getLong("progress.keys_copied") > 1000,
-                    () -> "copy under way");
+            // while the source still streams its RDB to us (the copy takes seconds for this many keys)
+            Await.until(Duration.ofSeconds(60), () -> {
+                String replication = source.cli("INFO", "replication");
+                // a diskless sync: wait_bgsave while the child streams the RDB, online once it is read
+                return replication.contains("slave0:") && !replication.contains("state=online");
+            }, () -> "the RDB under way");
             // written after the copy began and before the link is cut: the copy must not resurrect them
             source.cliPipe("DEL bulk:1 bulk:2 bulk:3\nSET added-during-copy 1\n");
             source.cli("CLIENT", "KILL", "TYPE", "replica");
