@@ -121,11 +121,11 @@ for method in $METHODS; do
   t1=$(now)
   status=$(mstatus | jq -r .status)
   [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
-  # the copy itself, from the snapshot worker's log (request received -> snapshot complete)
+  # the copy itself, from the snapshot worker's log (first request received -> last part complete)
   copy_secs=$(awk -v id="$migration_id" '
     function t(s) { split(s, a, "[:,]"); return a[1] * 3600 + a[2] * 60 + a[3] + a[4] / 1000 }
-    index($0, id) && /snapshot requested/ { start = t($1) }
-    index($0, id) && /snapshot of .* complete/ { end = t($1) }
+    index($0, id) && /snapshot requested/ && !start { start = t($1) }
+    index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
     END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
   equal=$(equal_to_source $DST)
   record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal"
