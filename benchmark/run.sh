@@ -149,7 +149,7 @@ src_offset=$(cli $SRC INFO replication | awk -F: '/^master_repl_offset/ {print $
 wait_for 600 "replica caught up" bash -c "[ \$(redis-cli -p $REF INFO replication | awk -F: '/^slave_repl_offset/ {print \$2}' | tr -d '\r') -ge $src_offset ]"
 t2=$(now)
 ref_catchup=$(secs "$t1" "$t2")
-wait_for 600 "redis-migrate caught up (see $API/v2/databases/$target_id/online-migration)" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.lag.offset >= $src_offset'"
+wait_for 600 "redis-migrate caught up (see $API/v2/databases/$target_id/online-migration)" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.lag.offset >= $src_offset or (.method == \"scan\" and .lag.keys == 0)'"
 t3=$(now)
 ours_catchup=$(secs "$t1" "$t3")
 # the stream's checkpoint leaves the target after a second of quiet

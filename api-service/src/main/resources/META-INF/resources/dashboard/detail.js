@@ -31,10 +31,10 @@ export function drawDetail(m, databases, samples, events, now) {
     setText('detail-rate', rate == null ? '—' : count(Math.round(rate)));
     setText('detail-eta', rate > 0 && total != null ? duration((total - p.keys_copied) / rate) : '—');
   } else {
-    // a finished copy: its average rate, from when its start and end were recorded
-    const took = copyDuration(events);
-    setText('detail-rate', took > 0 ? count(Math.round(p.keys_copied / took)) : '—');
-    setText('detail-eta', p.percent < 100 ? '—' : took > 0 ? `done in ${duration(took)}` : 'done');
+    // a finished copy: its average rate, by the worker's clock (the API's keys_per_second)
+    const rate = p.keys_per_second;
+    setText('detail-rate', rate == null ? '—' : count(rate));
+    setText('detail-eta', p.percent < 100 ? '—' : rate > 0 ? `done in ${duration(p.keys_copied / rate)}` : 'done');
   }
 
   drawLagChart(byId('lag-chart'), samples.lag(m.id), now);
@@ -45,14 +45,6 @@ export function drawDetail(m, databases, samples, events, now) {
 
   byId('events').replaceChildren(...[...events].reverse().map((e) => el('li', {},
     el('time', {}, when(e.at)), el('span', { className: 'event-type' }, e.type), el('span', {}, e.message ?? ''))));
-}
-
-/** Seconds from the last SNAPSHOT_STARTED to the SNAPSHOT_COMPLETED after it, or null. */
-function copyDuration(events) {
-  const started = events.findLast((e) => e.type === 'SNAPSHOT_STARTED');
-  const completed = events.findLast((e) => e.type === 'SNAPSHOT_COMPLETED');
-  const seconds = started && completed ? (Date.parse(completed.at) - Date.parse(started.at)) / 1000 : -1;
-  return seconds >= 0 ? seconds : null;
 }
 
 /** Wires the stop button: a dialog asks first; onConfirmed(migration) does the stop. */

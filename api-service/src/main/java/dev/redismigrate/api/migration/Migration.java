@@ -220,7 +220,7 @@ public class Migration extends PanacheEntityBase {
                 }
                 // the first part of a split scan, or a copy that starts over from nothing
                 if (copyStartedAt == null || (scanParts <= 1 && Long.valueOf(0).equals(event.keysCopied()))) {
-                    copyStartedAt = now;
+                    copyStartedAt = workerTime(event, now);
                 }
                 copied(event, now);
                 // the message says why, when a copy starts over (the source cut the link)
@@ -327,10 +327,15 @@ public class Migration extends PanacheEntityBase {
     /** A part's figures are its own totals: the migration's are their sums. */
     private void copied(MigrationEvent event, Instant now) {
         count(event);
-        // the average since the round began: steadier than the last second's, and what "time left" needs
-        if (copyStartedAt != null && Duration.between(copyStartedAt, now).toMillis() >= 1000) {
-            keysPerSecond = keysCopied / (Duration.between(copyStartedAt, now).toMillis() / 1000.0);
+        // the average since the round began, by the worker's clock (its events may reach us in a burst)
+        long millis = copyStartedAt == null ? 0 : Duration.between(copyStartedAt, workerTime(event, now)).toMillis();
+        if (millis >= 200) {
+            keysPerSecond = keysCopied / (millis / 1000.0);
         }
+    }
+
+    private static Instant workerTime(MigrationEvent event, Instant now) {
+        return event.at() == null ? now : event.at();
     }
 
     private void count(MigrationEvent event) {
