@@ -1,6 +1,8 @@
 package dev.redismigrate.api;
 
 import static dev.redismigrate.api.support.Api.api;
+import static dev.redismigrate.api.support.Api.awaitField;
+import static dev.redismigrate.api.support.Kafka.event;
 import static dev.redismigrate.api.support.Api.registerTarget;
 import static dev.redismigrate.api.support.Api.source;
 import static org.hamcrest.Matchers.containsString;
@@ -35,7 +37,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -73,24 +74,6 @@ class OnlineMigrationApiTest {
     private static String start(String targetId, Object body) {
         return api().body(body).put(onlineMigration(targetId))
                 .then().statusCode(200).extract().path("id");
-    }
-
-    private static void event(MigrationEvent event) {
-        Kafka.send(Kafka.topic("incoming", "events"), event.migrationId().toString(), MessageCodec.encode(event));
-    }
-
-    /** Polls the migration until {@code path} reads {@code expected}. */
-    private static JsonPath awaitField(String id, String path, Object expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonPath json = null;
-        while (System.nanoTime() < deadline) {
-            json = api().get("/v2/migrations/" + id).then().statusCode(200).extract().jsonPath();
-            if (Objects.equals(expected, json.get(path))) {
-                return json;
-            }
-            sleep(100);
-        }
-        return fail(path + " of migration " + id + " never became " + expected + ": " + json.prettify());
     }
 
     @Test

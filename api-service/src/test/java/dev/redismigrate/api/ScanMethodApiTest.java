@@ -1,6 +1,8 @@
 package dev.redismigrate.api;
 
 import static dev.redismigrate.api.support.Api.api;
+import static dev.redismigrate.api.support.Api.awaitField;
+import static dev.redismigrate.api.support.Kafka.event;
 import static dev.redismigrate.api.support.Api.registerTarget;
 import static dev.redismigrate.api.support.Api.source;
 import static org.hamcrest.Matchers.containsString;
@@ -20,10 +22,8 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -191,24 +191,4 @@ class ScanMethodApiTest {
                 .map(l -> l.substring(10).trim()).findFirst().orElseThrow();
     }
 
-    private static void event(MigrationEvent event) {
-        Kafka.send(Kafka.topic("incoming", "events"), event.migrationId().toString(), MessageCodec.encode(event));
-    }
-
-    private static JsonPath awaitField(String id, String path, Object expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonPath json = null;
-        while (System.nanoTime() < deadline) {
-            json = api().get("/v2/migrations/" + id).then().statusCode(200).extract().jsonPath();
-            if (Objects.equals(expected, json.get(path))) {
-                return json;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return fail(path + " of migration " + id + " never became " + expected + ": " + json.prettify());
-    }
 }

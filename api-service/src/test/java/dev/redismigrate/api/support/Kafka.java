@@ -2,6 +2,8 @@ package dev.redismigrate.api.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.MigrationEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +77,11 @@ public final class Kafka {
 
     public static String awaitOne(String topic, String key) {
         return await(topic, key, 1, Duration.ofSeconds(30)).get(0);
+    }
+
+    /** Sends a worker's event to the service, as a worker would. */
+    public static void event(MigrationEvent event) {
+        send(topic("incoming", "events"), event.migrationId().toString(), MessageCodec.encode(event));
     }
 
     public static void send(String topic, String key, String value) {

@@ -56,7 +56,8 @@ public final class DumpReader {
         return new byte[][] {RESTORE, key, bytes(Long.toString(readAtMillis + pttl)), dump, REPLACE, ABSTTL};
     }
 
-    private static Object await(RedisLink source, CompletableFuture<Object> reply, Duration timeout) {
+    /** A reply of the source, or the reason it did not come as a {@link RedisAccessException}. */
+    static Object await(RedisLink source, CompletableFuture<Object> reply, Duration timeout) {
         try {
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads keys of a source's selected db type by type (GET, HGETALL, LRANGE, SMEMBERS, ZRANGE
@@ -38,7 +37,7 @@ public final class TypeWiseReader {
         List<String> typeNames = new ArrayList<>(keys.size());
         List<List<CompletableFuture<Object>>> values = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            String type = text(await(source, types.get(i), timeout));
+            String type = text(DumpReader.await(source, types.get(i), timeout));
             typeNames.add(type);
             values.add(queueReads(source, keys.get(i), type));
         }
@@ -80,7 +79,7 @@ public final class TypeWiseReader {
         List<Object> replies = new ArrayList<>(reads.size());
         try {
             for (CompletableFuture<Object> r : reads) {
-                replies.add(await(source, r, timeout));
+                replies.add(DumpReader.await(source, r, timeout));
             }
         } catch (RedisAccessException e) {
             if (e.getMessage().contains("WRONGTYPE")) {
@@ -172,17 +171,6 @@ public final class TypeWiseReader {
             }
         }
         throw new RedisAccessException("XINFO did not say " + name);
-    }
-
-    private static Object await(RedisLink source, CompletableFuture<Object> reply, Duration timeout) {
-        try {
-            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisAccessException("interrupted while reading " + source.endpoint().address());
-        } catch (Exception e) {
-            throw RedisAccessException.from("reading keys from " + source.endpoint().address() + " failed", e);
-        }
     }
 
     private static byte[][] argv(String command, Object... args) {
