@@ -114,10 +114,7 @@ class ChangedKeyReplayerTest {
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
                     endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(100, false));
-            Thread thread = new Thread(replayer);
-            thread.start();
-            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
-            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            Thread thread = startCapture(replayer, events);
             source.cli("CLIENT", "KILL", "TYPE", "pubsub");
             thread.join(10_000);
             MigrationEvent last = events.get(events.size() - 1);
@@ -134,10 +131,7 @@ class ChangedKeyReplayerTest {
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
                     endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(100, false));
-            Thread thread = new Thread(replayer);
-            thread.start();
-            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
-            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            Thread thread = startCapture(replayer, events);
             assertEquals("0", source.cli("DBSIZE").trim(), "the probe key is gone");
             replayer.stop();
             thread.join(10_000);
@@ -169,6 +163,15 @@ class ChangedKeyReplayerTest {
                 return typeWise;
             }
         };
+    }
+
+    /** Runs the replayer on a thread of its own until its capture has started. */
+    private static Thread startCapture(ChangedKeyReplayer replayer, List<MigrationEvent> events) throws Exception {
+        Thread thread = new Thread(replayer);
+        thread.start();
+        await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+        assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+        return thread;
     }
 
     private static boolean has(List<MigrationEvent> events, EventType type) {
