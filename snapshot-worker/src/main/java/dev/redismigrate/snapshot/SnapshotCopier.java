@@ -219,9 +219,8 @@ public final class SnapshotCopier extends ReplicaTask {
             }
             closeReplicator();
         });
-        replicator = rep;
         try {
-            rep.open();
+            openReplicator(rep);
         } catch (Throwable t) {
             if (failure == null && !stopRequested && endOffset == null) {
                 failure = t;

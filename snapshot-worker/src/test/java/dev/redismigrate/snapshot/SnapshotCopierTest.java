@@ -180,6 +180,27 @@ public class SnapshotCopierTest {
         }
     }
 
+    /** A newer attempt arriving at once stops the older before it has a link: that one must not follow the source on. */
+    @Test
+    void aCopyStoppedBeforeItsLinkOpensEndsWithoutFollowingTheSource() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cli("DEBUG", "POPULATE", "1000", "key", "10");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
+            copier.stop();
+            Thread copy = new Thread(copier);
+            copy.start();
+            copy.join(TimeUnit.SECONDS.toMillis(20));
+
+            assertTrue(!copy.isAlive(), "a stopped copy still runs 20 s later");
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
+            assertTrue(source.cli("INFO", "replication").contains("connected_slaves:0"), "a replica link stayed open");
+        }
+    }
+
     private static long calls(String commandStats, String command) {
         Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(commandStats);
         return m.find() ? Long.parseLong(m.group(1)) : 0;

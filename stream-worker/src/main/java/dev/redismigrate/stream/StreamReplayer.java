@@ -138,11 +138,10 @@ public final class StreamReplayer extends ReplicaTask {
             Replicator rep = SourceReplicas.replicaOf(request.source(), connector, commandNames, from, 10_000);
             rep.addEventListener((r, event) -> onEvent(event));
             rep.addExceptionListener((r, t, event) -> onApplyFailure(t));
-            replicator = rep;
             linkUp = false;
             String lostReason;
             try {
-                rep.open();
+                openReplicator(rep);
                 lostReason = "the source closed the replication link";
             } catch (Throwable t) {
                 lostReason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -46,6 +46,21 @@ public abstract class ReplicaTask implements MigrationTask {
         closeReplicator();
     }
 
+    /**
+     * Opens a replication link as this task's current one (blocking until it ends), unless a stop
+     * came first: a stop that arrived before the link existed could not close it, and the link
+     * would then follow the source forever. Publishing the link before reading the flag (both
+     * volatile) means either {@link #stop} sees the link or this sees the stop.
+     */
+    protected void openReplicator(Replicator rep) throws java.io.IOException {
+        replicator = rep;
+        if (stopRequested) {
+            closeReplicator();
+            return;
+        }
+        rep.open();
+    }
+
     protected void closeReplicator() {
         Replicator r = replicator;
         if (r != null) {
