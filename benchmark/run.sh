@@ -37,10 +37,11 @@ bash "$ROOT/infra/redis.sh" start bench-source $SRC >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-target $DST >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
 cli() { local p=$1; shift; redis-cli -p "$p" "$@"; }
-# wait_for SECONDS WHAT CMD...: like wait_until, polling every 50 ms
+# wait_for SECONDS WHAT CMD...: like wait_until, polling every 100 ms. Each poll is a process or two
+# (redis-cli, curl) and the copies are measured against each other: polls stay light and alike.
 wait_for() {
   local deadline=$((SECONDS + $1)) what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || die "$what: not within the time limit"; sleep 0.05; done
+  until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || die "$what: not within the time limit"; sleep 0.1; done
 }
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
@@ -61,21 +62,29 @@ equal_to_source() {
   echo NO
 }
 results=()
-# record NAME SECONDS EQUAL: one line of the table (the reference is the first)
-record() { results+=("$1|$2|$3"); }
+# record NAME SECONDS EQUAL [CPU]: one line of the table (the reference is the first)
+record() { results+=("$1|$2|$3|${4:-}"); }
+# CPU seconds so far of the source and target servers and of the snapshot worker, to show where a copy spends
+redis_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
+proc_cpu() { [[ -f $1 ]] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(<"$1")/stat" 2>/dev/null || echo 0; }
+cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/services/snapshot-worker.pid")"; }
+# cpu_used BEFORE AFTER: "source/target/worker" CPU seconds between two marks
+cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3] }'; }
 
 log "reference: Redis's own replication (a replica loading from the socket)"
-t0=$(now)
+c0=$(cpu_mark $REF) t0=$(now)
 cli $REF REPLICAOF 127.0.0.1 $SRC >/dev/null
-wait_for 1800 "replica in sync" bash -c "redis-cli -p $REF INFO replication | grep -q master_link_status:up"
-ref_secs=$(secs "$t0" "$(now)")
-record "Redis replication (socket load)" "$ref_secs" "$(equal_to_source $REF)"
+replica_synced() { cli $REF INFO replication | grep -q master_link_status:up; }
+wait_for 1800 "replica in sync" replica_synced
+ref_secs=$(secs "$t0" "$(now)") c1=$(cpu_mark $REF)
+record "Redis replication (socket load)" "$ref_secs" "$(equal_to_source $REF)" "$(cpu_used "$c0" "$c1")"
 
 log "SCAN + MIGRATE COPY REPLACE KEYS (batches of 1000)"
 cli $DST FLUSHALL >/dev/null
-t0=$(now)
+c0=$(cpu_mark $DST) t0=$(now)
 python3 "$ROOT/benchmark/scan_migrate.py" $SRC $DST 0 1 >/dev/null
-record "SCAN + MIGRATE (batches of 1000)" "$(secs "$t0" "$(now)")" "$(equal_to_source $DST)"
+t1=$(now) c1=$(cpu_mark $DST)
+record "SCAN + MIGRATE (batches of 1000)" "$(secs "$t0" "$t1")" "$(equal_to_source $DST)" "$(cpu_used "$c0" "$c1")"
 
 api() { curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+--data "$3"} "$API$2"; }
 for state in running syncing; do
@@ -107,7 +116,7 @@ for method in $METHODS; do
   migration_id=
   cli $DST FLUSHALL >/dev/null
   log "redis-migrate, method $method: PUT -> syncing"
-  t0=$(now)
+  c0=$(cpu_mark $DST) t0=$(now)
   answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     "$API/v2/databases/$target_id/online-migration" \
     --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"$method\"}")
@@ -117,8 +126,9 @@ for method in $METHODS; do
     continue
   fi
   migration_id=$(jq -er .id <<<"$body")
-  wait_for 1800 "migration syncing" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.status == \"syncing\" or .status == \"error\"'"
-  t1=$(now)
+  settled() { mstatus | jq -e '.status == "syncing" or .status == "error"'; }
+  wait_for 1800 "migration syncing" settled
+  t1=$(now) c1=$(cpu_mark $DST)
   status=$(mstatus | jq -r .status)
   [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
   # the copy itself, from the snapshot worker's log (first request received -> last part complete)
@@ -128,7 +138,7 @@ for method in $METHODS; do
     index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
     END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
   equal=$(equal_to_source $DST)
-  record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal"
+  record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")"
   [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
 done
 [[ -n $migration_id ]] || die "no method ran: ${notes[*]}"
@@ -161,18 +171,18 @@ api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
 table() {
   local ref
   for line in "${results[@]}"; do
-    IFS='|' read -r name sec eq <<<"$line"
+    IFS='|' read -r name sec eq cpu <<<"$line"
     ref=${ref:-$sec}
-    printf '  %-44s %8s %9s %8s %7s %6s\n' "$name" "$sec" "$(rate "$total" "$sec")" \
+    printf '  %-44s %8s %9s %8s %7s %6s  %s\n' "$name" "$sec" "$(rate "$total" "$sec")" \
       "$(awk -v m="$dataset_mb" -v s="$sec" 'BEGIN { printf "%.1f", m / s }')" \
-      "$(awk -v a="$ref" -v b="$sec" 'BEGIN { printf "%.2fx", a / b }')" "$eq"
+      "$(awk -v a="$ref" -v b="$sec" 'BEGIN { printf "%.2fx", a / b }')" "$eq" "$cpu"
   done
 }
 
 cat <<RESULT
 
   redis-migrate benchmark, $total keys, $dataset_mb MB ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
-  snapshot                                      seconds    keys/s     MB/s vs Redis  equal
+  snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s source/target/worker
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
 

@@ -2,6 +2,8 @@
 # The three services as background JVMs: api-service (8080), snapshot-worker (8081), stream-worker (8082).
 # Usage: services.sh start|stop|status
 # `start` builds the reactor first when a service's jar is missing (or with BUILD=1).
+# JAVA_OPTS_<service, "-" as "_"> adds JVM options to one service, e.g. for a flight recording:
+#   JAVA_OPTS_snapshot_worker='-XX:StartFlightRecording=filename=/tmp/sw.jfr' bash infra/services.sh start
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=services
@@ -36,7 +38,9 @@ start() {
       continue
     fi
     port_open 127.0.0.1 "$port" && die "$s: port $port is taken by another process"
-    nohup java -Xms64m -Xmx256m -Dquarkus.http.port="$port" -jar "$(jar "$s")" >"$out" 2>&1 &
+    local extra="JAVA_OPTS_${s//-/_}"
+    # shellcheck disable=SC2086 # the options are words
+    nohup java -Xms64m -Xmx256m ${!extra:-} -Dquarkus.http.port="$port" -jar "$(jar "$s")" >"$out" 2>&1 &
     echo $! >"$pidfile"
     log "$s: started pid $! on 127.0.0.1:$port (log $out)"
   done

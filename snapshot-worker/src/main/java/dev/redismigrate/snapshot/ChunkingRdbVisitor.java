@@ -6,11 +6,19 @@ import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_INT8;
 import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_LZF;
 import static com.moilioncircle.redis.replicator.Constants.RDB_LOAD_NONE;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH_LISTPACK;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH_ZIPLIST;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH_ZIPMAP;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST_2;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_ZIPLIST;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET_INTSET;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET_LISTPACK;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_STRING;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_ZSET_2;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_ZSET_LISTPACK;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_ZSET_ZIPLIST;
 
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.Event;
@@ -24,10 +32,10 @@ import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbParser;
 import com.moilioncircle.redis.replicator.util.ByteArray;
 import com.moilioncircle.redis.replicator.util.CRC64;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -65,6 +73,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     private final long bigValueBytes;
     private final int chunkBytes;
     private final ChunkSink sink;
+    private final ValueRecorder recorder = new ValueRecorder();
 
     ChunkingRdbVisitor(Replicator replicator, long bigValueBytes, int chunkBytes, ChunkSink sink) {
         // small initial buffers: the library's default (8 KiB) is zeroed again for each of millions of keys
@@ -72,21 +81,22 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         this.bigValueBytes = bigValueBytes;
         this.chunkBytes = chunkBytes;
         this.sink = sink;
+        replicator.addRawByteListener(recorder);
     }
 
     @Override
     public Event applyString(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
-        RawCapture raw = capture(RDB_TYPE_STRING);
+        recorder.start(RDB_TYPE_STRING);
         try {
             BaseRdbParser.Len len = parser.rdbLoadLen();
             if (!len.encoded) {
                 if (len.len <= bigValueBytes) {
                     in.skip(len.len, true);
-                    return dump(key, raw, version, context);
+                    return dump(key, version, context);
                 }
-                raw.drop();
+                recorder.drop();
                 Chunks chunks = new Chunks(context, key, SET);
                 for (long left = len.len; left > 0; left -= chunkBytes) {
                     chunks.string(in.readBytes(Math.min(left, chunkBytes)).first());
@@ -98,18 +108,18 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
                 long plain = parser.rdbLoadLen().len;
                 if (plain <= bigValueBytes) {
                     in.skip(compressed, true);
-                    return dump(key, raw, version, context);
+                    return dump(key, version, context);
                 }
-                raw.drop();
+                recorder.drop();
                 Chunks chunks = new Chunks(context, key, SET);
                 new LzfChunkDecoder(in, compressed, chunkBytes).decode(chunks::string);
                 return chunks.end();
             }
             // an integer: 1, 2 or 4 bytes
             in.skip(len.len == RDB_ENC_INT8 ? 1 : len.len == RDB_ENC_INT16 ? 2 : 4, true);
-            return dump(key, raw, version, context);
+            return dump(key, version, context);
         } finally {
-            raw.close();
+            recorder.stop();
         }
     }
 
@@ -177,6 +187,60 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         });
     }
 
+    // Compact encodings (one blob each, bounded by the server's *-max-listpack-* settings): the
+    // library's own payloads for them compute their checksum a byte at a time on this thread.
+
+    @Override
+    public Event applyHashListPack(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_HASH_LISTPACK);
+    }
+
+    @Override
+    public Event applyHashZipList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_HASH_ZIPLIST);
+    }
+
+    @Override
+    public Event applyHashZipMap(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_HASH_ZIPMAP);
+    }
+
+    @Override
+    public Event applySetListPack(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_SET_LISTPACK);
+    }
+
+    @Override
+    public Event applySetIntSet(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_SET_INTSET);
+    }
+
+    @Override
+    public Event applyZSetListPack(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_ZSET_LISTPACK);
+    }
+
+    @Override
+    public Event applyZSetZipList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_ZSET_ZIPLIST);
+    }
+
+    @Override
+    public Event applyListZipList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        return blob(in, version, context, RDB_TYPE_LIST_ZIPLIST);
+    }
+
+    private Event blob(RedisInputStream in, int version, ContextKeyValuePair context, int type) throws IOException {
+        byte[] key = new BaseRdbParser(in).rdbLoadEncodedStringObject().first();
+        recorder.start(type);
+        try {
+            new SkipRdbParser(in).rdbLoadPlainStringObject();
+            return dump(key, version, context);
+        } finally {
+            recorder.stop();
+        }
+    }
+
     /** A list node's element count; 65535 means "count them", which a node of the default size never needs. */
     private static int elementCount(int header) throws IOException {
         if (header == 0xffff) {
@@ -205,22 +269,22 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             UnitSkipper skipper, ElementReader reader) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
-        RawCapture raw = capture(type);
+        recorder.start(type);
         try {
             long units = parser.rdbLoadLen().len;
             SkipRdbParser skip = new SkipRdbParser(in);
             long read = 0;
-            while (read < units && raw.size() <= bigValueBytes) {
+            while (read < units && recorder.size() <= bigValueBytes) {
                 skipper.skip(skip);
                 read++;
             }
-            if (raw.size() <= bigValueBytes) {
-                return dump(key, raw, version, context);
+            if (recorder.size() <= bigValueBytes) {
+                return dump(key, version, context);
             }
             Chunks chunks = new Chunks(context, key, command);
             List<byte[]> pending = new ArrayList<>();
-            RedisInputStream again = new RedisInputStream(new ByteArray(raw.bytes.toByteArray()));
-            raw.drop();
+            RedisInputStream again = new RedisInputStream(new ByteArray(recorder.recorded()));
+            recorder.drop();
             again.skip(1, false); // the type
             BaseRdbParser reparser = new BaseRdbParser(again);
             reparser.rdbLoadLen();
@@ -231,14 +295,8 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             }
             return chunks.end();
         } finally {
-            raw.close();
+            recorder.stop();
         }
-    }
-
-    private RawCapture capture(int type) {
-        RawCapture raw = new RawCapture(type);
-        replicator.addRawByteListener(raw);
-        return raw;
     }
 
     /**
@@ -246,15 +304,11 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * checksum is left zero here, for {@link #seal} on a writer thread: it is a third of the
      * parsing thread's work otherwise.
      */
-    private Event dump(byte[] key, RawCapture raw, int version, ContextKeyValuePair context) {
-        raw.close();
-        raw.bytes.write(version & 0xff);
-        raw.bytes.write((version >> 8) & 0xff);
-        raw.bytes.write(NO_CHECKSUM, 0, NO_CHECKSUM.length);
+    private Event dump(byte[] key, int version, ContextKeyValuePair context) {
         DumpKeyValuePair kv = new DumpKeyValuePair();
-        kv.setValueRdbType(raw.type);
+        kv.setValueRdbType(recorder.type());
         kv.setKey(key);
-        kv.setValue(raw.bytes.toByteArray());
+        kv.setValue(recorder.payload(version));
         return context.valueOf(kv);
     }
 
@@ -330,40 +384,79 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         }
     }
 
-    /** The raw bytes of one value as the parser reads them, for its DUMP payload; dropped when too big. */
-    private final class RawCapture implements RawByteListener, AutoCloseable {
-        final int type;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        private boolean listening = true;
-        private boolean dropped;
+    /**
+     * Records the raw bytes of the value being read, for its DUMP payload; dropped when too big.
+     * One recorder listens for the whole parse and is switched on per value: adding and removing
+     * a listener per key (a copy-on-write list) cost more than the bytes it records.
+     */
+    private static final class ValueRecorder implements RawByteListener {
+        private byte[] buffer = new byte[4096];
+        private int size;
+        private int type;
+        private boolean recording;
 
-        RawCapture(int type) {
+        /** Starts a payload: the type byte, then what the parser reads until {@link #stop}. */
+        void start(int type) {
             this.type = type;
-            bytes.write(type);
+            size = 0;
+            recording = true;
+            append((byte) type);
         }
 
         @Override
         public void handle(byte... raw) {
-            if (!dropped) {
-                bytes.write(raw, 0, raw.length);
+            if (recording) {
+                ensure(raw.length);
+                System.arraycopy(raw, 0, buffer, size, raw.length);
+                size += raw.length;
+            }
+        }
+
+        private void append(byte b) {
+            ensure(1);
+            buffer[size++] = b;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
             }
         }
 
         long size() {
-            return bytes.size();
+            return size;
         }
 
+        int type() {
+            return type;
+        }
+
+        /** What was recorded so far, type byte first. */
+        byte[] recorded() {
+            return Arrays.copyOf(buffer, size);
+        }
+
+        /** Ends the payload: the RDB version (2 bytes) and room for the checksum; @return the payload */
+        byte[] payload(int version) {
+            stop();
+            append((byte) (version & 0xff));
+            append((byte) ((version >> 8) & 0xff));
+            ensure(NO_CHECKSUM.length);
+            size += NO_CHECKSUM.length;
+            Arrays.fill(buffer, size - NO_CHECKSUM.length, size, (byte) 0);
+            return Arrays.copyOf(buffer, size);
+        }
+
+        void stop() {
+            recording = false;
+        }
+
+        /** Stops and lets go of a buffer a big value grew. */
         void drop() {
-            dropped = true;
-            bytes.reset();
-            close();
-        }
-
-        @Override
-        public void close() {
-            if (listening) {
-                replicator.removeRawByteListener(this);
-                listening = false;
+            stop();
+            size = 0;
+            if (buffer.length > 1 << 20) {
+                buffer = new byte[4096];
             }
         }
     }

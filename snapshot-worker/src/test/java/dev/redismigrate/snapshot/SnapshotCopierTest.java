@@ -53,7 +53,7 @@ public class SnapshotCopierTest {
              RedisServer target = RedisServer.start()) {
             source.cliPipe(String.join("\n",
                     "SET plain value", "SET ttl:string v PX 600000", "HSET hash f1 v1 f2 v2",
-                    "RPUSH list a b c", "SADD set x y z", "ZADD zset 1 one 2 two", "XADD stream 1-1 f v",
+                    "RPUSH list a b c", "SADD set x y z", "SADD ints 1 2 3", "ZADD zset 1 one 2 two", "XADD stream 1-1 f v",
                     "XGROUP CREATE stream g 0", "PFADD hll a b c", "SETBIT bits 7 1", "EXPIRE hash 3000",
                     "SELECT 3", "SET in:db3 yes", "LPUSH ttl:list 1 2 3", "PEXPIRE ttl:list 900000",
                     "SELECT 5", "SET ignored:db5 nope", ""));
@@ -66,7 +66,7 @@ public class SnapshotCopierTest {
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
-            assertEquals(11L, last.keysCopied()); // 9 in db0, 2 in db3; db5 is ignored
+            assertEquals(12L, last.keysCopied()); // 10 in db0, 2 in db3; db5 is ignored
             assertNotNull(last.offset().replId());
             assertEquals(new StreamCheckpoint(1, last.offset()), checkpoints.latest(request.migrationId()),
                     "the stream will start where the copy ended");
