@@ -11,7 +11,9 @@
 #   3. redis-migrate, PUT -> syncing, once per method (a method the API refuses is skipped, with a note);
 # then the stream: under a steady load of RATE writes/s (default 50,000) the p50/p99/max lag in ms of
 # Redis's replica and of our target (benchmark module's StreamLagProbe), and under a flat-out
-# redis-benchmark load how long each needs to catch up once the load ends.
+# redis-benchmark load how long each needs to catch up once the load ends. Before the timed copies
+# each method runs once on WARMUP_KEYS keys, as a deployed service has (its JIT warm). Each copy's
+# line shows the CPU seconds the source, the target and the snapshot worker spent on it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/infra/lib.sh"
@@ -21,6 +23,8 @@ KEYS=${1:-200000}
 METHODS=${METHODS:-scan replication}   # the last one stays on for the stream part
 RATE=${RATE:-50000}                    # writes/s of the steady load the stream follows
 STEADY_SECS=${STEADY_SECS:-20}
+WARMUP_KEYS=${WARMUP_KEYS:-100000}     # each method copies this many keys once before the timed runs (0: none)
+REPEAT=${REPEAT:-1}                    # rounds of the timed copies (reference first in each); the table shows medians
 API=http://127.0.0.1:${API_PORT:-8080}
 TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SRC=16479 DST=16480 REF=16481
@@ -37,15 +41,70 @@ bash "$ROOT/infra/redis.sh" start bench-source $SRC >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-target $DST >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
 cli() { local p=$1; shift; redis-cli -p "$p" "$@"; }
-# wait_for SECONDS WHAT CMD...: like wait_until, polling every 100 ms. Each poll is a process or two
+# wait_for SECONDS WHAT CMD...: like wait_until, polling every 200 ms. Each poll is a process or two
 # (redis-cli, curl) and the copies are measured against each other: polls stay light and alike.
 wait_for() {
   local deadline=$((SECONDS + $1)) what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || die "$what: not within the time limit"; sleep 0.1; done
+  until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || die "$what: not within the time limit"; sleep 0.2; done
 }
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+api() { curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+--data "$3"} "$API$2"; }
+for state in running syncing; do
+  api GET "/v2/migrations?status=$state" | jq -r '.migrations[]? | "\(.database_id) \(.id)"' |
+    while read -r db id; do api DELETE "/v2/databases/$db/online-migration/$id" >/dev/null; done
+done
+target_id=$(api POST /v2/databases "{\"name\":\"bench\",\"engine\":\"redis\",\"connection\":{\"host\":\"127.0.0.1\",\"port\":$DST,\"ssl\":false}}" | jq -er .database.id)
+mstatus() { api GET "/v2/databases/$target_id/online-migration"; }
+notes=()
+migration_id=
+# Does the API know methods? A check (which starts nothing) naming no real method is refused if it does;
+# an API that ignores the field would start a replication copy for any method.
+check_code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  "$API/v2/databases/$target_id/online-migration/check" \
+  --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"no-such-method\"}")
+methods_known=no
+[[ $check_code == 4* ]] && methods_known=yes
+# put_migration METHOD: PUT, migration_id set; false (a note kept) when the API refuses the method
+put_migration() {
+  local answer code body
+  answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    "$API/v2/databases/$target_id/online-migration" \
+    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"$1\"}")
+  code=$(tail -n1 <<<"$answer") body=$(sed '$d' <<<"$answer")
+  if [[ $code != 2* ]]; then
+    notes+=("method $1 skipped: the API answered $code $(jq -r '.message // .error // .' <<<"$body" 2>/dev/null | head -c 200)")
+    return 1
+  fi
+  migration_id=$(jq -er .id <<<"$body")
+}
+settled() { mstatus | jq -e '.status == "syncing" or .status == "error"'; }
+# stop_migration: DELETE, then wait until no worker is connected to the target any more
+stop_migration() {
+  api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
+  wait_for 60 "workers gone from the target" bash -c "redis-cli -p $DST INFO clients | tr -d '\r' | grep -qx 'connected_clients:1'"
+}
+
+# A deployed service has copied before: its JIT has compiled the copy's paths. A fresh JVM compiles
+# during its first copy (seconds of CPU on 2 cores), so each method runs once on a small dataset first.
+if ((WARMUP_KEYS > 0)); then
+  log "warm-up: each method once on $WARMUP_KEYS keys (not timed)"
+  python3 "$ROOT/benchmark/load_mix.py" "$WARMUP_KEYS" | cli $SRC --pipe >"$BDIR/warmup.txt" || die "loading failed (see $BDIR/warmup.txt)"
+  for method in $METHODS; do
+    [[ $method == replication || $methods_known == yes ]] || continue
+    [[ -z $migration_id ]] || stop_migration
+    migration_id=
+    cli $DST FLUSHALL >/dev/null
+    put_migration "$method" || continue
+    wait_for 600 "warm-up migration syncing" settled
+  done
+  [[ -z $migration_id ]] || stop_migration
+  migration_id= notes=()
+  cli $SRC FLUSHALL >/dev/null
+  cli $DST FLUSHALL >/dev/null
+fi
 
 log "loading $KEYS keys into the source (the issue's mix: strings, hashes, lists, sets, sorted sets, streams; two dbs; 30% TTLs)"
 t0=$(now)
@@ -71,75 +130,55 @@ cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/serv
 # cpu_used BEFORE AFTER: "source/target/worker" CPU seconds between two marks
 cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3] }'; }
 
-log "reference: Redis's own replication (a replica loading from the socket)"
-c0=$(cpu_mark $REF) t0=$(now)
-cli $REF REPLICAOF 127.0.0.1 $SRC >/dev/null
 replica_synced() { cli $REF INFO replication | grep -q master_link_status:up; }
-wait_for 1800 "replica in sync" replica_synced
-ref_secs=$(secs "$t0" "$(now)") c1=$(cpu_mark $REF)
-record "Redis replication (socket load)" "$ref_secs" "$(equal_to_source $REF)" "$(cpu_used "$c0" "$c1")"
-
-log "SCAN + MIGRATE COPY REPLACE KEYS (batches of 1000)"
-cli $DST FLUSHALL >/dev/null
-c0=$(cpu_mark $DST) t0=$(now)
-python3 "$ROOT/benchmark/scan_migrate.py" $SRC $DST 0 1 >/dev/null
-t1=$(now) c1=$(cpu_mark $DST)
-record "SCAN + MIGRATE (batches of 1000)" "$(secs "$t0" "$t1")" "$(equal_to_source $DST)" "$(cpu_used "$c0" "$c1")"
-
-api() { curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+--data "$3"} "$API$2"; }
-for state in running syncing; do
-  api GET "/v2/migrations?status=$state" | jq -r '.migrations[]? | "\(.database_id) \(.id)"' |
-    while read -r db id; do api DELETE "/v2/databases/$db/online-migration/$id" >/dev/null; done
-done
-target_id=$(api POST /v2/databases "{\"name\":\"bench\",\"engine\":\"redis\",\"connection\":{\"host\":\"127.0.0.1\",\"port\":$DST,\"ssl\":false}}" | jq -er .database.id)
-mstatus() { api GET "/v2/databases/$target_id/online-migration"; }
-notes=()
-migration_id=
-# Does the API know methods? A check (which starts nothing) naming no real method is refused if it does;
-# an API that ignores the field would start a replication copy for any method.
-check_code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  "$API/v2/databases/$target_id/online-migration/check" \
-  --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"no-such-method\"}")
-methods_known=no
-[[ $check_code == 4* ]] && methods_known=yes
-# stop_migration: DELETE, then wait until no worker is connected to the target any more
-stop_migration() {
-  api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
-  wait_for 60 "workers gone from the target" bash -c "redis-cli -p $DST INFO clients | tr -d '\r' | grep -qx 'connected_clients:1'"
-}
-for method in $METHODS; do
-  if [[ $method != replication && $methods_known == no ]]; then
-    notes+=("method $method skipped: the API does not know methods yet (it ignores \"method\")")
-    continue
-  fi
+for round in $(seq 1 "$REPEAT"); do
+  ((REPEAT == 1)) || log "round $round of $REPEAT"
   [[ -z $migration_id ]] || stop_migration
   migration_id=
-  cli $DST FLUSHALL >/dev/null
-  log "redis-migrate, method $method: PUT -> syncing"
-  c0=$(cpu_mark $DST) t0=$(now)
-  answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    "$API/v2/databases/$target_id/online-migration" \
-    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"$method\"}")
-  code=$(tail -n1 <<<"$answer") body=$(sed '$d' <<<"$answer")
-  if [[ $code != 2* ]]; then
-    notes+=("method $method skipped: the API answered $code $(jq -r '.message // .error // .' <<<"$body" 2>/dev/null | head -c 200)")
-    continue
+
+  log "reference: Redis's own replication (a replica loading from the socket)"
+  if ((round > 1)); then # a fresh replica: one that was in sync would only continue
+    bash "$ROOT/infra/redis.sh" stop bench-replica >/dev/null
+    bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
   fi
-  migration_id=$(jq -er .id <<<"$body")
-  settled() { mstatus | jq -e '.status == "syncing" or .status == "error"'; }
-  wait_for 1800 "migration syncing" settled
+  c0=$(cpu_mark $REF) t0=$(now)
+  cli $REF REPLICAOF 127.0.0.1 $SRC >/dev/null
+  wait_for 1800 "replica in sync" replica_synced
+  t1=$(now) c1=$(cpu_mark $REF)
+  record "Redis replication (socket load)" "$(secs "$t0" "$t1")" "$(equal_to_source $REF)" "$(cpu_used "$c0" "$c1")"
+
+  log "SCAN + MIGRATE COPY REPLACE KEYS (batches of 1000)"
+  cli $DST FLUSHALL >/dev/null
+  c0=$(cpu_mark $DST) t0=$(now)
+  python3 "$ROOT/benchmark/scan_migrate.py" $SRC $DST 0 1 >/dev/null
   t1=$(now) c1=$(cpu_mark $DST)
-  status=$(mstatus | jq -r .status)
-  [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
-  # the copy itself, from the snapshot worker's log (first request received -> last part complete)
-  copy_secs=$(awk -v id="$migration_id" '
-    function t(s) { split(s, a, "[:,]"); return a[1] * 3600 + a[2] * 60 + a[3] + a[4] / 1000 }
-    index($0, id) && /snapshot requested/ && !start { start = t($1) }
-    index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
-    END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
-  equal=$(equal_to_source $DST)
-  record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")"
-  [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
+  record "SCAN + MIGRATE (batches of 1000)" "$(secs "$t0" "$t1")" "$(equal_to_source $DST)" "$(cpu_used "$c0" "$c1")"
+
+  for method in $METHODS; do
+    if [[ $method != replication && $methods_known == no ]]; then
+      ((round > 1)) || notes+=("method $method skipped: the API does not know methods yet (it ignores \"method\")")
+      continue
+    fi
+    [[ -z $migration_id ]] || stop_migration
+    migration_id=
+    cli $DST FLUSHALL >/dev/null
+    log "redis-migrate, method $method: PUT -> syncing"
+    c0=$(cpu_mark $DST) t0=$(now)
+    put_migration "$method" || continue
+    wait_for 1800 "migration syncing" settled
+    t1=$(now) c1=$(cpu_mark $DST)
+    status=$(mstatus | jq -r .status)
+    [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
+    # the copy itself, from the snapshot worker's log (first request received -> last part complete)
+    copy_secs=$(awk -v id="$migration_id" '
+      function t(s) { split(s, a, "[:,]"); return a[1] * 3600 + a[2] * 60 + a[3] + a[4] / 1000 }
+      index($0, id) && /snapshot requested/ && !start { start = t($1) }
+      index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
+      END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
+    equal=$(equal_to_source $DST)
+    record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")"
+    [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
+  done
 done
 [[ -n $migration_id ]] || die "no method ran: ${notes[*]}"
 
@@ -168,20 +207,29 @@ equal=no
 for _ in 1 2 3 4 5; do digests_equal && { equal=yes; break; }; sleep 1; done
 api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
 
+# table: one line per copy, in first-run order: the median of its rounds' seconds (the CPU figures of
+# that round), equal only if every round was; ratios against the reference's median
 table() {
-  local ref
-  for line in "${results[@]}"; do
-    IFS='|' read -r name sec eq cpu <<<"$line"
-    ref=${ref:-$sec}
-    printf '  %-44s %8s %9s %8s %7s %6s  %s\n' "$name" "$sec" "$(rate "$total" "$sec")" \
-      "$(awk -v m="$dataset_mb" -v s="$sec" 'BEGIN { printf "%.1f", m / s }')" \
-      "$(awk -v a="$ref" -v b="$sec" 'BEGIN { printf "%.2fx", a / b }')" "$eq" "$cpu"
-  done
+  printf '%s\n' "${results[@]}" | awk -F'|' -v keys="$total" -v mb="$dataset_mb" '
+    !($1 in n) { order[++names] = $1 }
+    { i = ++n[$1]; sec[$1, i] = $2; cpu[$1, i] = $4; if ($3 != "yes") bad[$1] = 1 }
+    END {
+      for (k = 1; k <= names; k++) {
+        name = order[k]; m = n[name]
+        for (i = 1; i <= m; i++) idx[i] = i
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+          if (sec[name, idx[j]] + 0 < sec[name, idx[i]] + 0) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
+        mid = idx[int((m + 1) / 2)]; s = sec[name, mid]
+        if (k == 1) ref = s
+        printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %s\n", name, s, keys / s, mb / s, ref / s, \
+          (name in bad) ? "NO" : "yes", cpu[name, mid]
+      }
+    }'
 }
 
 cat <<RESULT
 
-  redis-migrate benchmark, $total keys, $dataset_mb MB ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
+  redis-migrate benchmark, $total keys, $dataset_mb MB, median of $REPEAT round(s) ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
   snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s source/target/worker
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
