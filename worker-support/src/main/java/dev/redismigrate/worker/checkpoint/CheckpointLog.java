@@ -31,6 +31,8 @@ public final class CheckpointLog implements AutoCloseable {
     private final String bootstrap;
     private final String topic;
     private final KafkaProducer<String, String> producer;
+    /** guarded by this */
+    private KafkaConsumer<String, String> reader;
 
     public CheckpointLog(String bootstrap, String topic) {
         this.bootstrap = bootstrap;
@@ -60,17 +62,17 @@ public final class CheckpointLog implements AutoCloseable {
         }
     }
 
-    /** The last checkpoint recorded for the migration, or null. Reads its partition to the end. */
-    public StreamCheckpoint latest(UUID migrationId) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("enable.auto.commit", "false");
-        p.put("key.deserializer", StringDeserializer.class.getName());
-        p.put("value.deserializer", StringDeserializer.class.getName());
+    /**
+     * The last checkpoint recorded for the migration, or null. Reads its partition to the end, with
+     * one consumer kept for all calls: a new one costs its own setup and metadata round trips, and
+     * this read lies on the path from a completed snapshot to a running stream.
+     */
+    public synchronized StreamCheckpoint latest(UUID migrationId) {
         TopicPartition partition = new TopicPartition(topic, partitionOf(migrationId));
         String key = migrationId.toString();
         String last = null;
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+        try {
+            KafkaConsumer<String, String> consumer = reader();
             consumer.assign(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
             consumer.seekToBeginning(List.of(partition));
@@ -85,8 +87,34 @@ public final class CheckpointLog implements AutoCloseable {
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            closeReader(); // the next call starts from a fresh consumer
+            throw e;
         }
         return last == null ? null : StreamCheckpoint.decode(last);
+    }
+
+    private KafkaConsumer<String, String> reader() {
+        if (reader == null) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap);
+            p.put("enable.auto.commit", "false");
+            p.put("key.deserializer", StringDeserializer.class.getName());
+            p.put("value.deserializer", StringDeserializer.class.getName());
+            reader = new KafkaConsumer<>(p);
+        }
+        return reader;
+    }
+
+    private void closeReader() {
+        if (reader != null) {
+            try {
+                reader.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                // closing a consumer that already failed: nothing more to release
+            }
+            reader = null;
+        }
     }
 
     private static int partitionOf(UUID migrationId) {
@@ -101,6 +129,9 @@ public final class CheckpointLog implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closeReader();
+        }
         producer.close(Duration.ofSeconds(5));
     }
 }
