@@ -109,9 +109,7 @@ public class SnapshotCopierTest {
             target.cli("SET", "big:hash", "old");
             target.cli("RPUSH", "big:set", "old");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                    new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotRequest request = plainRequest(source, target);
 
             new SnapshotCopier(request, connector, events::add, checkpoints, config(64 << 10, 16 << 10)).run();
 
@@ -139,9 +137,7 @@ public class SnapshotCopierTest {
              RedisServer target = RedisServer.start("--maxmemory", "3mb", "--maxmemory-policy", "noeviction")) {
             source.cli("DEBUG", "POPULATE", "20000", "key", "500");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                    new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotRequest request = plainRequest(source, target);
 
             new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
 
@@ -157,9 +153,7 @@ public class SnapshotCopierTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cli("DEBUG", "POPULATE", "1000000", "key", "100");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                    new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotRequest request = plainRequest(source, target);
             SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
             Thread copy = new Thread(copier);
             copy.start();
@@ -186,9 +180,7 @@ public class SnapshotCopierTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cli("DEBUG", "POPULATE", "1000", "key", "10");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                    new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            SnapshotRequest request = plainRequest(source, target);
             SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
             copier.stop();
             Thread copy = new Thread(copier);
@@ -199,6 +191,12 @@ public class SnapshotCopierTest {
             assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
             assertTrue(source.cli("INFO", "replication").contains("connected_slaves:0"), "a replica link stayed open");
         }
+    }
+
+    /** A copy of every db between two servers without passwords or TLS. */
+    private static SnapshotRequest plainRequest(RedisServer source, RedisServer target) {
+        return new SnapshotRequest(UUID.randomUUID(), 1, new RedisEndpoint(source.host(), source.port(), null, null, false),
+                new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
     }
 
     private static long calls(String commandStats, String command) {

@@ -4,6 +4,7 @@ import com.moilioncircle.redis.replicator.Replicator;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.redis.RedisConnector;
+import java.io.IOException;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -52,7 +53,7 @@ public abstract class ReplicaTask implements MigrationTask {
      * would then follow the source forever. Publishing the link before reading the flag (both
      * volatile) means either {@link #stop} sees the link or this sees the stop.
      */
-    protected void openReplicator(Replicator rep) throws java.io.IOException {
+    protected void openReplicator(Replicator rep) throws IOException {
         replicator = rep;
         if (stopRequested) {
             closeReplicator();
