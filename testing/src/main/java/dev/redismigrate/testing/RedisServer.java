@@ -15,24 +15,49 @@ import java.util.concurrent.TimeUnit;
  * foreground of a child process so that the test JVM owns it; stopped by {@link #close()}.
  */
 public final class RedisServer implements AutoCloseable {
+    private final Family family;
     private final int port;
     private final Path dir;
     private final Process process;
     private final String password;
 
-    private RedisServer(int port, Path dir, Process process, String password) {
+    private RedisServer(Family family, int port, Path dir, Process process, String password) {
+        this.family = family;
         this.port = port;
         this.dir = dir;
         this.process = process;
         this.password = password;
     }
 
-    /** Starts a server; {@code extraArgs} are passed on (e.g. "--requirepass", "secret"). */
+    /** The server programs the tests run: Debian's Redis 7.0 and Valkey 8 (bookworm-backports). */
+    public enum Family {
+        REDIS("redis-server", "redis-cli"), VALKEY("valkey-server", "valkey-cli");
+
+        final String server;
+        final String cli;
+
+        Family(String server, String cli) {
+            this.server = server;
+            this.cli = cli;
+        }
+    }
+
+    /** Starts a Redis server; {@code extraArgs} are passed on (e.g. "--requirepass", "secret"). */
     public static RedisServer start(String... extraArgs) {
+        return start(Family.REDIS, extraArgs);
+    }
+
+    /** Starts a Valkey server (the same options as Redis's). */
+    public static RedisServer startValkey(String... extraArgs) {
+        return start(Family.VALKEY, extraArgs);
+    }
+
+    /** Starts a server of that family; {@code extraArgs} are passed on. */
+    public static RedisServer start(Family family, String... extraArgs) {
         try {
             int port = freePort();
-            Path dir = Files.createTempDirectory("redis-" + port + "-");
-            List<String> cmd = new ArrayList<>(List.of("redis-server",
+            Path dir = Files.createTempDirectory(family.name().toLowerCase(java.util.Locale.ROOT) + "-" + port + "-");
+            List<String> cmd = new ArrayList<>(List.of(family.server,
                     "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString(),
                     "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
                     "--repl-diskless-sync-delay", "0", "--logfile", dir.resolve("redis.log").toString()));
@@ -41,12 +66,16 @@ public final class RedisServer implements AutoCloseable {
                     .redirectOutput(dir.resolve("stdout.log").toFile()).start();
             List<String> extra = List.of(extraArgs);
             int pass = extra.indexOf("--requirepass");
-            RedisServer server = new RedisServer(port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
+            RedisServer server = new RedisServer(family, port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
             server.awaitReady();
             return server;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start redis-server (is the redis-server package installed?)", e);
+            throw new IllegalStateException("cannot start " + family.server + " (is its package installed? infra/install.sh)", e);
         }
+    }
+
+    public Family family() {
+        return family;
     }
 
     public int port() {
@@ -75,7 +104,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private List<String> cliCommand() {
-        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        List<String> cmd = new ArrayList<>(List.of(family.cli, "-p", Integer.toString(port)));
         if (password != null) {
             cmd.addAll(List.of("-a", password, "--no-auth-warning"));
         }
