@@ -4,6 +4,9 @@
 #    chromium-driver (the dashboard's browser test), kubectl and PyYAML (the
 #    manifests' check), and a JDK/Maven only if missing, which they are not on
 #    the project's machines;
+#  - valkey-server and valkey-tools (Valkey 8, the provider's managed caching;
+#    the cross-family tests and the demo's target run it) from bookworm-backports,
+#    whose apt source is added under /etc/apt/sources.list.d/ unless one exists;
 #  - Apache Kafka's jars from Maven Central into infra/.run/kafka/lib
 #    (Kafka is not packaged by Debian, and only registries are reachable).
 set -euo pipefail
@@ -28,13 +31,42 @@ command -v jq >/dev/null || missing+=(jq)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
 # validate-manifests.sh takes whichever python3 has PyYAML; Debian's gets it from this package
 python3 -c 'import yaml' 2>/dev/null || /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+# Valkey is packaged for bookworm only in its backports (trixie has it in main).
+valkey=()
+command -v valkey-server >/dev/null || valkey+=(valkey-server)
+command -v valkey-cli >/dev/null || valkey+=(valkey-tools)
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+valkey_release=$([[ "$codename" == bookworm ]] && echo bookworm-backports || true)
 
-if ((${#missing[@]})); then
-  ((EUID == 0)) || die "need root to apt-get install: ${missing[*]}"
-  log "installing Debian packages: ${missing[*]}"
+# has_apt_suite SUITE: true when an enabled apt source (one-line or deb822) names SUITE.
+has_apt_suite() {
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$f" ]] && grep -Eqs "^[[:space:]]*deb[[:space:]].*[[:space:]]$1([[:space:]]|$)" "$f" && return 0
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] && grep -Eqs "^[[:space:]]*Suites:.*[[:space:]]$1([[:space:]]|$)" "$f" &&
+      ! grep -Eqis '^[[:space:]]*Enabled:[[:space:]]*no' "$f" && return 0
+  done
+  return 1
+}
+
+if ((${#missing[@]} + ${#valkey[@]})); then
+  ((EUID == 0)) || die "need root to apt-get install: ${missing[*]} ${valkey[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  if ((${#valkey[@]})) && [[ -n "$valkey_release" ]] && ! has_apt_suite "$valkey_release"; then
+    log "adding the apt source $valkey_release (for ${valkey[*]})"
+    echo "deb http://deb.debian.org/debian $valkey_release main" >"/etc/apt/sources.list.d/$valkey_release.list"
+  fi
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  if ((${#valkey[@]})); then
+    log "installing ${valkey[*]}${valkey_release:+ from $valkey_release}"
+    apt-get install -y -q --no-install-recommends ${valkey_release:+-t "$valkey_release"} "${valkey[@]}"
+  fi
   # Debian's postinst may auto-start the new cluster (listening on localhost,
   # i.e. ::1 too). Stop it so postgres.sh configures, starts and owns it.
   if [[ " ${missing[*]} " == *" postgresql "* ]]; then
@@ -45,8 +77,23 @@ if ((${#missing[@]})); then
   fi
   # A redis-server auto-started on 6379 is left as Debian set it up: nothing
   # here uses it.
+  # Debian's valkey-server postinst starts a service of its own on 6379 (where
+  # Redis's service, if any, makes it fail quietly). Nothing here uses it (tests
+  # and redis.sh start their own servers), so stop it and keep it from starting
+  # at boot, where it would race Redis's service for that port.
+  if [[ " ${valkey[*]} " == *" valkey-server "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now valkey-server.service >/dev/null 2>&1 || true
+    else
+      invoke-rc.d valkey-server stop >/dev/null 2>&1 || true
+      update-rc.d valkey-server disable >/dev/null 2>&1 || true
+    fi
+    if pid_alive /run/valkey/valkey-server.pid valkey-server; then
+      stop_pidfile /run/valkey/valkey-server.pid "Debian's valkey-server service" 20 valkey-server
+    fi
+  fi
 else
-  log "Debian packages present (postgresql, redis-server, redis-tools, chromium, chromium-driver, kubectl, PyYAML)"
+  log "Debian packages present (postgresql, redis-server, redis-tools, valkey-server, valkey-tools, chromium, chromium-driver, kubectl, PyYAML)"
 fi
 
 # --- Kafka jars ----------------------------------------------------------------
