@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fresh machine to a running migration: installs and starts PostgreSQL, Kafka and a demo Redis pair,
-# builds and starts the three services, fills the demo source, and migrates it into the demo target
-# through the API, printing each step. Safe to run again (it restarts the demo migration).
+# Fresh machine to a running migration: installs and starts PostgreSQL, Kafka and a demo pair (a Redis
+# 7.0 source, a Valkey 8 target as the provider's managed caching runs; DEMO_TARGET_SERVER=redis-server
+# for a Redis target), builds and starts the three services, fills the demo source, and migrates it into
+# the demo target through the API, printing each step. Safe to run again (it restarts the demo migration).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=demo
@@ -62,6 +63,8 @@ log "writing to the source while the migration runs"
 src SET written:after:snapshot yes >/dev/null
 src INCRBY counter 41 >/dev/null
 src INCR counter >/dev/null
+# DEBUG DIGEST agrees across Redis and Valkey for this data; it would not for sorted sets with
+# fractional scores (the two print doubles differently), which the demo does not write.
 wait_until 30 "target caught up (DEBUG DIGEST equal)" bash -c \
   "[ \"\$(redis-cli -p $SOURCE_PORT DEBUG DIGEST)\" = \"\$(redis-cli -p $TARGET_PORT DEBUG DIGEST)\" ]"
 
