@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
-# (PostgreSQL, Kafka; the tests start their own redis-server processes), checks the Kubernetes
+# (PostgreSQL, Kafka; the tests start their own redis-server and valkey-server processes), checks the Kubernetes
 # manifests, then `mvn verify`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
