@@ -68,10 +68,14 @@ public final class MigrationRules {
                 + "): use a target that reads RDB version " + source.rdbVersion());
     }
 
-    /** Migrating a server into itself would replay its own writes forever. */
+    /**
+     * Migrating a server into itself would replay its own writes forever. Addresses say it before any
+     * server is asked; other addresses of one server only its run_id tells (see ServerChecks).
+     */
     public static void requireDistinct(RedisEndpoint source, RedisEndpoint target) {
         if (source.port() == target.port() && sameHost(source.host(), target.host())) {
-            throw ApiException.unprocessable("the source " + source.address() + " is the target itself");
+            throw ApiException.unprocessable("the source " + source.address() + " and the target " + target.address()
+                    + " are one server (the same address): a server migrated into itself would replay its own writes forever");
         }
     }
 

@@ -67,9 +67,9 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
         if (!clusters.isEmpty()) {
             return Check.fail("cluster", String.join("; ", clusters));
         }
-        String sides = sourceFacts == null ? "the target does" : targetFacts == null ? "the source does"
-                : "neither the source nor the target does";
-        return Check.pass("cluster", sides + " not run in cluster mode");
+        return Check.pass("cluster", sourceFacts == null ? "the target does not run in cluster mode"
+                : targetFacts == null ? "the source does not run in cluster mode"
+                : "neither the source nor the target runs in cluster mode");
     }
 
     /** Migrating a server into itself replays its own writes forever; its run_id shows it under any address. */

@@ -66,6 +66,8 @@ class MigrationRulesTest {
         ApiException e = assertThrows(ApiException.class,
                 () -> MigrationRules.requireDistinct(new RedisEndpoint("localhost", 6379, null, null, false), target));
         assertEquals(422, e.status());
+        assertEquals("the source localhost:6379 and the target 127.0.0.1:6379 are one server (the same address): a server "
+                + "migrated into itself would replay its own writes forever", e.getMessage());
         assertThrows(ApiException.class,
                 () -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6379, "u", null, true), target));
         assertDoesNotThrow(() -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6380, null, null, false), target));
