@@ -18,8 +18,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe} and
- * {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
+ * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe}, {@link ServerChecks}
+ * and {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
  * method a start would use; it writes nothing anywhere.
  */
 @ApplicationScoped
