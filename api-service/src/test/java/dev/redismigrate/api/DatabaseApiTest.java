@@ -112,7 +112,7 @@ class DatabaseApiTest {
         badRequest(Map.of("name", "x"), "connection is required");
         badRequest(Map.of("engine", "redis", "connection", Map.of("host", "h", "port", 1)), "name is required");
         badRequest(Map.of("name", "x", "engine", "mysql", "connection", Map.of("host", "h", "port", 1)),
-                "engine must be \"redis\"");
+                "engine must be \"redis\" or \"valkey\"");
         badRequest("[1, 2]", "the body must be a JSON object");
         badRequest("", "a JSON body is required");
         // Jackson quotes bad tokens; the answer must not, they may be a password

@@ -40,13 +40,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class OnlineMigrationApiTest {
     private static final String PASSWORD = "s3cret";
-    private static RedisServer target;
+    /** A server of each test's own: a server takes one active migration at a time, and tests leave theirs active. */
+    private RedisServer target;
     private static RedisServer source;
     private static RedisServer fourDbs;
 
@@ -55,16 +58,24 @@ class OnlineMigrationApiTest {
 
     @BeforeAll
     static void servers() {
-        target = RedisServer.start();
         source = RedisServer.start("--requirepass", PASSWORD);
         fourDbs = RedisServer.start("--databases", "4");
     }
 
     @AfterAll
     static void stop() {
-        target.close();
         source.close();
         fourDbs.close();
+    }
+
+    @BeforeEach
+    void targetServer() {
+        target = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopTarget() {
+        target.close();
     }
 
     private static String onlineMigration(String targetId) {
@@ -261,7 +272,7 @@ class OnlineMigrationApiTest {
                 .put(onlineMigration(targetId))
                 .then().statusCode(422).body("message", startsWith("the source Redis cannot be used over TLS: "));
         api().body(source(target, null)).put(onlineMigration(targetId))
-                .then().statusCode(422).body("message", containsString("is the target itself"));
+                .then().statusCode(422).body("message", containsString("are one server (the same address)"));
         // nothing was started
         api().get(onlineMigration(targetId)).then().statusCode(404).body("id", equalTo("not_found"));
     }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,7 +18,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** POST /v2/databases/{id}/online-migration/check: every check of a start, and nothing started. */
@@ -25,17 +28,26 @@ import org.junit.jupiter.api.Test;
 class PreflightApiTest {
     private static final String PASSWORD = "preflight-pw";
     private static RedisServer source;
-    private static RedisServer target;
+    /** A server of each test's own: a server takes one active migration at a time, and a test leaves one active. */
+    private RedisServer target;
 
     @BeforeAll
     static void servers() {
         source = RedisServer.start("--requirepass", PASSWORD, "--databases", "4");
-        target = RedisServer.start();
     }
 
     @AfterAll
     static void stop() {
         source.close();
+    }
+
+    @BeforeEach
+    void targetServer() {
+        target = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopTarget() {
         target.close();
     }
 
@@ -50,11 +62,15 @@ class PreflightApiTest {
         JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId))
                 .then().statusCode(200).body("ok", equalTo(true)).body("result", equalTo("pass"))
                 .body("method", equalTo("replication")).extract().jsonPath();
-        assertEquals(List.of("source", "target", "versions", "ignore_dbs", "distinct", "target_free", "tls", "dbs", "memory",
-                "psync", "scan", "notifications", "method"), report.getList("checks.name"));
-        assertEquals(Collections.nCopies(13, true), report.getList("checks.ok"));
-        assertEquals(Collections.nCopies(13, "pass"), report.getList("checks.result"));
-        assertEquals("db3 left out", report.getString("checks[3].message"));
+        assertEquals(List.of("source", "target", "cluster", "versions", "ignore_dbs", "distinct", "source_free", "target_free",
+                "tls", "dbs", "memory", "psync", "scan", "notifications", "method"), report.getList("checks.name"));
+        assertEquals(Collections.nCopies(15, true), report.getList("checks.ok"));
+        assertEquals(Collections.nCopies(15, "pass"), report.getList("checks.result"));
+        assertEquals("db3 left out", report.getString("checks.find { it.name == 'ignore_dbs' }.message"));
+        String answers = report.getString("checks[0].message");
+        assertTrue(answers.matches("127\\.0\\.0\\.1:" + source.port() + " answers: Redis \\d+\\.\\d+\\.\\d+, 4 dbs"), answers);
+        assertEquals("neither the source nor the target runs in cluster mode",
+                report.getString("checks.find { it.name == 'cluster' }.message"));
         assertEquals("db0 (1 key): 1 key to copy", report.getString("checks.find { it.name == 'dbs' }.message"));
         api().get("/v2/databases/" + targetId + "/online-migration").then().statusCode(404);
     }

@@ -34,6 +34,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class VerificationApiTest {
     private static final String PASSWORD = "verify-s3cret";
-    private static RedisServer target;
+    /** Each migration goes into a server of its own: a server takes one active migration at a time. */
+    private static final List<RedisServer> targets = new ArrayList<>();
     private static RedisServer source;
 
     @Inject
@@ -55,13 +57,12 @@ class VerificationApiTest {
 
     @BeforeAll
     static void servers() {
-        target = RedisServer.start();
         source = RedisServer.start("--requirepass", PASSWORD, "--databases", "4");
     }
 
     @AfterAll
     static void stop() {
-        target.close();
+        targets.forEach(RedisServer::close);
         source.close();
     }
 
@@ -71,13 +72,27 @@ class VerificationApiTest {
 
     /** A migration started over the API (status running, snapshot phase): no worker runs here. */
     private static String startedMigration() {
+        return startedMigration(newTarget());
+    }
+
+    private static RedisServer newTarget() {
+        RedisServer target = RedisServer.start();
+        targets.add(target);
+        return target;
+    }
+
+    private static String startedMigration(RedisServer target) {
         return api().body(source(source, PASSWORD, "db2")).put("/v2/databases/" + registerTarget(target) + "/online-migration")
                 .then().statusCode(200).extract().path("id");
     }
 
     /** A migration whose snapshot is in and whose stream follows the source. */
     private static String syncingMigration() {
-        String id = startedMigration();
+        return syncingMigration(newTarget());
+    }
+
+    private static String syncingMigration(RedisServer target) {
+        String id = startedMigration(target);
         QuarkusTransaction.requiringNew().run(() -> Migration.update("status = ?1, phase = ?2 where id = ?3",
                 MigrationStatus.SYNCING, MigrationPhase.STREAM, UUID.fromString(id)));
         return id;
@@ -109,7 +124,8 @@ class VerificationApiTest {
 
     @Test
     void startsAVerificationAndPublishesItsRequestWithThePasswordSealed() {
-        String migrationId = syncingMigration();
+        RedisServer target = newTarget();
+        String migrationId = syncingMigration(target);
         String answer = api().body(Map.of("mode", "sample", "sample_size", 50)).post(verify(migrationId))
                 .then().statusCode(202)
                 .body("id", notNullValue())

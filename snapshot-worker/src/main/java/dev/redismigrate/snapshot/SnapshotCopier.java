@@ -17,7 +17,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.worker.ReplicaTask;
@@ -67,11 +67,12 @@ public final class SnapshotCopier extends ReplicaTask {
     public void run() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-snapshot");
              RedisLink target = connector.open(request.target(), "redis-migrate-snapshot-setup")) {
-            RedisVersion sourceVersion = source.version();
-            RedisVersion targetVersion = target.version();
-            if (sourceVersion.isNewerThan(targetVersion)) {
-                fail("the source runs Redis " + sourceVersion + ", newer than the target's " + targetVersion
-                        + ": its data may not load there; upgrade the target first");
+            ServerRelease sourceRelease = source.release();
+            ServerRelease targetRelease = target.release();
+            if (!targetRelease.loads(sourceRelease)) {
+                fail("the source runs " + sourceRelease + " (RDB version " + sourceRelease.rdbVersion() + "), which the "
+                        + "target's " + targetRelease + " (RDB version " + targetRelease.rdbVersion() + ") cannot load: "
+                        + "use the scan method or a newer target");
                 return;
             }
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());

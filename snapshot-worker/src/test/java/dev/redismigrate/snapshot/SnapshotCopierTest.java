@@ -221,6 +221,26 @@ public class SnapshotCopierTest {
         }
     }
 
+    @Test
+    void refusesToReplicateASourceWhoseRdbVersionTheTargetCannotLoad() {
+        // Valkey 8 says redis_version 7.2.4 but writes RDB 11; Redis 7.0 loads up to RDB 10
+        try (RedisServer source = RedisServer.startValkey(); RedisServer target = RedisServer.start()) {
+            source.cli("SET", "k", "v");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+
+            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().matches("the source runs Valkey [0-9.]+ \\(RDB version 11\\), which the target's "
+                    + "Redis [0-9.]+ \\(RDB version 10\\) cannot load: use the scan method or a newer target"), last.message());
+            assertEquals("0", target.cli("DBSIZE").trim());
+        }
+    }
+
     /** Settings for tests: small pipelines, several writers. */
     public static SnapshotConfig config() {
         return config(16 << 20, 1 << 20);

@@ -32,8 +32,8 @@ public class DatabaseService {
         if (request.name() == null || request.name().isBlank()) {
             throw ApiException.badRequest("name is required");
         }
-        if (request.engine() != null && !request.engine().equals("redis")) {
-            throw ApiException.badRequest("engine must be \"redis\"");
+        if (request.engine() != null && !request.engine().equals("redis") && !request.engine().equals("valkey")) {
+            throw ApiException.badRequest("engine must be \"redis\" or \"valkey\"");
         }
         RegisterDatabaseRequest.Connection c = request.connection();
         if (c == null) {
@@ -42,8 +42,15 @@ public class DatabaseService {
         RedisEndpoint endpoint = EndpointInput.of("connection", c.host(), c.port(), c.username(), c.password(),
                 Boolean.TRUE.equals(c.ssl()), cipher);
         // outside any transaction: a slow server must not hold a database connection
-        String version = probe.probe("target", endpoint).version().toString();
-        TargetDatabase target = TargetDatabase.of(request.name().trim(), endpoint, version, Ids.now());
+        RedisProbe.Facts facts = probe.probe("target", endpoint);
+        if (facts.cluster()) {
+            // no migration could use it (see ServerChecks.cluster); a PUT still refuses one registered before
+            throw ApiException.unprocessable("connection: " + endpoint.address() + " is a cluster node "
+                    + "(cluster_enabled:1): cluster targets are not supported yet, a migration would write into one shard only");
+        }
+        // what the server is, whatever the request said: Valkey answers as engine "valkey" with its own version
+        TargetDatabase target = TargetDatabase.of(request.name().trim(), endpoint, facts.release().family().engine(),
+                facts.release().version().toString(), Ids.now());
         QuarkusTransaction.requiringNew().run(target::persist);
         return target;
     }

@@ -15,8 +15,9 @@ public class TargetDatabase extends PanacheEntityBase {
     @Id
     public UUID id;
     public String name;
+    /** "redis" or "valkey", as the server said when it was registered */
     public String engine;
-    /** as read when it was registered */
+    /** the family's own version (Valkey's, not its redis_version), as read when it was registered */
     public String version;
     public String host;
     public int port;
@@ -25,11 +26,12 @@ public class TargetDatabase extends PanacheEntityBase {
     public boolean tls;
     public Instant createdAt;
 
-    public static TargetDatabase of(String name, RedisEndpoint endpoint, String version, Instant now) {
+    /** @param engine "redis" or "valkey", as the server said */
+    public static TargetDatabase of(String name, RedisEndpoint endpoint, String engine, String version, Instant now) {
         TargetDatabase t = new TargetDatabase();
         t.id = UUID.randomUUID();
         t.name = name;
-        t.engine = "redis";
+        t.engine = engine;
         t.version = version;
         t.host = endpoint.host();
         t.port = endpoint.port();

@@ -51,6 +51,13 @@ public class Migration extends PanacheEntityBase {
     public String sourceUsername;
     public String sourceSealedPassword;
     public boolean sourceTls;
+    /**
+     * The source's and the target's run_id when the migration started (null for migrations recorded
+     * before): the rules on which servers may take part compare these, not addresses. A server
+     * restarted since has a new run_id: it no longer counts as that migration's server.
+     */
+    public String sourceServerId;
+    public String targetServerId;
     public int[] ignoreDbs;
     @Enumerated(EnumType.STRING)
     public MigrationMethod method;
@@ -87,7 +94,16 @@ public class Migration extends PanacheEntityBase {
 
     public static Migration start(TargetDatabase target, RedisEndpoint source, Set<Integer> ignoreDbs,
             MigrationMethod method, int scanParts, Instant now, Duration maxDuration) {
+        return start(target, source, null, null, ignoreDbs, method, scanParts, now, maxDuration);
+    }
+
+    /** @param sourceServerId, targetServerId the servers' run_ids as the preflight read them (null: unknown) */
+    public static Migration start(TargetDatabase target, RedisEndpoint source, String sourceServerId,
+            String targetServerId, Set<Integer> ignoreDbs, MigrationMethod method, int scanParts, Instant now,
+            Duration maxDuration) {
         Migration m = new Migration();
+        m.sourceServerId = sourceServerId;
+        m.targetServerId = targetServerId;
         m.method = method;
         m.scanParts = scanParts;
         m.resetParts();
@@ -111,6 +127,29 @@ public class Migration extends PanacheEntityBase {
     /** The active migration of a target, or null. */
     public static Migration activeOf(UUID databaseId) {
         return find("database.id = ?1 and status in ?2", databaseId, MigrationStatus.ACTIVE).firstResult();
+    }
+
+    /** Active migrations that write into the server with that run_id (through any registration of it). */
+    public static List<Migration> activeInto(String serverId) {
+        return serverId == null ? List.of() : find("from Migration m join fetch m.database where m.targetServerId = ?1 "
+                + "and m.status in ?2 order by m.createdAt", serverId, MigrationStatus.ACTIVE).list();
+    }
+
+    /** Active migrations that read from the server with that run_id. */
+    public static List<Migration> activeFrom(String serverId) {
+        return serverId == null ? List.of() : find("from Migration m join fetch m.database where m.sourceServerId = ?1 "
+                + "and m.status in ?2 order by m.createdAt", serverId, MigrationStatus.ACTIVE).list();
+    }
+
+    /**
+     * Orders the starts that involve these servers until the current transaction ends (PostgreSQL
+     * advisory locks, taken in one order so two starts cannot wait on each other): a start checks
+     * which migrations use its servers, then inserts; two at once must not both pass the check.
+     */
+    public static void lockServers(String... serverIds) {
+        java.util.Arrays.stream(serverIds).filter(java.util.Objects::nonNull).distinct().sorted().forEach(id ->
+                getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(?1))) locked")
+                        .setParameter(1, "redis-migrate server " + id).getSingleResult());
     }
 
     public RedisEndpoint source() {

@@ -2,7 +2,8 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.RdbVersions;
+import dev.redismigrate.common.redis.ServerRelease;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -50,19 +51,31 @@ public final class MigrationRules {
         }
     }
 
-    /** A replica cannot load the RDB of a newer Redis, nor be trusted with commands it does not know. */
-    public static void requireCompatible(RedisVersion source, RedisVersion target) {
-        if (source.isNewerThan(target)) {
-            throw ApiException.unprocessable("source Redis " + source + " is newer than target Redis " + target
-                    + ": a target cannot load the data format of a newer version; use a target of " + source
-                    + " or newer");
+    /**
+     * A target cannot load an RDB version newer than the one it writes, by replication or from DUMP
+     * payloads; that, not the version strings, says which pairs fit (see {@link RdbVersions}).
+     */
+    public static void requireLoadable(ServerRelease source, ServerRelease target) {
+        if (target.loads(source)) {
+            return;
         }
+        if (RdbVersions.beyondTable(source)) {
+            throw ApiException.unprocessable("the source's " + source + " is newer than the releases whose RDB version "
+                    + "this service knows: only a target of " + source + " or newer is trusted to load its data");
+        }
+        throw ApiException.unprocessable("the source's " + source + " writes RDB version " + source.rdbVersion()
+                + ", which the target's " + target + " cannot load (it reads up to RDB version " + target.rdbVersion()
+                + "): use a target that reads RDB version " + source.rdbVersion());
     }
 
-    /** Migrating a server into itself would replay its own writes forever. */
+    /**
+     * Migrating a server into itself would replay its own writes forever. Addresses say it before any
+     * server is asked; other addresses of one server only its run_id tells (see ServerChecks).
+     */
     public static void requireDistinct(RedisEndpoint source, RedisEndpoint target) {
         if (source.port() == target.port() && sameHost(source.host(), target.host())) {
-            throw ApiException.unprocessable("the source " + source.address() + " is the target itself");
+            throw ApiException.unprocessable("the source " + source.address() + " and the target " + target.address()
+                    + " are one server (the same address): a server migrated into itself would replay its own writes forever");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.redismigrate.api.events.EventFeed;
 import dev.redismigrate.api.outbox.Outbox;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.preflight.PreflightReport;
+import dev.redismigrate.api.preflight.ServerChecks;
 import dev.redismigrate.api.preflight.SourceAssessment;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
@@ -21,6 +22,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,12 +65,16 @@ public class MigrationService {
         RedisProbe.Facts sourceFacts = probe.probeSource(source);
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
+        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
-        List<PreflightReport.Check> failures = assessment.failures();
+        List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
+        failures.addAll(assessment.failures());
         if (!failures.isEmpty()) {
+            failures.addAll(servers.busy());
             throw ApiException.unprocessable("the preflight failed: " + failures.stream()
                     .map(c -> c.name() + ": " + c.message()).collect(Collectors.joining("; ")), failures);
         }
+        requireFree(servers.busy());
 
         return QuarkusTransaction.requiringNew().call(() -> {
             // the lock orders concurrent PUTs (and DELETE of the target): only one can pass the check
@@ -77,15 +83,26 @@ public class MigrationService {
                 throw ApiException.notFound("database " + targetId + " not found");
             }
             requireNoActive(targetId);
-            Migration m = Migration.start(locked, source, ignoreDbs, assessment.method(),
-                    scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(), config.migration().maxDuration());
+            // and so for starts through other registrations of these servers
+            Migration.lockServers(sourceFacts.serverId(), targetFacts.serverId());
+            requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts).busy());
+            Migration m = Migration.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
+                    assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
+                    config.migration().maxDuration());
             m.persist();
-            HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " (Redis "
-                    + sourceFacts.version() + ") into " + locked.endpoint().address() + " (Redis "
-                    + targetFacts.version() + ") by " + m.method.wire());
+            HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
+                    + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
+                    + ") by " + m.method.wire());
             outbox.add(m.id, m.firstRequest());
             return m;
         });
+    }
+
+    /** Another active migration uses these servers: a conflict that ends with it. */
+    private static void requireFree(List<PreflightReport.Check> busy) {
+        if (!busy.isEmpty()) {
+            throw ApiException.conflict(busy.stream().map(PreflightReport.Check::message).collect(Collectors.joining("; ")));
+        }
     }
 
     /** A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. */

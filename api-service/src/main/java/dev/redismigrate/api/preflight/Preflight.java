@@ -4,7 +4,6 @@ import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.database.DatabaseService;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
-import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.migration.StartMigrationRequest;
 import dev.redismigrate.api.redis.RedisProbe;
@@ -19,8 +18,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe} and
- * {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
+ * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe}, {@link ServerChecks}
+ * and {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
  * method a start would use; it writes nothing anywhere.
  */
 @ApplicationScoped
@@ -40,11 +39,14 @@ public class Preflight {
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         TargetDatabase target = DatabaseService.find(targetId);
         RedisEndpoint targetEndpoint = target.endpoint();
-        Migration active = Migration.activeOf(targetId);
 
         List<PreflightReport.Check> checks = new ArrayList<>();
         RedisProbe.Facts sourceFacts = probe(checks, "source", source);
         RedisProbe.Facts targetFacts = probe(checks, "target", targetEndpoint);
+        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
+        if (servers.cluster() != null) {
+            checks.add(servers.cluster());
+        }
         SourceAssessment assessment = sourceFacts == null || targetFacts == null ? null
                 : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
         if (assessment != null) {
@@ -55,11 +57,9 @@ public class Preflight {
                     ignoreDbs.isEmpty() ? "every db is migrated"
                             : ignoreDbs.stream().map(db -> "db" + db).collect(Collectors.joining(", ")) + " left out"));
         }
-        checks.add(check("distinct", () -> MigrationRules.requireDistinct(source, targetEndpoint),
-                "the source " + source.address() + " is not the target " + targetEndpoint.address()));
-        checks.add(active == null
-                ? pass("target_free", "no active migration into " + target.name)
-                : fail("target_free", "database " + targetId + " already has an active online migration: " + active.id));
+        checks.add(servers.distinct());
+        checks.add(servers.sourceFree());
+        checks.add(servers.targetFree());
         if (assessment == null) {
             return PreflightReport.of(null, checks);
         }
@@ -71,7 +71,7 @@ public class Preflight {
     private RedisProbe.Facts probe(List<PreflightReport.Check> checks, String role, RedisEndpoint endpoint) {
         try {
             RedisProbe.Facts facts = role.equals("source") ? probe.probeSource(endpoint) : probe.probe(role, endpoint);
-            checks.add(pass(role, endpoint.address() + " answers: Redis " + facts.version() + ", " + facts.databases() + " dbs"));
+            checks.add(pass(role, endpoint.address() + " answers: " + facts.release() + ", " + facts.databases() + " dbs"));
             return facts;
         } catch (ApiException e) {
             checks.add(fail(role, e.getMessage()));

@@ -24,8 +24,8 @@ public record PreflightReport(boolean ok, Result result, MigrationMethod method,
     }
 
     /**
-     * @param name stable, for scripts: source, target, tls, versions, ignore_dbs, dbs, distinct, target_free,
-     *        memory, psync, scan, notifications, method
+     * @param name stable, for scripts: source, target, cluster, versions, ignore_dbs, distinct, source_free,
+     *        target_free, tls, dbs, memory, psync, scan, notifications, method
      * @param ok false only when the check fails
      */
     public record Check(String name, boolean ok, Result result, String message) {

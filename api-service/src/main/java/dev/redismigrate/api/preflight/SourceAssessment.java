@@ -8,6 +8,7 @@ import dev.redismigrate.api.redis.SourceAccess;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.ServerRelease;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -38,17 +39,17 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
         checks.add(dbs(sourceFacts, targetFacts, ignoreDbs));
         checks.add(memory(sourceFacts.memory(), targetFacts.memory()));
         SourceAccess access = sourceFacts.access();
-        boolean newerSource = sourceFacts.version().isNewerThan(targetFacts.version());
+        boolean loadable = targetFacts.release().loads(sourceFacts.release());
         MigrationMethod method = asked != null ? asked
-                : access.psyncAllowed() && !newerSource ? MigrationMethod.REPLICATION : MigrationMethod.SCAN;
+                : access.psyncAllowed() && loadable ? MigrationMethod.REPLICATION : MigrationMethod.SCAN;
         checks.add(psync(access, asked, method));
         checks.add(scan(access, method));
         checks.add(notifications(access, method));
         checks.add(Check.pass("method", method == MigrationMethod.REPLICATION
                 ? "replication" + (asked == null ? ": the source allows PSYNC" : ", as asked")
                         + "; the copy is a point-in-time RDB, then every write is replayed"
-                : "scan" + (asked != null ? ", as asked" : newerSource && access.psyncAllowed()
-                        ? ": the target cannot load the newer source's RDB" : ": the source refuses PSYNC")
+                : "scan" + (asked != null ? ", as asked" : !loadable && access.psyncAllowed()
+                        ? ": the target cannot load the source's RDB version" : ": the source refuses PSYNC")
                         + "; keys are copied by SCAN + DUMP and changed keys copied again from keyspace notifications"));
         return new SourceAssessment(method, versions(sourceFacts, targetFacts, method), checks);
     }
@@ -65,21 +66,26 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
         return all().stream().filter(c -> !c.ok()).toList();
     }
 
-    /** A replica cannot load a newer RDB; the scan method then rebuilds keys type by type instead of RESTORE. */
-    private static Check versions(RedisProbe.Facts source, RedisProbe.Facts target, MigrationMethod method) {
-        String fits = "the target's Redis " + target.version() + " can take the source's " + source.version();
-        if (!source.version().isNewerThan(target.version())) {
-            return Check.pass("versions", fits);
+    /**
+     * A target loads RDB versions up to its own (its replication RDB and RESTORE's DUMP payloads alike);
+     * where it cannot, the scan method rebuilds keys type by type instead of RESTORE.
+     */
+    private static Check versions(RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts, MigrationMethod method) {
+        ServerRelease source = sourceFacts.release();
+        ServerRelease target = targetFacts.release();
+        if (target.loads(source)) {
+            return Check.pass("versions", "the target's " + target + " (RDB version " + target.rdbVersion()
+                    + ") can load the source's " + source + " (RDB version " + source.rdbVersion() + ")");
         }
         if (method == MigrationMethod.SCAN) {
-            return Check.warn("versions", "the source's Redis " + source.version() + " is newer than the target's "
-                    + target.version() + ": keys are rebuilt type by type rather than restored from DUMP (a stream's "
-                    + "consumer groups start at their last delivered id, without consumers or pending entries; module "
-                    + "types cannot be copied)");
+            return Check.warn("versions", "the source's " + source + " writes RDB version " + source.rdbVersion()
+                    + ", which the target's " + target + " cannot load (it reads up to RDB version " + target.rdbVersion()
+                    + "): keys are rebuilt type by type rather than restored from DUMP (a stream's consumer groups start "
+                    + "at their last delivered id, without consumers or pending entries; module types cannot be copied)");
         }
         try {
-            MigrationRules.requireCompatible(source.version(), target.version());
-            return Check.pass("versions", fits);
+            MigrationRules.requireLoadable(source, target);
+            return Check.pass("versions", "the target's " + target + " can load the source's " + source);
         } catch (ApiException e) {
             return Check.fail("versions", e.getMessage() + "; or ask for the scan method, which writes type by type");
         }

@@ -6,7 +6,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.ServerRelease;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +18,17 @@ public class RedisProbe {
     static final int DEFAULT_DATABASES = 16;
 
     /**
+     * @param release the server's family and own version (e.g. Valkey 8.0.1)
+     * @param serverId which server answered, whatever address reached it: {@code run_id} of INFO server. It is
+     *        new after each restart of the server, so it tells apart two servers, and names one server that
+     *        several addresses (127.0.0.1, 127.0.0.2, 0.0.0.0, a host name) reach, from its start to its end;
+     *        a server restarted under a migration is another server for the rules that compare it
+     * @param cluster cluster mode on ({@code cluster_enabled:1} of INFO cluster): one node holds one shard only
      * @param keysPerDb from INFO keyspace
      * @param access what a source allows; null for a target
      */
-    public record Facts(RedisVersion version, int databases, Memory memory, Map<Integer, Long> keysPerDb,
-            SourceAccess access) {
+    public record Facts(ServerRelease release, String serverId, boolean cluster, int databases, Memory memory,
+            Map<Integer, Long> keysPerDb, SourceAccess access) {
     }
 
     /**
@@ -50,13 +56,15 @@ public class RedisProbe {
 
     private Facts probe(String role, RedisEndpoint endpoint, boolean withAccess) {
         try (RedisLink link = connector.open(endpoint, "redis-migrate-api")) {
-            RedisVersion version = link.version();
+            Map<String, String> server = link.serverInfo();
+            ServerRelease release = ServerRelease.of(server);
+            boolean cluster = "1".equals(link.info("cluster").get("cluster_enabled"));
             int databases = databases(link);
             Memory memory = memory(link.info("memory"));
             Map<Integer, Long> keys = Keyspace.keysPerDb(link.info("keyspace"));
             // last: the PSYNC probe may leave the link unusable
             SourceAccess access = withAccess ? SourceAccess.of(link) : null;
-            return new Facts(version, databases, memory, keys, access);
+            return new Facts(release, server.get("run_id"), cluster, databases, memory, keys, access);
         } catch (RedisAccessException | IllegalArgumentException e) {
             // over TLS is worth saying: a plain-TCP server fails the handshake with a vague reason
             throw ApiException.unprocessable("the " + role + " Redis cannot be used" + (endpoint.tls() ? " over TLS" : "")

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.ServerRelease;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -15,22 +15,29 @@ import org.junit.jupiter.api.Test;
 class MigrationRulesTest {
 
     @Test
-    void aSourceNewerThanTheTargetIsRefused() {
+    void aSourceWhoseRdbVersionTheTargetCannotLoadIsRefused() {
         ApiException e = assertThrows(ApiException.class,
-                () -> MigrationRules.requireCompatible(RedisVersion.parse("7.2.0"), RedisVersion.parse("7.0.15")));
+                () -> MigrationRules.requireLoadable(ServerRelease.redis("7.2.0"), ServerRelease.redis("7.0.15")));
         assertEquals(422, e.status());
-        assertEquals(true, e.getMessage().startsWith("source Redis 7.2.0 is newer than target Redis 7.0.15: "),
-                e.getMessage());
-        // patch level counts too
+        assertEquals("the source's Redis 7.2.0 writes RDB version 11, which the target's Redis 7.0.15 cannot load (it "
+                + "reads up to RDB version 10): use a target that reads RDB version 11", e.getMessage());
+        // across families: Valkey 8 writes RDB 11 (its redis_version 7.2.4 says nothing here)
         assertThrows(ApiException.class,
-                () -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.16"), RedisVersion.parse("7.0.15")));
+                () -> MigrationRules.requireLoadable(ServerRelease.valkey("8.0.1"), ServerRelease.redis("7.0.15")));
+        // a release newer than the known ones: only its own family at that release or newer
+        ApiException unknown = assertThrows(ApiException.class,
+                () -> MigrationRules.requireLoadable(ServerRelease.redis("9.0.0"), ServerRelease.redis("8.0.2")));
+        assertEquals(true, unknown.getMessage().contains("only a target of Redis 9.0.0 or newer"), unknown.getMessage());
     }
 
     @Test
-    void anEqualOrOlderSourceIsAccepted() {
-        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.15"), RedisVersion.parse("7.0.15")));
-        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("6.2.14"), RedisVersion.parse("7.0.15")));
-        assertDoesNotThrow(() -> MigrationRules.requireCompatible(RedisVersion.parse("7.0.15"), RedisVersion.parse("7.10.0")));
+    void aTargetThatLoadsTheSourcesRdbVersionIsAccepted() {
+        assertDoesNotThrow(() -> MigrationRules.requireLoadable(ServerRelease.redis("7.0.15"), ServerRelease.redis("7.0.15")));
+        assertDoesNotThrow(() -> MigrationRules.requireLoadable(ServerRelease.redis("6.2.14"), ServerRelease.redis("7.0.15")));
+        // a newer patch release writes the same RDB version
+        assertDoesNotThrow(() -> MigrationRules.requireLoadable(ServerRelease.redis("7.0.16"), ServerRelease.redis("7.0.15")));
+        assertDoesNotThrow(() -> MigrationRules.requireLoadable(ServerRelease.redis("7.0.15"), ServerRelease.valkey("8.0.1")));
+        assertDoesNotThrow(() -> MigrationRules.requireLoadable(ServerRelease.valkey("8.0.1"), ServerRelease.redis("7.2.5")));
     }
 
     @Test
@@ -59,6 +66,8 @@ class MigrationRulesTest {
         ApiException e = assertThrows(ApiException.class,
                 () -> MigrationRules.requireDistinct(new RedisEndpoint("localhost", 6379, null, null, false), target));
         assertEquals(422, e.status());
+        assertEquals("the source localhost:6379 and the target 127.0.0.1:6379 are one server (the same address): a server "
+                + "migrated into itself would replay its own writes forever", e.getMessage());
         assertThrows(ApiException.class,
                 () -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6379, "u", null, true), target));
         assertDoesNotThrow(() -> MigrationRules.requireDistinct(new RedisEndpoint("127.0.0.1", 6380, null, null, false), target));

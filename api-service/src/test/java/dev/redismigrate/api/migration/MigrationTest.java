@@ -30,7 +30,7 @@ class MigrationTest {
     @BeforeEach
     void start() {
         TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, "v1:sealed", true),
-                "7.0.15", T0);
+                "redis", "7.0.15", T0);
         RedisEndpoint source = new RedisEndpoint("10.0.0.1", 6379, "default", "v1:other", false);
         m = Migration.start(target, source, Set.of(3, 1), MigrationMethod.REPLICATION, 1, T0, Duration.ofDays(14));
     }
@@ -170,7 +170,7 @@ class MigrationTest {
 
     @Test
     void aScanMigrationCapturesFirstThenScansThenSyncsAndRestartsWhole() {
-        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "redis", "7.0.15", T0);
         m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
                 1, T0, Duration.ofDays(14));
         StreamRequest capture = assertInstanceOf(StreamRequest.class, m.firstRequest());
@@ -212,7 +212,7 @@ class MigrationTest {
 
     @Test
     void aSplitScanAsksForEveryPartSumsTheirFiguresAndCompletesWithTheLast() {
-        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "7.0.15", T0);
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "redis", "7.0.15", T0);
         m = Migration.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), Set.of(), MigrationMethod.SCAN,
                 3, T0, Duration.ofDays(14));
         assertEquals(3, assertInstanceOf(StreamRequest.class, m.firstRequest()).scanPartCount());

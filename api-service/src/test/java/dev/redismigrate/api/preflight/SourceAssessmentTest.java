@@ -8,7 +8,7 @@ import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.redis.SourceAccess;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.ServerRelease;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,11 @@ class SourceAssessmentTest {
     private static final SourceAccess OPEN = new SourceAccess(null, null, "", true);
 
     private static RedisProbe.Facts server(String version, SourceAccess access) {
-        return new RedisProbe.Facts(RedisVersion.parse(version), 16, ROOMY, Map.of(0, 10L), access);
+        return server(ServerRelease.redis(version), access);
+    }
+
+    private static RedisProbe.Facts server(ServerRelease release, SourceAccess access) {
+        return new RedisProbe.Facts(release, "run-id-of-" + release, false, 16, ROOMY, Map.of(0, 10L), access);
     }
 
     @Test
@@ -31,7 +35,7 @@ class SourceAssessmentTest {
         assertTrue(a.versions().message().contains("type by type"), a.versions().message());
         assertTrue(a.failures().isEmpty(), a.failures().toString());
         assertTrue(a.checks().stream().filter(c -> c.name().equals("method")).findFirst().orElseThrow().message()
-                .contains("cannot load the newer source's RDB"));
+                .contains("cannot load the source's RDB version"));
     }
 
     @Test
@@ -49,5 +53,31 @@ class SourceAssessmentTest {
         SourceAssessment older = SourceAssessment.of(SOURCE, server("6.2.14", OPEN), server("7.0.15", null), Set.of(), null);
         assertEquals(MigrationMethod.REPLICATION, older.method());
         assertEquals(Result.PASS, older.versions().result());
+    }
+
+    @Test
+    void theMethodFollowsTheRdbVersionEachServerWritesNotItsVersionString() {
+        ServerRelease redis70 = ServerRelease.redis("7.0.15");
+        ServerRelease valkey8 = ServerRelease.valkey("8.0.1");
+        SourceAssessment intoValkey = SourceAssessment.of(SOURCE, server(redis70, OPEN), server(valkey8, null), Set.of(), null);
+        assertEquals(MigrationMethod.REPLICATION, intoValkey.method());
+        assertEquals("the target's Valkey 8.0.1 (RDB version 11) can load the source's Redis 7.0.15 (RDB version 10)",
+                intoValkey.versions().message());
+        assertEquals(MigrationMethod.REPLICATION,
+                SourceAssessment.of(SOURCE, server(valkey8, OPEN), server(valkey8, null), Set.of(), null).method());
+        // Valkey 8.0 says redis_version 7.2.4, older by string than Redis 7.2.5; both write RDB 11
+        assertEquals(MigrationMethod.REPLICATION, SourceAssessment.of(SOURCE, server(ServerRelease.redis("7.2.5"), OPEN),
+                server(valkey8, null), Set.of(), null).method());
+
+        SourceAssessment intoRedis70 = SourceAssessment.of(SOURCE, server(valkey8, OPEN), server(redis70, null), Set.of(), null);
+        assertEquals(MigrationMethod.SCAN, intoRedis70.method());
+        assertEquals(Result.WARN, intoRedis70.versions().result());
+        assertTrue(intoRedis70.versions().message().startsWith("the source's Valkey 8.0.1 writes RDB version 11, which the "
+                + "target's Redis 7.0.15 cannot load (it reads up to RDB version 10): keys are rebuilt type by type"),
+                intoRedis70.versions().message());
+        SourceAssessment forced = SourceAssessment.of(SOURCE, server(valkey8, OPEN), server(redis70, null), Set.of(),
+                MigrationMethod.REPLICATION);
+        assertEquals(Result.FAIL, forced.versions().result());
+        assertTrue(forced.versions().message().contains("or ask for the scan method"), forced.versions().message());
     }
 }

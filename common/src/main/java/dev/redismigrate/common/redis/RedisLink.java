@@ -111,6 +111,20 @@ public final class RedisLink implements AutoCloseable {
         return RedisVersion.parse(v);
     }
 
+    /** Which server program answers and its release (INFO server): Valkey's own version, not its redis_version. */
+    public ServerRelease release() {
+        return ServerRelease.of(serverInfo());
+    }
+
+    /** INFO server, refused when it lacks a version (no Redis-compatible server answers so). */
+    public Map<String, String> serverInfo() {
+        Map<String, String> info = info("server");
+        if (!info.containsKey("redis_version") && !info.containsKey("valkey_version")) {
+            throw new RedisAccessException(endpoint.address() + " did not say its version (INFO server)");
+        }
+        return info;
+    }
+
     /**
      * Whether the original connection still stands. Redisson may reconnect behind our back, but a
      * new socket has lost the selected db and whatever was in flight: for us that link is broken.

@@ -15,7 +15,6 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.redis.RedisVersion;
 import dev.redismigrate.snapshot.SnapshotConfig;
 import dev.redismigrate.worker.MigrationTask;
 import dev.redismigrate.worker.WorkerIdentity;
@@ -100,10 +99,9 @@ public final class ScanCopier implements MigrationTask {
     public void run() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-scan");
              RedisLink target = connector.open(request.target(), "redis-migrate-scan")) {
-            RedisVersion sourceVersion = source.version();
-            RedisVersion targetVersion = target.version();
-            // a newer source's DUMP format may not load in the target: rebuild its keys type by type there
-            typeWise = config.typeWise() || sourceVersion.isNewerThan(targetVersion);
+            // DUMP payloads carry the source's RDB version, which RESTORE refuses when newer than the target's own:
+            // rebuild the keys type by type there (the same rule as the API's method choice)
+            typeWise = config.typeWise() || !target.release().loads(source.release());
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {

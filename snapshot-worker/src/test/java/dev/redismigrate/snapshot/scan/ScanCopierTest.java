@@ -223,6 +223,31 @@ class ScanCopierTest {
         }
     }
 
+    @Test
+    void aValkeySourceIsRebuiltTypeByTypeInARedis70TargetWithoutBeingAsked() {
+        // Valkey 8's DUMP payloads carry RDB version 11, which RESTORE on Redis 7.0 refuses
+        try (RedisServer source = RedisServer.startValkey(); RedisServer target = RedisServer.start()) {
+            source.cliPipe(String.join("\n", "SET plain value", "HSET hash f1 v1", "RPUSH list a b", "SADD set x",
+                    "ZADD zset 2 two", "SET ttl:string v PX 600000", ""));
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN,
+                    null, null);
+
+            new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+            assertEquals(6L, last.keysCopied());
+            assertEquals("value", target.cli("GET", "plain").trim());
+            assertEquals(source.cli("HGETALL", "hash"), target.cli("HGETALL", "hash"));
+            assertEquals(source.cli("LRANGE", "list", "0", "-1"), target.cli("LRANGE", "list", "0", "-1"));
+            assertEquals(source.cli("ZRANGE", "zset", "0", "-1", "WITHSCORES"), target.cli("ZRANGE", "zset", "0", "-1", "WITHSCORES"));
+            assertTrue(Long.parseLong(target.cli("PTTL", "ttl:string").trim()) > 0);
+        }
+    }
+
     static ScanConfig scanConfig(boolean typeWise) {
         return new ScanConfig() {
             public int batchKeys() {

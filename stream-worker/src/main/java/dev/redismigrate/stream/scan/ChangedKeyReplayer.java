@@ -102,7 +102,8 @@ public final class ChangedKeyReplayer implements MigrationTask {
              RedisLink target = connector.open(request.target(), "redis-migrate-changes");
              ChangedKeysLog.Reader reader = changedKeys.readFromNow(request.migrationId());
              KeyEventSubscription subscription = connector.subscribe(request.source(), "redis-migrate-capture")) {
-            typeWise = config.typeWise() || source.version().isNewerThan(target.version());
+            // DUMP payloads the target cannot RESTORE (a newer RDB version): written type by type, as the scan does
+            typeWise = config.typeWise() || !target.release().loads(source.release());
             String flags = KeyspaceNotifications.current(source);
             String note = flags == null ? "" : enableNotifications(source, flags);
             if (note == null) {
