@@ -85,6 +85,20 @@ class CrossServerVerifierTest {
     }
 
     @Test
+    void twoValkeysOfOneVersionKeepDigestValueForEveryType() {
+        try (RedisServer source = RedisServer.startValkey(); RedisServer target = RedisServer.startValkey()) {
+            source.cliPipe(FRACTIONAL);
+            target.cliPipe(FRACTIONAL + "ZADD zset:ulp 0.10000000000000002 a\n");
+
+            VerifyReport done = verify(source, target, QUICK);
+
+            assertEquals("digest-value", done.valueMethod(), "one family and version: its digests agree");
+            assertEquals(List.of(new Key(0, "zset:ulp")), keys(done.mismatches().value()), () -> done.mismatches().toString());
+            assertEquals(1, done.mismatches().total());
+        }
+    }
+
+    @Test
     void scoresThatDifferByAHairAreValueMismatchesAcrossFamilies() {
         try (RedisServer redis = RedisServer.start(); RedisServer valkey = RedisServer.startValkey()) {
             redis.cliPipe(FRACTIONAL);
