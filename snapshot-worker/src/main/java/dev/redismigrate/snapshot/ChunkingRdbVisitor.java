@@ -3,6 +3,7 @@ package dev.redismigrate.snapshot;
 import static com.moilioncircle.redis.replicator.Constants.QUICKLIST_NODE_CONTAINER_PLAIN;
 import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_INT16;
 import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_INT8;
+import static com.moilioncircle.redis.replicator.Constants.MODULE_SET;
 import static com.moilioncircle.redis.replicator.Constants.RDB_ENC_LZF;
 import static com.moilioncircle.redis.replicator.Constants.RDB_LOAD_NONE;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH;
@@ -12,6 +13,8 @@ import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_HASH_ZIPMAP;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_QUICKLIST_2;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_LIST_ZIPLIST;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_MODULE;
+import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_MODULE_2;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET_INTSET;
 import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_SET_LISTPACK;
@@ -26,12 +29,14 @@ import com.moilioncircle.redis.replicator.io.RawByteListener;
 import com.moilioncircle.redis.replicator.io.RedisInputStream;
 import com.moilioncircle.redis.replicator.rdb.BaseRdbParser;
 import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
+import com.moilioncircle.redis.replicator.rdb.datatype.DB;
 import com.moilioncircle.redis.replicator.rdb.datatype.KeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbParser;
 import com.moilioncircle.redis.replicator.util.ByteArray;
 import com.moilioncircle.redis.replicator.util.CRC64;
+import dev.redismigrate.snapshot.verify.KeyText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,6 +53,11 @@ import java.util.List;
  * HSET, SADD, ZADD, RPUSH) followed by its expiry, and the key then arrives as a {@link ChunkedKey}.
  * Memory per key is thus bounded by the limit, not by the value. Compact encodings (listpack,
  * ziplist, intset) are bounded by the server's own settings and streams are always restored whole.
+ * <p>
+ * A value it cannot rebuild stops the parse with an {@link UnreadableValueException} naming the key,
+ * its db and its type, never skipped: a module's value (the library would pass it on unchecked or
+ * fail without the key's name) and an RDB type the library does not know (it would fail before
+ * reading the key).
  */
 final class ChunkingRdbVisitor extends DumpRdbVisitor {
     /** Receives the commands that rebuild one big value, in order. */
@@ -69,11 +79,24 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     private static final byte[] RPUSH = ascii("RPUSH");
     private static final byte[] PEXPIREAT = ascii("PEXPIREAT");
     private static final byte[] NO_CHECKSUM = new byte[8];
+    /** RDB types and opcodes that redis-replicator 3.11.0's parser reads (its RdbParser's switch) */
+    private static final boolean[] KNOWN = new boolean[256];
+
+    static {
+        for (int t : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25}) {
+            KNOWN[t] = true;
+        }
+        for (int opcode = 244; opcode <= 255; opcode++) {
+            KNOWN[opcode] = true;
+        }
+    }
 
     private final long bigValueBytes;
     private final int chunkBytes;
     private final ChunkSink sink;
     private final ValueRecorder recorder = new ValueRecorder();
+    /** the db being read (SELECTDB), for the errors that name a key */
+    private long db;
 
     ChunkingRdbVisitor(Replicator replicator, long bigValueBytes, int chunkBytes, ChunkSink sink) {
         // small initial buffers: the library's default (8 KiB) is zeroed again for each of millions of keys
@@ -82,6 +105,66 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         this.chunkBytes = chunkBytes;
         this.sink = sink;
         replicator.addRawByteListener(recorder);
+    }
+
+    /**
+     * An RDB type the parser knows goes on as usual. Another one stops the parse here, naming the
+     * key that follows a value's type byte (types below 240; 240 and up are opcodes, with no key).
+     */
+    @Override
+    public int applyType(RedisInputStream in) throws IOException {
+        int type = super.applyType(in);
+        if (type >= 0 && !KNOWN[type]) {
+            String what = "RDB " + (type < 240 ? "value type " : "opcode ") + type;
+            if (type >= 240) {
+                throw new UnreadableValueException("the source's RDB holds " + what + ", unknown to this copier"
+                        + " (a newer server's format?); the copy stopped rather than skip what follows");
+            }
+            String key;
+            try {
+                key = "'" + KeyText.of(new BaseRdbParser(in).rdbLoadEncodedStringObject().first()) + "'";
+            } catch (IOException | RuntimeException unreadable) {
+                key = "(its name unreadable)";
+            }
+            throw new UnreadableValueException("key " + key + " in db " + db + " has " + what + ", unknown to this copier"
+                    + " (a newer server's encoding or a module's?); the copy stopped rather than skip the key");
+        }
+        return type;
+    }
+
+    @Override
+    public DB applySelectDB(RedisInputStream in, int version) throws IOException {
+        DB selected = super.applySelectDB(in, version);
+        db = selected.getDbNumber();
+        return selected;
+    }
+
+    @Override
+    public Event applyModule(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        throw moduleValue(in, RDB_TYPE_MODULE);
+    }
+
+    @Override
+    public Event applyModule2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
+        throw moduleValue(in, RDB_TYPE_MODULE_2);
+    }
+
+    /**
+     * A module's value can be restored only where that module is loaded, and whether the target
+     * loads it cannot be told from here: the copy stops and names it.
+     */
+    private UnreadableValueException moduleValue(RedisInputStream in, int type) throws IOException {
+        BaseRdbParser parser = new BaseRdbParser(in);
+        byte[] key = parser.rdbLoadEncodedStringObject().first();
+        long moduleId = parser.rdbLoadLen().len;
+        char[] name = new char[9];
+        for (int i = 0; i < name.length; i++) {
+            name[i] = MODULE_SET[(int) (moduleId >>> (10 + (name.length - 1 - i) * 6) & 63)];
+        }
+        return new UnreadableValueException("key '" + KeyText.of(key) + "' in db " + db + " holds a value of module type '"
+                + KeyText.of(new String(name).getBytes(StandardCharsets.UTF_8)) + "' (encoding version " + (moduleId & 1023)
+                + ", RDB type " + type + "), which the replication copy cannot rebuild; the copy stopped rather than"
+                + " skip the key (the scan method restores module values into a target that loads the same module)");
     }
 
     @Override

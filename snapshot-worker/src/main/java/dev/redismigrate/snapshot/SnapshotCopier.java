@@ -100,7 +100,8 @@ public final class SnapshotCopier extends ReplicaTask {
         long backoffMillis = 500;
         while (true) {
             long bytes = copy();
-            if (stopRequested || failure instanceof TargetWriteException || (failure == null && endOffset != null)
+            if (stopRequested || failure instanceof TargetWriteException || failure instanceof UnreadableValueException
+                    || (failure == null && endOffset != null)
                     || System.nanoTime() > retryUntil) {
                 report(bytes);
                 return;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,9 @@ import java.util.concurrent.TimeoutException;
  * One server of a verification (source or target) over one connection: pipelined reads of key
  * batches in the selected db. Values are compared by {@code DEBUG DIGEST-VALUE} when allowed
  * (encoding-independent, computed by Redis), otherwise by a hash of their contents read type by type.
+ * Even with DIGEST-VALUE, the types whose digests the two servers compute differently for equal
+ * values (sorted sets across server families) are hashed by content, and a stream's digest gets its
+ * consumer groups added (DIGEST-VALUE covers only its entries).
  */
 final class Side {
     /** DIGEST-VALUE mixes SHA1("!!expire!!") into the digest of a key with an expiry; TTLs are compared apart */
@@ -30,6 +34,7 @@ final class Side {
     private final RedisLink link;
     private final long timeoutMs;
     private boolean digestValue;
+    private Set<String> byContent = Set.of();
 
     Side(String name, RedisLink link, long timeoutMs) {
         this.name = name;
@@ -51,8 +56,15 @@ final class Side {
         }
     }
 
-    void useDigestValue(boolean use) {
+    /** @param byContent types hashed by content even so (their digests differ between the two servers) */
+    void useDigestValue(boolean use, Set<String> byContent) {
         digestValue = use;
+        this.byContent = Set.copyOf(byContent);
+    }
+
+    /** Family, version and cluster mode, from INFO server and INFO cluster. */
+    ServerInfo server() {
+        return ServerInfo.of(link.info("server"), link.info("cluster"));
     }
 
     Map<Integer, Long> keysPerDb() {
@@ -130,6 +142,9 @@ final class Side {
         }
         List<String> values = digestValue ? digestValues((List<?>) await(digests, "DEBUG DIGEST-VALUE"), pttls)
                 : ValueHash.readAll(this, keys, typeNames);
+        if (digestValue) {
+            completeDigests(keys, typeNames, values);
+        }
         List<KeyState> states = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             String type = typeNames.get(i);
@@ -139,8 +154,39 @@ final class Side {
         return states;
     }
 
+    /**
+     * Replaces the digests of the types read by content with their content hash, and adds a stream's
+     * consumer groups to its digest. A key retyped since TYPE gets the error's digest (it differs).
+     */
+    private void completeDigests(List<byte[]> keys, List<String> types, List<String> values) {
+        List<Integer> apart = new ArrayList<>();
+        List<Integer> streams = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (byContent.contains(types.get(i))) {
+                apart.add(i);
+            } else if ("stream".equals(types.get(i))) {
+                streams.add(i);
+            }
+        }
+        List<CompletableFuture<Object>> groups = new ArrayList<>(streams.size());
+        for (int i : streams) {
+            groups.add(link.send(new byte[][] {ascii("XINFO"), ascii("GROUPS"), keys.get(i)}));
+        }
+        if (!apart.isEmpty()) {
+            List<String> hashed = ValueHash.readAll(this, apart.stream().map(keys::get).toList(),
+                    apart.stream().map(types::get).toList());
+            for (int j = 0; j < apart.size(); j++) {
+                values.set(apart.get(j), hashed.get(j));
+            }
+        }
+        for (int j = 0; j < streams.size(); j++) {
+            int i = streams.get(j);
+            values.set(i, values.get(i) + "+" + ValueHash.groupsDigest(awaitOrError(groups.get(j), "XINFO GROUPS")));
+        }
+    }
+
     private static List<String> digestValues(List<?> reply, List<Long> pttls) {
-        List<String> out = new ArrayList<>(reply.size());
+        List<String> out = new ArrayList<>(reply.size()); // mutable: completeDigests replaces some
         for (int i = 0; i < reply.size(); i++) {
             byte[] digest = HexFormat.of().parseHex(text(reply.get(i)));
             if (pttls.get(i) >= 0) {

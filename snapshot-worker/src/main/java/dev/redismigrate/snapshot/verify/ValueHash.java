@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * A value's digest computed here when the servers refuse {@code DEBUG DIGEST-VALUE}: its contents
  * read type by type (GET, LRANGE, SMEMBERS, HGETALL, ZRANGE WITHSCORES, XRANGE and XINFO GROUPS) and
  * hashed (SHA-256) in a canonical order, so that equal values encoded differently (intset or
- * hashtable, listpack or skiplist...) hash the same. Types Redis does not know (modules) are
+ * hashtable, listpack or skiplist...) hash the same; scores are hashed as the doubles they are, not
+ * as the text a server prints, so the hash agrees across server families. Types Redis does not know (modules) are
  * hashed from their DUMP payload without its trailer (RDB version and CRC), which is exact only
  * when both sides encode the value alike.
  */
@@ -88,11 +89,55 @@ final class ValueHash {
                 h.tree(replies.get(0));
                 h.addAll(groups(replies.get(1)));
             }
-            case "string", "list", "zset" -> h.tree(replies.get(0));
+            case "zset" -> zset(h, replies.get(0));
+            case "string", "list" -> h.tree(replies.get(0));
             default -> { // a DUMP payload: value, then 2 bytes of RDB version and 8 of CRC64
                 byte[] dump = replies.get(0) == null ? null : Side.bytes(replies.get(0));
                 h.add(dump == null || dump.length < 10 ? dump : Arrays.copyOf(dump, dump.length - 10));
             }
+        }
+        return h.hex();
+    }
+
+    /**
+     * Members with their scores as numbers: servers print a double differently (Redis 7.0 with
+     * %.17g, {@code 0.10000000000000001}; Valkey 8 and Redis 7.2+ in the shortest form, {@code 0.1}),
+     * but both texts parse back to the same double, the one stored. Scores differing in any bit differ.
+     */
+    private static void zset(Hasher h, Object withScores) {
+        List<byte[]> flat = elements(withScores);
+        h.add(ByteBuffer.allocate(8).putLong(flat.size() / 2).array());
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            h.add(flat.get(i));
+            h.add(score(flat.get(i + 1)));
+        }
+    }
+
+    /** A score's 8 bytes (IEEE 754), or its text marked as such if it is no number (never seen). */
+    static byte[] score(byte[] text) {
+        String s = new String(text, StandardCharsets.US_ASCII).trim();
+        double d;
+        switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity" -> d = Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity" -> d = Double.NEGATIVE_INFINITY;
+            default -> {
+                try {
+                    d = Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    return ("unparsed score: " + s).getBytes(StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return ByteBuffer.allocate(8).putLong(Double.doubleToLongBits(d)).array();
+    }
+
+    /** The consumer groups of a stream (XINFO GROUPS) as a digest, for streams compared by DIGEST-VALUE. */
+    static String groupsDigest(Object xinfoGroups) {
+        Hasher h = new Hasher();
+        if (xinfoGroups instanceof Side.ServerError e) {
+            h.add(("error: " + e.message()).getBytes(StandardCharsets.UTF_8));
+        } else {
+            h.addAll(groups(xinfoGroups));
         }
         return h.hex();
     }

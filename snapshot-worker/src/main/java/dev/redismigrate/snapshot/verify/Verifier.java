@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -29,7 +30,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Compares a migration's source and target, db by db (the ignored ones left out): each key's
- * type, value digest and TTL, read in pipelined batches on both sides. {@code full} SCANs every key
+ * type, value digest and TTL, read in pipelined batches on both sides. Sorted sets are compared by
+ * content (scores as numbers) unless both servers are the same family and version, whose digests of
+ * them agree. A cluster node on either side ends the verification in an error: it is part of the data. {@code full} SCANs every key
  * of the source and then the target for keys the source does not have; {@code sample} checks N
  * keys picked with RANDOMKEY, spread over the dbs by their sizes.
  * <p>
@@ -133,10 +136,18 @@ public final class Verifier implements Runnable {
              RedisLink targetLink = open("target", request.target())) {
             Side source = new Side("source", sourceLink, READ_TIMEOUT_MS);
             Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
+            ServerInfo sourceServer = source.server();
+            ServerInfo targetServer = target.server();
+            refuseCluster(source, sourceServer);
+            refuseCluster(target, targetServer);
             boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
-            source.useDigestValue(digest);
-            target.useDigestValue(digest);
-            valueMethod = digest ? "digest-value" : "type-wise";
+            // sorted sets: DIGEST-VALUE hashes the scores' text, which differs between server builds
+            Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
+            source.useDigestValue(digest, byContent);
+            target.useDigestValue(digest, byContent);
+            valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
+            LOG.infof("verification %s: source %s, target %s, values by %s", request.verificationId(), sourceServer,
+                    targetServer, valueMethod);
 
             Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
             Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
@@ -152,6 +163,15 @@ public final class Verifier implements Runnable {
             } else {
                 sample(source, target, sourceDbs);
             }
+        }
+    }
+
+    /** One node of a cluster holds only part of its keys: comparing it would call a partial view equal. */
+    private static void refuseCluster(Side side, ServerInfo server) {
+        if (server.clusterEnabled()) {
+            throw new RedisAccessException("the " + side.name + " " + side.address() + " is a Redis Cluster node"
+                    + " (cluster_enabled:1): verifying a cluster source or target is not supported yet, as one node"
+                    + " holds only part of the keys");
         }
     }
 

@@ -1,0 +1,144 @@
+package dev.redismigrate.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.moilioncircle.redis.replicator.util.CRC64;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replication copy meets a value it cannot rebuild: a real redis-server's RDB with one value
+ * added after the last key (of db 3), served by a proxy that answers the copier's PSYNC. The copy
+ * must stop at once (no retry, nothing skipped) and name the key, its db and its type.
+ */
+class UnreadableRdbValueTest {
+    static final String MODULE_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static RedisConnector connector;
+    static CheckpointLog checkpoints;
+
+    @BeforeAll
+    static void setUp() {
+        connector = new RedisConnector(SnapshotCopierTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + UUID.randomUUID() + ".checkpoints");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        connector.close();
+        checkpoints.close();
+    }
+
+    @Test
+    void aModuleValueOrAnUnknownTypeStopsTheCopyNamingTheKey() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RdbServingProxy proxy = new RdbServingProxy(source.port())) {
+            source.cliPipe("SET plain v\nHSET hash f v\nZADD zset 0.1 a\nSELECT 3\nSET in:db3 yes\n");
+            byte[] rdb = savedRdb(source);
+
+            // the real RDB as it is, through the proxy: copied whole (the proxy changes nothing else)
+            proxy.serve(rdb);
+            List<MigrationEvent> events = copy(proxy, target);
+            assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
+            assertEquals(source.digest(), target.digest());
+            assertEquals(1, proxy.psyncs());
+
+            byte[] binaryKey = {'m', 'o', 'd', ':', 0, (byte) 0xff};
+            List<Case> cases = List.of(
+                    new Case("an RDB type no parser knows", withValue(rdb, concat(new byte[] {30}, rdbString(binaryKey),
+                            rdbString(ascii("some value")))),
+                            "key 'mod:\\x00\\xff' in db 3 has RDB value type 30, unknown to this copier"),
+                    new Case("a module's value (RDB_TYPE_MODULE_2)", withValue(rdb, concat(new byte[] {7}, rdbString(ascii("json:doc")),
+                            moduleId("ReJSON-RL", 3), new byte[] {2, 5, 0})), // one unsigned (5), then the module EOF
+                            "key 'json:doc' in db 3 holds a value of module type 'ReJSON-RL' (encoding version 3, RDB type 7)"),
+                    new Case("a module's value in the old format (RDB_TYPE_MODULE)", withValue(rdb, concat(new byte[] {6},
+                            rdbString(ascii("old:module")), moduleId("MBbloom--", 0), new byte[] {5})),
+                            "key 'old:module' in db 3 holds a value of module type 'MBbloom--' (encoding version 0, RDB type 6)"));
+            for (Case c : cases) {
+                int psyncsBefore = proxy.psyncs();
+                proxy.serve(c.rdb());
+                List<MigrationEvent> run = copy(proxy, target);
+
+                MigrationEvent last = run.get(run.size() - 1);
+                assertEquals(EventType.FAILED, last.type(), () -> c.name() + ": " + run);
+                assertTrue(last.message().contains(c.expected()), c.name() + ": " + last.message());
+                assertTrue(last.message().contains("the copy stopped rather than skip"), last.message());
+                assertEquals(psyncsBefore + 1, proxy.psyncs(), c.name() + ": the same RDB is not read again");
+                assertEquals(1, run.stream().filter(e -> e.type() == EventType.SNAPSHOT_STARTED).count(), () -> c.name() + ": " + run);
+            }
+        }
+    }
+
+    private record Case(String name, byte[] rdb, String expected) {
+    }
+
+    private static List<MigrationEvent> copy(RdbServingProxy proxy, RedisServer target) {
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                new RedisEndpoint("127.0.0.1", proxy.port(), null, null, false),
+                new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+        new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.config()).run();
+        return events;
+    }
+
+    /** The server's own RDB file (SAVE): magic, version, aux fields, dbs, EOF opcode, CRC64. */
+    private static byte[] savedRdb(RedisServer server) throws Exception {
+        server.cli("SAVE");
+        String dir = server.cli("CONFIG", "GET", "dir").trim().split("\n")[1].trim();
+        return Files.readAllBytes(Path.of(dir, "dump.rdb"));
+    }
+
+    /** The RDB with one more value after its last one (in the last db it selected), and its checksum made anew. */
+    private static byte[] withValue(byte[] rdb, byte[] value) {
+        assertEquals((byte) 0xff, rdb[rdb.length - 9], "an RDB ends with the EOF opcode and 8 bytes of CRC64");
+        byte[] body = concat(Arrays.copyOf(rdb, rdb.length - 9), value, new byte[] {(byte) 0xff});
+        return concat(body, CRC64.longToByteArray(DumpChecksum.of(body, 0, body.length)));
+    }
+
+    /** A short string as the RDB writes it: a 6-bit length, then the bytes. */
+    private static byte[] rdbString(byte[] s) {
+        assertTrue(s.length < 64);
+        return concat(new byte[] {(byte) s.length}, s);
+    }
+
+    /** A module type's id: 9 characters of 6 bits each, then 10 bits of encoding version; a 64-bit RDB length. */
+    private static byte[] moduleId(String name, int encodingVersion) {
+        long id = 0;
+        for (char c : name.toCharArray()) {
+            id = (id << 6) | MODULE_CHARSET.indexOf(c);
+        }
+        id = (id << 10) | encodingVersion;
+        return concat(new byte[] {(byte) 0x81}, ByteBuffer.allocate(8).putLong(id).array());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
