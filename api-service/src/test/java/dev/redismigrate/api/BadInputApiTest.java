@@ -175,7 +175,7 @@ class BadInputApiTest {
                         "invalid value for connection.port (a number out of range)"),
                 new Row("a boolean as a string", "PUT", put,
                         "{\"source\": {" + src + "}, \"disable_ssl\": \"true\"}", 400,
-                        "invalid value for disable_ssl (expected true or false)"),
+                        "invalid value for disable_ssl (expected a boolean)"),
                 new Row("a number for a name", "POST", "/v2/databases",
                         "{\"name\": 7, \"connection\": {\"host\": \"127.0.0.1\", \"port\": 1}}", 400,
                         "invalid value for name (expected a string)"),

@@ -72,7 +72,7 @@ final class JsonErrors {
             return "a string";
         }
         if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
+            return "a boolean";
         }
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class
                 || type == Short.class || type == short.class) {
