@@ -112,7 +112,9 @@ class BadInputApiTest {
                 .body("message", startsWith("malformed JSON"));
 
         String huge = "{\"source\": {\"host\": \"" + "h".repeat(2 * 1024 * 1024) + "\", \"port\": 1}}";
-        api().body(huge).put(path(targetId)).then().statusCode(413);
+        api().body(huge).put(path(targetId)).then().statusCode(413)
+                .body("id", equalTo("request_entity_too_large"))
+                .body("message", equalTo("the request body is larger than 1024 KiB"));
 
         // fields the provider's clients send that mean nothing here (dbname, extra keys) are ignored
         api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", aclSource.port(), "dbname", "defaultdb",

@@ -7,7 +7,7 @@ import java.io.ByteArrayInputStream;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * A body {@link ChunkedBodyLimit} has read already is given to JAX-RS as its entity stream: the
+ * A body {@link BodyLimit} has read already is given to JAX-RS as its entity stream: the
  * request has ended, and JAX-RS would otherwise read it as empty.
  */
 public class ReadBody {

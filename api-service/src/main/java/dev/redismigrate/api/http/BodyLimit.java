@@ -12,16 +12,17 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * quarkus.http.limits.max-body-size for a chunked body (no Content-Length; one with a
- * Content-Length is refused by Quarkus before it is read). Quarkus checks a chunked body only while
- * JAX-RS reads it, and then answers 413 without a body, closes the connection at once (a client still
- * sending gets a reset instead of the answer) and logs two stack traces. Here the body is read
- * first: within the limit it is handed on ({@link ReadBody}); over it, the answer is a 413 with an
- * error body, and the rest is read and dropped so that the client can finish sending and read the
- * answer, up to {@link #DRAIN_BYTES}, after which the connection is closed.
+ * quarkus.http.limits.max-body-size, answered. Quarkus checks a chunked body (no Content-Length)
+ * only while JAX-RS reads it, and then answers 413 without a body, closes the connection at once (a
+ * client still sending gets a reset instead of the answer) and logs two stack traces; a declared
+ * length over the limit also gets an empty 413 and a closed connection. Here a body declared too
+ * large is refused at once, and a chunked body is read first: within the limit it is handed on
+ * ({@link ReadBody}); over it, the answer is a 413 with an error body. In both cases the rest is
+ * read and dropped so that the client can finish sending and read the answer, up to
+ * {@link #DRAIN_BYTES}, after which the connection is closed.
  */
 @ApplicationScoped
-public class ChunkedBodyLimit {
+public class BodyLimit {
     /** what a client may still send after the refusal before the connection is closed */
     static final long DRAIN_BYTES = 64L * 1024 * 1024;
     /** before JAX-RS, after nothing else that reads the body */
@@ -29,7 +30,7 @@ public class ChunkedBodyLimit {
 
     private final long limit;
 
-    ChunkedBodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
+    BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
         this.limit = limit.asLongValue();
     }
 
@@ -39,19 +40,45 @@ public class ChunkedBodyLimit {
 
     private void handle(RoutingContext context) {
         HttpServerRequest request = context.request();
+        boolean expectsContinue = request.headers().contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
+        if (declaredLength(request) > limit) {
+            // refused without reading; a client waiting for "100 Continue" sends nothing more
+            if (expectsContinue) {
+                context.response().putHeader(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            read(context, true);
+            return;
+        }
         if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)
                 || request.isEnded()) {
             context.next();
             return;
         }
-        if (request.headers().contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true)) {
+        if (expectsContinue) {
             context.response().writeContinue();
         }
+        read(context, false);
+    }
+
+    private void read(RoutingContext context, boolean refused) {
+        HttpServerRequest request = context.request();
         Reading reading = new Reading(context);
+        if (refused) {
+            reading.refuse();
+        }
         request.handler(reading::data);
         request.endHandler(ignored -> reading.end());
         request.exceptionHandler(ignored -> { }); // a client that goes away: nothing to answer
         request.resume();
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1; // Vert.x refuses such a request itself
+        }
     }
 
     private static void refuse(RoutingContext context, long limit) {
@@ -81,9 +108,13 @@ public class ChunkedBodyLimit {
             }
             body.appendBuffer(chunk);
             if (body.length() > limit) {
-                body = null;
-                refuse(context, limit);
+                refuse();
             }
+        }
+
+        void refuse() {
+            body = null;
+            BodyLimit.refuse(context, limit);
         }
 
         void end() {
