@@ -108,7 +108,7 @@ class DatabaseApiTest {
         badRequest(body(plain.host(), 70000, ""), "connection.port must be between 1 and 65535");
         badRequest(body("", plain.port(), ""), "connection.host is required");
         badRequest(body("redis://x", plain.port(), ""), "connection.host must be a host name or an IP address");
-        badRequest(body(plain.host(), "abc", ""), "invalid value for connection.port (expected a number)");
+        badRequest(body(plain.host(), "abc", ""), "invalid value for connection.port (expected a whole number)");
         badRequest(Map.of("name", "x"), "connection is required");
         badRequest(Map.of("engine", "redis", "connection", Map.of("host", "h", "port", 1)), "name is required");
         badRequest(Map.of("name", "x", "engine", "mysql", "connection", Map.of("host", "h", "port", 1)),

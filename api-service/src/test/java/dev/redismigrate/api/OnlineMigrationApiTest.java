@@ -314,7 +314,7 @@ class OnlineMigrationApiTest {
         badRequest(path, Map.of("source", Map.of("host", "127.0.0.1", "port", 70000)), "source.port must be between 1 and 65535");
         badRequest(path, Map.of("source", Map.of("host", "", "port", 6379)), "source.host is required");
         badRequest(path, Map.of("source", Map.of("port", 6379)), "source.host is required");
-        badRequest(path, Map.of("source", Map.of("host", "h", "port", "x")), "invalid value for source.port (expected a number)");
+        badRequest(path, Map.of("source", Map.of("host", "h", "port", "x")), "invalid value for source.port (expected a whole number)");
         badRequest(path, Map.of("source", Map.of("host", "h", "port", 1), "disable_ssl", "maybe"),
                 "invalid value for disable_ssl (expected a boolean)");
         badRequest(path, source(fourDbs, null, "db1", "first"),

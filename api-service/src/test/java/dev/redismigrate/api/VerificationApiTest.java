@@ -228,7 +228,7 @@ class VerificationApiTest {
         badRequest(path, Map.of("mode", "sample", "sample_size", 0), "sample_size must be between 1 and 1000000");
         badRequest(path, Map.of("mode", "sample", "sample_size", 2_000_000), "sample_size must be between 1 and 1000000");
         badRequest(path, Map.of("mode", "full", "sample_size", 10), "sample_size applies to mode \"sample\" only");
-        badRequest(path, Map.of("mode", "sample", "sample_size", "ten"), "invalid value for sample_size (expected a number)");
+        badRequest(path, Map.of("mode", "sample", "sample_size", "ten"), "invalid value for sample_size (expected a whole number)");
         badRequest(path, "{\"mode\": ", "malformed JSON at line 1, column 10");
         api().get(path).then().statusCode(404).body("message", equalTo("migration " + migrationId + " has no verification"));
 

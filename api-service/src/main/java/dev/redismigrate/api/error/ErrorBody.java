@@ -26,6 +26,7 @@ public record ErrorBody(String id, String message, Object checks) {
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
             case 409 -> "conflict";
+            case 413 -> "request_entity_too_large";
             case 415 -> "unsupported_media_type";
             case 422 -> "unprocessable_entity";
             case 503 -> "service_unavailable";

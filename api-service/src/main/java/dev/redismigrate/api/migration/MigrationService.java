@@ -153,6 +153,11 @@ public class MigrationService {
         if (perPage < 1 || perPage > MAX_PER_PAGE) {
             throw ApiException.badRequest("per_page must be between 1 and " + MAX_PER_PAGE + ", got " + perPage);
         }
+        // the first row of the page is counted in an int: (page - 1) * per_page must fit
+        int lastPage = Integer.MAX_VALUE / perPage;
+        if (page > lastPage) {
+            throw ApiException.badRequest("page must be at most " + lastPage + " with per_page " + perPage + ", got " + page);
+        }
         var query = status == null
                 ? Migration.<Migration>find("order by createdAt desc")
                 : Migration.<Migration>find("status = ?1 order by createdAt desc", MigrationStatus.parse(status));
