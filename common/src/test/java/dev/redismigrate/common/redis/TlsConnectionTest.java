@@ -85,7 +85,7 @@ class TlsConnectionTest {
                     () -> connector.open(new RedisEndpoint("127.0.0.1", tlsPort, null, null, true), "tls-test"));
             assertTrue(e.getMessage().contains("127.0.0.1:" + tlsPort), e.getMessage());
             // the reason is the certificate, not a time-out or a refused port
-            assertTrue(e.getMessage().matches("(?is).*(certificat|PKIX|trust).*"), e.getMessage());
+            assertTrue(e.getMessage().contains("the server's certificate is not signed by a trusted CA"), e.getMessage());
             assertFalse(e.getMessage().contains("no answer in time"), e.getMessage());
         }
     }
