@@ -129,6 +129,25 @@ class ScanCopierTest {
         }
     }
 
+    /** A new attempt's parts start at different moments: a later one must not wipe what an earlier one copied. */
+    @Test
+    void eachPartOfANewAttemptEmptiesOnlyItsShareOfTheTarget() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 2000 key 16\nSELECT 1\nDEBUG POPULATE 300 other 16\n");
+            // an earlier attempt's copies of keys deleted on the source since: each part removes its share
+            target.cliPipe("DEBUG POPULATE 500 stale 16\nSELECT 1\nDEBUG POPULATE 50 stale:db1 16\n");
+            UUID migration = UUID.randomUUID();
+            for (int part = 0; part < 2; part++) {
+                List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+                new ScanCopier(new SnapshotRequest(migration, 2, new RedisEndpoint(source.host(), source.port(), null, null, false),
+                        new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, part, 2),
+                        connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+                assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
+            }
+            assertEquals(source.digest(), target.digest(), "no stale key left, none of the first part's copies lost");
+        }
+    }
+
     @Test
     void aNewAttemptEmptiesTheMigratedDbsFirstAndAStopEndsIt() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
