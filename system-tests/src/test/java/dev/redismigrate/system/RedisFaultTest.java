@@ -75,6 +75,7 @@ class RedisFaultTest {
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
             String history = service.history(ids.migration());
             assertFalse(history.contains("new full snapshot"), "the stream continued where it was: " + history);
+            assertFalse(history.contains("REASSIGNED"), "the same worker reconnected, no hand-over: " + history);
             // one full sync (the snapshot's); the stream's start and each of the three reconnects continued (PSYNC)
             assertEquals("1", stat(source, "stats", "sync_full"));
             assertEquals("4", stat(source, "stats", "sync_partial_ok"));
