@@ -22,6 +22,7 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -168,6 +169,9 @@ class ScanMethodApiTest {
             api().get("/v2/migrations").then().statusCode(200).body("migrations.find { it.id == '" + id + "' }.method",
                     equalTo("scan"));
 
+            // the outbox is sent at each commit and retried every second: two seconds without the scan
+            // request show that it waits for the capture, which a scan published at PUT would not
+            Kafka.noneWithin(Kafka.topic("outgoing", "snapshot-requests"), id, Duration.ofSeconds(2));
             UUID migration = UUID.fromString(id);
             event(MigrationEvent.of(migration, 1, EventType.CAPTURE_STARTED, "w"));
             SnapshotRequest scan = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id),

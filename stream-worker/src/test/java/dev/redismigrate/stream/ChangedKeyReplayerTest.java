@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.redismigrate.stream.StreamReplayerTest.await;
+import static dev.redismigrate.stream.StreamReplayerTest.holdsFor;
 
 import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.EventType;
@@ -79,7 +80,12 @@ class ChangedKeyReplayerTest {
             // after the scan passed them, before it ends
             source.cliPipe("INCR counter\nDEL doomed\nSET \"bin\\x00key\" changed\nSELECT 2\nSET in:db2 2\nSET new:db2 x\n"
                     + "SELECT 7\nSET ignored 2\n");
-            assertFalse(has(events, EventType.STREAM_STARTED), "nothing is copied again before the scan's end");
+            // the replayer reads changes every 100 ms: a second of the target unchanged shows it waits for the scan's end
+            holdsFor(Duration.ofSeconds(1), () -> !has(events, EventType.STREAM_STARTED)
+                    && target.cli("GET", "counter").trim().equals("1") && target.cli("EXISTS", "doomed").trim().equals("1")
+                    && target.cliPipe("GET \"bin\\x00key\"\n").trim().equals("v")
+                    && target.cli("-n", "2", "GET", "in:db2").trim().equals("1")
+                    && target.cli("-n", "2", "EXISTS", "new:db2").trim().equals("0"), "nothing is copied again before the scan's end");
             changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 1));
             changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
             await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
@@ -128,13 +134,25 @@ class ChangedKeyReplayerTest {
         try (RedisServer source = RedisServer.start("--notify-keyspace-events", "KEA", "--rename-command", "CONFIG", "");
              RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source, null),
+            UUID migration = UUID.randomUUID();
+            String probe = "redis-migrate:notify-probe:" + migration;
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(new StreamRequest(migration, 1, endpoint(source, null),
                     endpoint(target, null), Set.of(), null, MigrationMethod.SCAN, null), connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(100, false));
             Thread thread = startCapture(replayer, events);
-            assertEquals("0", source.cli("DBSIZE").trim(), "the probe key is gone");
+            assertEquals("0", source.cli("EXISTS", probe).trim(), "the probe key is gone from the source");
+            assertEquals("0", source.cli("DBSIZE").trim());
+
+            // the scan ends: the probe is not among the changes to copy, and nothing reaches the target
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
+            await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
+            MigrationEvent started = events.stream().filter(e -> e.type() == EventType.STREAM_STARTED).findFirst().orElseThrow();
+            assertEquals("0 keys changed during the scan", started.message());
+            assertEquals("0", target.cli("EXISTS", probe).trim(), "the probe key never reaches the target");
+            assertFalse(target.cli("INFO", "commandstats").matches("(?s).*cmdstat_(set|restore|del):.*"), "nothing written");
             replayer.stop();
             thread.join(10_000);
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
         }
     }
 

@@ -52,7 +52,7 @@ class StreamReplayerTest {
     @Test
     void replaysEveryWriteAfterTheOffsetExactlyOnceAndInOrder() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            source.cliPipe("SET counter 10\nRPUSH list a\nSELECT 2\nSET keep me\nSELECT 7\nSET ignored x\n");
+            source.cliPipe("SET counter 10\nRPUSH list a\nSELECT 2\nSET keep me\nSELECT 7\nSET ignored x\nSET ignored:kept k\n");
             ReplicationOffset from = detachedReplicaOffset(source, target);
 
             RecordedEvents events = new RecordedEvents();
@@ -69,11 +69,16 @@ class StreamReplayerTest {
                     "MULTI", "INCR counter", "INCR counter", "INCR counter", "INCR counter", "INCR counter",
                     "HSET big a 1 b 2", "SADD bigset 1 2 3", "EXEC",
                     "EVAL \"redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', 'counter')\" 1 scripted yes",
-                    "SET short v PX 50", "SELECT 2", "DEL keep", "SET db2 new", "SELECT 7", "SET ignored y",
-                    "SELECT 4", "SET four 4", "FLUSHDB", "SET four again", ""));
+                    "SET short v PX 50", "SELECT 2", "DEL keep", "SET db2 new", "SELECT 7", "SET ignored y", "SET ignored:new z", "DEL ignored:kept",
+                    "SELECT 4", "SET four 4", "FLUSHDB", "SET four again", "SELECT 0", "SET last:write yes", ""));
             Thread.sleep(200); // let "short" expire on the source: its DEL is replicated too
             source.cli("GET", "short");
 
+            // one writer applies the stream in order: once the last write is in, db7's would be too
+            await(() -> "yes".equals(target.cli("GET", "last:write").trim()), "the last write replayed");
+            assertEquals("2", target.cli("-n", "7", "DBSIZE").trim(), "the ignored db7 holds what the target had");
+            assertEquals("x", target.cli("-n", "7", "GET", "ignored").trim());
+            assertEquals("1", target.cli("-n", "7", "EXISTS", "ignored:kept").trim());
             source.cli("-n", "7", "FLUSHDB"); // db7 is not migrated: compare the rest
             target.cli("-n", "7", "FLUSHDB");
             await(() -> source.digest().equals(target.digest()), "target equal to source");
@@ -222,6 +227,21 @@ class StreamReplayerTest {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * A bounded watch for something that must not happen: fails as soon as {@code condition} stops
+     * holding, passes once it has held for the whole {@code period}.
+     */
+    static void holdsFor(Duration period, BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + period.toNanos();
+        do {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("no longer true: " + what);
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < end);
+        assertTrue(condition.getAsBoolean(), what);
     }
 
     static StreamConfig config() {

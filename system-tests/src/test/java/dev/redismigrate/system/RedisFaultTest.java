@@ -64,14 +64,29 @@ class RedisFaultTest {
                 for (int i = 0; i < 3; i++) {
                     long from = writer.rounds();
                     Await.until(Duration.ofSeconds(30), () -> writer.rounds() > from + 100, () -> "writes");
-                    source.cli("CLIENT", "KILL", "TYPE", "replica");
+                    // a cut while the stream reconnects would cut nothing: wait for its link, then cut exactly it
+                    Await.until(Duration.ofSeconds(30), () -> stat(source, "replication", "connected_slaves").equals("1"),
+                            () -> "the stream's replication link open");
+                    assertEquals("1", source.cli("CLIENT", "KILL", "TYPE", "replica").trim(), "one link cut");
                 }
+                Await.until(Duration.ofSeconds(30), () -> stat(source, "replication", "connected_slaves").equals("1"),
+                        () -> "the stream's link open again after the third cut");
             }
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
             String history = service.history(ids.migration());
             assertFalse(history.contains("new full snapshot"), "the stream continued where it was: " + history);
+            assertFalse(history.contains("REASSIGNED"), "the same worker reconnected, no hand-over: " + history);
+            // one full sync (the snapshot's); the stream's start and each of the three reconnects continued (PSYNC)
+            assertEquals("1", stat(source, "stats", "sync_full"));
+            assertEquals("4", stat(source, "stats", "sync_partial_ok"));
             assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
         }
+    }
+
+    /** A field of INFO's section. */
+    private static String stat(RedisServer server, String section, String name) {
+        return server.cli("INFO", section).lines().filter(l -> l.startsWith(name + ":")).findFirst()
+                .map(l -> l.substring(name.length() + 1).trim()).orElseThrow();
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.testing.StreamState;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.Map;
@@ -60,6 +61,7 @@ class ScanMethodFlowTest {
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
                     () -> "digests equal: source " + source.digest() + " target " + target.digest());
             assertNotEquals("0000000000000000000000000000000000000000", target.digest());
+            StreamState.assertSameStreams(source, target); // groups, consumers, pending entries: not in the digest
             for (String key : new String[] {"seed:ttl:string", "seed:ttl:hash", "live:ttl:3"}) {
                 long sourceTtl = OnlineMigrationFlowTest.pttl(source, "1", key);
                 long targetTtl = OnlineMigrationFlowTest.pttl(target, "1", key);
@@ -101,6 +103,7 @@ class ScanMethodFlowTest {
             }
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
                     () -> "digests equal: source " + source.digest() + " target " + target.digest());
+            StreamState.assertSameStreams(source, target);
         }
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Verification end to end: a migration syncing under a steady write load verifies equal (keys
+ * Verification end to end: a migration (db2 left out) syncing under a steady write load verifies equal (keys
  * written to during the comparison are re-checked, not reported); a value changed on the target
  * behind the migration's back is then found, under "value", by key.
  */
@@ -40,24 +40,39 @@ class VerificationSystemTest {
         try (RedisServer source = RedisServer.start("--requirepass", "source-pass");
              RedisServer target = RedisServer.start()) {
             OnlineMigrationFlowTest.seed(source);
+            // db2 is left out: the source's keys there must not arrive, the target's must stay
+            source.cli("-n", "2", "SET", "ignored:snapshot", "source");
+            target.cli("-n", "2", "SET", "mine", "target");
             String databaseId = service.http().body("""
                     {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
                     """.formatted(target.port()))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
-            try (SourceWriter writer = new SourceWriter(source)) {
+            // values change all along, the set of keys does not: then "every key" is a number known in advance
+            try (SourceWriter writer = new SourceWriter(source, true)) {
                 String migrationId = service.http().body("""
                         {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"},
-                         "disable_ssl": true, "ignore_dbs": []}
+                         "disable_ssl": true, "ignore_dbs": [2]}
                         """.formatted(source.port()))
                         .put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
                 Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
                         () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
 
+                // the stream applies in order: once a later write to db0 is in, one to db2 would be too
+                source.cli("-n", "2", "SET", "ignored:stream", "source");
+                source.cli("SET", "seed:string", "after the write to db2");
+                Await.until(Duration.ofSeconds(30), () -> target.cli("GET", "seed:string").trim().equals("after the write to db2"),
+                        () -> "the write after db2's replayed");
+                assertEquals("1", target.cli("-n", "2", "DBSIZE").trim(), "the ignored db2 holds only the target's key");
+                assertEquals("target", target.cli("-n", "2", "GET", "mine").trim());
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > 60, () -> "every key of the writer made");
+                long keys = dbsize(source, 0) + dbsize(source, 1);
+
                 JsonPath equal = verify(migrationId, writer);
                 assertEquals("equal", equal.getString("verdict"), equal.prettify());
-                long checked = equal.getLong("result.keys_checked");
-                assertTrue(checked >= 4000, "every key of db0 and db1 compared: " + checked);
+                assertEquals(keys, dbsize(source, 0) + dbsize(source, 1), "the source's keys held still");
+                assertEquals(2 * (2000 + 17 + 24), keys, "bulk, seed and writer keys (15 live:ttl:* a db) in db0 and db1");
+                assertEquals(keys, equal.getLong("result.keys_checked"), "every key of db0 and db1 compared, once");
                 for (String kind : List.of("missing", "extra", "type", "value", "ttl")) {
                     assertEquals(0, equal.getInt("result.mismatches." + kind + ".count"), kind + ": " + equal.prettify());
                 }
@@ -91,6 +106,10 @@ class VerificationSystemTest {
         assertEquals("done", done.getString("status"), done.prettify());
         assertTrue(writer.rounds() > roundsAtStart, "the source was written to during the verification");
         return done;
+    }
+
+    private static long dbsize(RedisServer server, int db) {
+        return Long.parseLong(server.cli("-n", Integer.toString(db), "DBSIZE").trim());
     }
 
     private static JsonPath latest(String migrationId) {

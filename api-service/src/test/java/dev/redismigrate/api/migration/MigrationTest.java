@@ -99,6 +99,50 @@ class MigrationTest {
         assertEquals(MigrationStatus.RUNNING, m.status);
     }
 
+    /** The worker handed over may still be alive: its late events (attempt 1) must not move attempt 2. */
+    @Test
+    void lateEventsOfAnOlderAttemptChangeNothing() {
+        m.apply(event(EventType.SNAPSHOT_PROGRESS).withCopy(10, 100, 1000), T0);
+        m.reassign(T0.plusSeconds(30));
+        assertEquals(2, m.attempt);
+        Instant updated = m.updatedAt;
+        for (MigrationEvent late : java.util.List.of(
+                event(EventType.SNAPSHOT_PROGRESS).withCopy(90, 100, 9000),
+                event(EventType.SNAPSHOT_COMPLETED).withCopy(100, 100, 10000).withOffset(OFFSET),
+                event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 5000, 4)).withStream(5, 0L),
+                event(EventType.OFFSET_LOST).withMessage("the source can no longer continue"),
+                event(EventType.FAILED).withMessage("late failure"))) {
+            EventOutcome outcome = m.apply(late, T0.plusSeconds(40));
+            assertTrue(outcome.commands().isEmpty(), () -> late.type() + ": " + outcome.commands());
+            assertNull(outcome.history(), late.type() + ": " + outcome.history());
+        }
+        assertEquals(2, m.attempt);
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase);
+        assertNull(m.error);
+        assertEquals(10, m.keysCopied, "the last figures of the current attempt's phase");
+        assertEquals(1000, m.bytesCopied);
+        assertNull(m.replOffset);
+        assertEquals(0, m.commandsApplied);
+        assertEquals(updated, m.updatedAt);
+    }
+
+    /** A stream handed over resumes from the last offset; an older attempt's late report must not move it. */
+    @Test
+    void lateStreamReportsOfAnOlderAttemptDoNotMoveTheOffset() {
+        m.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        m.apply(event(EventType.STREAM_STARTED), T0);
+        m.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 5000, 4)).withStream(7, 0L), T0);
+        m.reassign(T0.plusSeconds(30));
+        assertEquals(EventOutcome.NONE, m.apply(event(EventType.STREAM_PROGRESS)
+                .withOffset(new ReplicationOffset(OFFSET.replId(), 9000, 4)).withStream(99, 0L), T0.plusSeconds(31)));
+        StreamRequest next = assertInstanceOf(StreamRequest.class, m.reassign(T0.plusSeconds(60)).get(1));
+        assertEquals(3, next.attempt());
+        assertEquals(new ReplicationOffset(OFFSET.replId(), 5000, 4), next.from());
+        assertEquals(7, m.commandsApplied);
+        assertEquals(MigrationStatus.SYNCING, m.status);
+    }
+
     @Test
     void aSilentWorkersSnapshotIsHandedOverAsANewAttemptAndTheOldOneIsStopped() {
         var commands = m.reassign(T0.plusSeconds(30));

@@ -40,6 +40,11 @@ public final class Kafka {
 
     /** Waits until the topic holds at least {@code count} records with this key; returns their values. */
     public static List<String> await(String topic, String key, int count, Duration timeout) {
+        return await(topic, key, count, timeout, true);
+    }
+
+    /** The values found when {@code count} came or the time is up (then failing if {@code failShort}). */
+    private static List<String> await(String topic, String key, int count, Duration timeout, boolean failShort) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -72,7 +77,22 @@ public final class Kafka {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!failShort) {
+            return values;
+        }
         return fail(count + " record(s) with key " + key + " expected on " + topic + ", found " + values.size());
+    }
+
+    /**
+     * A bounded watch for a record that must not come: reads the topic from its start for
+     * {@code watch} and fails on the first record with this key.
+     */
+    public static void noneWithin(String topic, String key, Duration watch) {
+        List<String> found = await(topic, key, 1, watch, false);
+        if (!found.isEmpty()) {
+            // the count only: a request's value holds a sealed password
+            fail("no record with key " + key + " expected on " + topic + " yet, found " + found.size());
+        }
     }
 
     public static String awaitOne(String topic, String key) {

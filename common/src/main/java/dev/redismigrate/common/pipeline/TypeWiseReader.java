@@ -153,12 +153,13 @@ public final class TypeWiseReader {
                     : argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id"), "MKSTREAM"));
             created = true;
         }
-        if (!created) {
-            // nor entries nor groups: an entry added and removed creates it
+        boolean placeholder = !created;
+        if (placeholder) {
+            // nor entries nor groups: an entry added and removed creates it (its id 0-1 is set back below)
             commands.add(argv("XADD", key, "0-1", "f", "v"));
             commands.add(argv("XDEL", key, "0-1"));
         }
-        if (!"0-0".equals(lastId)) {
+        if (placeholder || !"0-0".equals(lastId)) {
             commands.add(argv("XSETID", key, lastId));
         }
     }

@@ -17,7 +17,28 @@ public class RedisAccessException extends RuntimeException {
                 || root instanceof java.util.concurrent.ExecutionException)) {
             root = root.getCause();
         }
-        return new RedisAccessException(what + ": " + reason(root));
+        String tls = tlsReason(cause);
+        return new RedisAccessException(what + ": " + (tls != null ? tls : reason(root)));
+    }
+
+    /**
+     * A failed TLS handshake: Redisson says only "Unable to connect to: rediss://host:port", the
+     * reason is deep in the causes. Null when no TLS failure is among them.
+     */
+    static String tlsReason(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.security.cert.CertPathBuilderException
+                    || c instanceof java.security.cert.CertPathValidatorException) {
+                return "the TLS handshake failed: the server's certificate is not signed by a trusted CA"
+                        + " (give the CA that signed it)";
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLException) {
+                return "the TLS handshake failed: " + reason(c);
+            }
+        }
+        return null;
     }
 
     static String reason(Throwable t) {

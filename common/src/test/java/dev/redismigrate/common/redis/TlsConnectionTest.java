@@ -1,6 +1,7 @@
 package dev.redismigrate.common.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,6 +84,9 @@ class TlsConnectionTest {
             RedisAccessException e = assertThrows(RedisAccessException.class,
                     () -> connector.open(new RedisEndpoint("127.0.0.1", tlsPort, null, null, true), "tls-test"));
             assertTrue(e.getMessage().contains("127.0.0.1:" + tlsPort), e.getMessage());
+            // the reason is the certificate, not a time-out or a refused port
+            assertTrue(e.getMessage().contains("the server's certificate is not signed by a trusted CA"), e.getMessage());
+            assertFalse(e.getMessage().contains("no answer in time"), e.getMessage());
         }
     }
 }

@@ -1,9 +1,16 @@
 package dev.redismigrate.snapshot.scan;
 
+import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** The dbs a migration copies: those of a server's keyspace that the user did not leave out. */
 public final class MigratedDbs {
@@ -25,5 +32,53 @@ public final class MigratedDbs {
             target.call("FLUSHDB");
         }
         target.call("SELECT", 0);
+    }
+
+    /**
+     * The same for one part of a split scan: only the keys that hash to this part are deleted. The
+     * parts start at different moments, and a FLUSHDB by a later one would wipe what an earlier one
+     * had already copied (lost for good: the change capture copies only keys changed meanwhile).
+     */
+    public static void emptyShare(RedisLink target, Set<Integer> ignoreDbs, int partIndex, int partCount, Duration timeout) {
+        if (partCount <= 1) {
+            empty(target, ignoreDbs);
+            return;
+        }
+        byte[][] scan = {ascii("SCAN"), null, ascii("COUNT"), ascii("1000")};
+        for (int db : withKeys(target, ignoreDbs)) {
+            target.call("SELECT", db);
+            String cursor = "0";
+            do {
+                scan[1] = ascii(cursor);
+                List<?> reply = (List<?>) await(target.send(scan), target, timeout);
+                cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+                List<byte[]> mine = new ArrayList<>();
+                mine.add(ascii("UNLINK"));
+                for (Object key : (List<?>) reply.get(1)) {
+                    if (ScanParts.partOf((byte[]) key, partCount) == partIndex) {
+                        mine.add((byte[]) key);
+                    }
+                }
+                if (mine.size() > 1) {
+                    await(target.send(mine.toArray(byte[][]::new)), target, timeout);
+                }
+            } while (!cursor.equals("0"));
+        }
+        target.call("SELECT", 0);
+    }
+
+    private static Object await(CompletableFuture<Object> reply, RedisLink target, Duration timeout) {
+        try {
+            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException("interrupted while emptying " + target.endpoint().address());
+        } catch (Exception e) {
+            throw RedisAccessException.from("emptying " + target.endpoint().address() + " failed", e);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -105,8 +105,9 @@ public final class ScanCopier implements MigrationTask {
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {
-                MigratedDbs.empty(target, request.ignoreDbs());
-                LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(),
+                MigratedDbs.emptyShare(target, request.ignoreDbs(), request.partIndex(),
+                        request.partCount(), REPLY_TIMEOUT);
+                LOG.infof("migration %s: attempt %d emptied its share of the migrated dbs of the target first", request.migrationId(),
                         request.attempt());
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
