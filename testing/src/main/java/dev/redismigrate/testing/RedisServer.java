@@ -21,6 +21,9 @@ public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final String password;
 
+    /** Every --requirepass given in this JVM: what the tests' secret searches look for. */
+    private static final java.util.Set<String> PASSWORDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private RedisServer(Family family, int port, Path dir, Process process, String password) {
         this.family = family;
         this.port = port;
@@ -67,6 +70,9 @@ public final class RedisServer implements AutoCloseable {
             List<String> extra = List.of(extraArgs);
             int pass = extra.indexOf("--requirepass");
             RedisServer server = new RedisServer(family, port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
+            if (server.password != null) {
+                PASSWORDS.add(server.password);
+            }
             server.awaitReady();
             return server;
         } catch (IOException e) {
@@ -84,6 +90,11 @@ public final class RedisServer implements AutoCloseable {
 
     public String host() {
         return "127.0.0.1";
+    }
+
+    /** The passwords of every server started in this JVM so far (--requirepass). */
+    public static java.util.Set<String> passwordsGiven() {
+        return java.util.Set.copyOf(PASSWORDS);
     }
 
     /** The password given with --requirepass, or null. */
