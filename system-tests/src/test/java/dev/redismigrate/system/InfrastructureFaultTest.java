@@ -60,6 +60,16 @@ class InfrastructureFaultTest {
     @AfterAll
     static void stop() {
         SOURCE_LINKS.close();
+        try {
+            if (service != null) {
+                SecretSearch.searchKafkaBeforeItStops(service); // the logs are searched after this
+            }
+        } finally {
+            closeAll();
+        }
+    }
+
+    private static void closeAll() {
         if (service != null) {
             service.close();
         }

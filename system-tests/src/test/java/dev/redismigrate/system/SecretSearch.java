@@ -82,6 +82,15 @@ public final class SecretSearch implements BeforeAllCallback, AfterAllCallback {
         report(findings);
     }
 
+    /** Searches {@code service}'s topics now unless done already: for a class whose broker is about to stop. */
+    static void searchKafkaBeforeItStops(MigrationService service) {
+        if (!kafkaSearched.contains(service)) {
+            List<String> findings = new ArrayList<>();
+            searchKafka(service, findings);
+            report(findings);
+        }
+    }
+
     /**
      * Searches {@code service}'s topics and every log so far now, for a class whose broker goes away
      * before its end (its own Kafka); the logs are searched again at the class's end.
