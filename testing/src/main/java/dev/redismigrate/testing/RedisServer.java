@@ -21,8 +21,12 @@ public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final String password;
 
-    /** Every --requirepass given in this JVM: what the tests' secret searches look for. */
-    private static final java.util.Set<String> PASSWORDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Every --requirepass given in this JVM, and every secret named with {@link #rememberSecret}: what the
+     * tests' secret searches look for. Kept in a system property (one line each) because Quarkus loads
+     * test classes apart from JUnit's extensions, each with its own copy of this class.
+     */
+    private static final String PASSWORDS = "redis-migrate.testing.passwords";
 
     private RedisServer(Family family, int port, Path dir, Process process, String password) {
         this.family = family;
@@ -71,7 +75,7 @@ public final class RedisServer implements AutoCloseable {
             int pass = extra.indexOf("--requirepass");
             RedisServer server = new RedisServer(family, port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
             if (server.password != null) {
-                PASSWORDS.add(server.password);
+                rememberSecret(server.password);
             }
             server.awaitReady();
             return server;
@@ -92,9 +96,24 @@ public final class RedisServer implements AutoCloseable {
         return "127.0.0.1";
     }
 
-    /** The passwords of every server started in this JVM so far (--requirepass). */
+    /** The passwords of every server started in this JVM so far (--requirepass) and the secrets remembered. */
     public static java.util.Set<String> passwordsGiven() {
-        return java.util.Set.copyOf(PASSWORDS);
+        String all = System.getProperty(PASSWORDS, "");
+        return java.util.Arrays.stream(all.split("\n")).filter(p -> !p.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /** A secret the tests use that no server was started with (a wrong password sent on purpose). */
+    public static void rememberSecret(String secret) {
+        if (secret.contains("\n")) {
+            throw new IllegalArgumentException("a secret of one line, please");
+        }
+        synchronized (System.getProperties()) {
+            if (!passwordsGiven().contains(secret)) {
+                String all = System.getProperty(PASSWORDS, "");
+                System.setProperty(PASSWORDS, all.isEmpty() ? secret : all + "\n" + secret);
+            }
+        }
     }
 
     /** The password given with --requirepass, or null. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -29,13 +28,12 @@ public final class LogSecretSearch implements BeforeAllCallback, AfterAllCallbac
     /** Shorter strings would be found in ordinary words. */
     private static final int SHORTEST = 6;
 
-    private static final Set<String> named = ConcurrentHashMap.newKeySet();
     /** Where this run starts in the file (earlier runs' lines stay above it); -1 before the first class. */
     private static long from = -1;
 
     /** A password the tests send that no server was started with. */
     public static String secret(String password) {
-        named.add(password);
+        RedisServer.rememberSecret(password); // a test's class loader is not this extension's: see RedisServer
         return password;
     }
 
@@ -49,8 +47,7 @@ public final class LogSecretSearch implements BeforeAllCallback, AfterAllCallbac
     @Override
     public synchronized void afterAll(ExtensionContext context) throws IOException {
         String text = thisRun();
-        Set<String> secrets = new HashSet<>(named);
-        secrets.addAll(RedisServer.passwordsGiven());
+        Set<String> secrets = new HashSet<>(RedisServer.passwordsGiven());
         secrets.removeIf(s -> s.length() < SHORTEST);
         List<String> findings = new ArrayList<>();
         String[] lines = text.split("\n", -1);
