@@ -32,7 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * No password in what the services leave behind: after every system test class (registered for all
  * of them through META-INF/services and junit-platform.properties), the logs of every service the
  * class started and every record of its topics (key, value and each header) are searched for every
- * password given to a Redis server in this JVM ({@code --requirepass}) or named with {@link #secret}.
+ * password given to a Redis server in this JVM ({@code --requirepass}) or named with {@link #secret},
+ * and for its SHA-256 in hex (redis-replicator names a refused login that way).
  * A class that starts no services is not searched. Every finding is reported, not only the first.
  */
 public final class SecretSearch implements BeforeAllCallback, AfterAllCallback {
@@ -115,6 +116,9 @@ public final class SecretSearch implements BeforeAllCallback, AfterAllCallback {
                 all.remove(s); // an earlier class's, which started no services (KeyByKeyTest's "pass")
             }
         }
+        Set<String> hashes = new HashSet<>();
+        all.forEach(s -> hashes.add(RedisServer.sha256(s)));
+        all.addAll(hashes); // a fast hash of a password is as good as the password to a dictionary
         return all;
     }
 

@@ -103,6 +103,16 @@ public final class RedisServer implements AutoCloseable {
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /** SHA-256 in hex, as redis-replicator "masks" a password: the secret searches look for it too. */
+    public static String sha256(String secret) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A secret the tests use that no server was started with (a wrong password sent on purpose). */
     public static void rememberSecret(String secret) {
         if (secret.contains("\n")) {

@@ -49,6 +49,9 @@ public final class LogSecretSearch implements BeforeAllCallback, AfterAllCallbac
         String text = thisRun();
         Set<String> secrets = new HashSet<>(RedisServer.passwordsGiven());
         secrets.removeIf(s -> s.length() < SHORTEST);
+        Set<String> hashes = new HashSet<>();
+        secrets.forEach(s -> hashes.add(RedisServer.sha256(s)));
+        secrets.addAll(hashes); // a fast hash of a password is as good as the password to a dictionary
         List<String> findings = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
