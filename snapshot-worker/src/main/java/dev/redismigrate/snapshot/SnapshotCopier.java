@@ -309,7 +309,7 @@ public final class SnapshotCopier extends ReplicaTask {
             return t.getMessage(); // it names the target
         }
         String reason = t instanceof java.io.EOFException ? "the source closed the replication link"
-                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                : SourceReplicas.reason(t);
         return "snapshot from " + request.source().address() + " failed: " + reason;
     }
 

@@ -144,7 +144,7 @@ public final class StreamReplayer extends ReplicaTask {
                 openReplicator(rep);
                 lostReason = "the source closed the replication link";
             } catch (Throwable t) {
-                lostReason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                lostReason = SourceReplicas.reason(t);
             }
             if (stopRequested || fatal != null || superseded || offsetLost != null) {
                 break;

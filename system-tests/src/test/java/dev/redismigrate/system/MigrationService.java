@@ -23,11 +23,31 @@ final class MigrationService implements AutoCloseable {
     final List<ServiceProcess> apis;
     final List<ServiceProcess> snapshotWorkers;
     final List<ServiceProcess> streamWorkers;
+    private final String topicPrefix;
+    private final String kafka;
 
-    private MigrationService(List<ServiceProcess> apis, List<ServiceProcess> snapshotWorkers, List<ServiceProcess> streamWorkers) {
+    private MigrationService(List<ServiceProcess> apis, List<ServiceProcess> snapshotWorkers, List<ServiceProcess> streamWorkers,
+            String topicPrefix, String kafka) {
         this.apis = apis;
         this.snapshotWorkers = snapshotWorkers;
         this.streamWorkers = streamWorkers;
+        this.topicPrefix = topicPrefix;
+        this.kafka = kafka;
+    }
+
+    /** What this run's topic and consumer group names start with. */
+    String topicPrefix() {
+        return topicPrefix;
+    }
+
+    /** The Kafka bootstrap servers the services use. */
+    String kafka() {
+        return kafka;
+    }
+
+    /** The full name of one of the project's topics in this run ({@code Topics.EVENTS}, ...). */
+    String topic(String name) {
+        return topicPrefix + name;
     }
 
     static MigrationService start() {
@@ -86,7 +106,8 @@ final class MigrationService implements AutoCloseable {
 
         MigrationService start() {
             String run = UUID.randomUUID().toString().substring(0, 8);
-            Map<String, String> shared = new HashMap<>(Map.of("redis-migrate.topic-prefix", "systest-" + run + ".",
+            String prefix = "systest-" + run + ".";
+            Map<String, String> shared = new HashMap<>(Map.of("redis-migrate.topic-prefix", prefix,
                     "redis-migrate.secret-key", "c3lzdGVtLXRlc3RzLW9ubHkta2V5LTMyLWJ5dGVzISE="));
             if (kafka != null) {
                 shared.put("kafka.bootstrap.servers", kafka);
@@ -113,9 +134,15 @@ final class MigrationService implements AutoCloseable {
                 if (i == 0) { // the first one makes the schema; the others find it
                     instance.putAll(Map.of("quarkus.flyway.clean-at-start", "true", "quarkus.flyway.clean-disabled", "false"));
                 }
-                apiInstances.add(ServiceProcess.start("api-service", RedisServer.freePort(), instance));
+                int port = RedisServer.freePort();
+                // a consumer group member names its instance: a test can tell which one owns a partition
+                instance.put("mp.messaging.incoming.events.client.id", "api-service-" + port);
+                apiInstances.add(ServiceProcess.start("api-service", port, instance));
             }
-            return new MigrationService(apiInstances, snapshots, streams);
+            MigrationService service = new MigrationService(apiInstances, snapshots, streams, prefix,
+                    kafka != null ? kafka : "127.0.0.1:19092");
+            SecretSearch.started(service); // searched for passwords at the class's end
+            return service;
         }
     }
 

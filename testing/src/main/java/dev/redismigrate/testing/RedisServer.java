@@ -21,6 +21,13 @@ public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final String password;
 
+    /**
+     * Every --requirepass given in this JVM, and every secret named with {@link #rememberSecret}: what the
+     * tests' secret searches look for. Kept in a system property (one line each) because Quarkus loads
+     * test classes apart from JUnit's extensions, each with its own copy of this class.
+     */
+    private static final String PASSWORDS = "redis-migrate.testing.passwords";
+
     private RedisServer(Family family, int port, Path dir, Process process, String password) {
         this.family = family;
         this.port = port;
@@ -67,6 +74,9 @@ public final class RedisServer implements AutoCloseable {
             List<String> extra = List.of(extraArgs);
             int pass = extra.indexOf("--requirepass");
             RedisServer server = new RedisServer(family, port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
+            if (server.password != null) {
+                rememberSecret(server.password);
+            }
             server.awaitReady();
             return server;
         } catch (IOException e) {
@@ -84,6 +94,36 @@ public final class RedisServer implements AutoCloseable {
 
     public String host() {
         return "127.0.0.1";
+    }
+
+    /** The passwords of every server started in this JVM so far (--requirepass) and the secrets remembered. */
+    public static java.util.Set<String> passwordsGiven() {
+        String all = System.getProperty(PASSWORDS, "");
+        return java.util.Arrays.stream(all.split("\n")).filter(p -> !p.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /** SHA-256 in hex, as redis-replicator "masks" a password: the secret searches look for it too. */
+    public static String sha256(String secret) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A secret the tests use that no server was started with (a wrong password sent on purpose). */
+    public static void rememberSecret(String secret) {
+        if (secret.contains("\n")) {
+            throw new IllegalArgumentException("a secret of one line, please");
+        }
+        synchronized (System.getProperties()) {
+            if (!passwordsGiven().contains(secret)) {
+                String all = System.getProperty(PASSWORDS, "");
+                System.setProperty(PASSWORDS, all.isEmpty() ? secret : all + "\n" + secret);
+            }
+        }
     }
 
     /** The password given with --requirepass, or null. */

@@ -18,7 +18,16 @@ import java.util.Locale;
  * for, and a migration must not skip any.
  */
 public final class SourceReplicas {
+    /** redis-replicator names a refused login "[AUTH <SHA-256 of the password>] failed.": a guessable hash. */
+    private static final java.util.regex.Pattern AUTH = java.util.regex.Pattern.compile("\\[AUTH [^\\]]*\\]");
+
     private SourceReplicas() {
+    }
+
+    /** Why a replication link failed, fit for logs and events: never the password nor a hash of it. */
+    public static String reason(Throwable t) {
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return AUTH.matcher(message).replaceAll("[AUTH]");
     }
 
     /**
