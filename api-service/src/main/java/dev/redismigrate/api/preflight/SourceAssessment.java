@@ -80,8 +80,8 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
         if (method == MigrationMethod.SCAN) {
             return Check.warn("versions", "the source's " + source + " writes RDB version " + source.rdbVersion()
                     + ", which the target's " + target + " cannot load (it reads up to RDB version " + target.rdbVersion()
-                    + "): keys are rebuilt type by type rather than restored from DUMP (a stream's consumer groups start "
-                    + "at their last delivered id, without consumers or pending entries; module types cannot be copied)");
+                    + "): keys are rebuilt type by type rather than restored from DUMP (a stream's consumer groups keep "
+                    + "their last delivered id, consumers and pending entries, not entries-read or lag; module types cannot be copied)");
         }
         try {
             MigrationRules.requireLoadable(source, target);

@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads keys of a source's selected db type by type (GET, HGETALL, LRANGE, SMEMBERS, ZRANGE
- * WITHSCORES, XRANGE with the stream's last id and its groups) and turns each into the commands
- * that rebuild it on a target: DEL, the type's own write commands in chunks, PEXPIREAT. For a target
- * that cannot load the source's DUMP format (an older Redis). A stream's consumer groups are
- * created at their last delivered id; their pending entries and consumers are not rebuilt.
+ * WITHSCORES, XINFO STREAM FULL) and turns each into the commands that rebuild it on a target: DEL,
+ * the type's own write commands in chunks, PEXPIREAT. For a target that cannot load the source's
+ * DUMP format (an older Redis). A stream is rebuilt with its entries, last id and consumer groups,
+ * each at its last delivered id with its consumers and pending entries (consumer, delivery count,
+ * idle time; also those whose entry was deleted): see {@link StreamRebuild}.
  */
 public final class TypeWiseReader {
     /** Elements per write command, so that no single command grows without bound. */
@@ -61,9 +62,9 @@ public final class TypeWiseReader {
             case "set" -> reads.add(source.queue(argv("SMEMBERS", key)));
             case "zset" -> reads.add(source.queue(argv("ZRANGE", key, "0", "-1", "WITHSCORES")));
             case "stream" -> {
-                reads.add(source.queue(argv("XRANGE", key, "-", "+")));
-                reads.add(source.queue(argv("XINFO", "STREAM", key)));
-                reads.add(source.queue(argv("XINFO", "GROUPS", key)));
+                // one command, so entries, groups, pending entries and consumers are of one moment
+                reads.add(source.queue(argv("XINFO", "STREAM", key, "FULL", "COUNT", "0")));
+                reads.add(source.queue(argv("TIME")));
             }
             default -> throw new RedisAccessException("a key of type " + type + " (a module's) cannot be copied type by type");
         }
@@ -85,6 +86,9 @@ public final class TypeWiseReader {
             if (e.getMessage().contains("WRONGTYPE")) {
                 return List.of();
             }
+            if (e.getMessage().contains("no such key")) {
+                return null; // XINFO STREAM on a stream deleted since TYPE
+            }
             throw e;
         }
         long pttl = (Long) replies.get(replies.size() - 1);
@@ -100,12 +104,17 @@ public final class TypeWiseReader {
             case "list" -> chunks(commands, "RPUSH", key, (List<?>) replies.get(0), 1);
             case "set" -> chunks(commands, "SADD", key, (List<?>) replies.get(0), 1);
             case "zset" -> chunks(commands, "ZADD", key, scoreFirst((List<?>) replies.get(0)), 2);
-            default -> stream(commands, key, (List<?>) replies.get(0), (List<?>) replies.get(1), (List<?>) replies.get(2));
+            default -> StreamRebuild.commands(commands, key, (List<?>) replies.get(0), millis((List<?>) replies.get(1)), readAt);
         }
         if (pttl >= 0) {
             commands.add(argv("PEXPIREAT", key, Long.toString(readAt + pttl)));
         }
         return commands;
+    }
+
+    /** TIME's seconds and microseconds as milliseconds. */
+    private static long millis(List<?> time) {
+        return Long.parseLong(text(time.get(0))) * 1000 + Long.parseLong(text(time.get(1))) / 1000;
     }
 
     /** ZRANGE WITHSCORES gives member, score; ZADD takes score, member. */
@@ -131,50 +140,7 @@ public final class TypeWiseReader {
         }
     }
 
-    /** Entries with their ids, each group at its last delivered id, and the last id (XSETID). */
-    private static void stream(List<byte[][]> commands, byte[] key, List<?> entries, List<?> info, List<?> groups) {
-        for (Object e : entries) {
-            List<?> entry = (List<?>) e;
-            List<?> fields = (List<?>) entry.get(1);
-            Object[] args = new Object[fields.size() + 2];
-            args[0] = key;
-            args[1] = entry.get(0);
-            for (int i = 0; i < fields.size(); i++) {
-                args[i + 2] = fields.get(i);
-            }
-            commands.add(argv("XADD", args));
-        }
-        String lastId = text(field(info, "last-generated-id"));
-        boolean created = !entries.isEmpty();
-        for (Object g : groups) {
-            List<?> group = (List<?>) g;
-            // a stream without entries is created by its first group
-            commands.add(created ? argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id"))
-                    : argv("XGROUP", "CREATE", key, field(group, "name"), field(group, "last-delivered-id"), "MKSTREAM"));
-            created = true;
-        }
-        boolean placeholder = !created;
-        if (placeholder) {
-            // nor entries nor groups: an entry added and removed creates it (its id 0-1 is set back below)
-            commands.add(argv("XADD", key, "0-1", "f", "v"));
-            commands.add(argv("XDEL", key, "0-1"));
-        }
-        if (placeholder || !"0-0".equals(lastId)) {
-            commands.add(argv("XSETID", key, lastId));
-        }
-    }
-
-    /** The value after {@code name} in a flat name/value reply. */
-    private static Object field(List<?> flat, String name) {
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            if (name.equals(text(flat.get(i)))) {
-                return flat.get(i + 1);
-            }
-        }
-        throw new RedisAccessException("XINFO did not say " + name);
-    }
-
-    private static byte[][] argv(String command, Object... args) {
+    static byte[][] argv(String command, Object... args) {
         byte[][] argv = new byte[args.length + 1][];
         argv[0] = command.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < args.length; i++) {

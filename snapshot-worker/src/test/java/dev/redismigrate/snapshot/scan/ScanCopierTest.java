@@ -211,7 +211,9 @@ class ScanCopierTest {
                     "EXPIRE hash 3000", "RPUSH list a b c", "SADD set x y z", "SADD intset 1 2 3", "ZADD zset 1.5 one 2 two",
                     "PFADD hll a b c", "SETBIT bits 7 1", "SET \"bin\\x00\\xffkey\" \"bin\\x00value\"", big.toString(),
                     "XADD stream 1-1 f v", "XADD stream 2-1 g w", "XADD stream 3-1 h x", "XDEL stream 3-1",
-                    "XGROUP CREATE stream g 1-1", "XGROUP CREATE empty:stream g $ MKSTREAM",
+                    "XGROUP CREATE stream g 0", "XREADGROUP GROUP g alice COUNT 2 STREAMS stream >",
+                    "XREADGROUP GROUP g alice STREAMS stream 0", "XGROUP CREATECONSUMER stream g idle",
+                    "XGROUP CREATE empty:stream g $ MKSTREAM",
                     "XGROUP CREATE never:written g $ MKSTREAM", "XGROUP DESTROY never:written g",
                     "SELECT 2", "SADD ttl:set a", "PEXPIRE ttl:set 900000", ""));
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
@@ -225,7 +227,8 @@ class ScanCopierTest {
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
             assertEquals(15L, last.keysCopied());
-            // last ids (one past a deleted entry, one never written to), groups at their last delivered ids
+            // last ids (one past a deleted entry, one never written to), groups at their last delivered ids,
+            // consumers (one without pending entries) and pending entries with owner and delivery count
             StreamState.assertSameStreams(source, target);
             long sourceTtl = Long.parseLong(source.cli("-n", "2", "PTTL", "ttl:set").trim());
             long targetTtl = Long.parseLong(target.cli("-n", "2", "PTTL", "ttl:set").trim());
