@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.testing.StreamState;
 import dev.redismigrate.testing.RedisServer.Family;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -69,6 +70,8 @@ class CrossFamilyMigrationTest {
                     }, () -> "every key equal (type, TTL, value), differences: " + last.get().differences());
                     assertTrue(last.get().keysCompared() > 3000, "keys compared: " + last.get().keysCompared());
                 }
+                // streams field by field: groups, consumers and pending entries (owner, delivery count) too
+                StreamState.assertSameStreams(source, target);
                 if (from == to) {
                     Await.until(Duration.ofSeconds(10), () -> source.digest().equals(target.digest()),
                             () -> "digests equal: source " + source.digest() + " target " + target.digest());

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * them, and the two print doubles differently), and the service's own verifier is what is under
  * test, so this reading is independent of both: TYPE, the expiry (within 1 s), and the value read
  * type by type, a sorted set's scores compared as doubles. A stream is compared by its entries and
- * its groups' last delivered ids (the scan method does not rebuild consumers or pending entries).
+ * its groups' last delivered ids (consumers and pending entries: {@code StreamState}).
  */
 final class KeyByKey implements AutoCloseable {
     private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
