@@ -5,6 +5,7 @@ import static dev.redismigrate.api.support.Api.registerTarget;
 import static dev.redismigrate.api.support.Api.source;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,7 +120,12 @@ class BadInputApiTest {
         // fields the provider's clients send that mean nothing here (dbname, extra keys) are ignored
         api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", aclSource.port(), "dbname", "defaultdb",
                         "sslmode", "require"), "disable_ssl", true, "ignore_dbs", List.of(), "region", "nyc3"))
-                .post(path(targetId) + "/check").then().statusCode(200);
+                .post(path(targetId) + "/check").then().statusCode(200)
+                // the request was read as sent: every check ran against that source, nothing echoes the extras
+                .body("checks.name", hasItems("source", "target", "distinct", "method"))
+                .body("checks.find { it.name == 'source' }.message", containsString("127.0.0.1:" + aclSource.port()))
+                .body(not(containsString("nyc3")))
+                .body(not(containsString("sslmode")));
     }
 
     /** A request as a hostile caller sends it, and the 4xx it must get. */

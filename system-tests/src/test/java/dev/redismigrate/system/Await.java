@@ -18,4 +18,15 @@ final class Await {
             Thread.sleep(200);
         }
     }
+
+    /** Watches a condition for the whole time given and fails as soon as it holds (a bounded negative check). */
+    static void never(Duration watch, BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+        long end = System.nanoTime() + watch.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                throw new AssertionError("happened, but must not: " + what.get());
+            }
+            Thread.sleep(100);
+        }
+    }
 }
