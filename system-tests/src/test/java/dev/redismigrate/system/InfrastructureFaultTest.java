@@ -90,10 +90,10 @@ class InfrastructureFaultTest {
             kafka.stop();
             // the job and its command are one transaction: accepted now, published when Kafka is back
             MigrationService.Ids ids = service.migrate(source, target);
-            Thread.sleep(3000);
-            JsonPath waiting = service.onlineMigration(ids.database());
-            assertEquals("running", waiting.getString("status"));
-            assertFalse(service.history(ids.migration()).contains("SNAPSHOT_STARTED"), "no worker can have the request yet");
+            // watched, not slept on: for 3 s it stays running and no worker can have the request
+            Await.never(Duration.ofSeconds(3), () -> !service.onlineMigration(ids.database()).getString("status").equals("running")
+                    || service.history(ids.migration()).contains("SNAPSHOT_STARTED"),
+                    () -> "the migration moved on while Kafka was down: " + service.history(ids.migration()));
             kafka.start();
             service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
 
