@@ -11,7 +11,6 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.RestAssured;
-import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
