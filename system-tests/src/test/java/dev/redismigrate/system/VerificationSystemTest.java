@@ -51,7 +51,7 @@ class VerificationSystemTest {
             try (SourceWriter writer = new SourceWriter(source, true)) {
                 String migrationId = service.http().body("""
                         {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"},
-                         "disable_ssl": true, "ignore_dbs": [2]}
+                         "disable_ssl": true, "ignore_dbs": ["db2"]}
                         """.formatted(source.port()))
                         .put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
