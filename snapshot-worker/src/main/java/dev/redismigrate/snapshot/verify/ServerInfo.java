@@ -1,23 +1,19 @@
 package dev.redismigrate.snapshot.verify;
 
+import dev.redismigrate.common.redis.ServerRelease;
 import java.util.Map;
 
 /**
- * What a verification must know of a server before comparing it: its family and version (two
- * servers print some values differently, so their {@code DEBUG DIGEST-VALUE}s agree only within one
- * build) and whether it is a Redis Cluster node (which holds only part of the keys).
+ * What a verification must know of a server before comparing it: its release (two servers print
+ * some values differently, so their {@code DEBUG DIGEST-VALUE}s agree only within one build) and
+ * whether it is a Redis Cluster node (which holds only part of the keys).
  *
- * @param family         "valkey" when INFO server has {@code valkey_version}, else "redis"
- * @param version        the family's own version (Valkey 8 reports {@code redis_version:7.2.4} too)
  * @param clusterEnabled {@code cluster_enabled:1} in INFO cluster
  */
-record ServerInfo(String family, String version, boolean clusterEnabled) {
+record ServerInfo(ServerRelease release, boolean clusterEnabled) {
 
     static ServerInfo of(Map<String, String> infoServer, Map<String, String> infoCluster) {
-        String valkey = infoServer.get("valkey_version");
-        String family = valkey != null || "valkey".equals(infoServer.get("server_name")) ? "valkey" : "redis";
-        String version = valkey != null ? valkey : String.valueOf(infoServer.get("redis_version"));
-        return new ServerInfo(family, version, "1".equals(infoCluster.get("cluster_enabled")));
+        return new ServerInfo(ServerRelease.of(infoServer), "1".equals(infoCluster.get("cluster_enabled")));
     }
 
     /**
@@ -26,11 +22,11 @@ record ServerInfo(String family, String version, boolean clusterEnabled) {
      * round-trip form; only the same family and version is taken as proof that they agree.
      */
     boolean digestsAgreeWith(ServerInfo other) {
-        return family.equals(other.family) && version.equals(other.version);
+        return release.equals(other.release);
     }
 
     @Override
     public String toString() {
-        return family + " " + version;
+        return release.toString();
     }
 }
