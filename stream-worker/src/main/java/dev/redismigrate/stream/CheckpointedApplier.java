@@ -140,10 +140,6 @@ final class CheckpointedApplier {
         verifyPendingExec();
     }
 
-    boolean idle() {
-        return !batchOpen;
-    }
-
     long idleNanos() {
         return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
     }

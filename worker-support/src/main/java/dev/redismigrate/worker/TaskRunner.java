@@ -71,10 +71,6 @@ public class TaskRunner {
         return stopped;
     }
 
-    public int runningCount() {
-        return running.size();
-    }
-
     public Collection<MigrationTask> running() {
         return List.copyOf(running.values());
     }

@@ -20,6 +20,9 @@ public final class Topics {
     /** scan method: stream worker → itself (and the scan's end from snapshot-worker): {@link ChangedKey}. */
     public static final String CHANGED_KEYS = "redis-migrate.changed-keys";
 
+    /** stream worker → a later attempt of it (compacted, key = migration): the offset its target holds. */
+    public static final String STREAM_CHECKPOINTS = "redis-migrate.stream-checkpoints";
+
     private Topics() {
     }
 }

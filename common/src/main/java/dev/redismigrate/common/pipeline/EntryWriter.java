@@ -32,7 +32,6 @@ public final class EntryWriter implements AutoCloseable {
     private long bytesInFlight;
     private int selectedDb = 0; // a new connection starts in db 0
     private long appliedOffset = -1;
-    private long entriesApplied;
     private long bytesApplied;
 
     public EntryWriter(RedisLink target, int maxCommands, long maxBytes, long replyTimeoutMillis) {
@@ -94,7 +93,6 @@ public final class EntryWriter implements AutoCloseable {
         if (oldest.entry().sourceOffset() >= 0) {
             appliedOffset = oldest.entry().sourceOffset();
         }
-        entriesApplied++;
         bytesApplied += oldest.bytes();
     }
 
@@ -143,10 +141,6 @@ public final class EntryWriter implements AutoCloseable {
     /** Source offset of the last entry the target has acknowledged (-1: none). */
     public synchronized long appliedOffset() {
         return appliedOffset;
-    }
-
-    public synchronized long entriesApplied() {
-        return entriesApplied;
     }
 
     public synchronized long bytesApplied() {

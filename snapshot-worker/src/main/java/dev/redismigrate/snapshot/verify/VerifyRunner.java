@@ -47,10 +47,6 @@ public class VerifyRunner {
         return true;
     }
 
-    public int runningCount() {
-        return running.size();
-    }
-
     void onShutdown(@Observes ShutdownEvent event) {
         running.values().forEach(Verifier::stop);
         threads.shutdown();

@@ -1,5 +1,6 @@
 package dev.redismigrate.worker.checkpoint;
 
+import dev.redismigrate.common.contract.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -16,7 +17,7 @@ public class CheckpointLogProducer {
     CheckpointLog checkpointLog(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             // an empty default counts as none in MicroProfile Config: hence Optional
             @ConfigProperty(name = "redis-migrate.topic-prefix") Optional<String> prefix) {
-        return new CheckpointLog(bootstrap, prefix.orElse("") + "redis-migrate.stream-checkpoints");
+        return new CheckpointLog(bootstrap, prefix.orElse("") + Topics.STREAM_CHECKPOINTS);
     }
 
     void close(@Disposes CheckpointLog log) {
