@@ -58,8 +58,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                         : null;
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m),
-                        m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.scanParts > 1 ? m.scanParts : null,
-                        m.scanParts > 1 ? Long.bitCount(m.partsCompleted) : null), lag, m.commandsApplied,
+                        m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.parts.split() ? m.parts.count() : null,
+                        m.parts.split() ? m.parts.completed() : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.startedAt, m.updatedAt, m.stopsAt);
     }
