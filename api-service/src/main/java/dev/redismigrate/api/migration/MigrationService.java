@@ -53,11 +53,11 @@ public class MigrationService {
     }
 
     public Migration start(String databaseId, StartMigrationRequest request) {
-        UUID targetId = Ids.parse("database", databaseId);
-        RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
-        MigrationMethod asked = StartMigrationRequest.methodOf(request);
-        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
-        TargetDatabase target = DatabaseService.find(targetId);
+        StartMigrationRequest.Read read = StartMigrationRequest.read(databaseId, request, cipher);
+        TargetDatabase target = read.target();
+        UUID targetId = target.id;
+        RedisEndpoint source = read.source();
+        Set<Integer> ignoreDbs = read.ignoreDbs();
         requireNoActive(targetId);
         MigrationRules.requireDistinct(source, target.endpoint());
 
@@ -66,7 +66,7 @@ public class MigrationService {
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
-        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
         if (!failures.isEmpty()) {

@@ -78,7 +78,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     /** Of the snapshot: once it has completed (an offset is known, or the scan's stream phase) the copy is whole. */
     static double percent(Migration m) {
-        if (m.replOffset != null || m.method == MigrationMethod.SCAN && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
+        if (m.replOffset != null || m.byScan() && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
             return 100.0;
         }
         if (m.keysTotal == null || m.keysTotal <= 0) {

@@ -1,7 +1,6 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
-import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotRequest;

@@ -37,6 +37,14 @@ class MigrationWorkflowTest {
         workflow = new MigrationWorkflow(m);
     }
 
+    /** A migration by scan, in that many parts, instead. */
+    private void startScan(int parts) {
+        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "redis", "7.0.15", T0);
+        m = MigrationWorkflow.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), null, null, Set.of(),
+                MigrationMethod.SCAN, parts, T0, Duration.ofDays(14));
+        workflow = new MigrationWorkflow(m);
+    }
+
     private MigrationEvent event(EventType type) {
         return MigrationEvent.of(m.id, 1, type, "w1");
     }
@@ -217,10 +225,7 @@ class MigrationWorkflowTest {
 
     @Test
     void aScanMigrationCapturesFirstThenScansThenSyncsAndRestartsWhole() {
-        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "redis", "7.0.15", T0);
-        m = MigrationWorkflow.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), null, null, Set.of(), MigrationMethod.SCAN,
-                1, T0, Duration.ofDays(14));
-        workflow = new MigrationWorkflow(m);
+        startScan(1);
         StreamRequest capture = assertInstanceOf(StreamRequest.class, workflow.firstCommand());
         assertTrue(capture.byScan());
         assertNull(capture.from());
@@ -260,10 +265,7 @@ class MigrationWorkflowTest {
 
     @Test
     void aSplitScanAsksForEveryPartSumsTheirFiguresAndCompletesWithTheLast() {
-        TargetDatabase target = TargetDatabase.of("t", new RedisEndpoint("10.0.0.2", 6379, null, null, false), "redis", "7.0.15", T0);
-        m = MigrationWorkflow.start(target, new RedisEndpoint("10.0.0.1", 6379, null, null, false), null, null, Set.of(), MigrationMethod.SCAN,
-                3, T0, Duration.ofDays(14));
-        workflow = new MigrationWorkflow(m);
+        startScan(3);
         assertEquals(3, assertInstanceOf(StreamRequest.class, workflow.firstCommand()).scanPartCount());
         var parts = workflow.apply(event(EventType.CAPTURE_STARTED), T0).commands();
         assertEquals(3, parts.size());
@@ -286,5 +288,30 @@ class MigrationWorkflowTest {
         assertEquals(MigrationPhase.STREAM, m.phase);
         assertEquals(120, m.keysCopied);
         assertEquals(3, MigrationView.of(m).progress().partsCompleted());
+    }
+
+    /** A split scan that starts over (its capture fell silent) asks for every part again and forgets their figures. */
+    @Test
+    void aSplitScanThatStartsOverForgetsItsParts() {
+        startScan(2);
+        workflow.apply(event(EventType.CAPTURE_STARTED), T0);
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED).withCopy(10, 10, 100).withPart(0), T0);
+        assertEquals(1, MigrationView.of(m).progress().partsCompleted());
+        assertEquals(10, m.keysCopied);
+
+        var commands = workflow.reassign(T0.plusSeconds(30));
+        assertEquals(2, assertInstanceOf(StreamRequest.class, commands.get(1)).scanPartCount());
+        assertEquals(0, MigrationView.of(m).progress().partsCompleted());
+        assertEquals(0, m.keysCopied);
+        var parts = workflow.apply(MigrationEvent.of(m.id, 2, EventType.CAPTURE_STARTED, "w"), T0).commands();
+        assertEquals(2, parts.size());
+        for (var part : parts) {
+            assertEquals(2, assertInstanceOf(SnapshotRequest.class, part).attempt());
+        }
+        workflow.apply(MigrationEvent.of(m.id, 2, EventType.SNAPSHOT_PROGRESS, "w").withCopy(3, 10, 30).withPart(1), T0);
+        assertEquals(3, m.keysCopied, "part 0's figures of attempt 1 are gone");
+        assertEquals(10L, m.keysTotal);
+        workflow.apply(MigrationEvent.of(m.id, 2, EventType.SNAPSHOT_COMPLETED, "w").withCopy(10, 10, 100).withPart(1), T0);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase, "part 0 of attempt 2 still copies");
     }
 }
