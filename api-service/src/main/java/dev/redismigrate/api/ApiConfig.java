@@ -4,14 +4,31 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
-/** The api-service's own settings. */
+/**
+ * The api-service's own settings, and their defaults (here only: application.properties sets what
+ * differs per profile). The intervals of the scheduled checks are read by {@code @Scheduled} as
+ * {@code ${redis-migrate....}}; these defaults apply there too.
+ */
 @ConfigMapping(prefix = "redis-migrate")
 public interface ApiConfig {
 
     Api api();
 
     MigrationSettings migration();
+
+    VerifySettings verify();
+
+    Outbox outbox();
+
+    Metrics metrics();
+
+    /**
+     * Put before every topic name (empty by default); the same for all services: it separates one
+     * deployment's topics and consumer groups from another's on a shared broker (tests, demo).
+     */
+    Optional<String> topicPrefix();
 
     interface Api {
         /** Bearer tokens accepted on the /v2 routes (comma-separated in properties). */
@@ -20,13 +37,23 @@ public interface ApiConfig {
 
     interface MigrationSettings {
         /** A migration still active this long after its start is stopped and marked done. */
+        @WithDefault("${REDIS_MIGRATE_MAX_DURATION:14d}")
         Duration maxDuration();
 
         /**
          * An active migration whose worker has said nothing for this long (it reports every second)
          * is handed to another instance as a new attempt.
          */
+        @WithDefault("${REDIS_MIGRATE_WORKER_SILENCE:20s}")
         Duration workerSilence();
+
+        /** How often silent workers are looked for. */
+        @WithDefault("5s")
+        Duration silenceCheck();
+
+        /** How often migrations past stops_at are looked for. */
+        @WithDefault("10s")
+        Duration expiryCheck();
 
         /**
          * Scan method: a source with more keys than this (in the migrated dbs) is scanned in parts that
@@ -38,5 +65,31 @@ public interface ApiConfig {
         /** Scan method: parts at most (at most 32). */
         @WithDefault("8")
         int scanMaxParts();
+    }
+
+    interface VerifySettings {
+        /** A verifier reports every second: a running verification this long without a report ends in error. */
+        @WithDefault("30s")
+        Duration silence();
+
+        /** How often silent verifications are looked for. */
+        @WithDefault("5s")
+        Duration silenceCheck();
+
+        /** sample_size when mode is "sample" and none is given. */
+        @WithDefault("1000")
+        int defaultSampleSize();
+    }
+
+    interface Outbox {
+        /** How often the outbox is retried (it is also sent right after each commit). */
+        @WithDefault("5s")
+        Duration retryEvery();
+    }
+
+    interface Metrics {
+        /** How often the migration gauges of /q/metrics are read from PostgreSQL. */
+        @WithDefault("5s")
+        Duration refreshEvery();
     }
 }

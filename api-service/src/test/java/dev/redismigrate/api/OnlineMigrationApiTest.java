@@ -16,7 +16,6 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.support.Kafka;
@@ -26,6 +25,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StopRequest;
 import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.contract.Topics;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
@@ -107,7 +107,7 @@ class OnlineMigrationApiTest {
         assertEquals(Duration.ofDays(14), Duration.between(Instant.parse(createdAt),
                 Instant.parse(JsonPath.from(json).getString("stops_at"))), "redis-migrate.migration.max-duration");
 
-        String record = Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id);
+        String record = Kafka.awaitOne(Kafka.topic(Topics.SNAPSHOT_REQUESTS), id);
         assertFalse(record.contains(PASSWORD), record);
         SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
         assertEquals(UUID.fromString(id), request.migrationId());
@@ -140,7 +140,7 @@ class OnlineMigrationApiTest {
         api().get(onlineMigration(targetId)).then().statusCode(200)
                 .body("status", equalTo("canceled"))
                 .body("phase", equalTo("stopped"));
-        String controlTopic = Kafka.topic("outgoing", "control");
+        String controlTopic = Kafka.topic(Topics.CONTROL);
         StopRequest stop = MessageCodec.decode(Kafka.awaitOne(controlTopic, id), StopRequest.class);
         assertEquals(UUID.fromString(id), stop.migrationId());
         api().get("/v2/migrations?status=canceled").then().statusCode(200)
@@ -192,7 +192,7 @@ class OnlineMigrationApiTest {
 
         ReplicationOffset offset = new ReplicationOffset("0f3c9e4c43dd6c3b1a8e1f2f6d3e1c9b8a7f6e5d", 1234, 0);
         event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_COMPLETED, "snap-1").withCopy(10, 10, 1024).withOffset(offset));
-        StreamRequest stream = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "stream-requests"), id),
+        StreamRequest stream = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.STREAM_REQUESTS), id),
                 StreamRequest.class);
         assertEquals(offset, stream.from());
         assertEquals(PASSWORD, cipher.open(stream.source().sealedPassword()));
@@ -248,7 +248,7 @@ class OnlineMigrationApiTest {
         QuarkusTransaction.requiringNew().run(() -> Migration.update("stopsAt = ?1 where id = ?2",
                 Instant.now().minusSeconds(1), UUID.fromString(id)));
         assertEquals("stopped", awaitField(id, "status", "done").getString("phase"));
-        StopRequest stop = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "control"), id), StopRequest.class);
+        StopRequest stop = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.CONTROL), id), StopRequest.class);
         assertEquals(UUID.fromString(id), stop.migrationId());
     }
 
@@ -283,7 +283,7 @@ class OnlineMigrationApiTest {
         String encoded = java.net.URLEncoder.encode(PASSWORD, java.nio.charset.StandardCharsets.UTF_8);
         String id = start(targetId, Map.of("source", Map.of("uri", "redis://default:" + encoded + "@127.0.0.1:" + source.port() + "/0",
                 "dbname", "defaultdb"), "ignore_dbs", List.of()));
-        SnapshotRequest request = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id),
+        SnapshotRequest request = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.SNAPSHOT_REQUESTS), id),
                 SnapshotRequest.class);
         assertEquals(source.port(), request.source().port());
         assertEquals("default", request.source().username());

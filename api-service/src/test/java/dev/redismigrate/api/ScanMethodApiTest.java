@@ -19,6 +19,7 @@ import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.contract.Topics;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -162,7 +163,7 @@ class ScanMethodApiTest {
             String targetId = registerTarget(target);
             String id = api().body(source(noPsync, null)).put(put(targetId)).then().statusCode(200)
                     .body("method", equalTo("scan")).body("status", equalTo("running")).extract().path("id");
-            StreamRequest capture = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "stream-requests"), id),
+            StreamRequest capture = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.STREAM_REQUESTS), id),
                     StreamRequest.class);
             assertTrue(capture.byScan());
             assertNull(capture.from());
@@ -171,10 +172,10 @@ class ScanMethodApiTest {
 
             // the outbox is sent at each commit and retried every second: two seconds without the scan
             // request show that it waits for the capture, which a scan published at PUT would not
-            Kafka.noneWithin(Kafka.topic("outgoing", "snapshot-requests"), id, Duration.ofSeconds(2));
+            Kafka.noneWithin(Kafka.topic(Topics.SNAPSHOT_REQUESTS), id, Duration.ofSeconds(2));
             UUID migration = UUID.fromString(id);
             event(MigrationEvent.of(migration, 1, EventType.CAPTURE_STARTED, "w"));
-            SnapshotRequest scan = MessageCodec.decode(Kafka.awaitOne(Kafka.topic("outgoing", "snapshot-requests"), id),
+            SnapshotRequest scan = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.SNAPSHOT_REQUESTS), id),
                     SnapshotRequest.class);
             assertTrue(scan.byScan());
             event(MigrationEvent.of(migration, 1, EventType.SNAPSHOT_COMPLETED, "w").withCopy(4, 4, 40));

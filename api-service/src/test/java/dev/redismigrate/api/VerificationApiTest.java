@@ -22,6 +22,7 @@ import dev.redismigrate.api.support.Kafka;
 import dev.redismigrate.api.verify.Verification;
 import dev.redismigrate.api.verify.VerificationStatus;
 import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.Topics;
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Found;
@@ -139,7 +140,7 @@ class VerificationApiTest {
         assertFalse(answer.contains(PASSWORD), answer);
         String verificationId = JsonPath.from(answer).getString("id");
 
-        String record = Kafka.awaitOne(Kafka.topic("outgoing", "verify-requests"), migrationId);
+        String record = Kafka.awaitOne(Kafka.topic(Topics.VERIFY_REQUESTS), migrationId);
         assertFalse(record.contains(PASSWORD), record);
         VerifyRequest request = MessageCodec.decode(record, VerifyRequest.class);
         assertEquals(UUID.fromString(verificationId), request.verificationId());

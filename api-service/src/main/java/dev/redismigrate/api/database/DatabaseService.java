@@ -2,7 +2,7 @@ package dev.redismigrate.api.database;
 
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.error.ApiException;
-import dev.redismigrate.api.migration.Migration;
+import dev.redismigrate.api.migration.Migrations;
 import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -80,7 +80,7 @@ public class DatabaseService {
         if (target == null) {
             throw ApiException.notFound("database " + id + " not found");
         }
-        if (Migration.activeOf(uuid) != null) {
+        if (Migrations.activeOf(uuid) != null) {
             throw ApiException.conflict("database " + id + " has an active online migration; stop it first");
         }
         target.delete();

@@ -1,6 +1,7 @@
 package dev.redismigrate.api.events;
 
 import dev.redismigrate.api.Ids;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,8 +26,9 @@ public class EventFeed {
     private final AtomicReference<Instant> lastOutage = new AtomicReference<>(Instant.EPOCH);
     private Admin admin;
 
-    EventFeed(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param kafka the kafka.* configuration, as Quarkus hands it to the messaging connector */
+    EventFeed(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.bootstrapServers = String.valueOf(kafka.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
 
     /** Reports could not be received or applied just now. */

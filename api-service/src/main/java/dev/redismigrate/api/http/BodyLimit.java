@@ -3,13 +3,13 @@ package dev.redismigrate.api.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.VertxHttpConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * quarkus.http.limits.max-body-size, answered. Quarkus checks a chunked body (no Content-Length)
@@ -30,8 +30,8 @@ public class BodyLimit {
 
     private final long limit;
 
-    BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
-        this.limit = limit.asLongValue();
+    BodyLimit(VertxHttpConfig http) {
+        this.limit = http.limits().maxBodySize().map(MemorySize::asLongValue).orElse(Long.MAX_VALUE);
     }
 
     void register(@Observes Filters filters) {

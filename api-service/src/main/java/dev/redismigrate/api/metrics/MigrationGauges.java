@@ -72,7 +72,7 @@ public class MigrationGauges {
         }
     }
 
-    @Scheduled(every = "${redis-migrate.metrics.refresh-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "${redis-migrate.metrics.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void refresh() {

@@ -53,11 +53,11 @@ public class MigrationService {
     }
 
     public Migration start(String databaseId, StartMigrationRequest request) {
-        UUID targetId = Ids.parse("database", databaseId);
-        RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
-        MigrationMethod asked = StartMigrationRequest.methodOf(request);
-        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
-        TargetDatabase target = DatabaseService.find(targetId);
+        StartMigrationRequest.Read read = StartMigrationRequest.read(databaseId, request, cipher);
+        TargetDatabase target = read.target();
+        UUID targetId = target.id;
+        RedisEndpoint source = read.source();
+        Set<Integer> ignoreDbs = read.ignoreDbs();
         requireNoActive(targetId);
         MigrationRules.requireDistinct(source, target.endpoint());
 
@@ -66,7 +66,7 @@ public class MigrationService {
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
-        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
         if (!failures.isEmpty()) {
@@ -84,16 +84,16 @@ public class MigrationService {
             }
             requireNoActive(targetId);
             // and so for starts through other registrations of these servers
-            Migration.lockServers(sourceFacts.serverId(), targetFacts.serverId());
+            Migrations.lockServers(sourceFacts.serverId(), targetFacts.serverId());
             requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts).busy());
-            Migration m = Migration.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
+            Migration m = MigrationWorkflow.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
                     assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
                     config.migration().maxDuration());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
                     + ") by " + m.method.wire());
-            outbox.add(m.id, m.firstRequest());
+            outbox.add(new MigrationWorkflow(m).firstCommand());
             return m;
         });
     }
@@ -113,14 +113,12 @@ public class MigrationService {
         long keys = sourceFacts.keysPerDb().entrySet().stream().filter(e -> !ignoreDbs.contains(e.getKey()))
                 .mapToLong(Map.Entry::getValue).sum();
         long perPart = Math.max(1, config.migration().scanKeysPerPart());
-        return (int) Math.max(1, Math.min(Math.min(config.migration().scanMaxParts(), MAX_SCAN_PARTS), (keys + perPart - 1) / perPart));
+        int maxParts = Math.min(config.migration().scanMaxParts(), ScanPartProgress.MAX_PARTS);
+        return (int) Math.max(1, Math.min(maxParts, (keys + perPart - 1) / perPart));
     }
 
-    /** Parts completed are kept as bits of a long; 32 is plenty. */
-    private static final int MAX_SCAN_PARTS = 32;
-
     private static void requireNoActive(UUID targetId) {
-        Migration active = Migration.activeOf(targetId);
+        Migration active = Migrations.activeOf(targetId);
         if (active != null) {
             throw ApiException.conflict("database " + targetId + " already has an active online migration: "
                     + active.id);
@@ -183,12 +181,12 @@ public class MigrationService {
         }
         if (m.isActive()) {
             Instant now = Ids.now();
-            outbox.add(m.id, m.end(MigrationStatus.CANCELED, "canceled by the user", now));
+            outbox.add(new MigrationWorkflow(m).end(MigrationStatus.CANCELED, "canceled by the user", now));
             HistoryEntry.record(m.id, now, "CANCELED", "canceled by the user; the target keeps what was copied");
         }
     }
 
-    /** Applies a worker's event (see {@link Migration#apply}). */
+    /** Applies a worker's event (see {@link MigrationWorkflow#apply}). */
     @Transactional
     public void apply(MigrationEvent event) {
         // locked: events, cancel and expiry of one migration must not overwrite each other
@@ -198,17 +196,15 @@ public class MigrationService {
             return;
         }
         Instant now = Ids.now();
-        EventOutcome outcome = m.apply(event, now);
+        EventOutcome outcome = new MigrationWorkflow(m).apply(event, now);
         if (outcome.history() != null) {
             HistoryEntry.record(m.id, now, event.type().name(), outcome.history());
         }
-        for (Object command : outcome.commands()) {
-            outbox.add(m.id, command);
-        }
+        outcome.commands().forEach(outbox::add);
     }
 
     /** Active migrations past stops_at are stopped; they end as done, the target keeps its data. */
-    @Scheduled(every = "${redis-migrate.migration.expiry-check:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "${redis-migrate.migration.expiry-check}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void stopExpired() {
@@ -216,17 +212,17 @@ public class MigrationService {
         List<Migration> expired = Migration.find("status in ?1 and stopsAt <= ?2", MigrationStatus.ACTIVE, now)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
         for (Migration m : expired) {
-            outbox.add(m.id, m.end(MigrationStatus.DONE, "the migration reached stops_at", now));
+            outbox.add(new MigrationWorkflow(m).end(MigrationStatus.DONE, "the migration reached stops_at", now));
             HistoryEntry.record(m.id, now, "DONE", "stopped at stops_at " + m.stopsAt);
             LOG.infof("migration %s reached stops_at: stopped", m.id);
         }
     }
 
     /**
-     * Active migrations whose worker fell silent go to another instance (see {@link Migration#reassign}).
+     * Active migrations whose worker fell silent go to another instance (see {@link MigrationWorkflow#reassign}).
      * Hand-overs that nobody answers (no worker alive) back off: each waits twice as long, up to 32x.
      */
-    @Scheduled(every = "${redis-migrate.migration.silence-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "${redis-migrate.migration.silence-check}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void reassignSilent() {
         Duration silence = config.migration().workerSilence();
@@ -244,9 +240,7 @@ public class MigrationService {
             if (m.updatedAt.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
                 continue;
             }
-            for (Object command : m.reassign(now)) {
-                outbox.add(m.id, command);
-            }
+            new MigrationWorkflow(m).reassign(now).forEach(outbox::add);
             HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, "no report from the " + m.phase.name().toLowerCase()
                     + " worker for " + silence.toSeconds() + " s or more: attempt " + m.attempt + " goes to another instance");
             LOG.warnf("migration %s: worker silent; attempt %d requested", m.id, m.attempt);

@@ -58,8 +58,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                         : null;
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m),
-                        m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.scanParts > 1 ? m.scanParts : null,
-                        m.scanParts > 1 ? Long.bitCount(m.partsCompleted) : null), lag, m.commandsApplied,
+                        m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.parts.split() ? m.parts.count() : null,
+                        m.parts.split() ? m.parts.completed() : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
                 Arrays.stream(m.ignoreDbs).boxed().toList(), m.startedAt, m.updatedAt, m.stopsAt);
     }
@@ -78,7 +78,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     /** Of the snapshot: once it has completed (an offset is known, or the scan's stream phase) the copy is whole. */
     static double percent(Migration m) {
-        if (m.replOffset != null || m.method == MigrationMethod.SCAN && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
+        if (m.replOffset != null || m.byScan() && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
             return 100.0;
         }
         if (m.keysTotal == null || m.keysTotal <= 0) {

@@ -1,5 +1,8 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.api.Ids;
+import dev.redismigrate.api.database.DatabaseService;
+import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisUri;
@@ -7,15 +10,33 @@ import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
 public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method) {
 
     /**
+     * A start (or its preflight) as far as it needs no server: the target, the source (its password
+     * sealed), the method the request forces (null: the preflight chooses) and the dbs left out.
+     */
+    public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs) {
+    }
+
+    /** Reads the request for that target: 400 for what it lacks or gets wrong, 404 for an unknown target. */
+    public static Read read(String databaseId, StartMigrationRequest request, SecretCipher cipher) {
+        UUID targetId = Ids.parse("database", databaseId);
+        RedisEndpoint source = sourceOf(request, cipher);
+        MigrationMethod asked = methodOf(request);
+        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
+        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs);
+    }
+
+    /**
      * The source as an endpoint, its password sealed at once; 400 when the request lacks one.
      * {@code disable_ssl} absent or false means TLS, as the provider's clients expect.
      */
-    public static RedisEndpoint sourceOf(StartMigrationRequest request, SecretCipher cipher) {
+    private static RedisEndpoint sourceOf(StartMigrationRequest request, SecretCipher cipher) {
         if (request == null || request.source() == null) {
             throw ApiException.badRequest("source is required");
         }
@@ -36,7 +57,7 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
     }
 
     /** The method the request forces, or null to let the preflight choose; 400 for an unknown one. */
-    public static MigrationMethod methodOf(StartMigrationRequest request) {
+    private static MigrationMethod methodOf(StartMigrationRequest request) {
         if (request == null || request.method() == null) {
             return null;
         }

@@ -15,8 +15,8 @@ public class OutboxRecord extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
-    /** the outgoing messaging channel */
-    public String channel;
+    /** one of Topics' names, without the deployment's topic prefix */
+    public String topic;
     public String messageKey;
     public String payload;
     public Instant createdAt;

@@ -1,5 +1,6 @@
 package dev.redismigrate.api.outbox;
 
+import dev.redismigrate.api.ApiConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -11,7 +12,6 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,27 +30,27 @@ public class OutboxRelay {
     private static final int BATCH = 100;
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
 
-    private final Map<String, MutinyEmitter<String>> channels;
+    /** the outgoing channel of every command: each record names its own topic */
+    static final String CHANNEL = "worker-commands";
+
+    private final MutinyEmitter<String> commands;
+    private final String topicPrefix;
     private final EntityManager em;
     // one thread: sends stay in outbox order, and only one drain runs at a time
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
     private final AtomicBoolean queued = new AtomicBoolean();
 
-    OutboxRelay(EntityManager em,
-            @Channel(Outbox.SNAPSHOT_REQUESTS) MutinyEmitter<String> snapshotRequests,
-            @Channel(Outbox.STREAM_REQUESTS) MutinyEmitter<String> streamRequests,
-            @Channel(Outbox.CONTROL) MutinyEmitter<String> control,
-            @Channel(Outbox.VERIFY_REQUESTS) MutinyEmitter<String> verifyRequests) {
+    OutboxRelay(EntityManager em, @Channel(CHANNEL) MutinyEmitter<String> commands, ApiConfig config) {
         this.em = em;
-        this.channels = Map.of(Outbox.SNAPSHOT_REQUESTS, snapshotRequests, Outbox.STREAM_REQUESTS, streamRequests,
-                Outbox.CONTROL, control, Outbox.VERIFY_REQUESTS, verifyRequests);
+        this.commands = commands;
+        this.topicPrefix = config.topicPrefix().orElse("");
     }
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Outbox.Added added) {
         wake();
     }
 
-    @Scheduled(every = "${redis-migrate.outbox.retry-every:5s}", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${redis-migrate.outbox.retry-every}", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void wake() {
         if (queued.compareAndSet(false, true)) {
             worker.execute(this::drain);
@@ -77,12 +77,12 @@ public class OutboxRelay {
                 .getResultList();
         for (OutboxRecord r : batch) {
             try {
-                channels.get(r.channel).sendMessage(Message.of(r.payload)
-                                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.messageKey).build()))
+                commands.sendMessage(Message.of(r.payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                                .withTopic(topicPrefix + r.topic).withKey(r.messageKey).build()))
                         .await().atMost(SEND_TIMEOUT);
             } catch (RuntimeException e) {
                 // keep it and what follows, in order; the records sent so far are deleted on commit
-                LOG.warnf("outbox: cannot publish to %s yet (%s); will retry", r.channel, e.getMessage());
+                LOG.warnf("outbox: cannot publish to %s yet (%s); will retry", r.topic, e.getMessage());
                 return false;
             }
             em.remove(r);

@@ -1,20 +1,16 @@
 package dev.redismigrate.api.preflight;
 
-import dev.redismigrate.api.Ids;
-import dev.redismigrate.api.database.DatabaseService;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.migration.StartMigrationRequest;
 import dev.redismigrate.api.redis.RedisProbe;
-import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -33,11 +29,10 @@ public class Preflight {
     }
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
-        UUID targetId = Ids.parse("database", databaseId);
-        RedisEndpoint source = StartMigrationRequest.sourceOf(request, cipher);
-        MigrationMethod asked = StartMigrationRequest.methodOf(request);
-        Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
-        TargetDatabase target = DatabaseService.find(targetId);
+        StartMigrationRequest.Read read = StartMigrationRequest.read(databaseId, request, cipher);
+        TargetDatabase target = read.target();
+        RedisEndpoint source = read.source();
+        Set<Integer> ignoreDbs = read.ignoreDbs();
         RedisEndpoint targetEndpoint = target.endpoint();
 
         List<PreflightReport.Check> checks = new ArrayList<>();
@@ -48,7 +43,7 @@ public class Preflight {
             checks.add(servers.cluster());
         }
         SourceAssessment assessment = sourceFacts == null || targetFacts == null ? null
-                : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, asked);
+                : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         if (assessment != null) {
             checks.add(assessment.versions());
         }

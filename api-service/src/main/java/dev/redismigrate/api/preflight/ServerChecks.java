@@ -3,6 +3,7 @@ package dev.redismigrate.api.preflight;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.Migration;
+import dev.redismigrate.api.migration.Migrations;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.preflight.PreflightReport.Check;
 import dev.redismigrate.api.redis.RedisProbe;
@@ -92,7 +93,7 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
 
     /** A server being written into by a migration is no source: what it holds is still arriving. */
     static Check sourceFree(RedisEndpoint source, RedisProbe.Facts sourceFacts) {
-        List<Migration> into = Migration.activeInto(sourceFacts == null ? null : sourceFacts.serverId());
+        List<Migration> into = Migrations.activeInto(sourceFacts == null ? null : sourceFacts.serverId());
         if (!into.isEmpty()) {
             Migration m = into.get(0);
             return Check.fail("source_free", "the source " + source.address() + " is the target of active migration "
@@ -106,20 +107,20 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
      * active migration reads from takes no writes of another (they would be copied on, mixed in).
      */
     static Check targetFree(TargetDatabase target, RedisProbe.Facts targetFacts) {
-        Migration same = Migration.activeOf(target.id);
+        Migration same = Migrations.activeOf(target.id);
         if (same != null) {
             return Check.fail("target_free", "database " + target.id + " already has an active online migration: "
                     + same.id);
         }
         String serverId = targetFacts == null ? null : targetFacts.serverId();
-        List<Migration> into = Migration.activeInto(serverId);
+        List<Migration> into = Migrations.activeInto(serverId);
         if (!into.isEmpty()) {
             Migration m = into.get(0);
             return Check.fail("target_free", "the target " + target.endpoint().address() + " is the server of database "
                     + m.database.id + " (" + m.database.name + ", " + m.database.endpoint().address()
                     + ") too, which active migration " + m.id + " writes into: one active migration per server");
         }
-        List<Migration> from = Migration.activeFrom(serverId);
+        List<Migration> from = Migrations.activeFrom(serverId);
         if (!from.isEmpty()) {
             Migration m = from.get(0);
             return Check.fail("target_free", "the target " + target.endpoint().address() + " is the source of active "

@@ -1,5 +1,6 @@
 package dev.redismigrate.api.verify;
 
+import dev.redismigrate.api.ApiConfig;
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.Migration;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,12 +34,10 @@ public class VerificationService {
     private final Duration silence;
     private final int defaultSample;
 
-    VerificationService(Outbox outbox,
-            @ConfigProperty(name = "redis-migrate.verify.silence", defaultValue = "30s") Duration silence,
-            @ConfigProperty(name = "redis-migrate.verify.default-sample-size", defaultValue = "1000") int defaultSample) {
+    VerificationService(Outbox outbox, ApiConfig config) {
         this.outbox = outbox;
-        this.silence = silence;
-        this.defaultSample = defaultSample;
+        this.silence = config.verify().silence();
+        this.defaultSample = config.verify().defaultSampleSize();
     }
 
     public Verification start(String migrationId, VerifyStartRequest body) {
@@ -76,7 +74,7 @@ public class VerificationService {
             }
             Verification v = Verification.start(id, mode, sampleSize, now);
             v.persist();
-            outbox.add(m.id, new VerifyRequest(v.id, m.id, m.source(), m.database.endpoint(), m.ignoredDbs(), mode, sampleSize));
+            outbox.add(new VerifyRequest(v.id, m.id, m.source(), m.database.endpoint(), m.ignoredDbs(), mode, sampleSize));
             LOG.infof("migration %s: verification %s (%s) requested", m.id, v.id, mode.wire());
             return v;
         });
@@ -121,7 +119,7 @@ public class VerificationService {
     }
 
     /** Running verifications that no verifier reports about any more end in error. */
-    @Scheduled(every = "${redis-migrate.verify.silence-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(every = "${redis-migrate.verify.silence-check}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void endSilent() {

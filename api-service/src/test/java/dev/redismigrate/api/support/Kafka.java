@@ -24,6 +24,11 @@ public final class Kafka {
     private Kafka() {
     }
 
+    /** The full name of one of common's {@code Topics} in this profile (with the topic prefix). */
+    public static String topic(String name) {
+        return ConfigProvider.getConfig().getOptionalValue("redis-migrate.topic-prefix", String.class).orElse("") + name;
+    }
+
     /** The topic the service uses for a channel in this profile. */
     public static String topic(String direction, String channel) {
         return ConfigProvider.getConfig().getValue("mp.messaging." + direction + "." + channel + ".topic", String.class);

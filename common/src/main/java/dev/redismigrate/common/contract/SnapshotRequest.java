@@ -19,7 +19,18 @@ public record SnapshotRequest(
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("method") MigrationMethod method,
         @JsonProperty("part") Integer part,
-        @JsonProperty("parts") Integer parts) {
+        @JsonProperty("parts") Integer parts) implements WorkerCommand {
+
+    @Override
+    public String topic() {
+        return Topics.SNAPSHOT_REQUESTS;
+    }
+
+    /** The parts of a split scan have keys of their own, so that they spread over the snapshot workers. */
+    @Override
+    public String key() {
+        return part == null ? migrationId.toString() : migrationId + "/" + part;
+    }
 
     /** A copy by replication. */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {

@@ -10,7 +10,12 @@ import java.util.UUID;
 public record StopRequest(
         @JsonProperty("migration_id") UUID migrationId,
         @JsonProperty("reason") String reason,
-        @JsonProperty("below_attempt") Integer belowAttempt) {
+        @JsonProperty("below_attempt") Integer belowAttempt) implements WorkerCommand {
+
+    @Override
+    public String topic() {
+        return Topics.CONTROL;
+    }
 
     public StopRequest(UUID migrationId, String reason) {
         this(migrationId, reason, null);

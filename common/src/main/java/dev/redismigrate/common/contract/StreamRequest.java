@@ -21,7 +21,12 @@ public record StreamRequest(
         @JsonProperty("from") ReplicationOffset from,
         @JsonProperty("method") MigrationMethod method,
         /** scan: in how many parts the scan runs, each ending with its own mark (absent: 1) */
-        @JsonProperty("scan_parts") Integer scanParts) {
+        @JsonProperty("scan_parts") Integer scanParts) implements WorkerCommand {
+
+    @Override
+    public String topic() {
+        return Topics.STREAM_REQUESTS;
+    }
 
     /** A replay by replication from {@code from}. */
     public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,

@@ -17,7 +17,12 @@ public record VerifyRequest(
         @JsonProperty("target") RedisEndpoint target,
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("mode") VerifyMode mode,
-        @JsonProperty("sample_size") Integer sampleSize) {
+        @JsonProperty("sample_size") Integer sampleSize) implements WorkerCommand {
+
+    @Override
+    public String topic() {
+        return Topics.VERIFY_REQUESTS;
+    }
 
     /**
      * The stream worker keeps its checkpoint in the target under this prefix and the migration id

@@ -1,0 +1,312 @@
+package dev.redismigrate.api.migration;
+
+import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.contract.StopRequest;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.contract.WorkerCommand;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * How a migration moves along: its start, the workers' events, a hand-over to another worker, its
+ * end. Each step changes the migration's state and returns the commands for the workers, in order.
+ * It touches no database or broker (the caller stores the state and queues the commands in one
+ * transaction), so plain unit tests cover it.
+ *
+ * <p>Replication: snapshot (one RDB), then the stream from the snapshot's offset. Scan: the change
+ * capture first (it must listen before the scan starts), then the scan (whole, or in parts side by
+ * side); the capture re-copies the changed keys once the scan has ended.
+ */
+public final class MigrationWorkflow {
+    private final Migration m;
+
+    public MigrationWorkflow(Migration migration) {
+        this.m = migration;
+    }
+
+    /** @param sourceServerId, targetServerId the servers' run_ids as the preflight read them (null: unknown) */
+    public static Migration start(TargetDatabase target, RedisEndpoint source, String sourceServerId,
+            String targetServerId, Set<Integer> ignoreDbs, MigrationMethod method, int scanParts, Instant now,
+            Duration maxDuration) {
+        Migration m = new Migration();
+        m.id = UUID.randomUUID();
+        m.database = target;
+        m.sourceServerId = sourceServerId;
+        m.targetServerId = targetServerId;
+        m.method = method;
+        m.parts = ScanPartProgress.of(scanParts);
+        m.status = MigrationStatus.RUNNING;
+        m.phase = MigrationPhase.SNAPSHOT;
+        m.attempt = 1;
+        m.sourceHost = source.host();
+        m.sourcePort = source.port();
+        m.sourceUsername = source.username();
+        m.sourceSealedPassword = source.sealedPassword();
+        m.sourceTls = source.tls();
+        m.ignoreDbs = ignoreDbs.stream().mapToInt(Integer::intValue).sorted().toArray();
+        m.createdAt = now;
+        m.updatedAt = now;
+        m.stopsAt = now.plus(maxDuration);
+        return m;
+    }
+
+    /**
+     * What starts an attempt from the beginning: the snapshot (replication); for scan the change
+     * capture, which must listen before the scan starts (CAPTURE_STARTED then asks for the scan).
+     */
+    public WorkerCommand firstCommand() {
+        return m.byScan() ? new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), null,
+                m.method, m.parts.count()) : snapshot(null);
+    }
+
+    /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
+    public StopRequest end(MigrationStatus end, String reason, Instant now) {
+        m.status = end;
+        m.phase = MigrationPhase.STOPPED;
+        m.updatedAt = now;
+        return new StopRequest(m.id, reason);
+    }
+
+    /**
+     * Hands a migration whose worker fell silent to another instance: a new attempt of the same
+     * phase (the stream from the last offset reported; the target's checkpoint refines it), and
+     * a stop for the older attempt in case it is still alive.
+     */
+    public List<WorkerCommand> reassign(Instant now) {
+        m.attempt++;
+        m.updatedAt = now;
+        StopRequest stopOlder = new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt);
+        if (m.byScan()) {
+            // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
+            restartCopy();
+            return List.of(stopOlder, firstCommand());
+        }
+        WorkerCommand next = m.phase == MigrationPhase.STREAM
+                ? stream(new ReplicationOffset(m.replId, m.replOffset, m.replDb))
+                : snapshot(null);
+        return List.of(stopOlder, next);
+    }
+
+    /** Applies a worker's report. Progress figures are totals, so repeats do no harm. */
+    public EventOutcome apply(MigrationEvent event, Instant now) {
+        boolean starts = switch (event.type()) {
+            case SNAPSHOT_STARTED, STREAM_STARTED, CAPTURE_STARTED -> true;
+            default -> false;
+        };
+        if (event.attempt() != m.attempt) {
+            // an older attempt that starts late (a redelivered request) must not write beside the current one
+            return starts && event.attempt() < m.attempt
+                    ? new EventOutcome(null, new StopRequest(m.id, "superseded by attempt " + m.attempt, m.attempt))
+                    : EventOutcome.NONE;
+        }
+        if (!m.isActive()) {
+            // a worker that starts late (e.g. a redelivered request) must not go on with an ended migration
+            return starts ? new EventOutcome(null, new StopRequest(m.id, "the migration is " + m.status.wire()))
+                    : EventOutcome.NONE;
+        }
+        m.updatedAt = now;
+        String by = event.worker() == null ? "" : " (" + event.worker() + ")";
+        return switch (event.type()) {
+            case CAPTURE_STARTED -> captureStarted(event, now, by);
+            case SNAPSHOT_STARTED -> snapshotStarted(event, now, by);
+            case SNAPSHOT_PROGRESS -> {
+                copied(event, now);
+                yield EventOutcome.NONE;
+            }
+            case SNAPSHOT_COMPLETED -> snapshotCompleted(event, now, by);
+            case STREAM_STARTED -> {
+                m.status = MigrationStatus.SYNCING;
+                if (m.caughtUpAt == null) {
+                    m.caughtUpAt = now;
+                }
+                yield EventOutcome.ofHistory("stream started" + by);
+            }
+            case STREAM_PROGRESS -> {
+                streamed(event, now);
+                yield EventOutcome.NONE;
+            }
+            case OFFSET_LOST -> {
+                // the stream cannot continue: copy everything again (attempt n+1 empties the migrated dbs first)
+                m.attempt++;
+                restartCopy();
+                yield new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
+                        + by + ": a new full snapshot, attempt " + m.attempt,
+                        List.of(new StopRequest(m.id, "superseded by attempt " + m.attempt, m.attempt), firstCommand()));
+            }
+            case FAILED -> {
+                fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
+                // scan: the other worker (capture or scan) of this attempt still runs
+                yield new EventOutcome(m.error + by, m.byScan() ? new StopRequest(m.id, "the migration failed") : null);
+            }
+            case STOPPED -> EventOutcome.ofHistory("worker stopped" + by);
+            default -> EventOutcome.NONE;
+        };
+    }
+
+    private EventOutcome captureStarted(MigrationEvent event, Instant now, String by) {
+        if (m.startedAt == null) {
+            m.startedAt = now;
+        }
+        if (!m.byScan() || m.phase != MigrationPhase.SNAPSHOT || m.scanRequested) {
+            return EventOutcome.NONE;
+        }
+        m.scanRequested = true;
+        return new EventOutcome("capture of changed keys started" + by + (event.message() == null ? ""
+                : " (" + event.message() + ")") + "; the scan may start"
+                + (m.parts.split() ? " in " + m.parts.count() + " parts" : ""), scans());
+    }
+
+    private EventOutcome snapshotStarted(MigrationEvent event, Instant now, String by) {
+        if (m.startedAt == null) {
+            m.startedAt = now;
+        }
+        // the first part of a split scan, or a copy that starts over from nothing
+        if (m.copyStartedAt == null || (!m.parts.split() && Long.valueOf(0).equals(event.keysCopied()))) {
+            m.copyStartedAt = workerTime(event, now);
+        }
+        copied(event, now);
+        // the message says why, when a copy starts over (the source cut the link)
+        return EventOutcome.ofHistory("snapshot started" + partOf(event)
+                + (event.message() == null ? "" : ": " + event.message()) + by);
+    }
+
+    private EventOutcome snapshotCompleted(MigrationEvent event, Instant now, String by) {
+        copied(event, now);
+        if (m.phase != MigrationPhase.SNAPSHOT) {
+            return EventOutcome.NONE; // a repeat: the stream was requested already
+        }
+        if (m.byScan()) {
+            if (event.part() != null && m.parts.split() && !m.parts.complete(event.part())) {
+                return EventOutcome.ofHistory("scan" + partOf(event) + " completed" + by);
+            }
+            // the capture runs already; it copies the changed keys again once it reads the scan's end
+            m.phase = MigrationPhase.STREAM;
+            return EventOutcome.ofHistory("scan completed: " + m.keysCopied + " keys copied" + by);
+        }
+        if (event.offset() == null) {
+            fail("the snapshot completed without a replication offset");
+            return EventOutcome.ofHistory(m.error);
+        }
+        offset(event.offset());
+        m.phase = MigrationPhase.STREAM;
+        return new EventOutcome("snapshot completed at " + event.offset() + by, stream(event.offset()));
+    }
+
+    private void streamed(MigrationEvent event, Instant now) {
+        m.status = MigrationStatus.SYNCING;
+        if (event.offset() != null) {
+            offset(event.offset());
+        }
+        if (event.lagBytes() != null) {
+            m.lagBytes = event.lagBytes();
+            if (m.lagBytes == 0 || m.caughtUpAt == null) {
+                m.caughtUpAt = now;
+            }
+        }
+        if (event.commandsApplied() != null) {
+            m.commandsApplied = event.commandsApplied();
+        }
+        if (event.pendingKeys() != null) {
+            m.lagKeys = event.pendingKeys();
+            m.lagSeconds = event.lagSeconds();
+        }
+    }
+
+    /** The snapshot of this attempt, whole (part null) or one part of a split scan. */
+    private SnapshotRequest snapshot(Integer part) {
+        return new SnapshotRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), m.method, part,
+                part == null ? null : m.parts.count());
+    }
+
+    /** The scan, or for a split scan one request per part (each taken by any snapshot-worker instance). */
+    private List<WorkerCommand> scans() {
+        if (!m.parts.split()) {
+            return List.of(snapshot(null));
+        }
+        List<WorkerCommand> parts = new ArrayList<>(m.parts.count());
+        for (int part = 0; part < m.parts.count(); part++) {
+            parts.add(snapshot(part));
+        }
+        return parts;
+    }
+
+    /** The replication stream of this attempt from {@code from}. */
+    private StreamRequest stream(ReplicationOffset from) {
+        return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from);
+    }
+
+    private void restartCopy() {
+        m.parts.reset();
+        m.scanRequested = false;
+        m.phase = MigrationPhase.SNAPSHOT;
+        m.status = MigrationStatus.RUNNING;
+        m.keysCopied = 0;
+        m.bytesCopied = 0;
+        m.replId = null;
+        m.replOffset = null;
+        m.replDb = null;
+        m.lagKeys = null;
+        m.lagSeconds = null;
+        m.caughtUpAt = null;
+        m.copyStartedAt = null;
+        m.keysPerSecond = null;
+    }
+
+    private String partOf(MigrationEvent event) {
+        return event.part() == null || !m.parts.split() ? "" : " (part " + (event.part() + 1) + " of " + m.parts.count() + ")";
+    }
+
+    /** A part's figures are its own totals: the migration's are their sums. */
+    private void copied(MigrationEvent event, Instant now) {
+        count(event);
+        // the average since the round began, by the worker's clock (its events may reach us in a burst)
+        long millis = m.copyStartedAt == null ? 0 : Duration.between(m.copyStartedAt, workerTime(event, now)).toMillis();
+        if (millis >= 200) {
+            m.keysPerSecond = m.keysCopied / (millis / 1000.0);
+        }
+    }
+
+    private static Instant workerTime(MigrationEvent event, Instant now) {
+        return event.at() == null ? now : event.at();
+    }
+
+    private void count(MigrationEvent event) {
+        if (event.part() != null && m.parts.split()) {
+            m.parts.report(event.part(), event.keysCopied(), event.keysTotal(), event.bytesCopied());
+            m.keysCopied = m.parts.keysCopied();
+            m.keysTotal = m.parts.keysTotal();
+            m.bytesCopied = m.parts.bytesCopied();
+            return;
+        }
+        if (event.keysCopied() != null) {
+            m.keysCopied = event.keysCopied();
+        }
+        if (event.keysTotal() != null) {
+            m.keysTotal = event.keysTotal();
+        }
+        if (event.bytesCopied() != null) {
+            m.bytesCopied = event.bytesCopied();
+        }
+    }
+
+    private void offset(ReplicationOffset offset) {
+        m.replId = offset.replId();
+        m.replOffset = offset.offset();
+        m.replDb = offset.db();
+    }
+
+    private void fail(String reason) {
+        m.status = MigrationStatus.ERROR;
+        m.phase = MigrationPhase.STOPPED;
+        m.error = reason;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.redismigrate.api.migration;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/** Queries over migrations that more than one feature asks. */
+public final class Migrations {
+    private Migrations() {
+    }
+
+    /** The active migration of a target, or null. */
+    public static Migration activeOf(UUID databaseId) {
+        return Migration.find("database.id = ?1 and status in ?2", databaseId, MigrationStatus.ACTIVE).firstResult();
+    }
+
+    /** Active migrations that write into the server with that run_id (through any registration of it). */
+    public static List<Migration> activeInto(String serverId) {
+        return serverId == null ? List.of() : Migration.find("from Migration m join fetch m.database where "
+                + "m.targetServerId = ?1 and m.status in ?2 order by m.createdAt", serverId, MigrationStatus.ACTIVE).list();
+    }
+
+    /** Active migrations that read from the server with that run_id. */
+    public static List<Migration> activeFrom(String serverId) {
+        return serverId == null ? List.of() : Migration.find("from Migration m join fetch m.database where "
+                + "m.sourceServerId = ?1 and m.status in ?2 order by m.createdAt", serverId, MigrationStatus.ACTIVE).list();
+    }
+
+    /**
+     * Orders the starts that involve these servers until the current transaction ends (PostgreSQL
+     * advisory locks, taken in one order so two starts cannot wait on each other): a start checks
+     * which migrations use its servers, then inserts; two at once must not both pass the check.
+     */
+    public static void lockServers(String... serverIds) {
+        Arrays.stream(serverIds).filter(Objects::nonNull).distinct().sorted().forEach(id ->
+                Migration.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(?1))) locked")
+                        .setParameter(1, "redis-migrate server " + id).getSingleResult());
+    }
+}
