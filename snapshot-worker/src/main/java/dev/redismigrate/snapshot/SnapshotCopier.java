@@ -20,10 +20,11 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.common.value.MigratedDbs;
+import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,10 +42,6 @@ import org.jboss.logging.Logger;
  */
 public final class SnapshotCopier extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
-    private static final byte[] RESTORE = bytes("RESTORE");
-    private static final byte[] REPLACE = bytes("REPLACE");
-    private static final byte[] ABSTTL = bytes("ABSTTL");
-    private static final byte[] NO_TTL = bytes("0");
 
     private final SnapshotRequest request;
     private final SnapshotConfig config;
@@ -170,8 +167,8 @@ public final class SnapshotCopier extends ReplicaTask {
         }
         return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
                 () -> stopRequested, entry -> {
-                    if (entry.argv()[0] == RESTORE) {
-                        ChunkingRdbVisitor.seal(entry.argv()[3]);
+                    if (RestoreCommand.is(entry.argv())) {
+                        ChunkingRdbVisitor.seal(RestoreCommand.payload(entry.argv()));
                     }
                 });
     }
@@ -193,7 +190,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
                     if (!request.ignoreDbs().contains(db)) {
-                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore(kv), -1));
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs()), -1));
                         keysCopied++;
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
@@ -260,14 +257,6 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private static byte[][] restore(DumpKeyValuePair kv) {
-        Long expireAt = kv.getExpiredMs();
-        if (expireAt == null) {
-            return new byte[][] {RESTORE, kv.getKey(), NO_TTL, kv.getValue(), REPLACE};
-        }
-        return new byte[][] {RESTORE, kv.getKey(), bytes(Long.toString(expireAt)), kv.getValue(), REPLACE, ABSTTL};
-    }
-
     /**
      * Writes made during the copy wait in the source's backlog until the stream worker reads them;
      * a backlog too small for them would force a second full copy.
@@ -293,14 +282,7 @@ public final class SnapshotCopier extends ReplicaTask {
      * been deleted on the source, and a copy only adds.
      */
     private void emptyMigratedDbs(RedisLink target) {
-        Map<Integer, Long> present = Keyspace.keysPerDb(target.info("keyspace"));
-        for (int db : present.keySet()) {
-            if (!request.ignoreDbs().contains(db)) {
-                target.call("SELECT", db);
-                target.call("FLUSHDB");
-            }
-        }
-        target.call("SELECT", 0);
+        MigratedDbs.empty(target, request.ignoreDbs());
         LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }
 
@@ -320,10 +302,6 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private void publish(MigrationEvent event) {
         events.accept(event);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
@@ -7,7 +7,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.snapshot.verify.Findings.Kind;
+import dev.redismigrate.verification.Findings.Kind;
 import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +50,7 @@ public final class Verifier implements Runnable {
     private final VerifyRequest request;
     private final RedisConnector connector;
     private final Consumer<VerifyReport> reports;
-    private final VerifySettings settings;
+    private final VerifyConfig settings;
     private final int batchSize;
     private final long ttlToleranceMs;
     private final Findings findings;
@@ -62,7 +62,7 @@ public final class Verifier implements Runnable {
     private volatile String valueMethod;
     private List<Suspect> suspects = new ArrayList<>();
 
-    public Verifier(VerifyRequest request, RedisConnector connector, Consumer<VerifyReport> reports, VerifySettings settings) {
+    public Verifier(VerifyRequest request, RedisConnector connector, Consumer<VerifyReport> reports, VerifyConfig settings) {
         this.request = request;
         this.connector = connector;
         this.reports = reports;

@@ -1,5 +1,6 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
+import dev.redismigrate.common.value.KeyText;
 import dev.redismigrate.common.contract.VerifyReport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.redismigrate.common.value.KeyText;
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Key;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class VerifierTest {
     static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
     /** re-checks kept short where nothing changes during the check */
-    static final VerifySettings QUICK = VerifySettings.defaults().withRecheck(1, Duration.ofMillis(20)).withBatchSize(100);
+    static final VerifyConfig QUICK = VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100");
     static RedisConnector connector;
 
     @BeforeAll
@@ -53,7 +54,7 @@ class VerifierTest {
             "EXPIRE hash 3000", "SELECT 3", "SET in:db3 yes", "LPUSH ttl:list 1 2 3", "PEXPIRE ttl:list 900000", "");
 
     static List<VerifyReport> verify(RedisServer source, RedisServer target, VerifyMode mode, Integer sample,
-            Set<Integer> ignore, VerifySettings settings) {
+            Set<Integer> ignore, VerifyConfig settings) {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
         new Verifier(request(endpoint(source), endpoint(target), mode, sample, ignore), connector, reports::add, settings).run();
         return reports;
@@ -183,7 +184,7 @@ class VerifierTest {
             List<VerifyReport> reports;
             try {
                 reports = verify(source, target, VerifyMode.FULL, null, Set.of(),
-                        VerifySettings.defaults().withRecheck(3, Duration.ofMillis(600))); // at +0.6, +1.8, +4.2 s
+                        VerifyConfig.of("recheck-attempts", "3", "recheck-delay", "600ms")); // at +0.6, +1.8, +4.2 s
             } finally {
                 writing.set(false);
                 writer.join();

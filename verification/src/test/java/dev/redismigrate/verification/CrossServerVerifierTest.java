@@ -1,12 +1,12 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
-import static dev.redismigrate.snapshot.verify.VerifierTest.CIPHER;
-import static dev.redismigrate.snapshot.verify.VerifierTest.DATASET;
-import static dev.redismigrate.snapshot.verify.VerifierTest.QUICK;
-import static dev.redismigrate.snapshot.verify.VerifierTest.endpoint;
-import static dev.redismigrate.snapshot.verify.VerifierTest.keys;
-import static dev.redismigrate.snapshot.verify.VerifierTest.last;
-import static dev.redismigrate.snapshot.verify.VerifierTest.request;
+import static dev.redismigrate.verification.VerifierTest.CIPHER;
+import static dev.redismigrate.verification.VerifierTest.DATASET;
+import static dev.redismigrate.verification.VerifierTest.QUICK;
+import static dev.redismigrate.verification.VerifierTest.endpoint;
+import static dev.redismigrate.verification.VerifierTest.keys;
+import static dev.redismigrate.verification.VerifierTest.last;
+import static dev.redismigrate.verification.VerifierTest.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -51,7 +51,7 @@ class CrossServerVerifierTest {
         connector.close();
     }
 
-    static VerifyReport verify(RedisServer source, RedisServer target, VerifySettings settings) {
+    static VerifyReport verify(RedisServer source, RedisServer target, VerifyConfig settings) {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
         new Verifier(request(endpoint(source), endpoint(target), VerifyMode.FULL, null, Set.of()), connector, reports::add,
                 settings).run();
@@ -77,7 +77,7 @@ class CrossServerVerifierTest {
                 assertEquals(11 + 5 + 2, done.keysChecked(), direction);
                 assertNull(done.error());
 
-                VerifyReport typeWise = verify(pair[0], pair[1], QUICK.withDigestValue(false));
+                VerifyReport typeWise = verify(pair[0], pair[1], VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100", "digest-value", "false"));
                 assertEquals("type-wise", typeWise.valueMethod());
                 assertEquals(Verdict.EQUAL, typeWise.verdict(), () -> direction + " type-wise: " + typeWise.mismatches());
             }
@@ -107,7 +107,7 @@ class CrossServerVerifierTest {
             assertEquals("0.10000000000000002", valkey.cli("ZSCORE", "zset:ulp", "a").trim());
 
             for (RedisServer[] pair : List.of(new RedisServer[] {redis, valkey}, new RedisServer[] {valkey, redis})) {
-                for (VerifySettings settings : List.of(QUICK, QUICK.withDigestValue(false))) {
+                for (VerifyConfig settings : List.of(QUICK, VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100", "digest-value", "false"))) {
                     VerifyReport done = verify(pair[0], pair[1], settings);
                     String run = pair[0].family() + " -> " + pair[1].family() + " by " + done.valueMethod();
                     assertEquals(State.DONE, done.state(), () -> run + ": " + done.error());
