@@ -22,6 +22,7 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -138,7 +138,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private long copy() {
         ShardedEntryWriter writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
+        ScheduledExecutorService progress = MigrationThreads.timer("snapshot-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
@@ -165,7 +165,7 @@ public final class SnapshotCopier extends ReplicaTask {
             writers.forEach(EntryWriter::close);
             throw e;
         }
-        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
+        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), MigrationThreads.factory("snapshot-writer"),
                 () -> stopRequested, entry -> {
                     if (RestoreCommand.is(entry.argv())) {
                         ChunkingRdbVisitor.seal(RestoreCommand.payload(entry.argv()));

@@ -206,27 +206,22 @@ final class Side {
 
     /** The reply, or a {@link ReplyError} for an error reply (e.g. WRONGTYPE after a concurrent change). */
     Object awaitOrError(CompletableFuture<Object> reply, String what) {
+        return await(reply, what, true);
+    }
+
+    Object await(CompletableFuture<Object> reply, String what) {
+        return await(reply, what, false);
+    }
+
+    private Object await(CompletableFuture<Object> reply, String what, boolean errorsAsValues) {
         try {
             return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String m = cause == null ? null : cause.getMessage();
-            if (m != null && (m.startsWith("WRONGTYPE") || m.startsWith("ERR") || m.startsWith("NOPERM"))) {
+            if (errorsAsValues && m != null && (m.startsWith("WRONGTYPE") || m.startsWith("ERR") || m.startsWith("NOPERM"))) {
                 return new ReplyError(m.split("\\. channel:|, channel:| channel: \\[")[0]);
             }
-            throw RedisAccessException.from(what + " on " + address() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisAccessException(what + " on " + address() + ": interrupted");
-        } catch (TimeoutException e) {
-            throw new RedisAccessException(what + " on " + address() + ": no reply within " + timeoutMs + " ms");
-        }
-    }
-
-    Object await(CompletableFuture<Object> reply, String what) {
-        try {
-            return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
             throw RedisAccessException.from(what + " on " + address() + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

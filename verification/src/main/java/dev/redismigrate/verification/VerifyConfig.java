@@ -1,5 +1,6 @@
 package dev.redismigrate.verification;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -53,7 +54,9 @@ public interface VerifyConfig {
         for (int i = 0; i + 1 < settings.length; i += 2) {
             values.put("redis-migrate.verify." + settings[i], settings[i + 1]);
         }
+        // durations as Quarkus reads them ("200ms", "5m")
         return new SmallRyeConfigBuilder().withMapping(VerifyConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new PropertiesConfigSource(values, "verifier settings", 100))
                 .build().getConfigMapping(VerifyConfig.class);
     }

@@ -13,10 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.common.contract.VerifyMode;
-import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Key;
 import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
+import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;

@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.value.KeyText;
 import dev.redismigrate.common.contract.VerifyMode;
-import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Key;
 import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
+import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.value.KeyText;
 import dev.redismigrate.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

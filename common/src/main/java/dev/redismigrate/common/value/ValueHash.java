@@ -5,7 +5,6 @@ import static dev.redismigrate.common.value.Replies.bytes;
 import static dev.redismigrate.common.value.Replies.text;
 
 import dev.redismigrate.common.redis.RedisLink;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

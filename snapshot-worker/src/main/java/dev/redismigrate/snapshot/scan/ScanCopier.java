@@ -5,19 +5,20 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
-import dev.redismigrate.common.value.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
-import dev.redismigrate.common.value.MigratedDbs;
-import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.value.DumpReader;
+import dev.redismigrate.common.value.MigratedDbs;
+import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.snapshot.SnapshotConfig;
 import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.WorkerIdentity;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -124,7 +124,7 @@ public final class ScanCopier implements MigrationTask {
     private void copy(RedisLink source, RedisLink target) {
         EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
                 snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-progress"));
+        ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
