@@ -190,7 +190,8 @@ public final class SnapshotCopier extends ReplicaTask {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
                     if (!request.ignoreDbs().contains(db)) {
-                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs()), -1));
+                        byte[][] restore = RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs());
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore, -1));
                         keysCopied++;
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {

@@ -304,7 +304,8 @@ public final class Verifier implements Runnable {
         if (keys.isEmpty()) {
             return;
         }
-        differences(source, target, keys, (i, kind, state, at) -> suspects.add(new Suspect(keys.get(i), kind, state, at, false)));
+        differences(source, target, keys,
+                (i, kind, state, at) -> suspects.add(new Suspect(keys.get(i), kind, state, at, false)));
         findings.checked(keys.size());
         if (suspects.size() >= batchSize) {
             settle(source, target, db);

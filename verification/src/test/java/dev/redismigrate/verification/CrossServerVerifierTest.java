@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * streams' consumer groups (which DEBUG DIGEST-VALUE leaves out), and against cluster nodes.
  */
 class CrossServerVerifierTest {
+    /** {@code QUICK} hashing values type by type */
+    static final VerifyConfig TYPE_WISE = VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100",
+            "digest-value", "false");
     static RedisConnector connector;
 
     /** Sorted sets with fractional scores, compact (listpack) and big (skiplist), and every other type. */
@@ -77,7 +80,7 @@ class CrossServerVerifierTest {
                 assertEquals(11 + 5 + 2, done.keysChecked(), direction);
                 assertNull(done.error());
 
-                VerifyReport typeWise = verify(pair[0], pair[1], VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100", "digest-value", "false"));
+                VerifyReport typeWise = verify(pair[0], pair[1], TYPE_WISE);
                 assertEquals("type-wise", typeWise.valueMethod());
                 assertEquals(Verdict.EQUAL, typeWise.verdict(), () -> direction + " type-wise: " + typeWise.mismatches());
             }
@@ -107,7 +110,7 @@ class CrossServerVerifierTest {
             assertEquals("0.10000000000000002", valkey.cli("ZSCORE", "zset:ulp", "a").trim());
 
             for (RedisServer[] pair : List.of(new RedisServer[] {redis, valkey}, new RedisServer[] {valkey, redis})) {
-                for (VerifyConfig settings : List.of(QUICK, VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100", "digest-value", "false"))) {
+                for (VerifyConfig settings : List.of(QUICK, TYPE_WISE)) {
                     VerifyReport done = verify(pair[0], pair[1], settings);
                     String run = pair[0].family() + " -> " + pair[1].family() + " by " + done.valueMethod();
                     assertEquals(State.DONE, done.state(), () -> run + ": " + done.error());
