@@ -1,6 +1,5 @@
 package dev.redismigrate.verification;
 
-import static dev.redismigrate.verification.VerifierTest.CIPHER;
 import static dev.redismigrate.verification.VerifierTest.DATASET;
 import static dev.redismigrate.verification.VerifierTest.QUICK;
 import static dev.redismigrate.verification.VerifierTest.endpoint;
@@ -17,16 +16,13 @@ import dev.redismigrate.common.contract.VerifyReport.Key;
 import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
 import dev.redismigrate.common.contract.VerifyReport;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The verifier between servers that compute digests differently (Redis 7.0 and Valkey 8), on
@@ -36,7 +32,8 @@ class CrossServerVerifierTest {
     /** {@code QUICK} hashing values type by type */
     static final VerifyConfig TYPE_WISE = VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100",
             "digest-value", "false");
-    static RedisConnector connector;
+    @RegisterExtension
+    static final TestConnector CONNECTOR = new TestConnector();
 
     /** Sorted sets with fractional scores, compact (listpack) and big (skiplist), and every other type. */
     static final String FRACTIONAL = DATASET + String.join("\n", "SELECT 0", "ZADD zset:frac 0.1 a 0.2 b -0.3 c 1e-7 d 1e20 e",
@@ -44,19 +41,9 @@ class CrossServerVerifierTest {
             "EVAL \"for i = 1, 300 do redis.call('ZADD', 'zset:big', i / 7, 'm' .. i) end\" 0",
             "ZADD zset:hair 0.1 a", "ZADD zset:ulp 0.1 a", "");
 
-    @BeforeAll
-    static void connector() {
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-    }
-
-    @AfterAll
-    static void close() {
-        connector.close();
-    }
-
     static VerifyReport verify(RedisServer source, RedisServer target, VerifyConfig settings) {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
-        new Verifier(request(endpoint(source), endpoint(target), VerifyMode.FULL, null, Set.of()), connector, reports::add,
+        new Verifier(request(endpoint(source), endpoint(target), VerifyMode.FULL, null, Set.of()), CONNECTOR.get(), reports::add,
                 settings).run();
         return last(reports);
     }

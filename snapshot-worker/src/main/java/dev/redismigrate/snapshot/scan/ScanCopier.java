@@ -39,9 +39,9 @@ import org.jboss.logging.Logger;
  */
 public final class ScanCopier extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
-    private static final byte[] SCAN = bytes("SCAN");
-    private static final byte[] COUNT = bytes("COUNT");
-    private static final byte[] CURSOR_START = bytes("0");
+    private static final byte[] SCAN = Replies.ascii("SCAN");
+    private static final byte[] COUNT = Replies.ascii("COUNT");
+    private static final byte[] CURSOR_START = Replies.ascii("0");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final SnapshotRequest request;
@@ -126,7 +126,7 @@ public final class ScanCopier extends RequestTask {
 
     private void scanDb(RedisLink source, EntryWriter writer, int db) {
         source.call("SELECT", db);
-        byte[] count = bytes(Integer.toString(config.batchKeys()));
+        byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
         byte[] cursor = CURSOR_START;
         do {
             List<?> reply = (List<?>) await(source.send(new byte[][] {SCAN, cursor, COUNT, count}));
@@ -192,9 +192,5 @@ public final class ScanCopier extends RequestTask {
 
     private void publish(MigrationEvent event) {
         events.accept(event);
-    }
-
-    private static byte[] bytes(String s) {
-        return Replies.ascii(s);
     }
 }

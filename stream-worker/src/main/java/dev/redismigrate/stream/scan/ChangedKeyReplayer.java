@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
  */
 public final class ChangedKeyReplayer extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
-    private static final byte[] DEL = bytes("DEL");
+    private static final byte[] DEL = Replies.ascii("DEL");
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PROBE_WAIT = Duration.ofSeconds(3);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
@@ -261,9 +261,5 @@ public final class ChangedKeyReplayer extends RequestTask {
     private void fail(String reason) {
         LOG.errorf("migration %s: %s", request.migrationId(), reason);
         events.accept(event(EventType.FAILED).withMessage(reason));
-    }
-
-    private static byte[] bytes(String s) {
-        return Replies.ascii(s);
     }
 }
