@@ -23,7 +23,7 @@ public final class MigrationThreads {
 
     /** Threads made as needed and reused, for tasks of different migrations: start them with {@link #execute}. */
     public static ExecutorService pool(String name) {
-        return Executors.newCachedThreadPool(factory(name));
+        return Executors.newCachedThreadPool(factory(name, null));
     }
 
     /** Runs {@code task} on {@code pool} with {@code migrationId} in the MDC. */
@@ -58,7 +58,10 @@ public final class MigrationThreads {
      * thread calling this (none when it has none).
      */
     public static ThreadFactory factory(String name) {
-        Object migration = MDC.get(MDC_KEY);
+        return factory(name, MDC.get(MDC_KEY));
+    }
+
+    private static ThreadFactory factory(String name, Object migration) {
         AtomicInteger count = new AtomicInteger();
         return work -> {
             Thread t = new Thread(() -> {

@@ -1,8 +1,7 @@
 package dev.redismigrate.worker.checkpoint;
 
 import dev.redismigrate.common.contract.Topics;
-import dev.redismigrate.worker.kafka.KafkaConfig;
-import dev.redismigrate.worker.kafka.TopicNaming;
+import dev.redismigrate.worker.kafka.WorkerKafkaConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -14,8 +13,8 @@ public class CheckpointLogProducer {
 
     @Produces
     @Singleton
-    CheckpointLog checkpointLog(KafkaConfig kafka, TopicNaming topics) {
-        return new CheckpointLog(kafka.bootstrapServers(), topics.topic(Topics.STREAM_CHECKPOINTS));
+    CheckpointLog checkpointLog(WorkerKafkaConfig kafka) {
+        return new CheckpointLog(kafka.bootstrapServers(), kafka.topic(Topics.STREAM_CHECKPOINTS));
     }
 
     void close(@Disposes CheckpointLog log) {

@@ -12,8 +12,8 @@ public class ChangedKeysLogProducer {
 
     @Produces
     @Singleton
-    ChangedKeysLog changedKeysLog(KafkaConfig kafka, TopicNaming topics) {
-        return new ChangedKeysLog(kafka.bootstrapServers(), topics.topic(Topics.CHANGED_KEYS));
+    ChangedKeysLog changedKeysLog(WorkerKafkaConfig kafka) {
+        return new ChangedKeysLog(kafka.bootstrapServers(), kafka.topic(Topics.CHANGED_KEYS));
     }
 
     void close(@Disposes ChangedKeysLog log) {
