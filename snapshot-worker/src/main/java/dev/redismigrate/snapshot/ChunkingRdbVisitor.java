@@ -36,7 +36,8 @@ import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbParser;
 import com.moilioncircle.redis.replicator.util.ByteArray;
 import com.moilioncircle.redis.replicator.util.CRC64;
-import dev.redismigrate.snapshot.verify.KeyText;
+import dev.redismigrate.common.value.ChunkedValue;
+import dev.redismigrate.common.value.KeyText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ import java.util.List;
  * for values that may grow without bound: strings, and hashes, sets, sorted sets and lists in their
  * unbounded encodings. Such a value is read element by element while its raw bytes are kept for a
  * DUMP payload; once they pass {@code bigValueBytes} the payload is dropped and the value goes to
- * the {@link ChunkSink} as type-wise commands of about {@code chunkBytes} each (SET then APPEND,
+ * the sink as type-wise commands ({@link ChunkedValue}) of about {@code chunkBytes} each (SET then APPEND,
  * HSET, SADD, ZADD, RPUSH) followed by its expiry, and the key then arrives as a {@link ChunkedKey}.
  * Memory per key is thus bounded by the limit, not by the value. Compact encodings (listpack,
  * ziplist, intset) are bounded by the server's own settings and streams are always restored whole.
@@ -60,24 +61,11 @@ import java.util.List;
  * reading the key).
  */
 final class ChunkingRdbVisitor extends DumpRdbVisitor {
-    /** Receives the commands that rebuild one big value, in order. */
-    interface ChunkSink {
-        void write(int db, byte[] key, byte[][] command);
-    }
-
     /** A key whose value was written in chunks (the commands went to the sink before this event). */
     static final class ChunkedKey extends KeyValuePair<byte[], Void> {
         private static final long serialVersionUID = 1L;
     }
 
-    private static final byte[] SET = ascii("SET");
-    private static final byte[] APPEND = ascii("APPEND");
-    private static final byte[] DEL = ascii("DEL");
-    private static final byte[] HSET = ascii("HSET");
-    private static final byte[] SADD = ascii("SADD");
-    private static final byte[] ZADD = ascii("ZADD");
-    private static final byte[] RPUSH = ascii("RPUSH");
-    private static final byte[] PEXPIREAT = ascii("PEXPIREAT");
     private static final byte[] NO_CHECKSUM = new byte[8];
     /** RDB types and opcodes that redis-replicator 3.11.0's parser reads (its RdbParser's switch) */
     private static final boolean[] KNOWN = new boolean[256];
@@ -93,12 +81,12 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     private final long bigValueBytes;
     private final int chunkBytes;
-    private final ChunkSink sink;
+    private final ChunkedValue.Sink sink;
     private final ValueRecorder recorder = new ValueRecorder();
     /** the db being read (SELECTDB), for the errors that name a key */
     private long db;
 
-    ChunkingRdbVisitor(Replicator replicator, long bigValueBytes, int chunkBytes, ChunkSink sink) {
+    ChunkingRdbVisitor(Replicator replicator, long bigValueBytes, int chunkBytes, ChunkedValue.Sink sink) {
         // small initial buffers: the library's default (8 KiB) is zeroed again for each of millions of keys
         super(replicator, -1, 256);
         this.bigValueBytes = bigValueBytes;
@@ -180,11 +168,11 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
                     return dump(key, version, context);
                 }
                 recorder.drop();
-                Chunks chunks = new Chunks(context, key, SET);
+                ChunkedValue chunks = chunks(context, key, "SET");
                 for (long left = len.len; left > 0; left -= chunkBytes) {
                     chunks.string(in.readBytes(Math.min(left, chunkBytes)).first());
                 }
-                return chunks.end();
+                return end(context, key, chunks);
             }
             if (len.len == RDB_ENC_LZF) {
                 long compressed = parser.rdbLoadLen().len;
@@ -194,9 +182,9 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
                     return dump(key, version, context);
                 }
                 recorder.drop();
-                Chunks chunks = new Chunks(context, key, SET);
+                ChunkedValue chunks = chunks(context, key, "SET");
                 new LzfChunkDecoder(in, compressed, chunkBytes).decode(chunks::string);
-                return chunks.end();
+                return end(context, key, chunks);
             }
             // an integer: 1, 2 or 4 bytes
             in.skip(len.len == RDB_ENC_INT8 ? 1 : len.len == RDB_ENC_INT16 ? 2 : 4, true);
@@ -208,7 +196,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyHash(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_HASH, HSET, skip -> {
+        return collection(in, version, context, RDB_TYPE_HASH, "HSET", skip -> {
             skip.rdbLoadEncodedStringObject();
             skip.rdbLoadEncodedStringObject();
         }, (parser, out) -> {
@@ -219,13 +207,13 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applySet(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_SET, SADD, SkipRdbParser::rdbLoadEncodedStringObject,
+        return collection(in, version, context, RDB_TYPE_SET, "SADD", SkipRdbParser::rdbLoadEncodedStringObject,
                 (parser, out) -> out.add(parser.rdbLoadEncodedStringObject().first()));
     }
 
     @Override
     public Event applyZSet2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_ZSET_2, ZADD, skip -> {
+        return collection(in, version, context, RDB_TYPE_ZSET_2, "ZADD", skip -> {
             skip.rdbLoadEncodedStringObject();
             skip.rdbLoadBinaryDoubleValue();
         }, (parser, out) -> {
@@ -237,7 +225,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyListQuickList2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST_2, RPUSH, skip -> {
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST_2, "RPUSH", skip -> {
             skip.rdbLoadLen();
             skip.rdbGenericLoadStringObject();
         }, (parser, out) -> {
@@ -258,7 +246,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyListQuickList(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST, RPUSH, SkipRdbParser::rdbGenericLoadStringObject,
+        return collection(in, version, context, RDB_TYPE_LIST_QUICKLIST, "RPUSH", SkipRdbParser::rdbGenericLoadStringObject,
                 (parser, out) -> {
             ByteArray node = parser.rdbGenericLoadStringObject(RDB_LOAD_NONE);
             // a ziplist: total bytes (4), offset of the last entry (4), entry count (2), the entries, an end byte
@@ -348,7 +336,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * limit, else written in chunks. Until then units are only skipped (their raw bytes kept): once
      * past the limit, the units read so far are parsed from those bytes, the rest from the stream.
      */
-    private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, byte[] command,
+    private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, String command,
             UnitSkipper skipper, ElementReader reader) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
@@ -364,19 +352,19 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             if (recorder.size() <= bigValueBytes) {
                 return dump(key, version, context);
             }
-            Chunks chunks = new Chunks(context, key, command);
+            ChunkedValue chunks = chunks(context, key, command);
             List<byte[]> pending = new ArrayList<>();
             RedisInputStream again = new RedisInputStream(new ByteArray(recorder.recorded()));
             recorder.drop();
             again.skip(1, false); // the type
             BaseRdbParser reparser = new BaseRdbParser(again);
             reparser.rdbLoadLen();
-            chunks.units(reparser, reader, read, pending);
-            chunks.units(parser, reader, units - read, pending);
+            units(chunks, reparser, reader, read, pending);
+            units(chunks, parser, reader, units - read, pending);
             if (!pending.isEmpty()) {
                 chunks.collection(pending);
             }
-            return chunks.end();
+            return end(context, key, chunks);
         } finally {
             recorder.stop();
         }
@@ -402,68 +390,36 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         System.arraycopy(crc, 0, payload, end, crc.length);
     }
 
-    /** The commands of one chunked value: the first replaces what the target holds under the key. */
-    private final class Chunks {
-        private final ContextKeyValuePair context;
-        private final int db;
-        private final byte[] key;
-        private final byte[] command;
-        private boolean first = true;
+    private ChunkedValue chunks(ContextKeyValuePair context, byte[] key, String command) {
+        return new ChunkedValue(sink, (int) context.getDb().getDbNumber(), key, command);
+    }
 
-        Chunks(ContextKeyValuePair context, byte[] key, byte[] command) {
-            this.context = context;
-            this.db = (int) context.getDb().getDbNumber();
-            this.key = key;
-            this.command = command;
+    /** Writes the value's expiry; the key goes on as a {@link ChunkedKey}. */
+    private static Event end(ContextKeyValuePair context, byte[] key, ChunkedValue chunks) {
+        chunks.end(context.getExpiredMs());
+        ChunkedKey done = new ChunkedKey();
+        done.setKey(key);
+        return context.valueOf(done);
+    }
+
+    /** Reads {@code count} units and writes them in commands of about the chunk size; keeps the rest in {@code pending}. */
+    private void units(ChunkedValue chunks, BaseRdbParser parser, ElementReader reader, long count, List<byte[]> pending)
+            throws IOException {
+        long pendingBytes = 0;
+        for (byte[] b : pending) {
+            pendingBytes += b.length + 16;
         }
-
-        /** Reads {@code count} units and writes them in commands of about the chunk size; keeps the rest in {@code pending}. */
-        void units(BaseRdbParser parser, ElementReader reader, long count, List<byte[]> pending) throws IOException {
-            long pendingBytes = 0;
-            for (byte[] b : pending) {
-                pendingBytes += b.length + 16;
+        for (long i = 0; i < count; i++) {
+            int before = pending.size();
+            reader.read(parser, pending);
+            for (int j = before; j < pending.size(); j++) {
+                pendingBytes += pending.get(j).length + 16; // a little for the protocol around each argument
             }
-            for (long i = 0; i < count; i++) {
-                int before = pending.size();
-                reader.read(parser, pending);
-                for (int j = before; j < pending.size(); j++) {
-                    pendingBytes += pending.get(j).length + 16; // a little for the protocol around each argument
-                }
-                if (pendingBytes >= chunkBytes) {
-                    collection(pending);
-                    pending.clear();
-                    pendingBytes = 0;
-                }
+            if (pendingBytes >= chunkBytes) {
+                chunks.collection(pending);
+                pending.clear();
+                pendingBytes = 0;
             }
-        }
-
-        void string(byte[] chunk) {
-            sink.write(db, key, new byte[][] {first ? SET : APPEND, key, chunk});
-            first = false;
-        }
-
-        void collection(List<byte[]> arguments) {
-            if (first) {
-                sink.write(db, key, new byte[][] {DEL, key});
-                first = false;
-            }
-            byte[][] argv = new byte[arguments.size() + 2][];
-            argv[0] = command;
-            argv[1] = key;
-            for (int i = 0; i < arguments.size(); i++) {
-                argv[i + 2] = arguments.get(i);
-            }
-            sink.write(db, key, argv);
-        }
-
-        Event end() {
-            Long expireAt = context.getExpiredMs();
-            if (expireAt != null) {
-                sink.write(db, key, new byte[][] {PEXPIREAT, key, ascii(Long.toString(expireAt))});
-            }
-            ChunkedKey done = new ChunkedKey();
-            done.setKey(key);
-            return context.valueOf(done);
         }
     }
 

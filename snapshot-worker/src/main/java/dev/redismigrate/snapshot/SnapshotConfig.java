@@ -2,37 +2,51 @@ package dev.redismigrate.snapshot;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
+/** redis-migrate.snapshot.*: the replication copy (and the pipeline bounds towards the target of both copies). */
 @ConfigMapping(prefix = "redis-migrate.snapshot")
 public interface SnapshotConfig {
-    /** Connections (each with its own thread) that restore keys into the target at once. */
+    /**
+     * Connections (each with its own thread) that restore keys into the target at once. The target
+     * applies them on its one thread, so more mainly helps when the worker has cores to spare.
+     */
+    @WithDefault("2")
     int writers();
 
-    /** Bytes of parsed keys waiting for a writer at most, over all writers. */
+    /** Bytes of parsed keys waiting for a writer at most, over all writers: the parser waits when it is reached. */
+    @WithDefault("32M")
     MemorySize queuedBytes();
 
-    /** Commands in flight towards the target at most, per writer. */
+    /** Commands in flight towards the target at most, per writer: bounds memory and keeps the pipe full. */
+    @WithDefault("2000")
     int pipelineCommands();
 
     /** Bytes of commands in flight towards the target at most, per writer. */
+    @WithDefault("16M")
     MemorySize pipelineBytes();
 
     /**
      * A value whose RDB form is larger than this is not restored whole (one DUMP payload in memory)
-     * but written in chunks of type-wise commands.
+     * but written in chunks of type-wise commands (SET+APPEND, HSET, SADD, ZADD, RPUSH): memory is
+     * bounded by this and {@link #chunk}, not by the largest key.
      */
+    @WithDefault("16M")
     MemorySize bigValue();
 
     /** About how many bytes each command of a chunked value carries. */
+    @WithDefault("1M")
     MemorySize chunk();
 
     /** The replication backlog the source should keep so the stream can continue where the copy ended. */
+    @WithDefault("256M")
     MemorySize sourceBacklog();
 
     /**
      * How long a copy whose source link broke (the source closed it, a network cut) keeps starting
-     * over before the migration is an error.
+     * over (from an emptied target, with backoff) before the migration is an error with the reason.
      */
+    @WithDefault("60s")
     Duration sourceRetryFor();
 }

@@ -20,15 +20,16 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.common.value.MigratedDbs;
+import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,10 +42,6 @@ import org.jboss.logging.Logger;
  */
 public final class SnapshotCopier extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
-    private static final byte[] RESTORE = bytes("RESTORE");
-    private static final byte[] REPLACE = bytes("REPLACE");
-    private static final byte[] ABSTTL = bytes("ABSTTL");
-    private static final byte[] NO_TTL = bytes("0");
 
     private final SnapshotRequest request;
     private final SnapshotConfig config;
@@ -141,7 +138,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private long copy() {
         ShardedEntryWriter writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
+        ScheduledExecutorService progress = MigrationThreads.timer("snapshot-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
@@ -168,10 +165,10 @@ public final class SnapshotCopier extends ReplicaTask {
             writers.forEach(EntryWriter::close);
             throw e;
         }
-        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), "snapshot-writer",
+        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), MigrationThreads.factory("snapshot-writer"),
                 () -> stopRequested, entry -> {
-                    if (entry.argv()[0] == RESTORE) {
-                        ChunkingRdbVisitor.seal(entry.argv()[3]);
+                    if (RestoreCommand.is(entry.argv())) {
+                        ChunkingRdbVisitor.seal(RestoreCommand.payload(entry.argv()));
                     }
                 });
     }
@@ -193,7 +190,8 @@ public final class SnapshotCopier extends ReplicaTask {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
                     if (!request.ignoreDbs().contains(db)) {
-                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore(kv), -1));
+                        byte[][] restore = RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs());
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore, -1));
                         keysCopied++;
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
@@ -260,14 +258,6 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    private static byte[][] restore(DumpKeyValuePair kv) {
-        Long expireAt = kv.getExpiredMs();
-        if (expireAt == null) {
-            return new byte[][] {RESTORE, kv.getKey(), NO_TTL, kv.getValue(), REPLACE};
-        }
-        return new byte[][] {RESTORE, kv.getKey(), bytes(Long.toString(expireAt)), kv.getValue(), REPLACE, ABSTTL};
-    }
-
     /**
      * Writes made during the copy wait in the source's backlog until the stream worker reads them;
      * a backlog too small for them would force a second full copy.
@@ -293,14 +283,7 @@ public final class SnapshotCopier extends ReplicaTask {
      * been deleted on the source, and a copy only adds.
      */
     private void emptyMigratedDbs(RedisLink target) {
-        Map<Integer, Long> present = Keyspace.keysPerDb(target.info("keyspace"));
-        for (int db : present.keySet()) {
-            if (!request.ignoreDbs().contains(db)) {
-                target.call("SELECT", db);
-                target.call("FLUSHDB");
-            }
-        }
-        target.call("SELECT", 0);
+        MigratedDbs.empty(target, request.ignoreDbs());
         LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }
 
@@ -320,10 +303,6 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private void publish(MigrationEvent event) {
         events.accept(event);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override

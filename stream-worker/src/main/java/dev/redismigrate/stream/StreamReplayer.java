@@ -21,10 +21,10 @@ import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -69,7 +69,7 @@ public final class StreamReplayer extends ReplicaTask {
 
     @Override
     public void run() {
-        ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> new Thread(r, "stream-timers"));
+        ScheduledExecutorService timers = MigrationThreads.timer("stream-timers");
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
              RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
             List<String> commandNames = SourceReplicas.commandNames(source);

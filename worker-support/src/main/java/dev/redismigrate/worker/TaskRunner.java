@@ -10,10 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
  * Runs migration tasks, one thread each, and finds them again by migration id to stop them.
@@ -28,11 +25,7 @@ public class TaskRunner {
     }
 
     private final Map<TaskKey, MigrationTask> running = new ConcurrentHashMap<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "migration-task");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads = MigrationThreads.pool("migration-task");
 
     public boolean start(MigrationTask task) {
         TaskKey key = new TaskKey(task.migrationId(), task.part());
@@ -45,15 +38,13 @@ public class TaskRunner {
             earlier.stop();
             running.put(key, task);
         }
-        threads.execute(() -> {
-            MDC.put("migration", task.migrationId().toString());
+        MigrationThreads.execute(threads, task.migrationId(), () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.errorf("migration %s: task ended with %s", task.migrationId(), e.toString());
             } finally {
                 running.remove(key, task);
-                MDC.remove("migration");
             }
         });
         return true;
@@ -77,11 +68,6 @@ public class TaskRunner {
 
     void onShutdown(@Observes ShutdownEvent event) {
         running.values().forEach(MigrationTask::stop);
-        threads.shutdown();
-        try {
-            threads.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MigrationThreads.shutdown(threads);
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -47,11 +48,12 @@ public final class ShardedEntryWriter implements AutoCloseable {
     /**
      * @param writers one per shard, each on a connection of its own; closed with this
      * @param maxQueuedBytes bytes of entries waiting for their writer, over all shards
+     * @param threadFactory makes the writer threads, one per shard (daemon threads: a stop does not wait on them)
      * @param abandoned true once the caller gave up (a stop): a blocked call returns instead of waiting on
      * @param beforeWrite work on an entry that the writer's thread does rather than the caller's
      */
-    public ShardedEntryWriter(List<EntryWriter> writers, long maxQueuedBytes, String threadName, BooleanSupplier abandoned,
-            Consumer<Entry> beforeWrite) {
+    public ShardedEntryWriter(List<EntryWriter> writers, long maxQueuedBytes, ThreadFactory threadFactory,
+            BooleanSupplier abandoned, Consumer<Entry> beforeWrite) {
         this.writers = List.copyOf(writers);
         this.maxQueuedKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxQueuedBytes >> 10));
         this.queuedKib = new Semaphore(maxQueuedKib);
@@ -62,8 +64,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
             batches.add(new ArrayList<>());
             BlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
             EntryWriter writer = this.writers.get(i);
-            Thread thread = new Thread(() -> drain(queue, writer), threadName + "-" + i);
-            thread.setDaemon(true);
+            Thread thread = threadFactory.newThread(() -> drain(queue, writer));
             queues.add(queue);
             threads.add(thread);
             thread.start();

@@ -61,7 +61,11 @@ class ShardedEntryWriterTest {
             writers.add(new EntryWriter(connector.open(new RedisEndpoint(server.host(), server.port(), null, null, false), "test"),
                     50, 1 << 20, 10_000));
         }
-        return new ShardedEntryWriter(writers, 1 << 20, "test-writer", () -> false, entry -> { });
+        return new ShardedEntryWriter(writers, 1 << 20, work -> {
+            Thread t = new Thread(work, "test-writer");
+            t.setDaemon(true);
+            return t;
+        }, () -> false, entry -> { });
     }
 
     private static byte[][] argv(String... args) {

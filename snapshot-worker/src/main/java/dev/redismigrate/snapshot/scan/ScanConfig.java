@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "redis-migrate.scan")
 public interface ScanConfig {
     /** Keys per SCAN (its COUNT) and per pipelined batch of DUMP + PTTL on the source. */
+    @WithDefault("1000")
     int batchKeys();
 
     /**

@@ -5,28 +5,25 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
-import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
-import dev.redismigrate.common.pipeline.TypeWiseReader;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.value.DumpReader;
+import dev.redismigrate.common.value.MigratedDbs;
+import dev.redismigrate.common.value.Replies;
+import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.snapshot.SnapshotConfig;
-import dev.redismigrate.worker.MigrationTask;
-import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,21 +37,19 @@ import org.jboss.logging.Logger;
  * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset). A part of a split scan
  * copies only its share of the keys (see {@link ScanParts}); each part marks its own end.
  */
-public final class ScanCopier implements MigrationTask {
+public final class ScanCopier extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
-    private static final byte[] SCAN = bytes("SCAN");
-    private static final byte[] COUNT = bytes("COUNT");
-    private static final byte[] CURSOR_START = bytes("0");
+    private static final byte[] SCAN = Replies.ascii("SCAN");
+    private static final byte[] COUNT = Replies.ascii("COUNT");
+    private static final byte[] CURSOR_START = Replies.ascii("0");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final SnapshotRequest request;
     private final RedisConnector connector;
-    private final Consumer<MigrationEvent> events;
     private final ChangedKeysLog changedKeys;
     private final SnapshotConfig snapshotConfig;
     private final ScanConfig config;
 
-    private volatile boolean stopRequested;
     private boolean typeWise;
     private volatile long keysTotal;
     private volatile long keysCopied;
@@ -62,37 +57,17 @@ public final class ScanCopier implements MigrationTask {
 
     public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
+        super(request.migrationId(), request.attempt(), request.source(), request.target(), events);
         this.request = request;
         this.connector = connector;
-        this.events = events;
         this.changedKeys = changedKeys;
         this.snapshotConfig = snapshotConfig;
         this.config = config;
     }
 
     @Override
-    public UUID migrationId() {
-        return request.migrationId();
-    }
-
-    @Override
-    public int attempt() {
-        return request.attempt();
-    }
-
-    @Override
     public int part() {
         return request.partIndex();
-    }
-
-    @Override
-    public void stop() {
-        stopRequested = true;
-    }
-
-    @Override
-    public Map<String, RedisEndpoint> endpoints() {
-        return Map.of("source", request.source(), "target", request.target());
     }
 
     @Override
@@ -123,7 +98,7 @@ public final class ScanCopier implements MigrationTask {
     private void copy(RedisLink source, RedisLink target) {
         EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
                 snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-progress"));
+        ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
@@ -151,7 +126,7 @@ public final class ScanCopier implements MigrationTask {
 
     private void scanDb(RedisLink source, EntryWriter writer, int db) {
         source.call("SELECT", db);
-        byte[] count = bytes(Integer.toString(config.batchKeys()));
+        byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
         byte[] cursor = CURSOR_START;
         do {
             List<?> reply = (List<?>) await(source.send(new byte[][] {SCAN, cursor, COUNT, count}));
@@ -209,16 +184,13 @@ public final class ScanCopier implements MigrationTask {
         publish(event(EventType.FAILED).withMessage(reason));
     }
 
-    private MigrationEvent event(EventType type) {
-        MigrationEvent event = MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
+    @Override
+    protected MigrationEvent event(EventType type) {
+        MigrationEvent event = super.event(type);
         return request.part() == null ? event : event.withPart(request.partIndex());
     }
 
     private void publish(MigrationEvent event) {
         events.accept(event);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -13,8 +13,8 @@ import dev.redismigrate.common.contract.VerifyRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.snapshot.SnapshotCopierTest;
-import dev.redismigrate.snapshot.verify.Verifier;
-import dev.redismigrate.snapshot.verify.VerifySettings;
+import dev.redismigrate.verification.Verifier;
+import dev.redismigrate.verification.VerifyConfig;
 import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.time.Duration;
@@ -93,7 +93,7 @@ class CrossFamilyScanTest {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
         VerifyRequest request = new VerifyRequest(UUID.randomUUID(), UUID.randomUUID(), endpoint(source), endpoint(target),
                 Set.of(), VerifyMode.FULL, null);
-        new Verifier(request, connector, reports::add, VerifySettings.defaults().withRecheck(1, Duration.ofMillis(20))).run();
+        new Verifier(request, connector, reports::add, VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms")).run();
         return reports.get(reports.size() - 1);
     }
 

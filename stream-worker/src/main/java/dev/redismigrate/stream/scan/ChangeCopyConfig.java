@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "redis-migrate.changes")
 public interface ChangeCopyConfig {
     /** Changed keys read from the source (pipelined DUMP + PTTL) and written to the target per batch. */
+    @WithDefault("500")
     int batchKeys();
 
     /** Write type by type rather than RESTORE (see the snapshot worker's redis-migrate.scan.type-wise). */

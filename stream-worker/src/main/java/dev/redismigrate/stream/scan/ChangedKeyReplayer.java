@@ -4,20 +4,19 @@ import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
-import dev.redismigrate.common.pipeline.DumpReader;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
-import dev.redismigrate.common.pipeline.TypeWiseReader;
 import dev.redismigrate.common.redis.KeyEventSubscription;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.value.DumpReader;
+import dev.redismigrate.common.value.Replies;
+import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.stream.StreamConfig;
-import dev.redismigrate.worker.MigrationTask;
-import dev.redismigrate.worker.WorkerIdentity;
+import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,9 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,22 +38,20 @@ import org.jboss.logging.Logger;
  * key is gone), the keys captured during the scan first, then every new change, until stopped. A lost subscription is a
  * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over.
  */
-public final class ChangedKeyReplayer implements MigrationTask {
+public final class ChangedKeyReplayer extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
-    private static final byte[] DEL = bytes("DEL");
+    private static final byte[] DEL = Replies.ascii("DEL");
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PROBE_WAIT = Duration.ofSeconds(3);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamRequest request;
     private final RedisConnector connector;
-    private final Consumer<MigrationEvent> events;
     private final ChangedKeysLog changedKeys;
     private final StreamConfig streamConfig;
     private final ChangeCopyConfig config;
     private final PendingChanges pending = new PendingChanges();
 
-    private volatile boolean stopRequested;
     /** why changes may have been missed: the migration must start over */
     private volatile String lost;
     private final Set<Integer> partsCompleted = new HashSet<>();
@@ -68,32 +63,12 @@ public final class ChangedKeyReplayer implements MigrationTask {
 
     public ChangedKeyReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, StreamConfig streamConfig, ChangeCopyConfig config) {
+        super(request.migrationId(), request.attempt(), request.source(), request.target(), events);
         this.request = request;
         this.connector = connector;
-        this.events = events;
         this.changedKeys = changedKeys;
         this.streamConfig = streamConfig;
         this.config = config;
-    }
-
-    @Override
-    public UUID migrationId() {
-        return request.migrationId();
-    }
-
-    @Override
-    public int attempt() {
-        return request.attempt();
-    }
-
-    @Override
-    public void stop() {
-        stopRequested = true;
-    }
-
-    @Override
-    public Map<String, RedisEndpoint> endpoints() {
-        return Map.of("source", request.source(), "target", request.target());
     }
 
     @Override
@@ -286,13 +261,5 @@ public final class ChangedKeyReplayer implements MigrationTask {
     private void fail(String reason) {
         LOG.errorf("migration %s: %s", request.migrationId(), reason);
         events.accept(event(EventType.FAILED).withMessage(reason));
-    }
-
-    private MigrationEvent event(EventType type) {
-        return MigrationEvent.of(request.migrationId(), request.attempt(), type, WorkerIdentity.name());
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

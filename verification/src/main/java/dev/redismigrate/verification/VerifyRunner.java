@@ -1,5 +1,6 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
+import dev.redismigrate.worker.MigrationThreads;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -7,10 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
  * Runs verifications, one thread each, by verification id: apart from the TaskRunner, whose
@@ -21,11 +19,7 @@ public class VerifyRunner {
     private static final Logger LOG = Logger.getLogger(VerifyRunner.class);
 
     private final Map<UUID, Verifier> running = new ConcurrentHashMap<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "verification");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads = MigrationThreads.pool("verification");
 
     /** @return false when this verification runs here already (a redelivered request) */
     public boolean start(Verifier verifier) {
@@ -33,15 +27,13 @@ public class VerifyRunner {
             LOG.warnf("verification %s already runs here; request ignored", verifier.verificationId());
             return false;
         }
-        threads.execute(() -> {
-            MDC.put("migration", verifier.migrationId().toString());
+        MigrationThreads.execute(threads, verifier.migrationId(), () -> {
             try {
                 verifier.run();
             } catch (RuntimeException e) {
                 LOG.errorf("verification %s ended with %s", verifier.verificationId(), e.toString());
             } finally {
                 running.remove(verifier.verificationId(), verifier);
-                MDC.remove("migration");
             }
         });
         return true;
@@ -49,11 +41,6 @@ public class VerifyRunner {
 
     void onShutdown(@Observes ShutdownEvent event) {
         running.values().forEach(Verifier::stop);
-        threads.shutdown();
-        try {
-            threads.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MigrationThreads.shutdown(threads);
     }
 }

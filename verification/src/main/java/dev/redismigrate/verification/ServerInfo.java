@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import dev.redismigrate.common.redis.ServerRelease;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.VerifyRequest;
@@ -37,6 +37,6 @@ public class VerifyRequestListener {
             LOG.warnf("verification %s requested %d s ago: skipped", request.verificationId(), age.toSeconds());
             return;
         }
-        runner.start(new Verifier(request, connector, reports::publish, config.settings()));
+        runner.start(new Verifier(request, connector, reports::publish, config));
     }
 }

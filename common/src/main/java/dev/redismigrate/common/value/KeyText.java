@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.common.value;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,5 +1,10 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.common.value;
 
+import static dev.redismigrate.common.value.Replies.argv;
+import static dev.redismigrate.common.value.Replies.bytes;
+import static dev.redismigrate.common.value.Replies.text;
+
+import dev.redismigrate.common.redis.RedisLink;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,44 +25,51 @@ import java.util.concurrent.CompletableFuture;
  * hashed from their DUMP payload without its trailer (RDB version and CRC), which is exact only
  * when both sides encode the value alike.
  */
-final class ValueHash {
+public final class ValueHash {
     private static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
+    /** TYPE's answer for a key that does not exist */
+    private static final String NONE = "none";
+    /** keys whose values are read together: bounds memory for big collections */
+    private static final int READS_IN_FLIGHT = 50;
 
     private ValueHash() {
     }
 
     /** One digest per key of {@code types} (null for keys that do not exist). */
-    static List<String> readAll(Side side, List<byte[]> keys, List<String> types) {
+    public static List<String> readAll(RedisLink link, List<byte[]> keys, List<String> types, Awaiter replies) {
         List<String> out = new ArrayList<>(keys.size());
-        int step = side.valueReadsInFlight();
-        for (int from = 0; from < keys.size(); from += step) {
-            int to = Math.min(keys.size(), from + step);
-            List<List<CompletableFuture<Object>>> replies = new ArrayList<>(to - from);
+        for (int from = 0; from < keys.size(); from += READS_IN_FLIGHT) {
+            int to = Math.min(keys.size(), from + READS_IN_FLIGHT);
+            List<List<CompletableFuture<Object>>> sent = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
-                replies.add(send(side, keys.get(i), types.get(i)));
+                sent.add(send(link, keys.get(i), types.get(i)));
             }
             for (int i = from; i < to; i++) {
                 List<Object> values = new ArrayList<>();
-                for (CompletableFuture<Object> r : replies.get(i - from)) {
-                    values.add(side.awaitOrError(r, "reading a value"));
+                for (CompletableFuture<Object> r : sent.get(i - from)) {
+                    values.add(replies.awaitOrError(r, "reading a value"));
                 }
-                out.add(KeyState.NONE.equals(types.get(i)) ? null : digest(types.get(i), values));
+                out.add(NONE.equals(types.get(i)) ? null : digest(types.get(i), values));
             }
         }
         return out;
     }
 
-    private static List<CompletableFuture<Object>> send(Side side, byte[] key, String type) {
+    /** How the caller waits for a reply: the reply, or a {@link ReplyError} for an error reply. */
+    public interface Awaiter {
+        Object awaitOrError(CompletableFuture<Object> reply, String what);
+    }
+
+    private static List<CompletableFuture<Object>> send(RedisLink link, byte[] key, String type) {
         return switch (type) {
-            case KeyState.NONE -> List.of();
-            case "string" -> List.of(side.send(Side.ascii("GET"), key));
-            case "list" -> List.of(side.send(Side.ascii("LRANGE"), key, Side.ascii("0"), Side.ascii("-1")));
-            case "set" -> List.of(side.send(Side.ascii("SMEMBERS"), key));
-            case "hash" -> List.of(side.send(Side.ascii("HGETALL"), key));
-            case "zset" -> List.of(side.send(Side.ascii("ZRANGE"), key, Side.ascii("0"), Side.ascii("-1"), Side.ascii("WITHSCORES")));
-            case "stream" -> List.of(side.send(Side.ascii("XRANGE"), key, Side.ascii("-"), Side.ascii("+")),
-                    side.send(Side.ascii("XINFO"), Side.ascii("GROUPS"), key));
-            default -> List.of(side.send(Side.ascii("DUMP"), key));
+            case NONE -> List.of();
+            case "string" -> List.of(link.send(argv("GET", key)));
+            case "list" -> List.of(link.send(argv("LRANGE", key, "0", "-1")));
+            case "set" -> List.of(link.send(argv("SMEMBERS", key)));
+            case "hash" -> List.of(link.send(argv("HGETALL", key)));
+            case "zset" -> List.of(link.send(argv("ZRANGE", key, "0", "-1", "WITHSCORES")));
+            case "stream" -> List.of(link.send(argv("XRANGE", key, "-", "+")), link.send(argv("XINFO", "GROUPS", key)));
+            default -> List.of(link.send(argv("DUMP", key)));
         };
     }
 
@@ -66,7 +78,7 @@ final class ValueHash {
         Hasher h = new Hasher();
         h.add(type.getBytes(StandardCharsets.UTF_8));
         for (Object r : replies) {
-            if (r instanceof Side.ServerError e) {
+            if (r instanceof ReplyError e) {
                 h.add(("error: " + e.message()).getBytes(StandardCharsets.UTF_8));
                 return h.hex();
             }
@@ -92,7 +104,7 @@ final class ValueHash {
             case "zset" -> zset(h, replies.get(0));
             case "string", "list" -> h.tree(replies.get(0));
             default -> { // a DUMP payload: value, then 2 bytes of RDB version and 8 of CRC64
-                byte[] dump = replies.get(0) == null ? null : Side.bytes(replies.get(0));
+                byte[] dump = replies.get(0) == null ? null : bytes(replies.get(0));
                 h.add(dump == null || dump.length < 10 ? dump : Arrays.copyOf(dump, dump.length - 10));
             }
         }
@@ -132,9 +144,9 @@ final class ValueHash {
     }
 
     /** The consumer groups of a stream (XINFO GROUPS) as a digest, for streams compared by DIGEST-VALUE. */
-    static String groupsDigest(Object xinfoGroups) {
+    public static String groupsDigest(Object xinfoGroups) {
         Hasher h = new Hasher();
-        if (xinfoGroups instanceof Side.ServerError e) {
+        if (xinfoGroups instanceof ReplyError e) {
             h.add(("error: " + e.message()).getBytes(StandardCharsets.UTF_8));
         } else {
             h.addAll(groups(xinfoGroups));
@@ -151,11 +163,11 @@ final class ValueHash {
         for (Object g : groups) {
             if (g instanceof List<?> fields) {
                 for (int i = 0; i + 1 < fields.size(); i += 2) {
-                    String name = Side.text(fields.get(i));
+                    String name = text(fields.get(i));
                     if (name.equals("name") || name.equals("last-delivered-id") || name.equals("consumers")
                             || name.equals("pending")) {
-                        out.add(Side.bytes(fields.get(i)));
-                        out.add(Side.bytes(fields.get(i + 1)));
+                        out.add(bytes(fields.get(i)));
+                        out.add(bytes(fields.get(i + 1)));
                     }
                 }
             }
@@ -167,7 +179,7 @@ final class ValueHash {
         List<byte[]> out = new ArrayList<>();
         if (reply instanceof List<?> list) {
             for (Object o : list) {
-                out.add(o == null ? null : Side.bytes(o));
+                out.add(o == null ? null : bytes(o));
             }
         }
         return out;
@@ -212,7 +224,7 @@ final class ValueHash {
                 sha.update(ByteBuffer.allocate(8).putLong(list.size()).array());
                 list.forEach(this::tree);
             } else {
-                add(reply == null ? null : Side.bytes(reply));
+                add(reply == null ? null : bytes(reply));
             }
         }
 

@@ -1,4 +1,7 @@
-package dev.redismigrate.common.pipeline;
+package dev.redismigrate.common.value;
+
+import static dev.redismigrate.common.value.Replies.argv;
+import static dev.redismigrate.common.value.Replies.text;
 
 import dev.redismigrate.common.redis.RedisAccessException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +28,6 @@ import java.util.TreeSet;
  * does not compare them either.
  */
 final class StreamRebuild {
-    private static final int CHUNK = 500;
     private static final byte[] PLACEHOLDER_FIELD = "deleted".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
 
@@ -48,37 +50,29 @@ final class StreamRebuild {
             List<?> group = (List<?>) g;
             Object name = field(group, "name");
             // a stream without entries is created by its first group
-            commands.add(created ? TypeWiseReader.argv("XGROUP", "CREATE", key, name, field(group, "last-delivered-id"))
-                    : TypeWiseReader.argv("XGROUP", "CREATE", key, name, field(group, "last-delivered-id"), "MKSTREAM"));
+            commands.add(created ? argv("XGROUP", "CREATE", key, name, field(group, "last-delivered-id"))
+                    : argv("XGROUP", "CREATE", key, name, field(group, "last-delivered-id"), "MKSTREAM"));
             created = true;
             for (Object c : (List<?>) field(group, "consumers")) {
-                commands.add(TypeWiseReader.argv("XGROUP", "CREATECONSUMER", key, name, field((List<?>) c, "name")));
+                commands.add(argv("XGROUP", "CREATECONSUMER", key, name, field((List<?>) c, "name")));
             }
             for (Object p : (List<?>) field(group, "pending")) {
                 // id, consumer, last delivery time (source clock, ms), delivery count
                 List<?> pending = (List<?>) p;
                 long idle = Math.max(0, sourceMillis - (Long) pending.get(2));
-                commands.add(TypeWiseReader.argv("XCLAIM", key, name, pending.get(1), "0", pending.get(0),
+                commands.add(argv("XCLAIM", key, name, pending.get(1), "0", pending.get(0),
                         "TIME", Long.toString(readAtMillis - idle), "RETRYCOUNT", pending.get(3), "FORCE", "JUSTID"));
             }
         }
-        for (int from = 0; from < placeholders.size(); from += CHUNK) {
-            List<String> part = placeholders.subList(from, Math.min(placeholders.size(), from + CHUNK));
-            Object[] args = new Object[part.size() + 1];
-            args[0] = key;
-            for (int i = 0; i < part.size(); i++) {
-                args[i + 1] = part.get(i);
-            }
-            commands.add(TypeWiseReader.argv("XDEL", args));
-        }
+        TypeWiseReader.chunks(commands, "XDEL", key, placeholders, 1);
         boolean placeholder = !created;
         if (placeholder) {
             // nor entries nor groups: an entry added and removed creates it (its id 0-1 is set back below)
-            commands.add(TypeWiseReader.argv("XADD", key, "0-1", "f", "v"));
-            commands.add(TypeWiseReader.argv("XDEL", key, "0-1"));
+            commands.add(argv("XADD", key, "0-1", "f", "v"));
+            commands.add(argv("XDEL", key, "0-1"));
         }
         if (placeholder || !"0-0".equals(lastId)) {
-            commands.add(TypeWiseReader.argv("XSETID", key, lastId));
+            commands.add(argv("XSETID", key, lastId));
         }
     }
 
@@ -113,7 +107,7 @@ final class StreamRebuild {
             List<?> entry = (List<?>) e;
             StreamId id = StreamId.parse(text(entry.get(0)));
             while (next < placeholders.size() && StreamId.parse(placeholders.get(next)).compareTo(id) < 0) {
-                commands.add(TypeWiseReader.argv("XADD", key, placeholders.get(next++), PLACEHOLDER_FIELD, EMPTY));
+                commands.add(argv("XADD", key, placeholders.get(next++), PLACEHOLDER_FIELD, EMPTY));
             }
             List<?> fields = (List<?>) entry.get(1);
             Object[] args = new Object[fields.size() + 2];
@@ -122,10 +116,10 @@ final class StreamRebuild {
             for (int i = 0; i < fields.size(); i++) {
                 args[i + 2] = fields.get(i);
             }
-            commands.add(TypeWiseReader.argv("XADD", args));
+            commands.add(argv("XADD", args));
         }
         while (next < placeholders.size()) {
-            commands.add(TypeWiseReader.argv("XADD", key, placeholders.get(next++), PLACEHOLDER_FIELD, EMPTY));
+            commands.add(argv("XADD", key, placeholders.get(next++), PLACEHOLDER_FIELD, EMPTY));
         }
     }
 
@@ -137,10 +131,6 @@ final class StreamRebuild {
             }
         }
         throw new RedisAccessException("XINFO did not say " + name);
-    }
-
-    private static String text(Object reply) {
-        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
     /** A stream id, ordered as the server orders them (both parts unsigned). */

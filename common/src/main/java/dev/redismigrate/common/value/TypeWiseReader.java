@@ -1,8 +1,10 @@
-package dev.redismigrate.common.pipeline;
+package dev.redismigrate.common.value;
+
+import static dev.redismigrate.common.value.Replies.argv;
+import static dev.redismigrate.common.value.Replies.text;
 
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TypeWiseReader {
     /** Elements per write command, so that no single command grows without bound. */
-    private static final int CHUNK = 500;
+    static final int CHUNK = 500;
 
     private TypeWiseReader() {
     }
@@ -127,7 +129,8 @@ public final class TypeWiseReader {
         return out;
     }
 
-    private static void chunks(List<byte[][]> commands, String command, byte[] key, List<?> items, int perElement) {
+    /** {@code command key item...} over {@code items}, {@link #CHUNK} elements of {@code perElement} items per command. */
+    static void chunks(List<byte[][]> commands, String command, byte[] key, List<?> items, int perElement) {
         int step = CHUNK * perElement;
         for (int from = 0; from < items.size(); from += step) {
             List<?> part = items.subList(from, Math.min(items.size(), from + step));
@@ -140,16 +143,4 @@ public final class TypeWiseReader {
         }
     }
 
-    static byte[][] argv(String command, Object... args) {
-        byte[][] argv = new byte[args.length + 1][];
-        argv[0] = command.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < args.length; i++) {
-            argv[i + 1] = args[i] instanceof byte[] b ? b : String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
-        }
-        return argv;
-    }
-
-    private static String text(Object reply) {
-        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
-    }
 }

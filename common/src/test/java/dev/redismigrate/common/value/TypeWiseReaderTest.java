@@ -1,4 +1,4 @@
-package dev.redismigrate.common.pipeline;
+package dev.redismigrate.common.value;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

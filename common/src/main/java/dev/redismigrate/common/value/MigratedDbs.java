@@ -1,8 +1,7 @@
-package dev.redismigrate.snapshot.scan;
+package dev.redismigrate.common.value;
 
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.redis.Keyspace;
-import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-/** The dbs a migration copies: those of a server's keyspace that the user did not leave out. */
+/**
+ * The dbs a migration copies: those of a server's keyspace that the user did not leave out; and
+ * emptying them on a target before a new attempt copies again.
+ */
 public final class MigratedDbs {
     private MigratedDbs() {
     }
@@ -44,16 +45,16 @@ public final class MigratedDbs {
             empty(target, ignoreDbs);
             return;
         }
-        byte[][] scan = {ascii("SCAN"), null, ascii("COUNT"), ascii("1000")};
+        byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
         for (int db : withKeys(target, ignoreDbs)) {
             target.call("SELECT", db);
             String cursor = "0";
             do {
-                scan[1] = ascii(cursor);
+                scan[1] = Replies.ascii(cursor);
                 List<?> reply = (List<?>) await(target.send(scan), target, timeout);
                 cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
                 List<byte[]> mine = new ArrayList<>();
-                mine.add(ascii("UNLINK"));
+                mine.add(Replies.ascii("UNLINK"));
                 for (Object key : (List<?>) reply.get(1)) {
                     if (ScanParts.partOf((byte[]) key, partCount) == partIndex) {
                         mine.add((byte[]) key);
@@ -68,17 +69,6 @@ public final class MigratedDbs {
     }
 
     private static Object await(CompletableFuture<Object> reply, RedisLink target, Duration timeout) {
-        try {
-            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisAccessException("interrupted while emptying " + target.endpoint().address());
-        } catch (Exception e) {
-            throw RedisAccessException.from("emptying " + target.endpoint().address() + " failed", e);
-        }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        return Replies.await(target, reply, timeout, "emptying");
     }
 }

@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
@@ -7,7 +7,8 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.snapshot.verify.Findings.Kind;
+import dev.redismigrate.verification.Findings.Kind;
+import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -50,7 +50,7 @@ public final class Verifier implements Runnable {
     private final VerifyRequest request;
     private final RedisConnector connector;
     private final Consumer<VerifyReport> reports;
-    private final VerifySettings settings;
+    private final VerifyConfig settings;
     private final int batchSize;
     private final long ttlToleranceMs;
     private final Findings findings;
@@ -62,7 +62,7 @@ public final class Verifier implements Runnable {
     private volatile String valueMethod;
     private List<Suspect> suspects = new ArrayList<>();
 
-    public Verifier(VerifyRequest request, RedisConnector connector, Consumer<VerifyReport> reports, VerifySettings settings) {
+    public Verifier(VerifyRequest request, RedisConnector connector, Consumer<VerifyReport> reports, VerifyConfig settings) {
         this.request = request;
         this.connector = connector;
         this.reports = reports;
@@ -91,11 +91,7 @@ public final class Verifier implements Runnable {
         LOG.infof("verification %s (%s) of %s against %s started", request.verificationId(), mode().wire(),
                 request.target(), request.source());
         reports.accept(report(VerifyReport.State.RUNNING, null, null));
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verify-progress");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService ticker = MigrationThreads.timer("verify-progress");
         long every = Math.max(100, settings.reportEvery().toMillis());
         ticker.scheduleAtFixedRate(() -> reports.accept(report(VerifyReport.State.RUNNING, null, null)), every, every,
                 TimeUnit.MILLISECONDS);
@@ -308,15 +304,8 @@ public final class Verifier implements Runnable {
         if (keys.isEmpty()) {
             return;
         }
-        long at = System.nanoTime();
-        List<KeyState> s = source.read(keys);
-        List<KeyState> t = target.read(keys);
-        for (int i = 0; i < keys.size(); i++) {
-            Kind kind = classify(s.get(i), t.get(i), ttlToleranceMs);
-            if (kind != null) {
-                suspects.add(new Suspect(keys.get(i), kind, s.get(i), at, false));
-            }
-        }
+        differences(source, target, keys,
+                (i, kind, state, at) -> suspects.add(new Suspect(keys.get(i), kind, state, at, false)));
         findings.checked(keys.size());
         if (suspects.size() >= batchSize) {
             settle(source, target, db);
@@ -341,23 +330,34 @@ public final class Verifier implements Runnable {
             for (int from = 0; from < open.size(); from += batchSize) {
                 List<Suspect> chunk = open.subList(from, Math.min(open.size(), from + batchSize));
                 List<byte[]> keys = chunk.stream().map(Suspect::key).toList();
-                long at = System.nanoTime();
-                List<KeyState> s = source.read(keys);
-                List<KeyState> t = target.read(keys);
-                for (int i = 0; i < keys.size(); i++) {
-                    Kind kind = classify(s.get(i), t.get(i), ttlToleranceMs);
-                    if (kind != null) {
-                        Suspect before = chunk.get(i);
-                        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(at - before.readAt());
-                        still.add(new Suspect(keys.get(i), kind, s.get(i), at,
-                                changed(before.source(), s.get(i), elapsedMs, ttlToleranceMs)));
-                    }
-                }
+                differences(source, target, keys, (i, kind, state, at) -> {
+                    Suspect before = chunk.get(i);
+                    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(at - before.readAt());
+                    still.add(new Suspect(keys.get(i), kind, state, at, changed(before.source(), state, elapsedMs, ttlToleranceMs)));
+                });
             }
             open = still;
         }
         for (Suspect x : open) {
             findings.found(x.changed() ? Kind.UNSETTLED : x.kind(), db, x.key());
+        }
+    }
+
+    /** A key of a batch that differs: its index, how, its state on the source and when the batch was read (nanoTime). */
+    private interface Difference {
+        void found(int index, Kind kind, KeyState source, long readAt);
+    }
+
+    /** Reads {@code keys} on both sides and hands on those that differ. */
+    private void differences(Side source, Side target, List<byte[]> keys, Difference out) {
+        long at = System.nanoTime();
+        List<KeyState> s = source.read(keys);
+        List<KeyState> t = target.read(keys);
+        for (int i = 0; i < keys.size(); i++) {
+            Kind kind = classify(s.get(i), t.get(i), ttlToleranceMs);
+            if (kind != null) {
+                out.found(i, kind, s.get(i), at);
+            }
         }
     }
 

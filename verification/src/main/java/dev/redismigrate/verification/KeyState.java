@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 /**
  * One key as read on one side.

@@ -1,6 +1,7 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import dev.redismigrate.common.contract.VerifyReport;
+import dev.redismigrate.common.value.KeyText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;

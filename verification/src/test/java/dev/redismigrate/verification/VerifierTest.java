@@ -1,4 +1,4 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,43 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.common.contract.VerifyMode;
-import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Key;
 import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
+import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyRequest;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.value.KeyText;
 import dev.redismigrate.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The verifier against real redis-servers, without Kafka. */
 class VerifierTest {
     static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
     /** re-checks kept short where nothing changes during the check */
-    static final VerifySettings QUICK = VerifySettings.defaults().withRecheck(1, Duration.ofMillis(20)).withBatchSize(100);
-    static RedisConnector connector;
-
-    @BeforeAll
-    static void connector() {
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-    }
-
-    @AfterAll
-    static void close() {
-        connector.close();
-    }
+    static final VerifyConfig QUICK = VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100");
+    @RegisterExtension
+    static final TestConnector CONNECTOR = new TestConnector();
 
     /** Every type, with and without TTL, written the same way on a server. */
     static final String DATASET = String.join("\n",
@@ -53,9 +42,9 @@ class VerifierTest {
             "EXPIRE hash 3000", "SELECT 3", "SET in:db3 yes", "LPUSH ttl:list 1 2 3", "PEXPIRE ttl:list 900000", "");
 
     static List<VerifyReport> verify(RedisServer source, RedisServer target, VerifyMode mode, Integer sample,
-            Set<Integer> ignore, VerifySettings settings) {
+            Set<Integer> ignore, VerifyConfig settings) {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
-        new Verifier(request(endpoint(source), endpoint(target), mode, sample, ignore), connector, reports::add, settings).run();
+        new Verifier(request(endpoint(source), endpoint(target), mode, sample, ignore), CONNECTOR.get(), reports::add, settings).run();
         return reports;
     }
 
@@ -183,7 +172,7 @@ class VerifierTest {
             List<VerifyReport> reports;
             try {
                 reports = verify(source, target, VerifyMode.FULL, null, Set.of(),
-                        VerifySettings.defaults().withRecheck(3, Duration.ofMillis(600))); // at +0.6, +1.8, +4.2 s
+                        VerifyConfig.of("recheck-attempts", "3", "recheck-delay", "600ms")); // at +0.6, +1.8, +4.2 s
             } finally {
                 writing.set(false);
                 writer.join();
@@ -229,7 +218,7 @@ class VerifierTest {
             int closed = RedisServer.freePort();
             RedisEndpoint source = new RedisEndpoint("127.0.0.1", closed, null, CIPHER.seal("pw-not-shown"), false);
             List<VerifyReport> reports = new CopyOnWriteArrayList<>();
-            new Verifier(request(source, endpoint(target), VerifyMode.FULL, null, Set.of()), connector, reports::add, QUICK).run();
+            new Verifier(request(source, endpoint(target), VerifyMode.FULL, null, Set.of()), CONNECTOR.get(), reports::add, QUICK).run();
 
             VerifyReport failed = last(reports);
             assertEquals(State.ERROR, failed.state());

@@ -1,39 +1,39 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
 
-import static dev.redismigrate.snapshot.verify.VerifierTest.CIPHER;
-import static dev.redismigrate.snapshot.verify.VerifierTest.DATASET;
-import static dev.redismigrate.snapshot.verify.VerifierTest.QUICK;
-import static dev.redismigrate.snapshot.verify.VerifierTest.endpoint;
-import static dev.redismigrate.snapshot.verify.VerifierTest.keys;
-import static dev.redismigrate.snapshot.verify.VerifierTest.last;
-import static dev.redismigrate.snapshot.verify.VerifierTest.request;
+import static dev.redismigrate.verification.VerifierTest.DATASET;
+import static dev.redismigrate.verification.VerifierTest.QUICK;
+import static dev.redismigrate.verification.VerifierTest.endpoint;
+import static dev.redismigrate.verification.VerifierTest.keys;
+import static dev.redismigrate.verification.VerifierTest.last;
+import static dev.redismigrate.verification.VerifierTest.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.common.contract.VerifyMode;
-import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Key;
 import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
-import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The verifier between servers that compute digests differently (Redis 7.0 and Valkey 8), on
  * streams' consumer groups (which DEBUG DIGEST-VALUE leaves out), and against cluster nodes.
  */
 class CrossServerVerifierTest {
-    static RedisConnector connector;
+    /** {@code QUICK} hashing values type by type */
+    static final VerifyConfig TYPE_WISE = VerifyConfig.of("recheck-attempts", "1", "recheck-delay", "20ms", "batch-size", "100",
+            "digest-value", "false");
+    @RegisterExtension
+    static final TestConnector CONNECTOR = new TestConnector();
 
     /** Sorted sets with fractional scores, compact (listpack) and big (skiplist), and every other type. */
     static final String FRACTIONAL = DATASET + String.join("\n", "SELECT 0", "ZADD zset:frac 0.1 a 0.2 b -0.3 c 1e-7 d 1e20 e",
@@ -41,19 +41,9 @@ class CrossServerVerifierTest {
             "EVAL \"for i = 1, 300 do redis.call('ZADD', 'zset:big', i / 7, 'm' .. i) end\" 0",
             "ZADD zset:hair 0.1 a", "ZADD zset:ulp 0.1 a", "");
 
-    @BeforeAll
-    static void connector() {
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-    }
-
-    @AfterAll
-    static void close() {
-        connector.close();
-    }
-
-    static VerifyReport verify(RedisServer source, RedisServer target, VerifySettings settings) {
+    static VerifyReport verify(RedisServer source, RedisServer target, VerifyConfig settings) {
         List<VerifyReport> reports = new CopyOnWriteArrayList<>();
-        new Verifier(request(endpoint(source), endpoint(target), VerifyMode.FULL, null, Set.of()), connector, reports::add,
+        new Verifier(request(endpoint(source), endpoint(target), VerifyMode.FULL, null, Set.of()), CONNECTOR.get(), reports::add,
                 settings).run();
         return last(reports);
     }
@@ -77,7 +67,7 @@ class CrossServerVerifierTest {
                 assertEquals(11 + 5 + 2, done.keysChecked(), direction);
                 assertNull(done.error());
 
-                VerifyReport typeWise = verify(pair[0], pair[1], QUICK.withDigestValue(false));
+                VerifyReport typeWise = verify(pair[0], pair[1], TYPE_WISE);
                 assertEquals("type-wise", typeWise.valueMethod());
                 assertEquals(Verdict.EQUAL, typeWise.verdict(), () -> direction + " type-wise: " + typeWise.mismatches());
             }
@@ -107,7 +97,7 @@ class CrossServerVerifierTest {
             assertEquals("0.10000000000000002", valkey.cli("ZSCORE", "zset:ulp", "a").trim());
 
             for (RedisServer[] pair : List.of(new RedisServer[] {redis, valkey}, new RedisServer[] {valkey, redis})) {
-                for (VerifySettings settings : List.of(QUICK, QUICK.withDigestValue(false))) {
+                for (VerifyConfig settings : List.of(QUICK, TYPE_WISE)) {
                     VerifyReport done = verify(pair[0], pair[1], settings);
                     String run = pair[0].family() + " -> " + pair[1].family() + " by " + done.valueMethod();
                     assertEquals(State.DONE, done.state(), () -> run + ": " + done.error());

@@ -1,8 +1,15 @@
-package dev.redismigrate.snapshot.verify;
+package dev.redismigrate.verification;
+
+import static dev.redismigrate.common.value.Replies.argv;
+import static dev.redismigrate.common.value.Replies.ascii;
+import static dev.redismigrate.common.value.Replies.bytes;
+import static dev.redismigrate.common.value.Replies.text;
 
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.value.ReplyError;
+import dev.redismigrate.common.value.ValueHash;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,8 +34,6 @@ import java.util.concurrent.TimeoutException;
 final class Side {
     /** DIGEST-VALUE mixes SHA1("!!expire!!") into the digest of a key with an expiry; TTLs are compared apart */
     private static final byte[] EXPIRE_MIX = sha1("!!expire!!".getBytes(StandardCharsets.US_ASCII));
-    /** keys whose values are read together in type-wise mode: bounds memory for big collections */
-    private static final int VALUE_READS_IN_FLIGHT = 50;
 
     final String name;
     private final RedisLink link;
@@ -141,7 +146,7 @@ final class Side {
             pttls.add(((Number) await(ttls.get(i), "PTTL")).longValue());
         }
         List<String> values = digestValue ? digestValues((List<?>) await(digests, "DEBUG DIGEST-VALUE"), pttls)
-                : ValueHash.readAll(this, keys, typeNames);
+                : ValueHash.readAll(link, keys, typeNames, this::awaitOrError);
         if (digestValue) {
             completeDigests(keys, typeNames, values);
         }
@@ -173,8 +178,8 @@ final class Side {
             groups.add(link.send(new byte[][] {ascii("XINFO"), ascii("GROUPS"), keys.get(i)}));
         }
         if (!apart.isEmpty()) {
-            List<String> hashed = ValueHash.readAll(this, apart.stream().map(keys::get).toList(),
-                    apart.stream().map(types::get).toList());
+            List<String> hashed = ValueHash.readAll(link, apart.stream().map(keys::get).toList(),
+                    apart.stream().map(types::get).toList(), this::awaitOrError);
             for (int j = 0; j < apart.size(); j++) {
                 values.set(apart.get(j), hashed.get(j));
             }
@@ -199,24 +204,23 @@ final class Side {
         return out;
     }
 
-    /** For {@link ValueHash}: sends the commands of up to {@link #VALUE_READS_IN_FLIGHT} keys at a time. */
-    int valueReadsInFlight() {
-        return VALUE_READS_IN_FLIGHT;
-    }
-
-    CompletableFuture<Object> send(byte[]... argv) {
-        return link.send(argv);
-    }
-
-    /** The reply, or a {@link ServerError} for an error reply (e.g. WRONGTYPE after a concurrent change). */
+    /** The reply, or a {@link ReplyError} for an error reply (e.g. WRONGTYPE after a concurrent change). */
     Object awaitOrError(CompletableFuture<Object> reply, String what) {
+        return await(reply, what, true);
+    }
+
+    Object await(CompletableFuture<Object> reply, String what) {
+        return await(reply, what, false);
+    }
+
+    private Object await(CompletableFuture<Object> reply, String what, boolean errorsAsValues) {
         try {
             return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String m = cause == null ? null : cause.getMessage();
-            if (m != null && (m.startsWith("WRONGTYPE") || m.startsWith("ERR") || m.startsWith("NOPERM"))) {
-                return new ServerError(m.split("\\. channel:|, channel:| channel: \\[")[0]);
+            if (errorsAsValues && m != null && (m.startsWith("WRONGTYPE") || m.startsWith("ERR") || m.startsWith("NOPERM"))) {
+                return new ReplyError(m.split("\\. channel:|, channel:| channel: \\[")[0]);
             }
             throw RedisAccessException.from(what + " on " + address() + " failed", e);
         } catch (InterruptedException e) {
@@ -225,46 +229,6 @@ final class Side {
         } catch (TimeoutException e) {
             throw new RedisAccessException(what + " on " + address() + ": no reply within " + timeoutMs + " ms");
         }
-    }
-
-    record ServerError(String message) {
-    }
-
-    Object await(CompletableFuture<Object> reply, String what) {
-        try {
-            return reply.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw RedisAccessException.from(what + " on " + address() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisAccessException(what + " on " + address() + ": interrupted");
-        } catch (TimeoutException e) {
-            throw new RedisAccessException(what + " on " + address() + ": no reply within " + timeoutMs + " ms");
-        }
-    }
-
-    static byte[][] argv(String... words) {
-        byte[][] argv = new byte[words.length][];
-        for (int i = 0; i < words.length; i++) {
-            argv[i] = words[i].getBytes(StandardCharsets.UTF_8);
-        }
-        return argv;
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** A reply element as bytes: bulk strings come as byte[], status replies as String, integers as Long. */
-    static byte[] bytes(Object reply) {
-        if (reply instanceof byte[] b) {
-            return b;
-        }
-        return String.valueOf(reply).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String text(Object reply) {
-        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
     static byte[] sha1(byte[] data) {
