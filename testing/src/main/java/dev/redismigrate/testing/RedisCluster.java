@@ -27,14 +27,22 @@ public final class RedisCluster implements AutoCloseable {
      * --cluster create}, which wants at least 3 masters: any shard count works, on Redis and Valkey.
      */
     public static RedisCluster start(RedisServer.Family family, int masters, int replicasPerMaster) {
+        return start(family, masters, replicasPerMaster, node -> new String[0]);
+    }
+
+    /** The same, with server arguments for node {@code i} (e.g. its TLS port). */
+    public static RedisCluster start(RedisServer.Family family, int masters, int replicasPerMaster,
+            java.util.function.IntFunction<String[]> extraArgs) {
         List<RedisServer> nodes = new ArrayList<>();
         List<Integer> busPorts = new ArrayList<>();
         try {
             for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
                 // the bus port is port + 10000 unless given: above 55535 that is no port at all
                 busPorts.add(RedisServer.freePort());
-                nodes.add(RedisServer.start(family, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                         "--cluster-node-timeout", "5000", "--cluster-port", Integer.toString(busPorts.get(i))));
+                args.addAll(List.of(extraArgs.apply(i)));
+                nodes.add(RedisServer.start(family, args.toArray(String[]::new)));
             }
             RedisCluster cluster = new RedisCluster(nodes, masters);
             cluster.assemble(replicasPerMaster, busPorts);
