@@ -72,25 +72,23 @@ public final class ClusterWriter implements AutoCloseable {
     /** Queues a command; sends and waits for the replies once the bound in bytes is reached. */
     public void write(byte[][] argv) {
         String name = new String(argv[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-        for (byte[][] part : keys.perSlot(argv)) {
-            List<byte[]> partKeys = keys.keys(part);
-            if (partKeys.isEmpty()) {
+        for (CommandKeys.Part part : keys.perSlot(argv)) {
+            if (part.slot() < 0) {
                 if (!TO_EVERY_MASTER.contains(name)) {
                     throw new ClusterWriteException(name.toUpperCase(Locale.ROOT)
                             + " has no key: a cluster target cannot tell which node it is for");
                 }
                 for (ClusterNode master : topologyOf.masters()) {
-                    queue(part, master.address());
+                    queue(part.argv(), master.address());
                 }
                 continue;
             }
-            int slot = HashSlot.of(partKeys.get(0));
-            ClusterNode owner = owners[slot];
+            ClusterNode owner = owners[part.slot()];
             if (owner == null) {
-                throw new ClusterWriteException("slot " + slot + " of the target is served by no shard ("
+                throw new ClusterWriteException("slot " + part.slot() + " of the target is served by no shard ("
                         + name.toUpperCase(Locale.ROOT) + ")");
             }
-            queue(part, owner.address());
+            queue(part.argv(), owner.address());
         }
         if (pendingBytes >= maxPendingBytes) {
             flush();

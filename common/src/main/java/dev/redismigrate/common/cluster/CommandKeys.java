@@ -39,6 +39,14 @@ public final class CommandKeys {
     private final Map<String, Spec> specs;
     private final Function<byte[][], List<byte[]>> getKeys;
 
+    /**
+     * A command for one slot.
+     *
+     * @param slot -1 for a command without keys
+     */
+    public record Part(byte[][] argv, int slot) {
+    }
+
     /** One entry of the COMMAND table. */
     record Spec(int first, int last, int step, boolean movable, boolean container) {
     }
@@ -93,12 +101,12 @@ public final class CommandKeys {
      *
      * @throws CrossSlotException for keys in several slots of a command that cannot be split
      */
-    public List<byte[][]> perSlot(byte[][] argv) {
+    public List<Part> perSlot(byte[][] argv) {
         List<byte[]> keys = keys(argv);
         Set<Integer> slots = new TreeSet<>();
         keys.forEach(k -> slots.add(HashSlot.of(k)));
         if (slots.size() <= 1) {
-            return java.util.Collections.singletonList(argv);
+            return List.of(new Part(argv, slots.isEmpty() ? -1 : slots.iterator().next()));
         }
         String name = name(argv);
         Integer step = SPLITTABLE.get(name);
@@ -119,7 +127,9 @@ public final class CommandKeys {
                 group.add(argv[j]);
             }
         }
-        return groups.values().stream().map(g -> g.toArray(byte[][]::new)).toList();
+        List<Part> parts = new ArrayList<>();
+        groups.forEach((slot, g) -> parts.add(new Part(g.toArray(byte[][]::new), slot)));
+        return parts;
     }
 
     private Spec spec(byte[][] argv) {

@@ -86,12 +86,23 @@ class ClusterTopologyTest {
     }
 
     @Test
-    void aValkeyClusterOfTwoShardsWithAStoppedMasterAndSlotsRemoved() {
+    void aValkeyClusterOfTwoShardsTakesSplitWritesThenLosesAMasterAndSlots() {
         try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.VALKEY, 2, 0);
              RedisConnector connector = connector()) {
             ClusterSurvey whole = ClusterSurvey.of(connector, at(cluster.master(0)), Map.of(), "test");
             assertEquals(2, whole.topology().shards().size());
             assertTrue(whole.complete(), whole.describe());
+            try (ClusterWriter writer = new ClusterWriter(connector, new NodeAddresses(at(cluster.master(1)), Map.of()),
+                    1 << 16, Duration.ofSeconds(10), "test")) {
+                writer.write(ClusterWriterTest.argv("MSET", "a", "1", "b", "2", "c", "3", "d", "4"));
+                // a (slot 15495) and b (3300) are on the two shards
+                writer.write(ClusterWriterTest.argv("DEL", "a", "b"));
+                writer.flush();
+            }
+            assertEquals(List.of("", "", "3", "4"), List.of("a", "b", "c", "d").stream()
+                    .map(k -> cluster.cli("GET", k).trim()).toList());
+            assertTrue(Long.parseLong(cluster.master(0).cli("DBSIZE").trim()) > 0
+                    && Long.parseLong(cluster.master(1).cli("DBSIZE").trim()) > 0, "both Valkey shards written to");
 
             cluster.master(0).cli("CLUSTER", "DELSLOTSRANGE", "100", "199");
             cluster.master(0).cli("CLUSTER", "DELSLOTS", "300");

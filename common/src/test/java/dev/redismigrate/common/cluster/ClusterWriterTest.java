@@ -103,11 +103,12 @@ class ClusterWriterTest {
         CommandKeys keys = CommandKeys.of(List.of(
                 List.of("del", -2, List.of("write"), 1, -1, 1),
                 List.of("mset", -3, List.of("write"), 1, -1, 2)), argv -> List.of());
-        List<byte[][]> parts = keys.perSlot(argv("MSET", "{x}1", "a", "{y}1", "b", "{x}2", "c"));
+        List<CommandKeys.Part> parts = keys.perSlot(argv("MSET", "{x}1", "a", "{y}1", "b", "{x}2", "c"));
         assertEquals(List.of(List.of("MSET", "{x}1", "a", "{x}2", "c"), List.of("MSET", "{y}1", "b")),
-                parts.stream().map(ClusterWriterTest::strings).toList());
+                parts.stream().map(p -> strings(p.argv())).toList());
+        assertEquals(List.of(HashSlot.of("x"), HashSlot.of("y")), parts.stream().map(CommandKeys.Part::slot).toList());
         assertEquals(List.of(List.of("del", "{x}1", "{x}2", "{x}3")),
-                keys.perSlot(argv("del", "{x}1", "{x}2", "{x}3")).stream().map(ClusterWriterTest::strings).toList());
+                keys.perSlot(argv("del", "{x}1", "{x}2", "{x}3")).stream().map(p -> strings(p.argv())).toList());
     }
 
     private static List<String> strings(byte[][] argv) {
