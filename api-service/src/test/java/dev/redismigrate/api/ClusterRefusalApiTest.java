@@ -6,6 +6,9 @@ import static dev.redismigrate.api.support.Api.source;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -14,6 +17,7 @@ import dev.redismigrate.testing.RedisServer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
+import io.restassured.path.json.JsonPath;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node of a Redis Cluster holds one shard: until clusters are supported, a cluster source or
- * target fails the preflight (a PUT is refused with 422) rather than copy a part of the data.
+ * target fails the preflight (a PUT is refused with 422) rather than copy a part of the data; the
+ * check says what it found of the cluster (shards, slots not covered, nodes unreachable), and a
+ * standalone source with keys beyond db 0 is refused for a cluster target (db 0 only).
  */
 @QuarkusTest
 class ClusterRefusalApiTest {
@@ -40,6 +46,21 @@ class ClusterRefusalApiTest {
         standalone.close();
     }
 
+    /** What the check adds after the old message, for the healthy 3-shard cluster of these tests. */
+    private static final String WHOLE_CLUSTER = " (its cluster: 3 shards (CLUSTER SHARDS): slots 0-5460: master 127.0.0.1:";
+    private static final String EVERYTHING_SERVED = "all 16384 slots covered; every node reachable with the credentials given)";
+
+    /** A target as registered before registration refused clusters (or a server switched to cluster mode since). */
+    private static String registeredBefore(RedisServer node) {
+        TargetDatabase registered = QuarkusTransaction.requiringNew().call(() -> {
+            TargetDatabase t = TargetDatabase.of("sharded-" + java.util.UUID.randomUUID(), new RedisEndpoint("127.0.0.1", node.port(), null,
+                    null, false), "redis", "7.0.15", Instant.now());
+            t.persist();
+            return t;
+        });
+        return registered.id.toString();
+    }
+
     private static RedisServer node() {
         return cluster.nodes().get(0);
     }
@@ -56,7 +77,8 @@ class ClusterRefusalApiTest {
         api().body(source(node(), null)).post(path(targetId) + "/check").then().statusCode(200)
                 .body("ok", equalTo(false))
                 .body("checks.find { it.name == 'cluster' }.ok", equalTo(false))
-                .body("checks.find { it.name == 'cluster' }.message", equalTo(expected));
+                .body("checks.find { it.name == 'cluster' }.message", startsWith(expected + WHOLE_CLUSTER))
+                .body("checks.find { it.name == 'cluster' }.message", containsString(EVERYTHING_SERVED));
         api().body(source(node(), null)).put(path(targetId)).then().statusCode(422)
                 .body("message", containsString("cluster: " + expected))
                 .body("checks.name", hasItem("cluster"));
@@ -73,21 +95,73 @@ class ClusterRefusalApiTest {
 
     @Test
     void aClusterTargetRegisteredBeforeFailsThePreflight() {
-        // as registered before registration refused clusters (or a server switched to cluster mode since)
-        TargetDatabase registered = QuarkusTransaction.requiringNew().call(() -> {
-            TargetDatabase t = TargetDatabase.of("sharded", new RedisEndpoint("127.0.0.1", node().port(), null, null, false),
-                    "redis", "7.0.15", Instant.now());
-            t.persist();
-            return t;
-        });
-        String targetId = registered.id.toString();
+        String targetId = registeredBefore(node());
         String expected = "the target 127.0.0.1:" + node().port() + " is a cluster node (cluster_enabled:1): cluster "
                 + "targets are not supported yet, the node would refuse the keys of every other shard";
         api().body(source(standalone, null)).post(path(targetId) + "/check").then().statusCode(200)
                 .body("ok", equalTo(false))
-                .body("checks.find { it.name == 'cluster' }.message", equalTo(expected));
+                .body("checks.find { it.name == 'cluster' }.message", startsWith(expected + WHOLE_CLUSTER))
+                .body("checks.find { it.name == 'cluster' }.message", containsString(EVERYTHING_SERVED));
         api().body(source(standalone, null)).put(path(targetId)).then().statusCode(422)
                 .body("message", containsString("cluster: " + expected));
         api().get(path(targetId)).then().statusCode(404);
+    }
+
+    @Test
+    void aClusterNodeWhoseOtherMasterIsDownNamesTheUnreachableNode() {
+        try (RedisCluster two = RedisCluster.start(RedisServer.Family.REDIS, 2, 0)) {
+            two.master(1).close();
+            String targetId = registerTarget(standalone);
+            String message = api().body(source(two.master(0), null)).post(path(targetId) + "/check").then()
+                    .statusCode(200).body("ok", equalTo(false)).extract().path("checks.find { it.name == 'cluster' }.message");
+            assertTrue(message.contains("(its cluster: 2 shards (CLUSTER SHARDS): slots 0-8191: master 127.0.0.1:"
+                    + two.master(0).port() + " (master, online"), message);
+            assertTrue(message.contains("all 16384 slots covered; nodes unreachable with the credentials given: 127.0.0.1:"
+                    + two.master(1).port() + " (cannot connect to 127.0.0.1:" + two.master(1).port()), message);
+            api().body(source(two.master(0), null)).put(path(targetId)).then().statusCode(422)
+                    .body("message", containsString("nodes unreachable with the credentials given: 127.0.0.1:"
+                            + two.master(1).port()));
+            api().get(path(targetId)).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void aClusterTargetWithSlotsNotCoveredNamesThem() {
+        try (RedisCluster two = RedisCluster.start(RedisServer.Family.VALKEY, 2, 0)) {
+            two.master(0).cli("CLUSTER", "DELSLOTSRANGE", "0", "99");
+            two.master(0).cli("CLUSTER", "DELSLOTS", "4000");
+            String targetId = registeredBefore(two.master(0));
+            String message = api().body(source(standalone, null)).post(path(targetId) + "/check").then()
+                    .statusCode(200).body("ok", equalTo(false)).extract().path("checks.find { it.name == 'cluster' }.message");
+            assertTrue(message.startsWith("the target 127.0.0.1:" + two.master(0).port() + " is a cluster node"), message);
+            assertTrue(message.contains("(its cluster: 2 shards (CLUSTER SHARDS): slots 100-3999,4001-8191: master"), message);
+            assertTrue(message.contains("slots not covered by any shard: 0-99,4000 (101 of 16384); every node reachable"),
+                    message);
+        }
+    }
+
+    @Test
+    void aClusterTargetTakesDb0OnlyUnlessTheOtherDbsAreIgnored() {
+        try (RedisServer source = RedisServer.start()) {
+            source.cli("SET", "in-db0", "x");
+            source.cli("-n", "3", "SET", "in-db3", "y");
+            source.cli("-n", "3", "SET", "in-db3-too", "z");
+            String targetId = registeredBefore(node());
+            JsonPath report = api().body(source(source, null)).post(path(targetId) + "/check").then().statusCode(200)
+                    .body("ok", equalTo(false)).extract().jsonPath();
+            assertEquals(false, report.getBoolean("checks.find { it.name == 'dbs' }.ok"));
+            assertEquals("db0 (1 key), db3 (2 keys): 3 keys to copy; the target is a cluster, which has db 0 only: the keys "
+                    + "of db3 have nowhere to go unless those dbs are ignored (ignore_dbs: [\"db3\"]) or moved into db 0 on "
+                    + "the source first", report.getString("checks.find { it.name == 'dbs' }.message"));
+            api().body(source(source, null)).put(path(targetId)).then().statusCode(422)
+                    .body("message", containsString("dbs: db0 (1 key), db3 (2 keys): 3 keys to copy; the target is a cluster"));
+
+            JsonPath ignoring = api().body(source(source, null, "db3")).post(path(targetId) + "/check").then()
+                    .statusCode(200).extract().jsonPath();
+            assertEquals(true, ignoring.getBoolean("checks.find { it.name == 'dbs' }.ok"));
+            assertEquals("db0 (1 key): 1 key to copy", ignoring.getString("checks.find { it.name == 'dbs' }.message"));
+            // the cluster itself is still refused
+            assertEquals(false, ignoring.getBoolean("checks.find { it.name == 'cluster' }.ok"));
+        }
     }
 }

@@ -49,7 +49,10 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
 
     /**
      * A node of a Redis Cluster holds one shard: a migration from it would copy a part of the data,
-     * and verify it against that same part; into it, keys of other shards would be refused.
+     * and verify it against that same part; into it, keys of other shards would be refused. Until
+     * clusters are supported the check fails, and says what was found of the cluster and what a
+     * cluster migration will need of it (all 16384 slots served, every node reachable with the
+     * credentials given): the slots and nodes missing are named.
      */
     static Check cluster(RedisEndpoint source, RedisProbe.Facts sourceFacts, RedisEndpoint target,
             RedisProbe.Facts targetFacts) {
@@ -59,11 +62,11 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
         List<String> clusters = new ArrayList<>();
         if (sourceFacts != null && sourceFacts.cluster()) {
             clusters.add("the source " + source.address() + " is a cluster node (cluster_enabled:1): cluster sources "
-                    + "are not supported yet, the migration would copy that node's shard only");
+                    + "are not supported yet, the migration would copy that node's shard only" + found(sourceFacts));
         }
         if (targetFacts != null && targetFacts.cluster()) {
             clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1): cluster targets "
-                    + "are not supported yet, the node would refuse the keys of every other shard");
+                    + "are not supported yet, the node would refuse the keys of every other shard" + found(targetFacts));
         }
         if (!clusters.isEmpty()) {
             return Check.fail("cluster", String.join("; ", clusters));
@@ -71,6 +74,11 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
         return Check.pass("cluster", sourceFacts == null ? "the target does not run in cluster mode"
                 : targetFacts == null ? "the source does not run in cluster mode"
                 : "neither the source nor the target runs in cluster mode");
+    }
+
+    /** " (its cluster: 3 shards (CLUSTER SHARDS): slots 0-5460: master ...; all 16384 slots covered; ...)". */
+    private static String found(RedisProbe.Facts facts) {
+        return facts.clusterSurvey() == null ? "" : " (its cluster: " + facts.clusterSurvey().describe() + ")";
     }
 
     /** Migrating a server into itself replays its own writes forever; its run_id shows it under any address. */

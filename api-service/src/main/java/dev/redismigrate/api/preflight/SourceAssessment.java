@@ -105,6 +105,15 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
                 : toCopy.entrySet().stream().map(e -> "db" + e.getKey() + " (" + keys(e.getValue()) + ")")
                         .collect(Collectors.joining(", ")) + ": " + keys(toCopy.values().stream().mapToLong(Long::longValue).sum())
                         + " to copy";
+        Map<Integer, Long> beyondDb0 = new java.util.TreeMap<>(toCopy);
+        beyondDb0.remove(0);
+        if (target.cluster() && !source.cluster() && !beyondDb0.isEmpty()) {
+            String dbs = beyondDb0.keySet().stream().map(db -> "db" + db).collect(Collectors.joining(", "));
+            return Check.fail("dbs", copied + "; the target is a cluster, which has db 0 only: the keys of " + dbs
+                    + " have nowhere to go unless those dbs are ignored (ignore_dbs: "
+                    + beyondDb0.keySet().stream().map(db -> "\"db" + db + "\"").collect(Collectors.joining(", ", "[", "]"))
+                    + ") or moved into db 0 on the source first");
+        }
         Map<Integer, Long> onTarget = migrated(target.keysPerDb(), ignoreDbs);
         if (!onTarget.isEmpty()) {
             return Check.warn("dbs", copied + "; the target already holds keys in "

@@ -26,9 +26,15 @@ public class RedisProbe {
      * @param cluster cluster mode on ({@code cluster_enabled:1} of INFO cluster): one node holds one shard only
      * @param keysPerDb from INFO keyspace
      * @param access what a source allows; null for a target
+     * @param clusterSurvey for a cluster node, its cluster's shards, slots and reachable nodes; null otherwise
      */
     public record Facts(ServerRelease release, String serverId, boolean cluster, int databases, Memory memory,
-            Map<Integer, Long> keysPerDb, SourceAccess access) {
+            Map<Integer, Long> keysPerDb, SourceAccess access, ClusterDiscovery clusterSurvey) {
+
+        public Facts(ServerRelease release, String serverId, boolean cluster, int databases, Memory memory,
+                Map<Integer, Long> keysPerDb, SourceAccess access) {
+            this(release, serverId, cluster, databases, memory, keysPerDb, access, null);
+        }
     }
 
     /**
@@ -64,7 +70,8 @@ public class RedisProbe {
             Map<Integer, Long> keys = Keyspace.keysPerDb(link.info("keyspace"));
             // last: the PSYNC probe may leave the link unusable
             SourceAccess access = withAccess ? SourceAccess.of(link) : null;
-            return new Facts(release, server.get("run_id"), cluster, databases, memory, keys, access);
+            return new Facts(release, server.get("run_id"), cluster, databases, memory, keys, access,
+                    cluster ? ClusterDiscovery.of(connector, endpoint) : null);
         } catch (RedisAccessException | IllegalArgumentException e) {
             // over TLS is worth saying: a plain-TCP server fails the handshake with a vague reason
             throw ApiException.unprocessable("the " + role + " Redis cannot be used" + (endpoint.tls() ? " over TLS" : "")
