@@ -35,4 +35,10 @@ public interface SnapshotConfig {
      * over before the migration is an error.
      */
     Duration sourceRetryFor();
+
+    /** Where the RDB is spooled between the replication link and the target (removed once applied). */
+    String spoolDirectory();
+
+    /** Disk the spool may take at most: a larger RDB ends the copy with that reason. */
+    MemorySize spoolBudget();
 }

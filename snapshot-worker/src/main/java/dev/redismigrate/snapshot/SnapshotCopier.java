@@ -3,7 +3,8 @@ package dev.redismigrate.snapshot;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
-import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
+import com.moilioncircle.redis.replicator.FileType;
+import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -20,10 +21,14 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.worker.ReplicaTask;
+import dev.redismigrate.worker.changelog.ChangeLog;
+import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,16 +55,22 @@ public final class SnapshotCopier extends ReplicaTask {
     private final SnapshotConfig config;
     private final CheckpointLog checkpoints;
 
+    private final ChangeLog changeLog;
+    private List<String> commandNames = List.of();
+
     private volatile Throwable failure;
+    private volatile Replicator spoolParser;
+    private volatile boolean rdbApplied;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
-            CheckpointLog checkpoints, SnapshotConfig config) {
+            CheckpointLog checkpoints, ChangeLog changeLog, SnapshotConfig config) {
         super(request.migrationId(), request.attempt(), connector, events);
         this.request = request;
         this.checkpoints = checkpoints;
+        this.changeLog = changeLog;
         this.config = config;
     }
 
@@ -75,6 +86,7 @@ public final class SnapshotCopier extends ReplicaTask {
                         + "use the scan method or a newer target");
                 return;
             }
+            commandNames = SourceReplicas.commandNames(source);
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
             String backlogNote = ensureBacklog(source);
             if (request.attempt() > 1) {
@@ -101,6 +113,7 @@ public final class SnapshotCopier extends ReplicaTask {
         while (true) {
             long bytes = copy();
             if (stopRequested || failure instanceof TargetWriteException || failure instanceof UnreadableValueException
+                    || failure instanceof Spool.SpoolFullException
                     || (failure == null && endOffset != null)
                     || System.nanoTime() > retryUntil) {
                 report(bytes);
@@ -116,6 +129,7 @@ public final class SnapshotCopier extends ReplicaTask {
             }
             backoffMillis = Math.min(backoffMillis * 2, 10_000);
             failure = null;
+            rdbApplied = false;
             keysCopied = 0;
             emptyMigratedDbs(target);
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0)
@@ -176,8 +190,47 @@ public final class SnapshotCopier extends ReplicaTask {
                 });
     }
 
+    /**
+     * The capture reads the link at network speed into the spool and the change log (its own
+     * thread); this thread restores the spooled RDB at the target's pace, reading it while it is
+     * still being written. The link stays open until the RDB is applied, so that every command the
+     * source sends meanwhile is in the change log rather than in the source's output buffer.
+     */
     private void replicate(ShardedEntryWriter writer) {
-        Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
+        changeLog.reset(request.migrationId());
+        try (Spool spool = new Spool(Path.of(config.spoolDirectory()), config.spoolBudget().asLongValue());
+             ChangeLogAppender log = changeLog.appender(request.migrationId())) {
+            Replicator link = SourceReplicas.replicaOf(request.source(), connector, commandNames, null, 10_000);
+            SnapshotCapture capture = new SnapshotCapture(link, spool, log, this::openReplicator);
+            capture.start();
+            try {
+                applySpool(spool, writer);
+                if (failure == null && !stopRequested) {
+                    endOffset = capture.awaitRdbOffset();
+                }
+            } finally {
+                capture.close();
+            }
+            if (failure instanceof java.io.IOException && capture.failure() != null) {
+                failure = capture.failure(); // why the spool ended early: the link's reason
+            }
+        } catch (RuntimeException e) {
+            if (failure == null && !stopRequested) {
+                failure = e;
+            }
+        }
+    }
+
+    /** Parses the spool with the chunking visitor and restores each key, as a replica loads its RDB. */
+    private void applySpool(Spool spool, ShardedEntryWriter writer) {
+        Replicator rep;
+        try {
+            rep = new RedisReplicator(spool.reader(), FileType.RDB, Configuration.defaultSetting());
+        } catch (java.io.IOException e) {
+            failure = e;
+            return;
+        }
+        spoolParser = rep;
         rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
                 (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
                     if (!request.ignoreDbs().contains(db)) {
@@ -202,31 +255,49 @@ public final class SnapshotCopier extends ReplicaTask {
                     }
                 } else if (event instanceof PostRdbSyncEvent) {
                     writer.flush();
-                } else if (event instanceof PreCommandSyncEvent) {
-                    // the library records the FULLRESYNC id and offset only once the RDB is read
-                    Configuration c = r.getConfiguration();
-                    endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
-                    closeReplicator();
+                    rdbApplied = true;
                 }
             } catch (TargetWriteException e) {
                 if (!stopRequested) {
                     failure = e;
                 }
-                closeReplicator();
+                closeQuietly(r);
             }
         });
         rep.addExceptionListener((r, t, event) -> {
             if (failure == null) {
                 failure = t;
             }
-            closeReplicator();
+            closeQuietly(r);
         });
         try {
-            openReplicator(rep);
+            if (!stopRequested) {
+                rep.open();
+            }
         } catch (Throwable t) {
-            if (failure == null && !stopRequested && endOffset == null) {
+            if (failure == null && !stopRequested) {
                 failure = t;
             }
+        }
+        if (failure == null && !stopRequested && !rdbApplied) {
+            failure = new java.io.EOFException("the RDB ended early");
+        }
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        Replicator parser = spoolParser;
+        if (parser != null) {
+            closeQuietly(parser);
+        }
+    }
+
+    private static void closeQuietly(Replicator r) {
+        try {
+            r.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debugf("closing the RDB parser: %s", e.toString());
         }
     }
 
