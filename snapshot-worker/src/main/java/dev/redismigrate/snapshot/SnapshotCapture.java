@@ -6,7 +6,6 @@ import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
-import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbVisitor;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.worker.changelog.CapturedCommand;
@@ -45,7 +44,7 @@ final class SnapshotCapture implements AutoCloseable {
         this.link = link;
         this.spool = spool;
         this.changeLog = changeLog;
-        link.setRdbVisitor(new SkipRdbVisitor(link));
+        link.setRdbVisitor(new SpoolingRdbVisitor(link));
         link.addRawByteListener(bytes -> {
             if (inRdb) {
                 try {

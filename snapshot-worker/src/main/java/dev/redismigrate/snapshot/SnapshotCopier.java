@@ -211,7 +211,8 @@ public final class SnapshotCopier extends ReplicaTask {
             } finally {
                 capture.close();
             }
-            if (failure instanceof java.io.IOException && capture.failure() != null) {
+            if (!rdbApplied && !stopRequested && capture.failure() != null
+                    && !(failure instanceof TargetWriteException || failure instanceof UnreadableValueException)) {
                 failure = capture.failure(); // why the spool ended early: the link's reason
             }
         } catch (RuntimeException e) {

@@ -17,15 +17,15 @@ public final class ChangeLogReader implements AutoCloseable {
         this.partition = partition;
     }
 
-    /** A record's commands and its Kafka offset (what {@link ChangeLog#trimBefore} takes). */
-    public record Record(long kafkaOffset, ChangeBatch batch) {
+    /** A record's commands, its Kafka offset (what {@link ChangeLog#trimBefore} takes) and when it was appended. */
+    public record Record(long kafkaOffset, long appendedAtMillis, ChangeBatch batch) {
     }
 
     /** The next records, possibly none. */
     public List<Record> poll(Duration wait) {
         List<Record> records = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
-            records.add(new Record(r.offset(), ChangeLogCodec.decode(r.value())));
+            records.add(new Record(r.offset(), r.timestamp(), ChangeLogCodec.decode(r.value())));
         }
         return records;
     }
