@@ -17,7 +17,7 @@ public class ChangeLogProducer {
     ChangeLog changeLog(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             @ConfigProperty(name = "redis-migrate.topic-prefix") Optional<String> prefix,
             @ConfigProperty(name = "redis-migrate.change-log.record-bytes", defaultValue = "256K") MemorySize recordBytes,
-            @ConfigProperty(name = "redis-migrate.change-log.linger", defaultValue = "5ms") Duration linger,
+            @ConfigProperty(name = "redis-migrate.change-log.linger", defaultValue = "2ms") Duration linger,
             @ConfigProperty(name = "redis-migrate.change-log.buffer-bytes", defaultValue = "64M") MemorySize bufferBytes,
             @ConfigProperty(name = "redis-migrate.change-log.fetch-bytes", defaultValue = "16M") MemorySize fetchBytes) {
         return new ChangeLog(bootstrap, prefix.orElse(""), new ChangeLogSettings((int) recordBytes.asLongValue(),
