@@ -6,6 +6,7 @@ import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_MODULE_2;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.Event;
 import com.moilioncircle.redis.replicator.io.RedisInputStream;
+import com.moilioncircle.redis.replicator.rdb.BaseRdbParser;
 import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.datatype.DB;
 import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbVisitor;
@@ -30,9 +31,8 @@ final class SpoolingRdbVisitor extends SkipRdbVisitor {
 
     @Override
     public DB applySelectDB(RedisInputStream in, int version) throws IOException {
-        DB selected = super.applySelectDB(in, version);
-        db = selected.getDbNumber();
-        return selected;
+        db = new BaseRdbParser(in).rdbLoadLen().len; // the skipping visitor would return no db
+        return new DB(db);
     }
 
     @Override
