@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * reason, rather than filling the disk. Deleted on {@link #close}.
  */
 public final class Spool implements AutoCloseable {
+    /** how often (bytes written) the disk's free space is checked, and the least it must have */
+    private static final long DISK_CHECK_EVERY = 16L << 20;
     private final Path file;
     private final long budgetBytes;
     private final OutputStream out;
@@ -41,6 +43,11 @@ public final class Spool implements AutoCloseable {
         if (written + bytes.length > budgetBytes) {
             throw new SpoolFullException("the RDB is larger than the spool's disk budget of " + budgetBytes + " bytes"
                     + " (redis-migrate.snapshot.spool-budget)");
+        }
+        if (written / DISK_CHECK_EVERY != (written + bytes.length) / DISK_CHECK_EVERY
+                && Files.getFileStore(file).getUsableSpace() < DISK_CHECK_EVERY) {
+            throw new SpoolFullException("the disk of the spool directory " + file.getParent() + " is full"
+                    + " (redis-migrate.snapshot.spool-directory)");
         }
         out.write(bytes);
         written += bytes.length;
