@@ -20,4 +20,10 @@ public interface StreamConfig {
 
     /** How long a lost source is retried before the migration fails. */
     Duration reconnectFor();
+
+    /**
+     * How long a lost target (a proxy restart, a failover) is reconnected to before the migration
+     * fails; the capture goes on meanwhile. 0: a lost target fails the stream at once.
+     */
+    Duration targetRetryFor();
 }

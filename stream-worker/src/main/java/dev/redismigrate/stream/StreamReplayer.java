@@ -68,9 +68,16 @@ public final class StreamReplayer extends ReplicaTask {
     private long applyingSinceMillis;
     private long trimmedBefore;
     private long lastTrimNanos = System.nanoTime();
-    private CheckpointedApplier applier;
+    /** guards the apply state below (the applier is replaced when the target comes back) */
+    private final Object lock = new Object();
+    private volatile CheckpointedApplier applier;
+    /** the target's connection of the current applier */
+    private volatile RedisLink targetLink;
+    /** why the target's connection was lost: the apply reconnects (set: the applier is unusable) */
+    private volatile String targetLost;
     private CommandRouter router;
     private ChangeLogAppender appender;
+    private int checkpointDb;
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpointLog, ChangeLog changeLog, StreamConfig config) {
@@ -88,9 +95,9 @@ public final class StreamReplayer extends ReplicaTask {
              RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
-            EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
-            applier = new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(),
-                    checkpointDb(databases), config.batchCommands());
+            checkpointDb = checkpointDb(databases);
+            targetLink = target;
+            applier = newApplier(target);
             handled = startingPoint();
             if (handled == null) {
                 return; // a newer attempt owns the target
@@ -131,6 +138,7 @@ public final class StreamReplayer extends ReplicaTask {
         } finally {
             timers.shutdownNow();
             closeReplicator();
+            targetLink.close();
         }
         if (fatal != null) {
             LOG.errorf("migration %s: %s", request.migrationId(), fatal);
@@ -173,7 +181,7 @@ public final class StreamReplayer extends ReplicaTask {
             public void started() {
                 if (!announced) {
                     announced = true;
-                    synchronized (applier) {
+                    synchronized (lock) {
                         events.accept(event(EventType.STREAM_STARTED).withOffset(handled));
                     }
                 }
@@ -206,7 +214,7 @@ public final class StreamReplayer extends ReplicaTask {
                 }
             }
             if (drainTo != null) {
-                synchronized (applier) {
+                synchronized (lock) {
                     if (handled.offset() >= drainTo.offset()) {
                         return;
                     }
@@ -214,8 +222,12 @@ public final class StreamReplayer extends ReplicaTask {
             } else if (stopRequested && drainTo == null) {
                 return;
             }
+            if (targetLost != null) {
+                reconnectTarget(reader);
+                continue;
+            }
             if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
-                synchronized (applier) {
+                synchronized (lock) {
                     handled = restartFrom;
                     router.select(restartFrom.db());
                     readRecords.clear();
@@ -225,7 +237,7 @@ public final class StreamReplayer extends ReplicaTask {
             }
             List<ChangeLogReader.Record> records = reader.poll(Duration.ofMillis(100));
             for (ChangeLogReader.Record record : records) {
-                if (fatal != null || superseded || offsetLost != null || restartFrom != null) {
+                if (fatal != null || superseded || offsetLost != null || restartFrom != null || targetLost != null) {
                     break;
                 }
                 try {
@@ -235,7 +247,7 @@ public final class StreamReplayer extends ReplicaTask {
                 }
             }
             if (records.isEmpty()) {
-                synchronized (applier) {
+                synchronized (lock) {
                     applyingSinceMillis = 0;
                 }
                 if (drainTo != null && handled.offset() < drainTo.offset() && records.isEmpty()) {
@@ -250,7 +262,7 @@ public final class StreamReplayer extends ReplicaTask {
     }
 
     private void apply(ChangeLogReader.Record record) {
-        synchronized (applier) {
+        synchronized (lock) {
             applyingSinceMillis = record.appendedAtMillis();
             for (CapturedCommand command : record.batch().commands()) {
                 if (command.endOffset() <= handled.offset()) {
@@ -276,7 +288,7 @@ public final class StreamReplayer extends ReplicaTask {
     /** The target's checkpoint wins over the request: it is exactly what was applied. Null: superseded. */
     private ReplicationOffset startingPoint() {
         ReplicationOffset start;
-        synchronized (applier) {
+        synchronized (lock) {
             start = applier.claim(request.from());
         }
         if (start == null) {
@@ -291,6 +303,13 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
+        if (t instanceof TargetWriteException && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
+            if (targetLost == null) {
+                LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
+                targetLost = t.getMessage();
+            }
+            return;
+        }
         if (t instanceof CheckpointMovedException moved) {
             // gone (removed by the instance that took over) or newer: this attempt is over
             if (moved.found == null || moved.found.attempt() > request.attempt()) {
@@ -298,7 +317,7 @@ public final class StreamReplayer extends ReplicaTask {
                 superseded = true;
             } else {
                 LOG.warnf("migration %s: %s; continuing from there", request.migrationId(), moved.getMessage());
-                synchronized (applier) {
+                synchronized (lock) {
                     applier.adopt(moved.found);
                 }
                 restartFrom = moved.found.offset();
@@ -312,8 +331,11 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** Timer: a batch is closed within milliseconds, so a quiet moment shows up in the target at once. */
     private void closeBatch() {
+        if (targetLost != null) {
+            return;
+        }
         try {
-            synchronized (applier) {
+            synchronized (lock) {
                 applier.commitIfPossible();
             }
         } catch (RuntimeException e) {
@@ -324,9 +346,11 @@ public final class StreamReplayer extends ReplicaTask {
     /** Timer: reports the applied offset and lag; moves the checkpoint out of the target once the stream is idle. */
     private void reportProgress(RedisLink source) {
         try {
-            synchronized (applier) {
-                applier.commitIfPossible();
-                applier.flush();
+            synchronized (lock) {
+                if (targetLost == null) {
+                    applier.commitIfPossible();
+                    applier.flush();
+                }
                 long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
                 Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
                 ChangeLogPosition captured = appender.captured();
@@ -337,8 +361,10 @@ public final class StreamReplayer extends ReplicaTask {
                         : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
                 events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
                         .withLagParts(captureLag, applyLag, applyLagSeconds));
-                trimApplied();
-                if (applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                if (targetLost == null) {
+                    trimApplied();
+                }
+                if (targetLost == null && applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
                     applier.removeCheckpoint(handled);
                 }
             }
@@ -347,6 +373,81 @@ public final class StreamReplayer extends ReplicaTask {
         } catch (RuntimeException e) {
             // a missed progress report is harmless; the stream loop reports lasting trouble
             LOG.debugf("migration %s: progress not reported: %s", request.migrationId(), e.toString());
+        }
+    }
+
+    private CheckpointedApplier newApplier(RedisLink target) {
+        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(), checkpointDb,
+                config.batchCommands());
+    }
+
+    /**
+     * The target's connection broke (a proxy restart, a failover, a killed client): reconnect with
+     * backoff for {@code target-retry-for} and resume from the checkpoint the target holds, reading
+     * the change log again from there (the capture went on meanwhile). A target that comes back
+     * without the checkpoint it held has lost its data: said so, never left looking caught up.
+     */
+    private void reconnectTarget(ChangeLogReader reader) {
+        long until = System.nanoTime() + config.targetRetryFor().toNanos();
+        long backoffMillis = 200;
+        boolean held = applier.holdsCheckpoint();
+        String lostReason = targetLost;
+        while (!stopRequested && fatal == null) {
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fatal = lostReason;
+                return;
+            }
+            RedisLink link = null;
+            try {
+                link = connector.open(request.target(), "redis-migrate-stream");
+                link.call("SELECT", checkpointDb);
+                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId())) instanceof Long n && n > 0;
+                if (held && !hasCheckpoint) {
+                    link.close();
+                    fatal = "the target " + request.target().address() + " came back without this migration's checkpoint:"
+                            + " it lost its data (a restart without persistence, a failover to an empty node, a FLUSHALL);"
+                            + " the stream stopped rather than leave it looking caught up: start the migration again";
+                    return;
+                }
+                CheckpointedApplier next = newApplier(link);
+                ReplicationOffset start;
+                synchronized (lock) {
+                    start = next.claim(handled);
+                    if (start == null) {
+                        superseded = true;
+                        link.close();
+                        return;
+                    }
+                    targetLink.close();
+                    targetLink = link;
+                    applier = next;
+                    handled = start;
+                    router.select(start.db());
+                    readRecords.clear();
+                    targetLost = null;
+                }
+                reader.rewind();
+                LOG.infof("migration %s: the target is back; resuming from its checkpoint %s", request.migrationId(), start);
+                return;
+            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException e) {
+                if (link != null) {
+                    link.close();
+                }
+                lostReason = e.getMessage();
+            }
+            if (System.nanoTime() > until) {
+                fatal = "lost the target " + request.target().address() + " for more than "
+                        + config.targetRetryFor().toSeconds() + " s: " + lostReason;
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
+        if (stopRequested && fatal == null) {
+            fatal = "stopped while the target was unreachable: " + lostReason;
         }
     }
 
@@ -373,7 +474,7 @@ public final class StreamReplayer extends ReplicaTask {
      * ended, and delete the change log (the migration is over).
      */
     private void finishCleanly() {
-        synchronized (applier) {
+        synchronized (lock) {
             applier.commitIfPossible();
             applier.flush();
             applier.removeCheckpoint(handled);

@@ -123,7 +123,8 @@ class StreamReplayerTest {
             UUID migration = UUID.randomUUID();
             RecordedEvents first = new RecordedEvents();
             Thread crashing = new Thread(new StreamReplayer(
-                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first::add, checkpoints, CHANGE_LOG, config()));
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first::add, checkpoints, CHANGE_LOG,
+                    config(Duration.ZERO))); // a lost target ends it at once, as a crash would
             crashing.start();
             await(() -> first.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "first attempt streaming");
 
@@ -202,6 +203,44 @@ class StreamReplayerTest {
         }
     }
 
+    @Test
+    void aTargetWhoseConnectionBreaksIsReconnectedAndOneThatComesBackEmptyIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            UUID migration = UUID.randomUUID();
+            RecordedEvents events = new RecordedEvents();
+            Thread thread = new Thread(new StreamReplayer(new StreamRequest(migration, 1, endpoint(source), endpoint(target),
+                    Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config()));
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            for (int i = 0; i < 3000; i++) {
+                writes.call("INCR", "counter");
+                if (i % 1000 == 500) { // a blip: the connection cut mid-pipeline
+                    target.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                }
+            }
+            await(() -> source.digest().equals(target.digest()), "target equal to source after the blips");
+            assertEquals("3000", target.cli("GET", "counter").trim());
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), () -> "events: " + events);
+
+            // now the target loses its data and its connections at once (a restart without persistence)
+            Thread load = new Thread(() -> {
+                for (int i = 0; i < 20_000 && thread.isAlive(); i++) {
+                    writes.call("INCR", "more");
+                }
+            });
+            load.start();
+            await(() -> target.cli("EXISTS", "redis-migrate:checkpoint:" + migration).trim().equals("1"), "a checkpoint held");
+            target.cliPipe("MULTI\nFLUSHALL\nCLIENT KILL TYPE normal SKIPME yes\nEXEC\n");
+            thread.join(20_000);
+            load.join(20_000);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("came back without this migration's checkpoint"), last.message());
+        }
+    }
+
     /** Events as a worker would publish them, kept for assertions. */
     static final class RecordedEvents extends CopyOnWriteArrayList<MigrationEvent> {
     }
@@ -250,6 +289,10 @@ class StreamReplayerTest {
     }
 
     static StreamConfig config() {
+        return config(Duration.ofSeconds(20));
+    }
+
+    static StreamConfig config(Duration targetRetryFor) {
         return new StreamConfig() {
             public int pipelineCommands() {
                 return 100;
@@ -269,6 +312,10 @@ class StreamReplayerTest {
 
             public Duration reconnectFor() {
                 return Duration.ofSeconds(5);
+            }
+
+            public Duration targetRetryFor() {
+                return targetRetryFor;
             }
         };
     }

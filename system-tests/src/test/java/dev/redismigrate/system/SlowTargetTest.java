@@ -90,6 +90,32 @@ class SlowTargetTest {
         }
     }
 
+    @Test
+    void theTargetsConnectionsCutMidStreamAreRiddenOutFromItsCheckpoint() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 5000 seed 32\n");
+            MigrationService.Ids ids = service.migrate(source, target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            try (SourceWriter writer = new SourceWriter(source)) {
+                for (int i = 0; i < 3; i++) {
+                    long from = writer.rounds();
+                    Await.until(Duration.ofSeconds(30), () -> writer.rounds() > from + 200, () -> "writes");
+                    // what a proxy restart or a managed failover does to the service's connections
+                    Await.until(Duration.ofSeconds(30), () -> !target.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+                            .trim().equals("0"), () -> "the stream's connection to the target cut");
+                }
+                long from = writer.rounds();
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > from + 200, () -> "writes after the cuts");
+            }
+            Await.until(Duration.ofSeconds(90), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: " + service.history(ids.migration()));
+            String history = service.history(ids.migration());
+            assertFalse(history.contains("FAILED") || history.contains("lost the connection"), history);
+            assertEquals("1", stat(source, "stats", "sync_full"), "no new snapshot");
+            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+        }
+    }
+
     private static String sourceLog(RedisServer source) throws Exception {
         String dir = source.cli("CONFIG", "GET", "dir").lines().skip(1).findFirst().orElseThrow().trim();
         return Files.readString(Path.of(dir, "redis.log"));
