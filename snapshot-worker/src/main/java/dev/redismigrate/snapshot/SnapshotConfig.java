@@ -36,6 +36,12 @@ public interface SnapshotConfig {
      */
     Duration sourceRetryFor();
 
+    /**
+     * How long a target whose connections broke during the copy is reconnected to (the spooled RDB
+     * is then applied again from its start); 0: the copy fails at once.
+     */
+    Duration targetRetryFor();
+
     /** Where the RDB is spooled between the replication link and the target (removed once applied). */
     String spoolDirectory();
 

@@ -61,6 +61,10 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile Throwable failure;
     private volatile Replicator spoolParser;
     private volatile boolean rdbApplied;
+    /** the target's writers of the current round, replaced when the target's connections broke */
+    private volatile ShardedEntryWriter writer;
+    private final List<RedisLink> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long bytesOfEarlierWriters;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
@@ -153,18 +157,23 @@ public final class SnapshotCopier extends ReplicaTask {
 
     /** One round: a full sync, every key restored; @return the bytes written */
     private long copy() {
-        ShardedEntryWriter writer = openWriters();
+        bytesOfEarlierWriters = 0;
+        writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-progress"));
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
-                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
-            replicate(writer);
+            replicate();
         } finally {
             progress.shutdownNow();
             writer.close();
         }
-        return writer.bytesApplied();
+        return bytesApplied();
+    }
+
+    private long bytesApplied() {
+        return bytesOfEarlierWriters + writer.bytesApplied();
     }
 
     /**
@@ -173,10 +182,12 @@ public final class SnapshotCopier extends ReplicaTask {
      */
     private ShardedEntryWriter openWriters() {
         List<EntryWriter> writers = new ArrayList<>();
+        writerLinks.clear();
         try {
             for (int i = 0; i < config.writers(); i++) {
-                writers.add(new EntryWriter(connector.open(request.target(), "redis-migrate-snapshot"),
-                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+                RedisLink link = connector.open(request.target(), "redis-migrate-snapshot");
+                writerLinks.add(link);
+                writers.add(new EntryWriter(link, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
             }
         } catch (RuntimeException e) {
             writers.forEach(EntryWriter::close);
@@ -196,7 +207,7 @@ public final class SnapshotCopier extends ReplicaTask {
      * still being written. The link stays open until the RDB is applied, so that every command the
      * source sends meanwhile is in the change log rather than in the source's output buffer.
      */
-    private void replicate(ShardedEntryWriter writer) {
+    private void replicate() {
         changeLog.reset(request.migrationId());
         try (Spool spool = new Spool(Path.of(config.spoolDirectory()), config.spoolBudget().asLongValue());
              ChangeLogAppender log = changeLog.appender(request.migrationId())) {
@@ -204,7 +215,7 @@ public final class SnapshotCopier extends ReplicaTask {
             SnapshotCapture capture = new SnapshotCapture(link, spool, log, this::openReplicator);
             capture.start();
             try {
-                applySpool(spool, writer);
+                applyUntilDone(spool);
                 if (failure == null && !stopRequested) {
                     endOffset = capture.awaitRdbOffset();
                 }
@@ -219,6 +230,50 @@ public final class SnapshotCopier extends ReplicaTask {
             if (failure == null && !stopRequested) {
                 failure = e;
             }
+        }
+    }
+
+    /**
+     * Applies the spool; when the target's connections broke meanwhile (a proxy restart, a
+     * failover), reconnects with backoff for {@code target-retry-for} and applies the spool again
+     * from its start: {@code RESTORE … REPLACE} and the chunked rebuilds (which begin with a DEL)
+     * are idempotent, and a target that came back empty gets the whole snapshot again. The capture
+     * goes on meanwhile, so the source does not notice.
+     */
+    private void applyUntilDone(Spool spool) {
+        while (true) {
+            applySpool(spool, writer);
+            if (!(failure instanceof TargetWriteException) || stopRequested || config.targetRetryFor().isZero()
+                    || writerLinks.stream().allMatch(RedisLink::isOpen)) {
+                return;
+            }
+            String reason = failure.getMessage();
+            LOG.warnf("migration %s: %s; reconnecting to the target, then applying the spooled RDB again", request.migrationId(),
+                    reason);
+            long until = System.nanoTime() + config.targetRetryFor().toNanos();
+            long backoffMillis = 200;
+            while (true) {
+                if (!pause(backoffMillis)) {
+                    return;
+                }
+                try {
+                    ShardedEntryWriter next = openWriters();
+                    bytesOfEarlierWriters += writer.bytesApplied();
+                    writer.close();
+                    writer = next;
+                    break;
+                } catch (RedisAccessException e) {
+                    if (System.nanoTime() > until) {
+                        failure = new TargetWriteException("lost the target " + request.target().address() + " for more than "
+                                + config.targetRetryFor().toSeconds() + " s: " + reason);
+                        return;
+                    }
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            }
+            failure = null;
+            rdbApplied = false;
+            keysCopied = 0;
         }
     }
 

@@ -9,6 +9,7 @@ import com.moilioncircle.redis.replicator.io.RedisInputStream;
 import com.moilioncircle.redis.replicator.rdb.BaseRdbParser;
 import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
 import com.moilioncircle.redis.replicator.rdb.datatype.DB;
+import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbValueVisitor;
 import com.moilioncircle.redis.replicator.rdb.skip.SkipRdbVisitor;
 import java.io.IOException;
 
@@ -21,7 +22,8 @@ final class SpoolingRdbVisitor extends SkipRdbVisitor {
     private long db;
 
     SpoolingRdbVisitor(Replicator replicator) {
-        super(replicator);
+        // the value visitor must skip too: the default one would build each value (a 200 MB string whole)
+        super(replicator, new SkipRdbValueVisitor(replicator));
     }
 
     @Override

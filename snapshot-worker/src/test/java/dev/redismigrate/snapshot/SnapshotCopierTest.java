@@ -289,6 +289,11 @@ public class SnapshotCopierTest {
             }
 
             @Override
+            public java.time.Duration targetRetryFor() {
+                return java.time.Duration.ofSeconds(10);
+            }
+
+            @Override
             public String spoolDirectory() {
                 return System.getProperty("java.io.tmpdir") + "/redis-migrate-test-spool";
             }

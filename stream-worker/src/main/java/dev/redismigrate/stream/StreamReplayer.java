@@ -115,6 +115,7 @@ public final class StreamReplayer extends ReplicaTask {
                 long period = config.progressInterval().toMillis();
                 timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
                 applyLog(reader, capture);
+                closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
                 capture.join();
                 timers.shutdownNow();
                 timers.awaitTermination(5, TimeUnit.SECONDS);
@@ -167,7 +168,9 @@ public final class StreamReplayer extends ReplicaTask {
     private StreamCapture.Owner captureOwner() {
         return new StreamCapture.Owner() {
             public void open(Replicator link) throws IOException {
-                openReplicator(link);
+                if (!StreamReplayer.this.ending()) {
+                    openReplicator(link);
+                }
             }
 
             public void closeLink() {
