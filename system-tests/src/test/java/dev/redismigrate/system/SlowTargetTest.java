@@ -117,6 +117,35 @@ class SlowTargetTest {
         }
     }
 
+    @Test
+    void theTargetsConnectionsCutMidSnapshotAreRiddenOutFromTheSpool() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 30000 other 100\n");
+            try (SlowTarget slow = new SlowTarget(target)) { // a copy that lasts long enough to be cut twice
+                MigrationService.Ids ids = service.migrate(source, target);
+                for (int i = 0; i < 2; i++) {
+                    long before = keys(target);
+                    Await.until(Duration.ofSeconds(60), () -> keys(target) > before + 20_000, () -> "the copy under way");
+                    Await.until(Duration.ofSeconds(30), () -> !target.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+                            .trim().equals("0"), () -> "the copy's connections to the target cut");
+                }
+                slow.close();
+                service.awaitStatus(ids, "syncing", Duration.ofSeconds(180));
+                source.cli("SET", "after", "1");
+                Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                        () -> "digests equal: " + service.history(ids.migration()));
+                String history = service.history(ids.migration());
+                assertFalse(history.contains("FAILED"), history);
+                assertEquals("1", stat(source, "stats", "sync_full"), "the source served one full sync: the spool was applied again");
+            }
+        }
+    }
+
+    private static long keys(RedisServer server) {
+        return server.cli("INFO", "keyspace").lines().filter(l -> l.startsWith("db"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll(".*keys=(\\d+).*", "$1"))).sum();
+    }
+
     private static String logLines(RedisServer source, String... words) {
         try {
             return String.join("\n", sourceLog(source).lines()
