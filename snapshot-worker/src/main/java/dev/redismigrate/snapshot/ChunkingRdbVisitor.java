@@ -101,7 +101,11 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      */
     @Override
     public int applyType(RedisInputStream in) throws IOException {
-        int type = super.applyType(in);
+        return checkedType(super.applyType(in), in, db);
+    }
+
+    /** The type, unless no parser knows it: then the exception naming the key that follows it. */
+    static int checkedType(int type, RedisInputStream in, long db) throws IOException {
         if (type >= 0 && !KNOWN[type]) {
             String what = "RDB " + (type < 240 ? "value type " : "opcode ") + type;
             if (type >= 240) {
@@ -129,19 +133,19 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
 
     @Override
     public Event applyModule(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        throw moduleValue(in, RDB_TYPE_MODULE);
+        throw moduleValue(in, RDB_TYPE_MODULE, db);
     }
 
     @Override
     public Event applyModule2(RedisInputStream in, int version, ContextKeyValuePair context) throws IOException {
-        throw moduleValue(in, RDB_TYPE_MODULE_2);
+        throw moduleValue(in, RDB_TYPE_MODULE_2, db);
     }
 
     /**
      * A module's value can be restored only where that module is loaded, and whether the target
      * loads it cannot be told from here: the copy stops and names it.
      */
-    private UnreadableValueException moduleValue(RedisInputStream in, int type) throws IOException {
+    static UnreadableValueException moduleValue(RedisInputStream in, int type, long db) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
         long moduleId = parser.rdbLoadLen().len;

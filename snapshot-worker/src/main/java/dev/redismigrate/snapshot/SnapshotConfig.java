@@ -49,4 +49,19 @@ public interface SnapshotConfig {
      */
     @WithDefault("60s")
     Duration sourceRetryFor();
+
+    /**
+     * How long a target whose connections broke during the copy is reconnected to (the spooled RDB
+     * is then applied again from its start); 0: the copy fails at once.
+     */
+    @WithDefault("${REDIS_MIGRATE_TARGET_RETRY_FOR:120s}")
+    Duration targetRetryFor();
+
+    /** Where the RDB is spooled between the replication link and the target (removed once applied). */
+    @WithDefault("${REDIS_MIGRATE_SPOOL_DIR:${java.io.tmpdir}/redis-migrate-spool}")
+    String spoolDirectory();
+
+    /** Disk the spool may take at most: a larger RDB ends the copy with that reason. */
+    @WithDefault("${REDIS_MIGRATE_SPOOL_BUDGET:20G}")
+    MemorySize spoolBudget();
 }

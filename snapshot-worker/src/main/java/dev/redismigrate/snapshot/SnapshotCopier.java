@@ -3,7 +3,8 @@ package dev.redismigrate.snapshot;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
-import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
+import com.moilioncircle.redis.replicator.FileType;
+import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -22,10 +23,14 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
+import dev.redismigrate.worker.changelog.ChangeLog;
+import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,16 +52,26 @@ public final class SnapshotCopier extends ReplicaTask {
     private final SnapshotConfig config;
     private final CheckpointLog checkpoints;
 
+    private final ChangeLog changeLog;
+    private List<String> commandNames = List.of();
+
     private volatile Throwable failure;
+    private volatile Replicator spoolParser;
+    private volatile boolean rdbApplied;
+    /** the target's writers of the current round, replaced when the target's connections broke */
+    private volatile ShardedEntryWriter writer;
+    private final List<RedisLink> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long bytesOfEarlierWriters;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
-            CheckpointLog checkpoints, SnapshotConfig config) {
+            CheckpointLog checkpoints, ChangeLog changeLog, SnapshotConfig config) {
         super(request.migrationId(), request.attempt(), connector, events);
         this.request = request;
         this.checkpoints = checkpoints;
+        this.changeLog = changeLog;
         this.config = config;
     }
 
@@ -72,6 +87,7 @@ public final class SnapshotCopier extends ReplicaTask {
                         + "use the scan method or a newer target");
                 return;
             }
+            commandNames = SourceReplicas.commandNames(source);
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
             String backlogNote = ensureBacklog(source);
             if (request.attempt() > 1) {
@@ -98,6 +114,7 @@ public final class SnapshotCopier extends ReplicaTask {
         while (true) {
             long bytes = copy();
             if (stopRequested || failure instanceof TargetWriteException || failure instanceof UnreadableValueException
+                    || failure instanceof Spool.SpoolFullException
                     || (failure == null && endOffset != null)
                     || System.nanoTime() > retryUntil) {
                 report(bytes);
@@ -113,6 +130,7 @@ public final class SnapshotCopier extends ReplicaTask {
             }
             backoffMillis = Math.min(backoffMillis * 2, 10_000);
             failure = null;
+            rdbApplied = false;
             keysCopied = 0;
             emptyMigratedDbs(target);
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0)
@@ -136,18 +154,23 @@ public final class SnapshotCopier extends ReplicaTask {
 
     /** One round: a full sync, every key restored; @return the bytes written */
     private long copy() {
-        ShardedEntryWriter writer = openWriters();
+        bytesOfEarlierWriters = 0;
+        writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         ScheduledExecutorService progress = MigrationThreads.timer("snapshot-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
-                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), bytesApplied())), 1, 1, TimeUnit.SECONDS);
         try {
-            replicate(writer);
+            replicate();
         } finally {
             progress.shutdownNow();
             writer.close();
         }
-        return writer.bytesApplied();
+        return bytesApplied();
+    }
+
+    private long bytesApplied() {
+        return bytesOfEarlierWriters + writer.bytesApplied();
     }
 
     /**
@@ -156,10 +179,12 @@ public final class SnapshotCopier extends ReplicaTask {
      */
     private ShardedEntryWriter openWriters() {
         List<EntryWriter> writers = new ArrayList<>();
+        writerLinks.clear();
         try {
             for (int i = 0; i < config.writers(); i++) {
-                writers.add(new EntryWriter(connector.open(request.target(), "redis-migrate-snapshot"),
-                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+                RedisLink link = connector.open(request.target(), "redis-migrate-snapshot");
+                writerLinks.add(link);
+                writers.add(new EntryWriter(link, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
             }
         } catch (RuntimeException e) {
             writers.forEach(EntryWriter::close);
@@ -173,8 +198,92 @@ public final class SnapshotCopier extends ReplicaTask {
                 });
     }
 
-    private void replicate(ShardedEntryWriter writer) {
-        Replicator rep = SourceReplicas.replicaOf(request.source(), connector, List.of(), null, 10_000);
+    /**
+     * The capture reads the link at network speed into the spool and the change log (its own
+     * thread); this thread restores the spooled RDB at the target's pace, reading it while it is
+     * still being written. The link stays open until the RDB is applied, so that every command the
+     * source sends meanwhile is in the change log rather than in the source's output buffer.
+     */
+    private void replicate() {
+        changeLog.reset(request.migrationId());
+        try (Spool spool = new Spool(Path.of(config.spoolDirectory()), config.spoolBudget().asLongValue());
+             ChangeLogAppender log = changeLog.appender(request.migrationId())) {
+            Replicator link = SourceReplicas.replicaOf(request.source(), connector, commandNames, null, 10_000);
+            SnapshotCapture capture = new SnapshotCapture(link, spool, log, this::openReplicator);
+            capture.start();
+            try {
+                applyUntilDone(spool);
+                if (failure == null && !stopRequested) {
+                    endOffset = capture.awaitRdbOffset();
+                }
+            } finally {
+                capture.close();
+            }
+            if (!rdbApplied && !stopRequested && capture.failure() != null
+                    && !(failure instanceof TargetWriteException || failure instanceof UnreadableValueException)) {
+                failure = capture.failure(); // why the spool ended early: the link's reason
+            }
+        } catch (RuntimeException e) {
+            if (failure == null && !stopRequested) {
+                failure = e;
+            }
+        }
+    }
+
+    /**
+     * Applies the spool; when the target's connections broke meanwhile (a proxy restart, a
+     * failover), reconnects with backoff for {@code target-retry-for} and applies the spool again
+     * from its start: {@code RESTORE … REPLACE} and the chunked rebuilds (which begin with a DEL)
+     * are idempotent, and a target that came back empty gets the whole snapshot again. The capture
+     * goes on meanwhile, so the source does not notice.
+     */
+    private void applyUntilDone(Spool spool) {
+        while (true) {
+            applySpool(spool, writer);
+            if (!(failure instanceof TargetWriteException) || stopRequested || config.targetRetryFor().isZero()
+                    || writerLinks.stream().allMatch(RedisLink::isOpen)) {
+                return;
+            }
+            String reason = failure.getMessage();
+            LOG.warnf("migration %s: %s; reconnecting to the target, then applying the spooled RDB again", request.migrationId(),
+                    reason);
+            long until = System.nanoTime() + config.targetRetryFor().toNanos();
+            long backoffMillis = 200;
+            while (true) {
+                if (!pause(backoffMillis)) {
+                    return;
+                }
+                try {
+                    ShardedEntryWriter next = openWriters();
+                    bytesOfEarlierWriters += writer.bytesApplied();
+                    writer.close();
+                    writer = next;
+                    break;
+                } catch (RedisAccessException e) {
+                    if (System.nanoTime() > until) {
+                        failure = new TargetWriteException("lost the target " + request.target().address() + " for more than "
+                                + config.targetRetryFor().toSeconds() + " s: " + reason);
+                        return;
+                    }
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            }
+            failure = null;
+            rdbApplied = false;
+            keysCopied = 0;
+        }
+    }
+
+    /** Parses the spool with the chunking visitor and restores each key, as a replica loads its RDB. */
+    private void applySpool(Spool spool, ShardedEntryWriter writer) {
+        Replicator rep;
+        try {
+            rep = new RedisReplicator(spool.reader(), FileType.RDB, Configuration.defaultSetting());
+        } catch (java.io.IOException e) {
+            failure = e;
+            return;
+        }
+        spoolParser = rep;
         rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
                 (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
                     if (!request.ignoreDbs().contains(db)) {
@@ -200,31 +309,49 @@ public final class SnapshotCopier extends ReplicaTask {
                     }
                 } else if (event instanceof PostRdbSyncEvent) {
                     writer.flush();
-                } else if (event instanceof PreCommandSyncEvent) {
-                    // the library records the FULLRESYNC id and offset only once the RDB is read
-                    Configuration c = r.getConfiguration();
-                    endOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
-                    closeReplicator();
+                    rdbApplied = true;
                 }
             } catch (TargetWriteException e) {
                 if (!stopRequested) {
                     failure = e;
                 }
-                closeReplicator();
+                closeQuietly(r);
             }
         });
         rep.addExceptionListener((r, t, event) -> {
             if (failure == null) {
                 failure = t;
             }
-            closeReplicator();
+            closeQuietly(r);
         });
         try {
-            openReplicator(rep);
+            if (!stopRequested) {
+                rep.open();
+            }
         } catch (Throwable t) {
-            if (failure == null && !stopRequested && endOffset == null) {
+            if (failure == null && !stopRequested) {
                 failure = t;
             }
+        }
+        if (failure == null && !stopRequested && !rdbApplied) {
+            failure = new java.io.EOFException("the RDB ended early");
+        }
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        Replicator parser = spoolParser;
+        if (parser != null) {
+            closeQuietly(parser);
+        }
+    }
+
+    private static void closeQuietly(Replicator r) {
+        try {
+            r.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debugf("closing the RDB parser: %s", e.toString());
         }
     }
 

@@ -7,6 +7,7 @@ import dev.redismigrate.snapshot.scan.ScanConfig;
 import dev.redismigrate.snapshot.scan.ScanCopier;
 import dev.redismigrate.worker.EventPublisher;
 import dev.redismigrate.worker.TaskRunner;
+import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,8 @@ public class SnapshotRequestListener {
     @Inject
     CheckpointLog checkpoints;
     @Inject
+    ChangeLog changeLog;
+    @Inject
     ChangedKeysLog changedKeys;
     @Inject
     ScanConfig scanConfig;
@@ -42,6 +45,6 @@ public class SnapshotRequestListener {
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
         tasks.start(request.byScan()
                 ? new ScanCopier(request, connector, events::publish, changedKeys, config, scanConfig)
-                : new SnapshotCopier(request, connector, events::publish, checkpoints, config));
+                : new SnapshotCopier(request, connector, events::publish, checkpoints, changeLog, config));
     }
 }

@@ -29,7 +29,7 @@ public final class ForkedSnapshotCopy {
         List<MigrationEvent> events = new CopyOnWriteArrayList<>();
         try (RedisConnector connector = new RedisConnector(SnapshotCopierTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 2);
              CheckpointLog checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + request.migrationId() + ".checkpoints")) {
-            new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.config(8 << 20, 1 << 20)).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.CHANGE_LOG, SnapshotCopierTest.config(8 << 20, 1 << 20)).run();
         }
         MigrationEvent last = events.get(events.size() - 1);
         System.out.println("last event: " + last.type() + " keys " + last.keysCopied()

@@ -13,6 +13,8 @@ import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.testing.StreamState;
+import dev.redismigrate.worker.changelog.ChangeLog;
+import dev.redismigrate.worker.changelog.ChangeLogSettings;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -35,6 +37,9 @@ public class SnapshotCopierTest {
     static RedisConnector connector;
     /** the real Kafka that infra/test.sh starts, on a topic of this test's own */
     static CheckpointLog checkpoints;
+    /** the change log's topics of these tests carry a prefix of their own */
+    static final ChangeLog CHANGE_LOG = new ChangeLog("127.0.0.1:19092", "snapshot-worker-test.",
+            new ChangeLogSettings(256 << 10, 5, 32 << 20, 16 << 20));
 
     @BeforeAll
     static void connector() {
@@ -66,7 +71,7 @@ public class SnapshotCopierTest {
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("src-secret"), false),
                     new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(5));
 
-            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
@@ -117,7 +122,7 @@ public class SnapshotCopierTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = plainRequest(source, target);
 
-            new SnapshotCopier(request, connector, events::add, checkpoints, config(64 << 10, 16 << 10)).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config(64 << 10, 16 << 10)).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
@@ -145,7 +150,7 @@ public class SnapshotCopierTest {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = plainRequest(source, target);
 
-            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
@@ -160,7 +165,7 @@ public class SnapshotCopierTest {
             source.cli("DEBUG", "POPULATE", "1000000", "key", "100");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = plainRequest(source, target);
-            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
+            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config());
             Thread copy = new Thread(copier);
             copy.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -187,7 +192,7 @@ public class SnapshotCopierTest {
             source.cli("DEBUG", "POPULATE", "1000", "key", "10");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
             SnapshotRequest request = plainRequest(source, target);
-            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, config());
+            SnapshotCopier copier = new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config());
             copier.stop();
             Thread copy = new Thread(copier);
             copy.start();
@@ -218,7 +223,7 @@ public class SnapshotCopierTest {
                     new RedisEndpoint(source.host(), source.port(), null, CIPHER.seal("wrong-password"), false),
                     new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
 
-            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type());
@@ -237,7 +242,7 @@ public class SnapshotCopierTest {
                     new RedisEndpoint(source.host(), source.port(), null, null, false),
                     new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
 
-            new SnapshotCopier(request, connector, events::add, checkpoints, config()).run();
+            new SnapshotCopier(request, connector, events::add, checkpoints, CHANGE_LOG, config()).run();
 
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
@@ -281,6 +286,21 @@ public class SnapshotCopierTest {
             @Override
             public java.time.Duration sourceRetryFor() {
                 return java.time.Duration.ofSeconds(10);
+            }
+
+            @Override
+            public java.time.Duration targetRetryFor() {
+                return java.time.Duration.ofSeconds(10);
+            }
+
+            @Override
+            public String spoolDirectory() {
+                return System.getProperty("java.io.tmpdir") + "/redis-migrate-test-spool";
+            }
+
+            @Override
+            public MemorySize spoolBudget() {
+                return new MemorySize(BigInteger.valueOf(4L << 30));
             }
 
             @Override

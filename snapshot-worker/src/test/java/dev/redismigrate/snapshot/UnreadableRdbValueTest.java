@@ -96,7 +96,7 @@ class UnreadableRdbValueTest {
         SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
                 new RedisEndpoint("127.0.0.1", proxy.port(), null, null, false),
                 new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
-        new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.config()).run();
+        new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.CHANGE_LOG, SnapshotCopierTest.config()).run();
         return events;
     }
 

@@ -27,4 +27,11 @@ public interface StreamConfig {
     /** How long a lost source is retried before the migration fails. */
     @WithDefault("60s")
     Duration reconnectFor();
+
+    /**
+     * How long a lost target (a proxy restart, a failover) is reconnected to before the migration
+     * fails; the capture goes on meanwhile. 0: a lost target fails the stream at once.
+     */
+    @WithDefault("${REDIS_MIGRATE_TARGET_RETRY_FOR:120s}")
+    Duration targetRetryFor();
 }

@@ -3,12 +3,6 @@ package dev.redismigrate.stream;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import com.moilioncircle.redis.replicator.Replicator;
-import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
-import com.moilioncircle.redis.replicator.cmd.impl.SelectCommand;
-import com.moilioncircle.redis.replicator.event.AbstractEvent;
-import com.moilioncircle.redis.replicator.event.Event;
-import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
-import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
@@ -23,6 +17,15 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.worker.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
+import dev.redismigrate.worker.changelog.CapturedCommand;
+import dev.redismigrate.worker.changelog.ChangeLog;
+import dev.redismigrate.worker.changelog.ChangeLogAppender;
+import dev.redismigrate.worker.changelog.ChangeLogPosition;
+import dev.redismigrate.worker.changelog.ChangeLogReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,39 +34,57 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Follows the source as a replica from where the target's checkpoint (or else the request) says
- * (PSYNC continue) and applies every replicated write to the target in source order, in
- * checkpointed transactions ({@link CheckpointedApplier}), until stopped. A lost source is
- * reconnected from the applied offset; a source that can no longer serve it fails the migration
- * rather than silently starting over; a newer attempt found in the target ends this one.
+ * Follows the source from where the target's checkpoint (or else the request) says, in two stages
+ * with the migration's change log (Kafka) between them: the {@link StreamCapture} reads the source's
+ * replication link at network speed into the log, this task's thread applies the log to the target
+ * in source order, in checkpointed transactions ({@link CheckpointedApplier}), at the target's pace.
+ * A slow target thus costs change-log space, never the source's output buffer or backlog. A lost
+ * source is reconnected from the last captured offset; a source that can no longer serve it fails
+ * the stream rather than silently starting over; a newer attempt found in the target ends this one.
+ * The log is trimmed behind the applied checkpoint and deleted when the stream stops.
  */
 public final class StreamReplayer extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(StreamReplayer.class);
     private static final long CHECKPOINT_REMOVAL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long TRIM_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final StreamRequest request;
     private final CheckpointLog checkpointLog;
+    private final ChangeLog changeLog;
     private final StreamConfig config;
 
     private volatile boolean superseded;
     private volatile String fatal;
     /** why the source answered our PSYNC with a full sync: the stream cannot go on */
     private volatile String offsetLost;
-    /** whether the current replication link got as far as the command stream */
-    private volatile boolean linkUp;
-    /** set when an older attempt had moved the checkpoint: the next link starts there */
+    /** set when an older attempt had moved the checkpoint: the apply starts there again */
     private volatile ReplicationOffset restartFrom;
-    private boolean announced;
+    private volatile boolean announced;
     /** Guarded by {@code applier}: the source position of the last command handled (applied or skipped). */
     private ReplicationOffset handled;
-    private CheckpointedApplier applier;
+    /** Guarded by {@code applier}: records read, by Kafka offset and the source offset they end at (for trimming). */
+    private final Deque<long[]> readRecords = new ArrayDeque<>();
+    /** Guarded by {@code applier}: when the record being applied was appended (0: caught up). */
+    private long applyingSinceMillis;
+    private long trimmedBefore;
+    private long lastTrimNanos = System.nanoTime();
+    /** guards the apply state below (the applier is replaced when the target comes back) */
+    private final Object lock = new Object();
+    private volatile CheckpointedApplier applier;
+    /** the target's connection of the current applier */
+    private volatile RedisLink targetLink;
+    /** why the target's connection was lost: the apply reconnects (set: the applier is unusable) */
+    private volatile String targetLost;
     private CommandRouter router;
+    private ChangeLogAppender appender;
+    private int checkpointDb;
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
-            CheckpointLog checkpointLog, StreamConfig config) {
+            CheckpointLog checkpointLog, ChangeLog changeLog, StreamConfig config) {
         super(request.migrationId(), request.attempt(), connector, events);
         this.request = request;
         this.checkpointLog = checkpointLog;
+        this.changeLog = changeLog;
         this.config = config;
     }
 
@@ -74,20 +95,31 @@ public final class StreamReplayer extends ReplicaTask {
              RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
-            EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
-            applier = new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(),
-                    checkpointDb(databases), config.batchCommands());
+            checkpointDb = checkpointDb(databases);
+            targetLink = target;
+            applier = newApplier(target);
             handled = startingPoint();
             if (handled == null) {
                 return; // a newer attempt owns the target
             }
             router = new CommandRouter(request.ignoreDbs(), databases, handled.db());
-            timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
-            long period = config.progressInterval().toMillis();
-            timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
-            follow(commandNames);
-            timers.shutdownNow();
-            timers.awaitTermination(5, TimeUnit.SECONDS);
+            changeLog.ensure(request.migrationId());
+            ReplicationOffset captureFrom = captureStart();
+            try (ChangeLogAppender log = changeLog.appender(request.migrationId());
+                 ChangeLogReader reader = changeLog.reader(request.migrationId())) {
+                appender = log;
+                Thread capture = new Thread(new StreamCapture(request, connector, commandNames, log, config, captureFrom,
+                        captureOwner()), "stream-capture");
+                capture.start();
+                timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
+                long period = config.progressInterval().toMillis();
+                timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
+                applyLog(reader, capture);
+                closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
+                capture.join();
+                timers.shutdownNow();
+                timers.awaitTermination(5, TimeUnit.SECONDS);
+            }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
                 events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost));
@@ -106,6 +138,8 @@ public final class StreamReplayer extends ReplicaTask {
             fatal = "stream failed: " + e.getMessage();
         } finally {
             timers.shutdownNow();
+            closeReplicator();
+            targetLink.close();
         }
         if (fatal != null) {
             LOG.errorf("migration %s: %s", request.migrationId(), fatal);
@@ -113,10 +147,151 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
+    /**
+     * The capture continues after the last command in the change log (captured by the snapshot's
+     * link or an earlier stream), else from where the apply starts.
+     */
+    private ReplicationOffset captureStart() {
+        ChangeLogPosition last = changeLog.last(request.migrationId());
+        if (last != null && last.offset() > handled.offset()) {
+            LOG.infof("migration %s: capturing after the change log's last command, %s:%d", request.migrationId(),
+                    last.replId(), last.offset());
+            return new ReplicationOffset(last.replId(), last.offset(), last.db());
+        }
+        return handled;
+    }
+
+    private boolean ending() {
+        return stopRequested || fatal != null || superseded || offsetLost != null;
+    }
+
+    private StreamCapture.Owner captureOwner() {
+        return new StreamCapture.Owner() {
+            public void open(Replicator link) throws IOException {
+                if (!StreamReplayer.this.ending()) {
+                    openReplicator(link);
+                }
+            }
+
+            public void closeLink() {
+                closeReplicator();
+            }
+
+            public boolean ending() {
+                return StreamReplayer.this.ending();
+            }
+
+            public void started() {
+                if (!announced) {
+                    announced = true;
+                    synchronized (lock) {
+                        events.accept(event(EventType.STREAM_STARTED).withOffset(handled));
+                    }
+                }
+            }
+
+            public void offsetLost(String reason) {
+                offsetLost = reason;
+            }
+
+            public void failed(String reason) {
+                if (fatal == null && !stopRequested) {
+                    fatal = reason;
+                }
+            }
+        };
+    }
+
+    /**
+     * Applies the change log from the checkpoint on (commands at or below it were applied: skipped)
+     * until the task ends; on a stop, first everything the capture had appended.
+     */
+    private void applyLog(ChangeLogReader reader, Thread capture) throws InterruptedException {
+        ChangeLogPosition drainTo = null;
+        while (fatal == null && !superseded && offsetLost == null) {
+            if (stopRequested && drainTo == null) {
+                capture.join(); // it flushed what it had read
+                drainTo = appender.appended();
+                if (drainTo == null) {
+                    drainTo = changeLog.last(request.migrationId());
+                }
+            }
+            if (drainTo != null) {
+                synchronized (lock) {
+                    if (handled.offset() >= drainTo.offset()) {
+                        return;
+                    }
+                }
+            } else if (stopRequested && drainTo == null) {
+                return;
+            }
+            if (targetLost != null) {
+                reconnectTarget(reader);
+                continue;
+            }
+            if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
+                synchronized (lock) {
+                    handled = restartFrom;
+                    router.select(restartFrom.db());
+                    readRecords.clear();
+                    restartFrom = null;
+                }
+                reader.rewind();
+            }
+            List<ChangeLogReader.Record> records = reader.poll(Duration.ofMillis(100));
+            for (ChangeLogReader.Record record : records) {
+                if (fatal != null || superseded || offsetLost != null || restartFrom != null || targetLost != null) {
+                    break;
+                }
+                try {
+                    apply(record);
+                } catch (RuntimeException e) {
+                    onApplyFailure(e);
+                }
+            }
+            if (records.isEmpty()) {
+                synchronized (lock) {
+                    applyingSinceMillis = 0;
+                }
+                if (drainTo != null && handled.offset() < drainTo.offset() && records.isEmpty()) {
+                    // the log has nothing more than applied: what was appended is all applied or skipped
+                    ChangeLogPosition last = changeLog.last(request.migrationId());
+                    if (last == null || handled.offset() >= last.offset()) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private void apply(ChangeLogReader.Record record) {
+        synchronized (lock) {
+            applyingSinceMillis = record.appendedAtMillis();
+            for (CapturedCommand command : record.batch().commands()) {
+                if (command.endOffset() <= handled.offset()) {
+                    continue; // applied before (or by another capture of the same history)
+                }
+                if (command.db() >= 0) {
+                    router.select(command.db());
+                }
+                List<Entry> entries = router.route(command.argv(), command.endOffset());
+                ReplicationOffset position = new ReplicationOffset(record.batch().replId(), command.endOffset(), router.db());
+                if (entries.isEmpty()) {
+                    applier.skipTo(position);
+                }
+                for (Entry entry : entries) {
+                    applier.apply(entry, position);
+                }
+                handled = position;
+            }
+            readRecords.addLast(new long[] {record.kafkaOffset(), record.batch().last().endOffset()});
+        }
+    }
+
     /** The target's checkpoint wins over the request: it is exactly what was applied. Null: superseded. */
     private ReplicationOffset startingPoint() {
         ReplicationOffset start;
-        synchronized (applier) {
+        synchronized (lock) {
             start = applier.claim(request.from());
         }
         if (start == null) {
@@ -129,93 +304,15 @@ public final class StreamReplayer extends ReplicaTask {
         return start;
     }
 
-    /** Replicates until stopped or failed, reconnecting from the applied offset when the link breaks. */
-    private void follow(List<String> commandNames) {
-        long outageStart = System.nanoTime();
-        long backoffMillis = 200;
-        while (!stopRequested && fatal == null && !superseded && offsetLost == null) {
-            ReplicationOffset from = appliedOffset();
-            Replicator rep = SourceReplicas.replicaOf(request.source(), connector, commandNames, from, 10_000);
-            rep.addEventListener((r, event) -> onEvent(event));
-            rep.addExceptionListener((r, t, event) -> onApplyFailure(t));
-            linkUp = false;
-            String lostReason;
-            try {
-                openReplicator(rep);
-                lostReason = "the source closed the replication link";
-            } catch (Throwable t) {
-                lostReason = SourceReplicas.reason(t);
-            }
-            if (stopRequested || fatal != null || superseded || offsetLost != null) {
-                break;
-            }
-            if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
-                synchronized (applier) {
-                    handled = restartFrom;
-                    router.select(restartFrom.db());
-                    restartFrom = null;
-                }
-                continue;
-            }
-            long now = System.nanoTime();
-            if (linkUp) { // a new outage starts now
-                outageStart = now;
-                backoffMillis = 200;
-            } else if (now - outageStart > config.reconnectFor().toNanos()) {
-                fatal = "lost the source " + request.source().address() + " for more than "
-                        + config.reconnectFor().toSeconds() + " s: " + lostReason;
-                break;
-            }
-            LOG.warnf("migration %s: source link lost (%s); reconnecting from %s", request.migrationId(), lostReason, from);
-            sleep(backoffMillis);
-            backoffMillis = Math.min(backoffMillis * 2, 5_000);
-        }
-    }
-
-    private void onEvent(Event event) {
-        if (stopRequested || fatal != null || superseded || offsetLost != null) {
-            return;
-        }
-        if (event instanceof PreRdbSyncEvent) {
-            offsetLost = "the source can no longer continue from offset " + appliedOffset()
-                    + " (its replication backlog was overwritten, or it was restarted)";
-            closeReplicator();
-            return;
-        }
-        if (event instanceof PreCommandSyncEvent) {
-            linkUp = true;
-            if (!announced) {
-                announced = true;
-                events.accept(event(EventType.STREAM_STARTED).withOffset(appliedOffset()));
-            }
-            return;
-        }
-        long end = event instanceof AbstractEvent e && e.getContext().getOffsets() != null
-                ? e.getContext().getOffsets().getV2() : -1;
-        synchronized (applier) {
-            if (event instanceof SelectCommand select) {
-                router.select(select.getIndex());
-            } else if (event instanceof DefaultCommand command) {
-                byte[][] argv = new byte[command.getArgs().length + 1][];
-                argv[0] = command.getCommand();
-                System.arraycopy(command.getArgs(), 0, argv, 1, command.getArgs().length);
-                List<Entry> entries = router.route(argv, end);
-                ReplicationOffset position = new ReplicationOffset(replicator.getConfiguration().getReplId(), end, router.db());
-                if (entries.isEmpty()) {
-                    applier.skipTo(position);
-                }
-                for (Entry entry : entries) {
-                    applier.apply(entry, position);
-                }
-            }
-            if (end >= 0) {
-                handled = new ReplicationOffset(replicator.getConfiguration().getReplId(), end, router.db());
-            }
-        }
-    }
-
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
+        if (t instanceof TargetWriteException && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
+            if (targetLost == null) {
+                LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
+                targetLost = t.getMessage();
+            }
+            return;
+        }
         if (t instanceof CheckpointMovedException moved) {
             // gone (removed by the instance that took over) or newer: this attempt is over
             if (moved.found == null || moved.found.attempt() > request.attempt()) {
@@ -223,10 +320,11 @@ public final class StreamReplayer extends ReplicaTask {
                 superseded = true;
             } else {
                 LOG.warnf("migration %s: %s; continuing from there", request.migrationId(), moved.getMessage());
-                synchronized (applier) {
+                synchronized (lock) {
                     applier.adopt(moved.found);
                 }
                 restartFrom = moved.found.offset();
+                return;
             }
         } else {
             fatal = t instanceof TargetWriteException ? t.getMessage() : "cannot apply a command from the source: " + t.getMessage();
@@ -236,8 +334,11 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** Timer: a batch is closed within milliseconds, so a quiet moment shows up in the target at once. */
     private void closeBatch() {
+        if (targetLost != null) {
+            return;
+        }
         try {
-            synchronized (applier) {
+            synchronized (lock) {
                 applier.commitIfPossible();
             }
         } catch (RuntimeException e) {
@@ -248,13 +349,25 @@ public final class StreamReplayer extends ReplicaTask {
     /** Timer: reports the applied offset and lag; moves the checkpoint out of the target once the stream is idle. */
     private void reportProgress(RedisLink source) {
         try {
-            synchronized (applier) {
-                applier.commitIfPossible();
-                applier.flush();
+            synchronized (lock) {
+                if (targetLost == null) {
+                    applier.commitIfPossible();
+                    applier.flush();
+                }
                 long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
                 Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
-                events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag));
-                if (applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                ChangeLogPosition captured = appender.captured();
+                long capturedOffset = captured == null ? handled.offset() : Math.max(captured.offset(), handled.offset());
+                Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
+                long applyLag = capturedOffset - handled.offset();
+                double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
+                        : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
+                events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
+                        .withLagParts(captureLag, applyLag, applyLagSeconds));
+                if (targetLost == null) {
+                    trimApplied();
+                }
+                if (targetLost == null && applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
                     applier.removeCheckpoint(handled);
                 }
             }
@@ -266,21 +379,114 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
-    /** On a stop: apply what was read, leave no checkpoint in the target, and say where it ended. */
+    private CheckpointedApplier newApplier(RedisLink target) {
+        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(), checkpointDb,
+                config.batchCommands());
+    }
+
+    /**
+     * The target's connection broke (a proxy restart, a failover, a killed client): reconnect with
+     * backoff for {@code target-retry-for} and resume from the checkpoint the target holds, reading
+     * the change log again from there (the capture went on meanwhile). A target that comes back
+     * without the checkpoint it held has lost its data: said so, never left looking caught up.
+     */
+    private void reconnectTarget(ChangeLogReader reader) {
+        long until = System.nanoTime() + config.targetRetryFor().toNanos();
+        long backoffMillis = 200;
+        boolean held = applier.holdsCheckpoint();
+        String lostReason = targetLost;
+        while (!stopRequested && fatal == null) {
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fatal = lostReason;
+                return;
+            }
+            RedisLink link = null;
+            try {
+                link = connector.open(request.target(), "redis-migrate-stream");
+                link.call("SELECT", checkpointDb);
+                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId())) instanceof Long n && n > 0;
+                if (held && !hasCheckpoint) {
+                    link.close();
+                    fatal = "the target " + request.target().address() + " came back without this migration's checkpoint:"
+                            + " it lost its data (a restart without persistence, a failover to an empty node, a FLUSHALL);"
+                            + " the stream stopped rather than leave it looking caught up: start the migration again";
+                    return;
+                }
+                CheckpointedApplier next = newApplier(link);
+                ReplicationOffset start;
+                synchronized (lock) {
+                    start = next.claim(handled);
+                    if (start == null) {
+                        superseded = true;
+                        link.close();
+                        return;
+                    }
+                    targetLink.close();
+                    targetLink = link;
+                    applier = next;
+                    handled = start;
+                    router.select(start.db());
+                    readRecords.clear();
+                    targetLost = null;
+                }
+                reader.rewind();
+                LOG.infof("migration %s: the target is back; resuming from its checkpoint %s", request.migrationId(), start);
+                return;
+            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException e) {
+                if (link != null) {
+                    link.close();
+                }
+                lostReason = e.getMessage();
+            }
+            if (System.nanoTime() > until) {
+                fatal = "lost the target " + request.target().address() + " for more than "
+                        + config.targetRetryFor().toSeconds() + " s: " + lostReason;
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
+        if (stopRequested && fatal == null) {
+            fatal = "stopped while the target was unreachable: " + lostReason;
+        }
+    }
+
+    /**
+     * Timer, with everything read applied (flushed): deletes the change-log records wholly at or
+     * below the applied offset, every few seconds, so Kafka holds the apply lag, not the history.
+     */
+    private void trimApplied() {
+        long before = trimmedBefore;
+        while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= handled.offset()) {
+            before = readRecords.pollFirst()[0] + 1;
+        }
+        if (before > trimmedBefore && System.nanoTime() - lastTrimNanos > TRIM_EVERY_NANOS) {
+            changeLog.trimBefore(request.migrationId(), before);
+            trimmedBefore = before;
+            lastTrimNanos = System.nanoTime();
+        } else if (before > trimmedBefore) {
+            readRecords.addFirst(new long[] {before - 1, handled.offset()}); // trimmed at the next round
+        }
+    }
+
+    /**
+     * On a stop: everything captured is applied; leave no checkpoint in the target, say where it
+     * ended, and delete the change log (the migration is over).
+     */
     private void finishCleanly() {
-        synchronized (applier) {
+        synchronized (lock) {
             applier.commitIfPossible();
             applier.flush();
             applier.removeCheckpoint(handled);
             events.accept(event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null));
         }
-    }
-
-    private ReplicationOffset appliedOffset() {
-        synchronized (applier) {
-            applier.commitIfPossible();
-            applier.flush();
-            return handled;
+        try {
+            changeLog.delete(request.migrationId());
+        } catch (RuntimeException e) {
+            LOG.warnf("migration %s: the change log was not deleted: %s", request.migrationId(), e.getMessage());
         }
     }
 
@@ -304,14 +510,6 @@ public final class StreamReplayer extends ReplicaTask {
             // CONFIG may be renamed away on managed sources; Redis's default follows
         }
         return 16;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.redismigrate.stream.scan.ChangedKeyReplayer;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.redismigrate.worker.changelog.ChangeLog;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -22,6 +23,8 @@ public class StreamRequestListener {
 
     @Inject
     TaskRunner tasks;
+    @Inject
+    ChangeLog changeLog;
     @Inject
     RedisConnector connector;
     @Inject
@@ -43,7 +46,7 @@ public class StreamRequestListener {
             tasks.start(new ChangedKeyReplayer(request, connector, events::publish, changedKeys, config, changeCopyConfig));
         } else {
             LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, config));
+            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, changeLog, config));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.changelog.ChangeLog;
+import dev.redismigrate.worker.changelog.ChangeLogSettings;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +38,9 @@ class StreamReplayerTest {
     static RedisConnector connector;
     /** the real Kafka that infra/test.sh starts, on a topic of this test's own */
     static CheckpointLog checkpoints;
+    /** the change log's topics of these tests carry a prefix of their own */
+    static final ChangeLog CHANGE_LOG = new ChangeLog("127.0.0.1:19092", "stream-worker-test.",
+            new ChangeLogSettings(256 << 10, 5, 32 << 20, 16 << 20));
 
     @BeforeAll
     static void connector() {
@@ -57,7 +62,7 @@ class StreamReplayerTest {
 
             RecordedEvents events = new RecordedEvents();
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(7), from);
-            StreamReplayer replayer = new StreamReplayer(request, connector, events::add, checkpoints, config());
+            StreamReplayer replayer = new StreamReplayer(request, connector, events::add, checkpoints, CHANGE_LOG, config());
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "stream started");
@@ -100,7 +105,7 @@ class StreamReplayerTest {
             RecordedEvents events = new RecordedEvents();
             ReplicationOffset unknown = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target), Set.of(), unknown);
-            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, checkpoints, config()));
+            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, checkpoints, CHANGE_LOG, config()));
             thread.start();
             thread.join(20_000);
 
@@ -118,7 +123,8 @@ class StreamReplayerTest {
             UUID migration = UUID.randomUUID();
             RecordedEvents first = new RecordedEvents();
             Thread crashing = new Thread(new StreamReplayer(
-                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first::add, checkpoints, config()));
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, first::add, checkpoints, CHANGE_LOG,
+                    config(Duration.ZERO))); // a lost target ends it at once, as a crash would
             crashing.start();
             await(() -> first.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "first attempt streaming");
 
@@ -135,7 +141,7 @@ class StreamReplayerTest {
             // the next attempt is handed the stale offset where the snapshot ended: only the checkpoint can save it
             RecordedEvents second = new RecordedEvents();
             StreamReplayer resumed = new StreamReplayer(
-                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, second::add, checkpoints, config());
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, second::add, checkpoints, CHANGE_LOG, config());
             Thread thread = new Thread(resumed);
             thread.start();
             await(() -> source.digest().equals(target.digest()), "target equal to source after the resume");
@@ -149,7 +155,7 @@ class StreamReplayerTest {
             // a third attempt, again with the stale offset: the target holds no checkpoint, the log does
             RecordedEvents third = new RecordedEvents();
             StreamReplayer again = new StreamReplayer(
-                    new StreamRequest(migration, 3, endpoint(source), endpoint(target), Set.of(), from), connector, third::add, checkpoints, config());
+                    new StreamRequest(migration, 3, endpoint(source), endpoint(target), Set.of(), from), connector, third::add, checkpoints, CHANGE_LOG, config());
             Thread thirdThread = new Thread(again);
             thirdThread.start();
             await(() -> third.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "third attempt streaming");
@@ -174,14 +180,14 @@ class StreamReplayerTest {
             RecordedEvents olderEvents = new RecordedEvents();
             RecordedEvents newerEvents = new RecordedEvents();
             Thread older = new Thread(new StreamReplayer(
-                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, olderEvents::add, checkpoints, config()));
+                    new StreamRequest(migration, 1, endpoint(source), endpoint(target), Set.of(), from), connector, olderEvents::add, checkpoints, CHANGE_LOG, config()));
             older.start();
             await(() -> olderEvents.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "older attempt streaming");
             for (int i = 0; i < 1000; i++) {
                 writes.call("INCR", "counter");
             }
             StreamReplayer newerReplayer = new StreamReplayer(
-                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, newerEvents::add, checkpoints, config());
+                    new StreamRequest(migration, 2, endpoint(source), endpoint(target), Set.of(), from), connector, newerEvents::add, checkpoints, CHANGE_LOG, config());
             Thread newer = new Thread(newerReplayer);
             newer.start();
             for (int i = 0; i < 1000; i++) {
@@ -194,6 +200,44 @@ class StreamReplayerTest {
             assertEquals("2000", target.cli("GET", "counter").trim());
             newerReplayer.stop();
             newer.join(5_000);
+        }
+    }
+
+    @Test
+    void aTargetWhoseConnectionBreaksIsReconnectedAndOneThatComesBackEmptyIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            UUID migration = UUID.randomUUID();
+            RecordedEvents events = new RecordedEvents();
+            Thread thread = new Thread(new StreamReplayer(new StreamRequest(migration, 1, endpoint(source), endpoint(target),
+                    Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config()));
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            for (int i = 0; i < 3000; i++) {
+                writes.call("INCR", "counter");
+                if (i % 1000 == 500) { // a blip: the connection cut mid-pipeline
+                    target.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                }
+            }
+            await(() -> source.digest().equals(target.digest()), "target equal to source after the blips");
+            assertEquals("3000", target.cli("GET", "counter").trim());
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), () -> "events: " + events);
+
+            // now the target loses its data and its connections at once (a restart without persistence)
+            Thread load = new Thread(() -> {
+                for (int i = 0; i < 20_000 && thread.isAlive(); i++) {
+                    writes.call("INCR", "more");
+                }
+            });
+            load.start();
+            await(() -> target.cli("EXISTS", "redis-migrate:checkpoint:" + migration).trim().equals("1"), "a checkpoint held");
+            target.cliPipe("MULTI\nFLUSHALL\nCLIENT KILL TYPE normal SKIPME yes\nEXEC\n");
+            thread.join(20_000);
+            load.join(20_000);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("came back without this migration's checkpoint"), last.message());
         }
     }
 
@@ -245,6 +289,10 @@ class StreamReplayerTest {
     }
 
     static StreamConfig config() {
+        return config(Duration.ofSeconds(20));
+    }
+
+    static StreamConfig config(Duration targetRetryFor) {
         return new StreamConfig() {
             public int pipelineCommands() {
                 return 100;
@@ -264,6 +312,10 @@ class StreamReplayerTest {
 
             public Duration reconnectFor() {
                 return Duration.ofSeconds(5);
+            }
+
+            public Duration targetRetryFor() {
+                return targetRetryFor;
             }
         };
     }

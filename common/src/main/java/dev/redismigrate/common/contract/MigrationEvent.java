@@ -29,34 +29,45 @@ public record MigrationEvent(
         /** scan method: age of the oldest change not yet copied again (0 when none is pending) */
         @JsonProperty("lag_seconds") Long lagSeconds,
         /** scan method: the part of a split scan the snapshot figures are of (absent: the whole) */
-        @JsonProperty("part") Integer part) {
+        @JsonProperty("part") Integer part,
+        /** replication: source offset minus the offset captured into the change log, bytes (near 0 normally) */
+        @JsonProperty("capture_lag_bytes") Long captureLagBytes,
+        /** replication: captured minus applied offset, bytes: what waits in the change log */
+        @JsonProperty("apply_lag_bytes") Long applyLagBytes,
+        /** replication: age of the oldest captured command not applied yet (0 when none waits) */
+        @JsonProperty("apply_lag_seconds") Double applyLagSeconds) {
 
     public static MigrationEvent of(UUID migrationId, int attempt, EventType type, String worker) {
-        return new MigrationEvent(migrationId, attempt, type, Instant.now(), worker, null, null, null, null, null, null, null, null, null, null);
+        return new MigrationEvent(migrationId, attempt, type, Instant.now(), worker, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public MigrationEvent withCopy(long keysCopied, long keysTotal, long bytesCopied) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 
     public MigrationEvent withOffset(ReplicationOffset offset) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 
     public MigrationEvent withStream(long commandsApplied, Long lagBytes) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 
     public MigrationEvent withMessage(String message) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 
     /** Scan method: keys re-copied so far, and what waits. */
     public MigrationEvent withChanges(long keysRecopied, long pendingKeys, long lagSeconds) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, keysRecopied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, keysRecopied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 
     public MigrationEvent withPart(int part) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
+    }
+
+    /** Replication: the lag in its two parts, capture (source → change log) and apply (change log → target). */
+    public MigrationEvent withLagParts(Long captureLagBytes, Long applyLagBytes, Double applyLagSeconds) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds);
     }
 }

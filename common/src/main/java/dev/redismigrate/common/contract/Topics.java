@@ -23,6 +23,12 @@ public final class Topics {
     /** stream worker → a later attempt of it (compacted, key = migration): the offset its target holds. */
     public static final String STREAM_CHECKPOINTS = "redis-migrate.stream-checkpoints";
 
+    /**
+     * replication: the migration's change log, one topic per migration (this name + the migration id),
+     * one partition: capture → apply, trimmed behind the applied checkpoint, deleted at the end.
+     */
+    public static final String CHANGE_LOG_PREFIX = "redis-migrate.change-log.";
+
     private Topics() {
     }
 }

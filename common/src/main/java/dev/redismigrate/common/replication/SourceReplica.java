@@ -3,6 +3,7 @@ package dev.redismigrate.common.replication;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.RedisSocketReplicator;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The library's replica connection, except that {@link #close()} also closes the socket: the
@@ -13,6 +14,19 @@ public final class SourceReplica extends RedisSocketReplicator {
 
     SourceReplica(String host, int port, Configuration configuration) {
         super(host, port, configuration);
+    }
+
+    /**
+     * Acknowledges at once, then every heartbeat. The library's first {@code REPLCONF ACK} comes one
+     * heartbeat after the RDB; a source that sent its RDB diskless keeps the replica offline until
+     * that first ACK, holding every write meanwhile in the replica's output buffer, which under a
+     * heavy write load can pass its limit and drop the link. Redis's own replica acknowledges at once.
+     */
+    @Override
+    protected void heartbeat() {
+        sendQuietly("REPLCONF".getBytes(StandardCharsets.US_ASCII), "ACK".getBytes(StandardCharsets.US_ASCII),
+                Long.toString(configuration.getReplOffset()).getBytes(StandardCharsets.US_ASCII));
+        super.heartbeat();
     }
 
     @Override

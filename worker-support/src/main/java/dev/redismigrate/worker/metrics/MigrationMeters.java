@@ -76,6 +76,11 @@ public class MigrationMeters {
         private volatile long pendingKeys;
         private volatile Long changeLagSeconds;
         private boolean changeMeters;
+        /** replication: source → change log, and change log → target */
+        private volatile long captureLagBytes;
+        private volatile long applyLagBytes;
+        private volatile double applyLagSeconds;
+        private boolean lagPartMeters;
         /** parts of a split scan that run here: each part's keys copied, keys total, bytes copied */
         private final Map<Integer, long[]> parts = new HashMap<>();
         /** when the target was last seen caught up (lag 0), or when this worker began following */
@@ -113,6 +118,12 @@ public class MigrationMeters {
                         caughtUpAt = now;
                     }
                 }
+            }
+            if (event.applyLagBytes() != null) {
+                registerLagPartMeters();
+                captureLagBytes = orElse(event.captureLagBytes(), captureLagBytes);
+                applyLagBytes = event.applyLagBytes();
+                applyLagSeconds = event.applyLagSeconds() == null ? 0 : event.applyLagSeconds();
             }
             if (event.pendingKeys() != null) {
                 registerChangeMeters();
@@ -159,6 +170,20 @@ public class MigrationMeters {
                     f -> f.lagBytes);
             gauge("redis.migrate.worker.lag.seconds", "Seconds since the target was last seen caught up (0 when it is)",
                     Figures::lagSeconds);
+        }
+
+        private void registerLagPartMeters() {
+            if (lagPartMeters) {
+                return;
+            }
+            lagPartMeters = true;
+            gauge("redis.migrate.worker.capture.lag.bytes",
+                    "Replication offset of the source not yet captured into the change log (near 0 normally)",
+                    f -> f.captureLagBytes);
+            gauge("redis.migrate.worker.apply.lag.bytes", "Captured into the change log but not yet applied to the target",
+                    f -> f.applyLagBytes);
+            gauge("redis.migrate.worker.apply.lag.seconds",
+                    "Age of the oldest captured command not yet applied to the target (0 when none waits)", f -> f.applyLagSeconds);
         }
 
         private void registerChangeMeters() {

@@ -72,6 +72,17 @@ class MigrationMetersTest {
     }
 
     @Test
+    void theReplicationLagIsShownInItsTwoParts() {
+        meters.record(event(EventType.STREAM_PROGRESS).withStream(10, 5000L).withLagParts(20L, 4980L, 1.5));
+        assertEquals(20, value("redis.migrate.worker.capture.lag.bytes"));
+        assertEquals(4980, value("redis.migrate.worker.apply.lag.bytes"));
+        assertEquals(1.5, value("redis.migrate.worker.apply.lag.seconds"));
+        meters.record(event(EventType.STREAM_PROGRESS).withStream(90, 0L).withLagParts(0L, 0L, 0.0));
+        assertEquals(0, value("redis.migrate.worker.apply.lag.bytes"));
+        assertEquals(0.0, value("redis.migrate.worker.apply.lag.seconds"));
+    }
+
+    @Test
     void failuresAreCountedByKind() {
         meters.record(event(EventType.FAILED).withMessage("the source can no longer continue from offset r:10 (...)"));
         meters.record(event(EventType.FAILED).withMessage("127.0.0.1:6379: WRONGPASS invalid username-password pair"));

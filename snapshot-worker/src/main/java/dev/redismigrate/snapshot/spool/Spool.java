@@ -1,0 +1,171 @@
+package dev.redismigrate.snapshot.spool;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The RDB on local disk between the replication link, which writes it at network speed, and the
+ * snapshot applier, which reads it at the target's pace while it is still being written
+ * ({@link #reader}). Bounded by a disk budget: a source larger than that ends the copy with the
+ * reason, rather than filling the disk. Deleted on {@link #close}.
+ */
+public final class Spool implements AutoCloseable {
+    /** how often (bytes written) the disk's free space is checked, and the least it must have */
+    private static final long DISK_CHECK_EVERY = 16L << 20;
+    private final Path file;
+    private final long budgetBytes;
+    private final OutputStream out;
+    private final Object lock = new Object();
+    /** bytes readers may read (written through to the file) */
+    private long readable;
+    private long written;
+    private boolean finished;
+    private String failure;
+
+    public Spool(Path directory, long budgetBytes) {
+        try {
+            Files.createDirectories(directory);
+            this.file = Files.createTempFile(directory, "rdb-", ".spool");
+            this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a spool file in " + directory + ": " + e.getMessage(), e);
+        }
+        this.budgetBytes = budgetBytes;
+    }
+
+    /** Appends; raises when the budget would be passed (the writer then fails the spool). */
+    public void write(byte[] bytes) throws IOException {
+        if (written + bytes.length > budgetBytes) {
+            throw new SpoolFullException("the RDB is larger than the spool's disk budget of " + budgetBytes + " bytes"
+                    + " (redis-migrate.snapshot.spool-budget)");
+        }
+        if (written / DISK_CHECK_EVERY != (written + bytes.length) / DISK_CHECK_EVERY
+                && Files.getFileStore(file).getUsableSpace() < DISK_CHECK_EVERY) {
+            throw new SpoolFullException("the disk of the spool directory " + file.getParent() + " is full"
+                    + " (redis-migrate.snapshot.spool-directory)");
+        }
+        out.write(bytes);
+        written += bytes.length;
+        if (written - readable >= (1 << 16)) {
+            publish();
+        }
+    }
+
+    /** Makes everything written so far readable (also called when the source pauses). */
+    public void publish() throws IOException {
+        out.flush();
+        synchronized (lock) {
+            readable = written;
+            lock.notifyAll();
+        }
+    }
+
+    /** The whole RDB is written: readers end where the file ends. */
+    public void finish() throws IOException {
+        publish();
+        synchronized (lock) {
+            finished = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** The RDB will not be complete: readers waiting for more raise {@code reason}. */
+    public void fail(String reason) {
+        synchronized (lock) {
+            if (!finished && failure == null) {
+                failure = reason;
+            }
+            lock.notifyAll();
+        }
+    }
+
+    public long bytesWritten() {
+        return written;
+    }
+
+    /** Reads from the start, waiting at the current end until more is written or the spool is finished. */
+    public InputStream reader() throws IOException {
+        return new TailingInputStream(Files.newInputStream(file));
+    }
+
+    @Override
+    public void close() {
+        fail("the spool was closed");
+        try {
+            out.close();
+        } catch (IOException e) {
+            // deleted next anyway
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the spool file " + file, e);
+        }
+    }
+
+    /** The disk budget is spent: copying again would not help. */
+    public static final class SpoolFullException extends IOException {
+        SpoolFullException(String message) {
+            super(message);
+        }
+    }
+
+    private final class TailingInputStream extends InputStream {
+        private final InputStream in;
+        private long position;
+
+        TailingInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            long available = awaitReadable();
+            if (available <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, available));
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        /** Bytes readable past the position; 0 at the end of a finished spool. */
+        private long awaitReadable() throws IOException {
+            synchronized (lock) {
+                while (readable <= position && !finished) {
+                    if (failure != null) {
+                        throw new IOException(failure);
+                    }
+                    try {
+                        lock.wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while waiting for the RDB");
+                    }
+                }
+                return readable - position;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.redismigrate.worker.changelog;
+
+import dev.redismigrate.common.contract.Topics;
+import dev.redismigrate.worker.kafka.MigrationTopics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A migration's change log: every write the source replicated after its RDB, in source order, in a
+ * Kafka topic of its own with one partition. The capture appends at the pace of the source; the
+ * applier reads at the pace of the target; what lies between is the apply lag, on Kafka's disk
+ * rather than in the source's output buffer or backlog. Records behind the applied checkpoint are
+ * deleted ({@link #trimBefore}), the topic itself when the migration ends ({@link #delete}).
+ */
+public final class ChangeLog {
+    static final String PREFIX = Topics.CHANGE_LOG_PREFIX;
+    /** Kafka must keep what was not applied yet however old: only {@link #trimBefore} removes records. */
+    private static final Map<String, String> TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1",
+            "max.message.bytes", Integer.toString(64 * 1024 * 1024));
+
+    private final String bootstrap;
+    private final String topicPrefix;
+    private final ChangeLogSettings settings;
+
+    public ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings) {
+        this.bootstrap = bootstrap;
+        this.topicPrefix = topicPrefix;
+        this.settings = settings;
+    }
+
+    public String topic(UUID migrationId) {
+        return topicPrefix + PREFIX + migrationId;
+    }
+
+    private TopicPartition partition(UUID migrationId) {
+        return new TopicPartition(topic(migrationId), 0);
+    }
+
+    /** Creates the topic unless it exists. */
+    public void ensure(UUID migrationId) {
+        MigrationTopics.ensure(bootstrap, topic(migrationId), 1, TOPIC_CONFIG);
+    }
+
+    /**
+     * Empties the log for a new snapshot: commands captured for an earlier copy must never be applied
+     * on top of a newer one. (Emptied, not deleted and created again: a deletion completes later,
+     * and a creation meanwhile fails.)
+     */
+    public void reset(UUID migrationId) {
+        ensure(migrationId);
+        long end = endOffset(migrationId);
+        if (end > 0) {
+            trimBefore(migrationId, end);
+        }
+    }
+
+    /** Removes the topic: the migration ended. A topic already gone is fine. */
+    public void delete(UUID migrationId) {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(Set.of(topic(migrationId))).all().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw new IllegalStateException("cannot delete " + topic(migrationId) + ": " + e.getCause().getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer while deleting " + topic(migrationId));
+        }
+    }
+
+    /** Deletes the records before Kafka offset {@code offset} (all of them applied). */
+    public void trimBefore(UUID migrationId, long offset) {
+        try (Admin admin = admin()) {
+            admin.deleteRecords(Map.of(partition(migrationId), RecordsToDelete.beforeOffset(offset))).all()
+                    .get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot trim " + topic(migrationId) + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer while trimming " + topic(migrationId));
+        }
+    }
+
+    /** The Kafka offset of the first record still kept (the low watermark). */
+    public long startOffset(UUID migrationId) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return consumer.beginningOffsets(List.of(partition(migrationId)), MigrationTopics.TIMEOUT)
+                    .get(partition(migrationId));
+        }
+    }
+
+    /** The Kafka offset the next record will get. */
+    public long endOffset(UUID migrationId) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return consumer.endOffsets(List.of(partition(migrationId)), MigrationTopics.TIMEOUT).get(partition(migrationId));
+        }
+    }
+
+    /** Whether the topic exists (false once the migration ended). */
+    public boolean exists(UUID migrationId) {
+        try (Admin admin = admin()) {
+            return admin.listTopics().names().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .contains(topic(migrationId));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not list its topics: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** The last command in the log, where a capture continues; null when the log is empty. */
+    public ChangeLogPosition last(UUID migrationId) {
+        TopicPartition partition = partition(migrationId);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            consumer.assign(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), MigrationTopics.TIMEOUT).get(partition);
+            long start = consumer.beginningOffsets(List.of(partition), MigrationTopics.TIMEOUT).get(partition);
+            if (end <= start) {
+                return null;
+            }
+            consumer.seek(partition, end - 1);
+            long deadline = System.nanoTime() + MigrationTopics.TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() == end - 1) {
+                        ChangeBatch batch = ChangeLogCodec.decode(r.value());
+                        CapturedCommand lastCommand = batch.last();
+                        return new ChangeLogPosition(batch.replId(), lastCommand.endOffset(), lastCommand.db());
+                    }
+                }
+            }
+            throw new IllegalStateException("Kafka did not return the last record of " + topic(migrationId));
+        }
+    }
+
+    /** A writer of the migration's log; one at a time per migration. */
+    public ChangeLogAppender appender(UUID migrationId) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("linger.ms", "0"); // the appender batches commands itself
+        p.put("compression.type", "lz4");
+        p.put("max.request.size", Integer.toString(64 * 1024 * 1024));
+        p.put("buffer.memory", Long.toString(settings.bufferBytes()));
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        return new ChangeLogAppender(topic(migrationId), new KafkaProducer<>(p), settings);
+    }
+
+    /** A reader from the oldest record kept on. */
+    public ChangeLogReader reader(UUID migrationId) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer();
+        TopicPartition partition = partition(migrationId);
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        return new ChangeLogReader(consumer, partition);
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("enable.auto.commit", "false");
+        p.put("isolation.level", "read_uncommitted");
+        p.put("fetch.max.bytes", Long.toString(settings.fetchBytes()));
+        p.put("max.partition.fetch.bytes", Long.toString(settings.fetchBytes()));
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+}
