@@ -16,7 +16,6 @@ import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
@@ -34,7 +33,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -68,7 +66,7 @@ public final class SnapshotCopier extends ReplicaTask {
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpoints, ChangeLog changeLog, SnapshotConfig config) {
-        super(request.migrationId(), request.attempt(), connector, events);
+        super(request.migrationId(), request.attempt(), request.source(), request.target(), connector, events);
         this.request = request;
         this.checkpoints = checkpoints;
         this.changeLog = changeLog;
@@ -430,10 +428,5 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private void publish(MigrationEvent event) {
         events.accept(event);
-    }
-
-    @Override
-    public Map<String, RedisEndpoint> endpoints() {
-        return Map.of("source", request.source(), "target", request.target());
     }
 }

@@ -11,7 +11,6 @@ import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
@@ -27,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -81,7 +79,7 @@ public final class StreamReplayer extends ReplicaTask {
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpointLog, ChangeLog changeLog, StreamConfig config) {
-        super(request.migrationId(), request.attempt(), connector, events);
+        super(request.migrationId(), request.attempt(), request.source(), request.target(), connector, events);
         this.request = request;
         this.checkpointLog = checkpointLog;
         this.changeLog = changeLog;
@@ -510,10 +508,5 @@ public final class StreamReplayer extends ReplicaTask {
             // CONFIG may be renamed away on managed sources; Redis's default follows
         }
         return 16;
-    }
-
-    @Override
-    public Map<String, RedisEndpoint> endpoints() {
-        return Map.of("source", request.source(), "target", request.target());
     }
 }

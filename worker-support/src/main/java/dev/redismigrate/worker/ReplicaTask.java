@@ -1,49 +1,34 @@
 package dev.redismigrate.worker;
 
 import com.moilioncircle.redis.replicator.Replicator;
-import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import java.io.IOException;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * What the snapshot copy and the stream replay share: a task of one migration attempt that reads
- * its source as a replica, reports events, and stops by closing that replication link.
+ * What the snapshot copy and the stream replay share beyond {@link RequestTask}: they read their
+ * source as a replica, and stop by closing that replication link too.
  */
-public abstract class ReplicaTask implements MigrationTask {
+public abstract class ReplicaTask extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ReplicaTask.class);
 
-    private final UUID migrationId;
-    private final int attempt;
     protected final RedisConnector connector;
-    protected final Consumer<MigrationEvent> events;
-    protected volatile boolean stopRequested;
     /** the current replication link, closed to stop */
     protected volatile Replicator replicator;
 
-    protected ReplicaTask(UUID migrationId, int attempt, RedisConnector connector, Consumer<MigrationEvent> events) {
-        this.migrationId = migrationId;
-        this.attempt = attempt;
+    protected ReplicaTask(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target,
+            RedisConnector connector, Consumer<MigrationEvent> events) {
+        super(migrationId, attempt, source, target, events);
         this.connector = connector;
-        this.events = events;
-    }
-
-    @Override
-    public UUID migrationId() {
-        return migrationId;
-    }
-
-    @Override
-    public int attempt() {
-        return attempt;
     }
 
     @Override
     public void stop() {
-        stopRequested = true;
+        super.stop();
         closeReplicator();
     }
 
@@ -71,9 +56,5 @@ public abstract class ReplicaTask implements MigrationTask {
                 LOG.debugf("closing the replication: %s", e.toString());
             }
         }
-    }
-
-    protected MigrationEvent event(EventType type) {
-        return MigrationEvent.of(migrationId, attempt, type, WorkerIdentity.name());
     }
 }
