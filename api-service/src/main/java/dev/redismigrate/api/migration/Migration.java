@@ -80,6 +80,24 @@ public class Migration extends PanacheEntityBase {
     public Instant copyStartedAt;
     public Double keysPerSecond;
     public Instant stopsAt;
+    /** the step of a completion under way (POST .../complete), or null */
+    @Enumerated(EnumType.STRING)
+    public CompletionStep completionStep;
+    /** replication: the source's offset (read while paused) that the apply must reach */
+    public Long completionOffset;
+    /** the source's replication id with that offset: an offset of another history cannot be compared */
+    public String completionReplId;
+    /** when the completion began (the pause's start, when paused) */
+    public Instant completionBeganAt;
+    /** the completion gives up at this time (its timeout, or the pause's end) */
+    public Instant completionDeadline;
+    /** why the latest completion did not end the migration, or how it ended */
+    public String completionNote;
+    public Instant completedAt;
+    /** replication: the source offset the target holds everything up to, once completed */
+    public Long finalOffset;
+    /** the worker's time of its latest stream report */
+    public Instant streamReportedAt;
 
     public RedisEndpoint source() {
         return new RedisEndpoint(sourceHost, sourcePort, sourceUsername, sourceSealedPassword, sourceTls);
