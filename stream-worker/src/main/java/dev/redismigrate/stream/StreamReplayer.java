@@ -13,6 +13,7 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -75,6 +76,7 @@ public final class StreamReplayer extends ReplicaTask {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
             EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+            writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
             applier = new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(),
                     checkpointDb(databases), config.batchCommands());
             handled = startingPoint();

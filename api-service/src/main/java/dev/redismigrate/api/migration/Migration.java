@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Embedded;
@@ -80,6 +81,9 @@ public class Migration extends PanacheEntityBase {
     public Instant copyStartedAt;
     public Double keysPerSecond;
     public Instant stopsAt;
+    /** limits.keys_per_second and limits.commands_per_second (0: unlimited) */
+    public long limitKeysPerSecond;
+    public long limitCommandsPerSecond;
     /** the step of a completion under way (POST .../complete), or null */
     @Enumerated(EnumType.STRING)
     public CompletionStep completionStep;
@@ -105,6 +109,15 @@ public class Migration extends PanacheEntityBase {
 
     public Set<Integer> ignoredDbs() {
         return Arrays.stream(ignoreDbs).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    public Limits limits() {
+        return new Limits(limitKeysPerSecond, limitCommandsPerSecond);
+    }
+
+    public void limits(Limits limits) {
+        limitKeysPerSecond = limits.keysPerSecond();
+        limitCommandsPerSecond = limits.commandsPerSecond();
     }
 
     public boolean isActive() {

@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.limits.Limits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import java.util.UUID;
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
-        Instant completedAt, Long finalOffset) {
+        Instant completedAt, Long finalOffset, Limits limits) {
 
     /**
      * A completion (POST .../complete) under way, or the note of the last one: {@code step} null once it
@@ -74,7 +75,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                 m.completionStep == null && m.completionNote == null ? null
                         : new Completion(m.completionStep, m.completionBeganAt, m.completionOffset, m.completionDeadline,
                                 m.completionNote),
-                m.completedAt, m.finalOffset);
+                m.completedAt, m.finalOffset, m.limits());
     }
 
     static Double secondsBehind(Migration m) {

@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.LimitsRequest;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotRequest;
@@ -68,6 +69,11 @@ public final class MigrationWorkflow {
                 m.method, m.parts.count()) : snapshot(null);
     }
 
+    /** The limits for the workers (every instance keeps them for the migration's tasks), or null when unlimited. */
+    public LimitsRequest limitsCommand() {
+        return m.limits().any() ? new LimitsRequest(m.id, m.limits()) : null;
+    }
+
     /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
     public StopRequest end(MigrationStatus end, String reason, Instant now) {
         m.status = end;
@@ -85,15 +91,21 @@ public final class MigrationWorkflow {
         m.attempt++;
         m.updatedAt = now;
         StopRequest stopOlder = new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt);
+        List<WorkerCommand> commands = new ArrayList<>(List.of(stopOlder));
+        // another instance (perhaps new, which has not heard the limits) takes it over
+        if (limitsCommand() != null) {
+            commands.add(limitsCommand());
+        }
         if (m.byScan()) {
             // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
             restartCopy();
-            return List.of(stopOlder, firstCommand());
+            commands.add(firstCommand());
+            return commands;
         }
-        WorkerCommand next = m.phase == MigrationPhase.STREAM
+        commands.add(m.phase == MigrationPhase.STREAM
                 ? stream(new ReplicationOffset(m.replId, m.replOffset, m.replDb))
-                : snapshot(null);
-        return List.of(stopOlder, next);
+                : snapshot(null));
+        return commands;
     }
 
     /** Applies a worker's report. Progress figures are totals, so repeats do no harm. */

@@ -3,6 +3,7 @@ package dev.redismigrate.api.migration;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -41,6 +42,14 @@ public class OnlineMigrationResource {
     @Path("/{migration_id}")
     public void stop(@PathParam("id") String id, @PathParam("migration_id") String migrationId) {
         migrations.cancel(id, migrationId);
+    }
+
+    /** Changes what may change while it runs: {@code limits} (applied by the workers within a second). */
+    @PATCH
+    @Path("/{migration_id}")
+    public MigrationView change(@PathParam("id") String id, @PathParam("migration_id") String migrationId,
+            ChangeMigrationRequest body) {
+        return MigrationView.of(migrations.change(id, migrationId, body));
     }
 
     /**
