@@ -4,7 +4,9 @@ import static dev.redismigrate.api.support.Api.api;
 import static dev.redismigrate.api.support.Api.registerTarget;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.redismigrate.api.support.Kafka;
 import dev.redismigrate.common.contract.LimitsRequest;
@@ -65,12 +67,34 @@ class LimitsApiTest {
         assertEquals(new Limits(0, 1000), MessageCodec.decode(control.get(1), LimitsRequest.class).limits());
         api().get(path).then().body("limits.keys_per_second", equalTo(0));
         api().get("/v2/migrations/" + id + "/events").then().body(containsString("0 keys/s, 1000 commands/s"));
+        String tags = "{database=\"" + targetId + "\",migration=\"" + id + "\"}";
+        awaitMetric("redis_migrate_migration_limit_commands_per_second" + tags + " 1000.0");
+        awaitMetric("redis_migrate_migration_limit_keys_per_second" + tags + " 0.0");
 
         api().body(Map.of("limits", Map.of("commands_per_second", -5))).patch(path + "/" + id).then().statusCode(400)
                 .body("message", containsString("limits.commands_per_second"));
         api().body(Map.of()).patch(path + "/" + id).then().statusCode(400).body("message", containsString("limits"));
         api().delete(path + "/" + id).then().statusCode(204);
         api().body(Map.of("limits", Map.of("keys_per_second", 10))).patch(path + "/" + id).then().statusCode(409);
+    }
+
+    /** /q/metrics is refreshed every second in tests. */
+    private static void awaitMetric(String line) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            if (text.lines().anyMatch(line::equals)) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        fail("/q/metrics never had " + line + ": " + text.lines().filter(l -> l.contains("limit")).toList());
     }
 
     @Test
