@@ -6,6 +6,7 @@ import dev.redismigrate.api.migration.CompletionStep;
 import dev.redismigrate.api.migration.HistoryEntry;
 import dev.redismigrate.api.migration.Migration;
 import dev.redismigrate.api.migration.MigrationWorkflow;
+import dev.redismigrate.api.migration.Migrations;
 import dev.redismigrate.api.outbox.Outbox;
 import dev.redismigrate.api.verify.VerificationService;
 import dev.redismigrate.common.contract.WorkerCommand;
@@ -63,10 +64,8 @@ public class CompletionService {
     /** @return the migration as it stands once the completion has begun (or, forced, ended) */
     public Migration complete(String databaseId, String migrationId, CompleteRequest body) {
         CompletionPlan plan = CompletionPlan.read(body);
-        UUID targetId = Ids.parse("database", databaseId);
-        UUID id = Ids.parse("migration", migrationId);
         Migration m = QuarkusTransaction.requiringNew().call(() -> {
-            Migration locked = lockedOf(targetId, id, migrationId, databaseId);
+            Migration locked = Migrations.lockedOf(databaseId, migrationId);
             MigrationWorkflow flow = new MigrationWorkflow(locked);
             String refusal = flow.completionRefusal();
             if (refusal != null) {
@@ -86,6 +85,7 @@ public class CompletionService {
         if (plan.force()) {
             return m;
         }
+        UUID id = m.id;
         SourceSwitch source = begin(m, plan);
         try {
             runners.execute(new CompletionRun(this, id, plan, source, verifications));
@@ -131,14 +131,6 @@ public class CompletionService {
             abandon(m.id, why);
             throw ApiException.unprocessable("pause_source_writes: " + why);
         }
-    }
-
-    private static Migration lockedOf(UUID targetId, UUID id, String migrationId, String databaseId) {
-        Migration m = Migration.findById(id, LockModeType.PESSIMISTIC_WRITE);
-        if (m == null || !m.database.id.equals(targetId)) {
-            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
-        }
-        return m;
     }
 
     /** Changes the migration under its lock, in a transaction of its own. */

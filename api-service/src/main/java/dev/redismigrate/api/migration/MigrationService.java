@@ -180,11 +180,7 @@ public class MigrationService {
     /** Cancels an active migration; one that has ended already is left as it is. */
     @Transactional
     public void cancel(String databaseId, String migrationId) {
-        UUID targetId = Ids.parse("database", databaseId);
-        Migration m = Migration.findById(Ids.parse("migration", migrationId), LockModeType.PESSIMISTIC_WRITE);
-        if (m == null || !m.database.id.equals(targetId)) {
-            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
-        }
+        Migration m = Migrations.lockedOf(databaseId, migrationId);
         if (m.isActive()) {
             Instant now = Ids.now();
             outbox.add(new MigrationWorkflow(m).end(MigrationStatus.CANCELED, "canceled by the user", now));
@@ -201,11 +197,7 @@ public class MigrationService {
         if (body == null || body.limits() == null) {
             throw ApiException.badRequest("limits is required (the only thing a PATCH changes)");
         }
-        UUID targetId = Ids.parse("database", databaseId);
-        Migration m = Migration.findById(Ids.parse("migration", migrationId), LockModeType.PESSIMISTIC_WRITE);
-        if (m == null || !m.database.id.equals(targetId)) {
-            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
-        }
+        Migration m = Migrations.lockedOf(databaseId, migrationId);
         var limits = body.limits().over(m.limits());
         if (!m.isActive()) {
             throw ApiException.conflict("migration " + m.id + " is " + m.status.wire() + ": its limits no longer matter");
