@@ -1,5 +1,6 @@
 // The dashboard: asks for the API token, then polls the API every second and redraws.
 import { ApiError, call, token } from './api.js';
+import { wireControls } from './controls.js';
 import { drawDetail, wireStop } from './detail.js';
 import { drawVerification, wireVerify } from './verification.js';
 import { byId, setText } from './dom.js';
@@ -148,6 +149,8 @@ wireStop(selected, async (m) => {
   }
   refreshNow();
 });
+
+wireControls(selected, refreshNow);
 
 wireVerify(async () => {
   const m = selected();

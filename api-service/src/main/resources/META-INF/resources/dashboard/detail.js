@@ -1,5 +1,6 @@
 // The selected migration: snapshot progress with rate and time left, the lag chart, its events,
 // and the stop button behind a confirmation.
+import { drawControls } from './controls.js';
 import { byId, el, setBar, setText } from './dom.js';
 import { bytes, count, duration, percent, when } from './format.js';
 import { drawLagChart } from './lag-chart.js';
@@ -17,6 +18,7 @@ export function drawDetail(m, databases, samples, events, now) {
   status.className = `pill status-${m.status}`;
   byId('stop').hidden = !ACTIVE.has(m.status);
   setText('detail-error', m.error ?? '');
+  drawControls(m);
 
   const p = m.progress;
   setBar(byId('detail-progress'), p.percent);

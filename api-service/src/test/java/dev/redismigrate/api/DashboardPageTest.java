@@ -17,7 +17,7 @@ class DashboardPageTest {
                 .contentType(startsWith("text/html"))
                 .body(containsString("<script type=\"module\" src=\"dashboard/app.js\"></script>"));
         for (String module : new String[] {"app.js", "api.js", "detail.js", "dom.js", "format.js", "lag-chart.js",
-                "migrations-table.js", "samples.js", "start-form.js"}) {
+                "migrations-table.js", "samples.js", "start-form.js", "controls.js", "verification.js"}) {
             // browsers run a module only when it is served as JavaScript
             given().get("/dashboard/" + module).then().statusCode(200).contentType(containsString("javascript"));
         }

@@ -7,6 +7,8 @@ import com.moilioncircle.redis.replicator.FileType;
 import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.limits.MigrationPacers;
+import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
@@ -63,10 +65,13 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
+    /** holds the copy to the migration's limits.keys_per_second */
+    private final Pacer keysPacer;
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpoints, ChangeLog changeLog, SnapshotConfig config) {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), connector, events);
+        keysPacer = MigrationPacers.keys(request.migrationId());
         this.request = request;
         this.checkpoints = checkpoints;
         this.changeLog = changeLog;
@@ -300,10 +305,12 @@ public final class SnapshotCopier extends ReplicaTask {
                         byte[][] restore = RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs());
                         writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore, -1));
                         keysCopied++;
+                        keysPacer.acquire(1); // limits.keys_per_second
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
                     if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
                         keysCopied++;
+                        keysPacer.acquire(1); // limits.keys_per_second
                     }
                 } else if (event instanceof PostRdbSyncEvent) {
                     writer.flush();

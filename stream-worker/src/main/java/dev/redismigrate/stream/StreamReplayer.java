@@ -7,6 +7,7 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -379,6 +380,7 @@ public final class StreamReplayer extends ReplicaTask {
 
     private CheckpointedApplier newApplier(RedisLink target) {
         EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(), checkpointDb,
                 config.batchCommands());
     }

@@ -49,7 +49,11 @@ public class MigrationGauges {
             new Figure("redis.migrate.migration.lag.bytes", "Source replication offset not yet applied to the target",
                     v -> v.lag() == null ? null : v.lag().bytes()),
             new Figure("redis.migrate.migration.lag.keys", "Scan method: changed keys not yet copied again",
-                    v -> v.lag() == null ? null : v.lag().keys()));
+                    v -> v.lag() == null ? null : v.lag().keys()),
+            new Figure("redis.migrate.migration.limit.keys.per.second", "limits.keys_per_second of the copy (0: unlimited)",
+                    v -> v.limits().keysPerSecond()),
+            new Figure("redis.migrate.migration.limit.commands.per.second",
+                    "limits.commands_per_second of the stream's target writes (0: unlimited)", v -> v.limits().commandsPerSecond()));
 
     private final MeterRegistry registry;
     private final Map<MigrationStatus, AtomicLong> byStatus = new EnumMap<>(MigrationStatus.class);

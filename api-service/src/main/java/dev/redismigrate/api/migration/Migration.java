@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Embedded;
@@ -80,6 +81,27 @@ public class Migration extends PanacheEntityBase {
     public Instant copyStartedAt;
     public Double keysPerSecond;
     public Instant stopsAt;
+    /** limits.keys_per_second and limits.commands_per_second (0: unlimited) */
+    public long limitKeysPerSecond;
+    public long limitCommandsPerSecond;
+    /** the step of a completion under way (POST .../complete), or null */
+    @Enumerated(EnumType.STRING)
+    public CompletionStep completionStep;
+    /** replication: the source's offset (read while paused) that the apply must reach */
+    public Long completionOffset;
+    /** the source's replication id with that offset: an offset of another history cannot be compared */
+    public String completionReplId;
+    /** when the completion began (the pause's start, when paused) */
+    public Instant completionBeganAt;
+    /** the completion gives up at this time (its timeout, or the pause's end) */
+    public Instant completionDeadline;
+    /** why the latest completion did not end the migration, or how it ended */
+    public String completionNote;
+    public Instant completedAt;
+    /** replication: the source offset the target holds everything up to, once completed */
+    public Long finalOffset;
+    /** the worker's time of its latest stream report */
+    public Instant streamReportedAt;
 
     public RedisEndpoint source() {
         return new RedisEndpoint(sourceHost, sourcePort, sourceUsername, sourceSealedPassword, sourceTls);
@@ -87,6 +109,15 @@ public class Migration extends PanacheEntityBase {
 
     public Set<Integer> ignoredDbs() {
         return Arrays.stream(ignoreDbs).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    public Limits limits() {
+        return new Limits(limitKeysPerSecond, limitCommandsPerSecond);
+    }
+
+    public void limits(Limits limits) {
+        limitKeysPerSecond = limits.keysPerSecond();
+        limitCommandsPerSecond = limits.commandsPerSecond();
     }
 
     public boolean isActive() {

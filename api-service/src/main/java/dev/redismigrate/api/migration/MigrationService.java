@@ -11,6 +11,7 @@ import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.preflight.PreflightReport;
 import dev.redismigrate.api.preflight.ServerChecks;
 import dev.redismigrate.api.preflight.SourceAssessment;
+import dev.redismigrate.common.contract.LimitsRequest;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -89,11 +90,16 @@ public class MigrationService {
             Migration m = MigrationWorkflow.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
                     assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
                     config.migration().maxDuration());
+            m.limits(read.limits());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
                     + ") by " + m.method.wire());
-            outbox.add(new MigrationWorkflow(m).firstCommand());
+            MigrationWorkflow flow = new MigrationWorkflow(m);
+            if (flow.limitsCommand() != null) {
+                outbox.add(flow.limitsCommand()); // first: a worker keeps them for the task to come
+            }
+            outbox.add(flow.firstCommand());
             return m;
         });
     }
@@ -174,16 +180,33 @@ public class MigrationService {
     /** Cancels an active migration; one that has ended already is left as it is. */
     @Transactional
     public void cancel(String databaseId, String migrationId) {
-        UUID targetId = Ids.parse("database", databaseId);
-        Migration m = Migration.findById(Ids.parse("migration", migrationId), LockModeType.PESSIMISTIC_WRITE);
-        if (m == null || !m.database.id.equals(targetId)) {
-            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
-        }
+        Migration m = Migrations.lockedOf(databaseId, migrationId);
         if (m.isActive()) {
             Instant now = Ids.now();
             outbox.add(new MigrationWorkflow(m).end(MigrationStatus.CANCELED, "canceled by the user", now));
             HistoryEntry.record(m.id, now, "CANCELED", "canceled by the user; the target keeps what was copied");
         }
+    }
+
+    /**
+     * Changes the limits of an active migration (PATCH): every worker instance hears them and applies
+     * them within a second. An absent limit keeps its value; 0 lifts it.
+     */
+    @Transactional
+    public Migration change(String databaseId, String migrationId, ChangeMigrationRequest body) {
+        if (body == null || body.limits() == null) {
+            throw ApiException.badRequest("limits is required (the only thing a PATCH changes)");
+        }
+        Migration m = Migrations.lockedOf(databaseId, migrationId);
+        var limits = body.limits().over(m.limits());
+        if (!m.isActive()) {
+            throw ApiException.conflict("migration " + m.id + " is " + m.status.wire() + ": its limits no longer matter");
+        }
+        m.limits(limits);
+        outbox.add(new LimitsRequest(m.id, limits));
+        HistoryEntry.record(m.id, Ids.now(), "LIMITS", "limits: " + limits.keysPerSecond() + " keys/s, "
+                + limits.commandsPerSecond() + " commands/s (0: unlimited)");
+        return m;
     }
 
     /** Applies a worker's event (see {@link MigrationWorkflow#apply}). */

@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.limits.Limits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -14,7 +15,16 @@ import java.util.UUID;
  */
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
-        List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt) {
+        List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
+        Instant completedAt, Long finalOffset, Limits limits) {
+
+    /**
+     * A completion (POST .../complete) under way, or the note of the last one: {@code step} null once it
+     * has ended; {@code sourceOffset} the source's offset the apply must reach (replication); {@code note}
+     * why the last one did not end the migration, or how it ended.
+     */
+    public record Completion(CompletionStep step, Instant beganAt, Long sourceOffset, Instant deadline, String note) {
+    }
 
     /**
      * {@code keysPerSecond}: the copy's average rate; {@code parts}, {@code partsCompleted}: of a scan
@@ -61,7 +71,11 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                         m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.parts.split() ? m.parts.count() : null,
                         m.parts.split() ? m.parts.completed() : null), lag, m.commandsApplied,
                 m.error, new Source(m.sourceHost, m.sourcePort, m.sourceUsername, m.sourceTls),
-                Arrays.stream(m.ignoreDbs).boxed().toList(), m.startedAt, m.updatedAt, m.stopsAt);
+                Arrays.stream(m.ignoreDbs).boxed().toList(), m.startedAt, m.updatedAt, m.stopsAt,
+                m.completionStep == null && m.completionNote == null ? null
+                        : new Completion(m.completionStep, m.completionBeganAt, m.completionOffset, m.completionDeadline,
+                                m.completionNote),
+                m.completedAt, m.finalOffset, m.limits());
     }
 
     static Double secondsBehind(Migration m) {

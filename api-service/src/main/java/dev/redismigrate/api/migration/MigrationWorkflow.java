@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.LimitsRequest;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotRequest;
@@ -68,6 +69,11 @@ public final class MigrationWorkflow {
                 m.method, m.parts.count()) : snapshot(null);
     }
 
+    /** The limits for the workers (every instance keeps them for the migration's tasks), or null when unlimited. */
+    public LimitsRequest limitsCommand() {
+        return m.limits().any() ? new LimitsRequest(m.id, m.limits()) : null;
+    }
+
     /** Ends an active migration (canceled, or done at stops_at); the workers must stop. */
     public StopRequest end(MigrationStatus end, String reason, Instant now) {
         m.status = end;
@@ -85,15 +91,21 @@ public final class MigrationWorkflow {
         m.attempt++;
         m.updatedAt = now;
         StopRequest stopOlder = new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt);
+        List<WorkerCommand> commands = new ArrayList<>(List.of(stopOlder));
+        // another instance (perhaps new, which has not heard the limits) takes it over
+        if (limitsCommand() != null) {
+            commands.add(limitsCommand());
+        }
         if (m.byScan()) {
             // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
             restartCopy();
-            return List.of(stopOlder, firstCommand());
+            commands.add(firstCommand());
+            return commands;
         }
-        WorkerCommand next = m.phase == MigrationPhase.STREAM
+        commands.add(m.phase == MigrationPhase.STREAM
                 ? stream(new ReplicationOffset(m.replId, m.replOffset, m.replDb))
-                : snapshot(null);
-        return List.of(stopOlder, next);
+                : snapshot(null));
+        return commands;
     }
 
     /** Applies a worker's report. Progress figures are totals, so repeats do no harm. */
@@ -147,9 +159,103 @@ public final class MigrationWorkflow {
                 // scan: the other worker (capture or scan) of this attempt still runs
                 yield new EventOutcome(m.error + by, m.byScan() ? new StopRequest(m.id, "the migration failed") : null);
             }
-            case STOPPED -> EventOutcome.ofHistory("worker stopped" + by);
+            case STOPPED -> stopped(event, now, by);
             default -> EventOutcome.NONE;
         };
+    }
+
+    private EventOutcome stopped(MigrationEvent event, Instant now, String by) {
+        if (m.completionStep != CompletionStep.STOPPING) {
+            return EventOutcome.ofHistory("worker stopped" + by);
+        }
+        if (event.offset() != null) {
+            offset(event.offset()); // where the stream ended: what the target holds
+        }
+        complete(now, "completed");
+        return EventOutcome.ofHistory("worker stopped" + by + "; completed" + (m.finalOffset == null ? "" : " at offset " + m.finalOffset));
+    }
+
+    // ---- completion (POST .../complete): waiting for the apply to reach the source, verifying, stopping, done
+
+    /** A scan capture's report counts for the point only if made this long after the completion began. */
+    static final Duration SCAN_SETTLE = Duration.ofSeconds(1);
+
+    /** Why a completion cannot begin now, or null when it can: the migration streams and none is under way. */
+    public String completionRefusal() {
+        if (m.status != MigrationStatus.SYNCING) {
+            return "migration " + m.id + " is " + m.status.wire() + ": only a syncing migration can be completed";
+        }
+        if (m.completionStep != null) {
+            return "migration " + m.id + " is completing already (" + m.completionStep.wire() + ")";
+        }
+        return null;
+    }
+
+    /** The completion begins (after the source's writes were paused, when asked); it gives up at the deadline. */
+    public void beginCompletion(Instant now, Instant deadline) {
+        m.completionStep = CompletionStep.WAITING_FOR_OFFSET;
+        m.completionBeganAt = now;
+        m.completionDeadline = deadline;
+        m.completionOffset = null;
+        m.completionReplId = null;
+        m.completionNote = null;
+    }
+
+    /** Replication: the source's position the apply must reach (read while paused: it holds still). */
+    public void awaitOffset(ReplicationOffset source) {
+        m.completionReplId = source.replId();
+        m.completionOffset = source.offset();
+    }
+
+    /**
+     * Whether the target has everything the source had when the completion began. Replication: the
+     * applied offset reached the source's. Scan: the capture reported no changed key pending, in a
+     * report made {@link #SCAN_SETTLE} after the beginning (a change made just before may still be on
+     * its way as a notification).
+     */
+    public boolean pointReached() {
+        if (m.status != MigrationStatus.SYNCING || m.completionStep == null) {
+            return false;
+        }
+        if (m.byScan()) {
+            return m.lagKeys != null && m.lagKeys == 0 && m.streamReportedAt != null
+                    && !m.streamReportedAt.isBefore(m.completionBeganAt.plus(SCAN_SETTLE));
+        }
+        return m.completionOffset != null && m.replOffset != null && m.replOffset >= m.completionOffset
+                && m.completionReplId.equals(m.replId);
+    }
+
+    public void verifying() {
+        m.completionStep = CompletionStep.VERIFYING;
+    }
+
+    /** The point is reached (and verified): the workers stop; the migration is done once the stream worker says it stopped. */
+    public StopRequest stopForCompletion() {
+        m.completionStep = CompletionStep.STOPPING;
+        return new StopRequest(m.id, "completed");
+    }
+
+    /** Ends the migration as done at the completion's point (the offset the stream last reported). */
+    public void complete(Instant now, String note) {
+        m.status = MigrationStatus.DONE;
+        m.phase = MigrationPhase.STOPPED;
+        m.completedAt = now;
+        m.finalOffset = m.byScan() ? null : m.replOffset;
+        m.completionStep = null;
+        m.completionNote = note;
+        m.updatedAt = now;
+    }
+
+    /** The completion gives up; the migration goes on as it was (syncing), the note says why. */
+    public void abandonCompletion(String why) {
+        m.completionStep = null;
+        m.completionNote = why;
+    }
+
+    /** force: done now, without waiting for the apply (final_offset: what was applied last). */
+    public StopRequest forceCompletion(Instant now) {
+        complete(now, "forced: ended without waiting for the apply to reach the source");
+        return new StopRequest(m.id, "completed (forced) by the user");
     }
 
     private EventOutcome captureStarted(MigrationEvent event, Instant now, String by) {
@@ -203,6 +309,7 @@ public final class MigrationWorkflow {
 
     private void streamed(MigrationEvent event, Instant now) {
         m.status = MigrationStatus.SYNCING;
+        m.streamReportedAt = workerTime(event, now);
         if (event.offset() != null) {
             offset(event.offset());
         }

@@ -1,5 +1,8 @@
 package dev.redismigrate.api.migration;
 
+import dev.redismigrate.api.Ids;
+import dev.redismigrate.api.error.ApiException;
+import jakarta.persistence.LockModeType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -8,6 +11,16 @@ import java.util.UUID;
 /** Queries over migrations that more than one feature asks. */
 public final class Migrations {
     private Migrations() {
+    }
+
+    /** A migration of that target, locked for the rest of the transaction; 404 when there is none. */
+    public static Migration lockedOf(String databaseId, String migrationId) {
+        UUID targetId = Ids.parse("database", databaseId);
+        Migration m = Migration.findById(Ids.parse("migration", migrationId), LockModeType.PESSIMISTIC_WRITE);
+        if (m == null || !m.database.id.equals(targetId)) {
+            throw ApiException.notFound("migration " + migrationId + " of database " + databaseId + " not found");
+        }
+        return m;
     }
 
     /** The active migration of a target, or null. */

@@ -7,6 +7,7 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisUri;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import java.util.List;
@@ -14,13 +15,14 @@ import java.util.Set;
 import java.util.UUID;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
-public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method) {
+public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method, LimitsInput limits) {
 
     /**
      * A start (or its preflight) as far as it needs no server: the target, the source (its password
      * sealed), the method the request forces (null: the preflight chooses) and the dbs left out.
      */
-    public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs) {
+    public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs,
+            Limits limits) {
     }
 
     /** Reads the request for that target: 400 for what it lacks or gets wrong, 404 for an unknown target. */
@@ -29,7 +31,8 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
         RedisEndpoint source = sourceOf(request, cipher);
         MigrationMethod asked = methodOf(request);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
-        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs);
+        Limits limits = LimitsInput.read(request.limits());
+        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits);
     }
 
     /**

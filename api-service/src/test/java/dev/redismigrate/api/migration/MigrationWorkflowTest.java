@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -313,5 +314,91 @@ class MigrationWorkflowTest {
         assertEquals(10L, m.keysTotal);
         workflow.apply(MigrationEvent.of(m.id, 2, EventType.SNAPSHOT_COMPLETED, "w").withCopy(10, 10, 100).withPart(1), T0);
         assertEquals(MigrationPhase.SNAPSHOT, m.phase, "part 0 of attempt 2 still copies");
+    }
+
+    /** Snapshot completed at OFFSET, stream started. */
+    private void syncing() {
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED).withOffset(OFFSET), T0);
+        workflow.apply(event(EventType.STREAM_STARTED), T0);
+    }
+
+    @Test
+    void onlyASyncingMigrationWithoutACompletionUnderWayCanBeCompleted() {
+        assertTrue(workflow.completionRefusal().contains("is running"));
+        syncing();
+        assertNull(workflow.completionRefusal());
+        workflow.beginCompletion(T0, T0.plusSeconds(60));
+        assertTrue(workflow.completionRefusal().contains("completing already"));
+        workflow.abandonCompletion("timeout");
+        assertNull(workflow.completionRefusal());
+        workflow.forceCompletion(T0);
+        assertTrue(workflow.completionRefusal().contains("is done"));
+    }
+
+    @Test
+    void theReplicationPointIsReachedWhenTheAppliedOffsetOfThatHistoryReachesTheSources() {
+        syncing();
+        workflow.beginCompletion(T0, T0.plusSeconds(60));
+        workflow.awaitOffset(new ReplicationOffset(OFFSET.replId(), 2000, -1));
+        assertEquals(CompletionStep.WAITING_FOR_OFFSET, m.completionStep);
+        workflow.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 1999, 0)), T0);
+        assertFalse(workflow.pointReached());
+        workflow.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset("another", 5000, 0)), T0);
+        assertFalse(workflow.pointReached(), "an offset of another history says nothing");
+        workflow.apply(event(EventType.STREAM_PROGRESS).withOffset(new ReplicationOffset(OFFSET.replId(), 2000, 0)), T0);
+        assertTrue(workflow.pointReached());
+    }
+
+    @Test
+    void aCompletionEndsDoneWhenTheStoppedWorkerSaysWhereTheStreamEnded() {
+        syncing();
+        workflow.beginCompletion(T0, T0.plusSeconds(60));
+        workflow.awaitOffset(new ReplicationOffset(OFFSET.replId(), 2000, -1));
+        StopRequest stop = workflow.stopForCompletion();
+        assertEquals(m.id, stop.migrationId());
+        assertEquals(CompletionStep.STOPPING, m.completionStep);
+        assertEquals(MigrationStatus.SYNCING, m.status, "done only once the worker stopped");
+        EventOutcome outcome = workflow.apply(event(EventType.STOPPED)
+                .withOffset(new ReplicationOffset(OFFSET.replId(), 2000, 0)), T0.plusSeconds(3));
+        assertTrue(outcome.history().contains("completed at offset 2000"), outcome.history());
+        assertEquals(MigrationStatus.DONE, m.status);
+        assertEquals(MigrationPhase.STOPPED, m.phase);
+        assertEquals(T0.plusSeconds(3), m.completedAt);
+        assertEquals(2000L, m.finalOffset);
+        assertNull(m.completionStep);
+    }
+
+    @Test
+    void aStoppedWorkerWithoutACompletionOnlyGoesToTheHistory() {
+        syncing();
+        workflow.apply(event(EventType.STOPPED), T0);
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        assertNull(m.completedAt);
+    }
+
+    /** A scan capture's report made at {@code at} (the worker's clock). */
+    private MigrationEvent pendingAt(long pending, Instant at) {
+        return new MigrationEvent(m.id, 1, EventType.STREAM_PROGRESS, at, "w1", null, null, null, null, null, 0L, null,
+                pending, 0L, null);
+    }
+
+    @Test
+    void theScanPointNeedsAReportWithoutPendingKeysMadeAfterTheBeginningSettled() {
+        startScan(1);
+        workflow.apply(event(EventType.CAPTURE_STARTED), T0);
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED), T0);
+        workflow.apply(pendingAt(0, T0.plusSeconds(1)), T0.plusSeconds(1));
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        Instant began = T0.plusSeconds(2);
+        workflow.beginCompletion(began, began.plusSeconds(60));
+        assertFalse(workflow.pointReached(), "a report from before the beginning");
+        workflow.apply(pendingAt(0, began.plusMillis(500)), began);
+        assertFalse(workflow.pointReached(), "a notification sent just before may still be on its way");
+        workflow.apply(pendingAt(3, began.plus(MigrationWorkflow.SCAN_SETTLE)), began);
+        assertFalse(workflow.pointReached(), "keys pending");
+        workflow.apply(pendingAt(0, began.plusSeconds(2)), began);
+        assertTrue(workflow.pointReached());
+        workflow.forceCompletion(began.plusSeconds(3));
+        assertNull(m.finalOffset, "scan: no offset");
     }
 }

@@ -7,7 +7,7 @@ import java.util.UUID;
  * What api-service asks of the workers. Each kind knows the topic it travels on and its record key,
  * so that the sender needs no routing of its own.
  */
-public sealed interface WorkerCommand permits SnapshotRequest, StreamRequest, StopRequest, VerifyRequest {
+public sealed interface WorkerCommand permits SnapshotRequest, StreamRequest, StopRequest, LimitsRequest, VerifyRequest {
 
     /** The migration it is about. */
     UUID migrationId();

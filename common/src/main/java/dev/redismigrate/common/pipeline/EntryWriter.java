@@ -2,6 +2,7 @@ package dev.redismigrate.common.pipeline;
 
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.limits.Pacer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,15 @@ public final class EntryWriter implements AutoCloseable {
     private long appliedOffset = -1;
     private long bytesApplied;
 
+    /** holds the writes to a migration's commands_per_second (null: none) */
+    private volatile Pacer pacer;
+
+    /** Writes at most as many commands per second as the pacer allows (its rate may change while writing). */
+    public EntryWriter pacedBy(Pacer commands) {
+        this.pacer = commands;
+        return this;
+    }
+
     public EntryWriter(RedisLink target, int maxCommands, long maxBytes, long replyTimeoutMillis) {
         this.target = target;
         this.maxCommands = maxCommands;
@@ -46,6 +56,10 @@ public final class EntryWriter implements AutoCloseable {
      * it (EXEC); refusals are raised by the writer itself.
      */
     public synchronized CompletableFuture<Object> write(Entry entry) {
+        if (pacer != null && pacer.rate() > 0) {
+            target.sendQueued(); // what waits behind the pacer must not hold back what is queued already
+            pacer.acquire(1);
+        }
         if (entry.db() != selectedDb) {
             byte[][] select = {"SELECT".getBytes(StandardCharsets.US_ASCII),
                     Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)};

@@ -2,6 +2,8 @@ package dev.redismigrate.snapshot.scan;
 
 import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.limits.MigrationPacers;
+import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
@@ -53,11 +55,14 @@ public final class ScanCopier extends RequestTask {
     private boolean typeWise;
     private volatile long keysTotal;
     private volatile long keysCopied;
+    /** holds the copy to the migration's limits.keys_per_second */
+    private final Pacer keysPacer;
     private volatile long keysVanished;
 
     public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), events);
+        keysPacer = MigrationPacers.keys(request.migrationId());
         this.request = request;
         this.connector = connector;
         this.changedKeys = changedKeys;
@@ -151,6 +156,7 @@ public final class ScanCopier extends RequestTask {
                 }
                 rebuild.forEach(command -> writer.write(new Entry(db, command, -1)));
                 keysCopied++;
+                keysPacer.acquire(1); // limits.keys_per_second
             }
             return;
         }
@@ -161,6 +167,7 @@ public final class ScanCopier extends RequestTask {
             }
             writer.write(new Entry(db, restore, -1));
             keysCopied++;
+            keysPacer.acquire(1); // limits.keys_per_second
         }
     }
 

@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.KeyEventSubscription;
@@ -96,7 +97,7 @@ public final class ChangedKeyReplayer extends RequestTask {
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             events.accept(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
             follow(source, new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
-                    REPLY_TIMEOUT.toMillis()), reader);
+                    REPLY_TIMEOUT.toMillis()).pacedBy(MigrationPacers.commands(request.migrationId())), reader);
         } catch (RedisAccessException | TargetWriteException e) {
             fail(e.getMessage());
         } catch (InterruptedException e) {
