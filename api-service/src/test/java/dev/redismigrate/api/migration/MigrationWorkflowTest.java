@@ -379,7 +379,7 @@ class MigrationWorkflowTest {
     /** A scan capture's report made at {@code at} (the worker's clock). */
     private MigrationEvent pendingAt(long pending, Instant at) {
         return new MigrationEvent(m.id, 1, EventType.STREAM_PROGRESS, at, "w1", null, null, null, null, null, 0L, null,
-                pending, 0L, null);
+                pending, 0L, null, null, null, null);
     }
 
     @Test
