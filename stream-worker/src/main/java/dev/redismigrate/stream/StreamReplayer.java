@@ -138,7 +138,11 @@ public final class StreamReplayer extends ReplicaTask {
         } finally {
             timers.shutdownNow();
             closeReplicator();
-            targetLink.close();
+            // null when the source or the target could not be opened: the FAILED below must still be
+            // sent (an exception here hid it, and the api-service handed the silent task over forever)
+            if (targetLink != null) {
+                targetLink.close();
+            }
         }
         if (fatal != null) {
             LOG.errorf("migration %s: %s", request.migrationId(), fatal);

@@ -116,6 +116,24 @@ class StreamReplayerTest {
     }
 
     @Test
+    void aSourceThatCannotBeReachedAtTheStartFailsTheStreamWithTheReason() throws Exception {
+        try (RedisServer target = RedisServer.start()) {
+            RecordedEvents events = new RecordedEvents();
+            RedisEndpoint gone = new RedisEndpoint("127.0.0.1", RedisServer.freePort(), null, null, false);
+            ReplicationOffset from = new ReplicationOffset("0123456789012345678901234567890123456789", 12345, 0);
+            StreamRequest request = new StreamRequest(UUID.randomUUID(), 2, gone, endpoint(target), Set.of(), from);
+            Thread thread = new Thread(new StreamReplayer(request, connector, events::add, checkpoints, CHANGE_LOG, config()));
+            thread.start();
+            thread.join(20_000);
+
+            assertTrue(!events.isEmpty(), "an event says why the stream ended");
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type());
+            assertTrue(last.message().contains(gone.address()), last.message());
+        }
+    }
+
+    @Test
     void aResumedStreamContinuesFromTheTargetsCheckpointAndAppliesNothingTwice() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              RedisLink writes = connector.open(endpoint(source), "test-load")) {

@@ -97,6 +97,30 @@ final class KafkaView {
         }
     }
 
+    /** The offset of the first record still kept in {@code topic}'s partition 0 (rises as records are deleted). */
+    long startOffset(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            TopicPartition first = new TopicPartition(topic, 0);
+            return consumer.beginningOffsets(List.of(first)).get(first);
+        }
+    }
+
+    /** Whether the broker has {@code topic}. */
+    boolean exists(String topic) {
+        try (Admin admin = admin()) {
+            return admin.listTopics().names().get().contains(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list the topics", e);
+        }
+    }
+
     /** The offsets {@code group} has committed on {@code topic}, summed. */
     long committed(String group, String topic) {
         try (Admin admin = admin()) {
