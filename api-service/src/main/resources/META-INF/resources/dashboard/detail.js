@@ -42,6 +42,10 @@ export function drawDetail(m, databases, samples, events, now) {
   drawLagChart(byId('lag-chart'), samples.lag(m.id), now);
   setText('detail-lag', m.lag?.ready_for_cutover ? `${lagOf(m)} · ready for cut-over`
     : m.lag?.bytes != null && m.lag.seconds != null ? `${lagOf(m)} · ${m.lag.seconds.toFixed(1)} s behind` : lagOf(m));
+  // replication: source → change log (near 0 whatever the target does) · change log → target
+  setText('detail-lag-parts', m.lag?.apply_bytes == null ? '—'
+    : `${bytes(m.lag.capture_bytes ?? 0)} · ${bytes(m.lag.apply_bytes)}`
+      + (m.lag.apply_seconds ? ` (${m.lag.apply_seconds.toFixed(1)} s)` : ''));
   setText('detail-commands', count(m.commands_applied));
   setText('detail-offset', m.lag?.offset == null ? '—' : count(m.lag.offset));
 

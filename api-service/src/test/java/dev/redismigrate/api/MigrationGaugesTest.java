@@ -55,8 +55,11 @@ class MigrationGaugesTest {
         send(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_COMPLETED, "snap-1").withCopy(1000, 1000, 9000)
                 .withOffset(new ReplicationOffset("8c1d5e1e7b2a4f3c9d0e6a5b4c3d2e1f0a9b8c7d", 500, 0)));
         send(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "stream-1")
-                .withOffset(new ReplicationOffset("8c1d5e1e7b2a4f3c9d0e6a5b4c3d2e1f0a9b8c7d", 700, 0)).withStream(12, 333L));
+                .withOffset(new ReplicationOffset("8c1d5e1e7b2a4f3c9d0e6a5b4c3d2e1f0a9b8c7d", 700, 0)).withStream(12, 333L).withLagParts(3L, 330L, 1.5));
         awaitMetrics(List.of("redis_migrate_migration_lag_bytes" + tags + " 333.0",
+                "redis_migrate_migration_capture_lag_bytes" + tags + " 3.0",
+                "redis_migrate_migration_apply_lag_bytes" + tags + " 330.0",
+                "redis_migrate_migration_apply_lag_seconds" + tags + " 1.5",
                 "redis_migrate_migration_commands_applied" + tags + " 12.0",
                 "redis_migrate_migration_snapshot_percent" + tags + " 100.0"), List.of());
 

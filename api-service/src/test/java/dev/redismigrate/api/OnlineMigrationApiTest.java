@@ -207,16 +207,21 @@ class OnlineMigrationApiTest {
         // a stale attempt's failure changes nothing; events of one migration are applied in order
         event(MigrationEvent.of(uuid, 2, EventType.FAILED, "old").withMessage("stale"));
         event(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "stream-1")
-                .withOffset(new ReplicationOffset(offset.replId(), 2000, 0)).withStream(7, 42L));
+                .withOffset(new ReplicationOffset(offset.replId(), 2000, 0)).withStream(7, 42L).withLagParts(2L, 40L, 0.25));
         JsonPath progressed = awaitField(id, "commands_applied", 7);
+        // the lag in its two parts: source → change log, change log → target
+        assertEquals(2, progressed.getInt("lag.capture_bytes"));
+        assertEquals(40, progressed.getInt("lag.apply_bytes"));
+        assertEquals(0.25, progressed.getDouble("lag.apply_seconds"));
         assertEquals("syncing", progressed.getString("status"));
         assertEquals(2000, progressed.getInt("lag.offset"));
         assertEquals(42, progressed.getInt("lag.bytes"));
         assertTrue(progressed.getDouble("lag.seconds") >= 0, "seconds since caught up");
         assertFalse(progressed.getBoolean("lag.ready_for_cutover"), "42 bytes behind");
         event(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "stream-1")
-                .withOffset(new ReplicationOffset(offset.replId(), 2042, 0)).withStream(8, 0L));
+                .withOffset(new ReplicationOffset(offset.replId(), 2042, 0)).withStream(8, 0L).withLagParts(0L, 0L, 0.0));
         JsonPath caughtUp = awaitField(id, "commands_applied", 8);
+        assertEquals(0, caughtUp.getInt("lag.apply_bytes"));
         assertEquals(0.0, caughtUp.getDouble("lag.seconds"));
         assertTrue(caughtUp.getBoolean("lag.ready_for_cutover"));
         api().get(onlineMigration(targetId)).then().body("status", equalTo("syncing"));

@@ -66,6 +66,11 @@ public class Migration extends PanacheEntityBase {
     public Long replOffset;
     public Integer replDb;
     public Long lagBytes;
+    /** replication: source offset minus what the change log holds (near 0), and what waits there for the target */
+    public Long captureLagBytes;
+    public Long applyLagBytes;
+    /** replication: age of the oldest captured command not applied yet */
+    public Double applyLagSeconds;
     /** when the stream was last seen caught up (lag 0), or began */
     public Instant caughtUpAt;
     /** scan method: changed keys not yet copied again, and the age of the oldest in seconds */

@@ -38,9 +38,13 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
      * How far the target is behind the source, once streaming. Replication: bytes of the source's
      * offset not yet applied, and seconds since the target was last caught up (0 when it is). Scan:
      * changed keys not yet copied again, and the age of the oldest in seconds. Lag 0 while syncing
-     * means ready for cut-over.
+     * means ready for cut-over. Replication also shows the lag's two parts: {@code captureBytes}, the
+     * source's offset minus what the change log holds (near 0 whatever the target does), and
+     * {@code applyBytes} / {@code applySeconds}, what waits in the change log for the target and the
+     * age of its oldest command; {@code bytes} is their sum as last reported.
      */
-    public record Lag(Long bytes, Long offset, Long keys, Double seconds, boolean readyForCutover) {
+    public record Lag(Long bytes, Long offset, Long keys, Double seconds, Long captureBytes, Long applyBytes,
+            Double applySeconds, boolean readyForCutover) {
     }
 
     public record Source(String host, int port, String username, boolean ssl) {
@@ -61,10 +65,11 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     public static MigrationView of(Migration m) {
         boolean syncing = m.status == MigrationStatus.SYNCING;
         Lag lag = m.replOffset != null
-                ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), syncing && m.lagBytes != null && m.lagBytes == 0)
+                ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), m.captureLagBytes, m.applyLagBytes,
+                        m.applyLagSeconds, syncing && m.lagBytes != null && m.lagBytes == 0)
                 : m.lagKeys != null
                         ? new Lag(null, null, m.lagKeys, m.lagSeconds == null ? null : m.lagSeconds.doubleValue(),
-                                syncing && m.lagKeys == 0)
+                                null, null, null, syncing && m.lagKeys == 0)
                         : null;
         return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m),

@@ -319,6 +319,11 @@ public final class MigrationWorkflow {
                 m.caughtUpAt = now;
             }
         }
+        if (event.applyLagBytes() != null) {
+            m.captureLagBytes = event.captureLagBytes();
+            m.applyLagBytes = event.applyLagBytes();
+            m.applyLagSeconds = event.applyLagSeconds();
+        }
         if (event.commandsApplied() != null) {
             m.commandsApplied = event.commandsApplied();
         }
