@@ -16,7 +16,7 @@
 # line shows the CPU seconds the source, the target and the snapshot worker spent on it.
 # Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
 # source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
-# a heavy write load (SLOW_SETS SETs of 200 bytes every 100 ms, from the PUT until SLOW_AFTER_SECS after
+# a heavy write load (SLOW_SETS SETs of 200 bytes every 100 ms, from the end of the RDB transfer until SLOW_AFTER_SECS after
 # `syncing`) and with a replica output buffer of 1 MB (client-output-buffer-limit replica 1mb 1mb 0): time
 # to `syncing`, links the source dropped (its log's output-buffer disconnects and its full syncs beyond
 # the first: both must be 0), the peak size of the RDB spool (the spool directory's files), of the change
