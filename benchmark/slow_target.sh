@@ -86,7 +86,7 @@ kill "${slow_pids[@]}" 2>/dev/null || true
 wait "${slow_pids[@]}" 2>/dev/null || true
 drops=$(($(buffer_drops) - drops0)) extra_full=$(($(sync_full) - full0 - 1))
 # a copy started over (the target's connections broke) would show in the migration's events
-copy_again=$(api GET "/v2/migrations/$migration_id/events" | grep -o 'copying again' | wc -l)
+copy_again=$(api GET "/v2/migrations/$migration_id/events" | { grep -o 'copying again' || true; } | wc -l)
 api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
 
