@@ -14,6 +14,14 @@
 # redis-benchmark load how long each needs to catch up once the load ends. Before the timed copies
 # each method runs once on WARMUP_KEYS keys, as a deployed service has (its JIT warm). Each copy's
 # line shows the CPU seconds the source, the target and the snapshot worker spent on it.
+# Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
+# source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
+# a heavy write load (SLOW_SETS SETs of 200 bytes every 100 ms, from the end of the RDB transfer until SLOW_AFTER_SECS after
+# `syncing`) and with a replica output buffer of 1 MB (client-output-buffer-limit replica 1mb 1mb 0): time
+# to `syncing`, links the source dropped (its log's output-buffer disconnects and its full syncs beyond
+# the first: both must be 0), the peak size of the RDB spool (the spool directory's files), of the change
+# log in Kafka (its partition's .log segments on the broker's disk) and of what it held unapplied (the
+# workers' apply-lag gauge), all polled every 200 ms, and the catch-up once the load and the pauses end.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/infra/lib.sh"
@@ -25,6 +33,10 @@ RATE=${RATE:-50000}                    # writes/s of the steady load the stream 
 STEADY_SECS=${STEADY_SECS:-20}
 WARMUP_KEYS=${WARMUP_KEYS:-100000}     # each method copies this many keys once before the timed runs (0: none)
 REPEAT=${REPEAT:-1}                    # rounds of the timed copies (reference first in each); the table shows medians
+SLOW_TARGET=${SLOW_TARGET:-1}          # 0: skip the slow-target scenario
+SLOW_SETS=${SLOW_SETS:-1000}           # its load: this many SETs (200 bytes) in one EVAL every 100 ms
+SLOW_AFTER_SECS=${SLOW_AFTER_SECS:-10} # its load and pauses go on this long after `syncing`
+SPOOL_DIR=${REDIS_MIGRATE_SPOOL_DIR:-/tmp/redis-migrate-spool} # the snapshot worker's (java.io.tmpdir on Linux)
 API=http://127.0.0.1:${API_PORT:-8080}
 TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SRC=16479 DST=16480 REF=16481
@@ -207,6 +219,9 @@ equal=no
 for _ in 1 2 3 4 5; do digests_equal && { equal=yes; break; }; sleep 1; done
 api DELETE "/v2/databases/$target_id/online-migration/$migration_id" >/dev/null
 
+slow_report="  slow target: skipped (SLOW_TARGET=0)"
+((SLOW_TARGET)) && source "$ROOT/benchmark/slow_target.sh"
+
 # table: one line per copy, in first-run order: the median of its rounds' seconds (the CPU figures of
 # that round), equal only if every round was; ratios against the reference's median
 table() {
@@ -240,4 +255,6 @@ $(sed 's/^/    /' <<<"$steady")
   stream: $writes writes by redis-benchmark in ${load_secs}s ($(rate $writes "$load_secs") writes/s taken by the source)
   caught up after the load ended         Redis replica ${ref_catchup}s, redis-migrate ${ours_catchup}s
   target equal to source (DEBUG DIGEST)  $equal
+
+$slow_report
 RESULT
