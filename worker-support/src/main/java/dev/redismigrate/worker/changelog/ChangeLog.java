@@ -30,9 +30,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ChangeLog {
     static final String PREFIX = Topics.CHANGE_LOG_PREFIX;
-    /** Kafka must keep what was not applied yet however old: only {@link #trimBefore} removes records. */
+    /**
+     * Kafka must keep what was not applied yet however old: only {@link #trimBefore} removes records.
+     * Segments of 64 MB (Kafka's default is 1 GB): trimming frees disk only a whole segment at a time,
+     * so a segment's size is what Kafka holds beyond the apply lag.
+     */
     private static final Map<String, String> TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1",
-            "max.message.bytes", Integer.toString(64 * 1024 * 1024));
+            "max.message.bytes", Integer.toString(64 * 1024 * 1024), "segment.bytes", Integer.toString(64 * 1024 * 1024));
 
     private final String bootstrap;
     private final String topicPrefix;
