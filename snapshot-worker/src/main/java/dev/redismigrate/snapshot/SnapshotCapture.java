@@ -1,5 +1,6 @@
 package dev.redismigrate.snapshot;
 
+import dev.redismigrate.common.threads.MigrationThreads;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
@@ -56,7 +57,7 @@ final class SnapshotCapture implements AutoCloseable {
         });
         link.addEventListener((r, event) -> onEvent(event));
         link.addExceptionListener((r, t, event) -> fail(t));
-        this.thread = new Thread(() -> {
+        this.thread = MigrationThreads.factory("snapshot-capture").newThread(() -> {
             try {
                 opener.open(link);
             } catch (Throwable t) {
@@ -66,7 +67,7 @@ final class SnapshotCapture implements AutoCloseable {
             } finally {
                 spool.fail(failure == null ? "the source closed the replication link" : failure.getMessage());
             }
-        }, "snapshot-capture");
+        });
     }
 
     void start() {

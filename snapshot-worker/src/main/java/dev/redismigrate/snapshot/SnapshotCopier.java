@@ -25,7 +25,7 @@ import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.snapshot.spool.Spool;
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;

@@ -15,7 +15,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.changelog.CapturedCommand;
 import dev.redismigrate.worker.changelog.ChangeLog;
@@ -107,8 +107,8 @@ public final class StreamReplayer extends ReplicaTask {
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
                  ChangeLogReader reader = changeLog.reader(request.migrationId())) {
                 appender = log;
-                Thread capture = new Thread(new StreamCapture(request, connector, commandNames, log, config, captureFrom,
-                        captureOwner()), "stream-capture");
+                Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
+                        commandNames, log, config, captureFrom, captureOwner()));
                 capture.start();
                 timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
                 long period = config.progressInterval().toMillis();

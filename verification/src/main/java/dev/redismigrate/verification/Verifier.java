@@ -8,7 +8,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.verification.Findings.Kind;
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.WorkerIdentity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

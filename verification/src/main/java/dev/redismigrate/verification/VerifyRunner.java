@@ -1,6 +1,6 @@
 package dev.redismigrate.verification;
 
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,5 +1,6 @@
 package dev.redismigrate.worker;
 
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.common.contract.StopRequest;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;

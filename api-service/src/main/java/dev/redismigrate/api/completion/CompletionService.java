@@ -1,5 +1,6 @@
 package dev.redismigrate.api.completion;
 
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.CompletionStep;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -44,11 +44,7 @@ public class CompletionService {
     private final RedisConnector connector;
     private final Outbox outbox;
     private final VerificationService verifications;
-    private final ExecutorService runners = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "migration-completion");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runners = MigrationThreads.pool("migration-completion");
 
     CompletionService(RedisConnector connector, Outbox outbox, VerificationService verifications) {
         this.connector = connector;
@@ -88,7 +84,7 @@ public class CompletionService {
         UUID id = m.id;
         SourceSwitch source = begin(m, plan);
         try {
-            runners.execute(new CompletionRun(this, id, plan, source, verifications));
+            MigrationThreads.execute(runners, id, new CompletionRun(this, id, plan, source, verifications));
         } catch (RejectedExecutionException e) {
             source.close();
             abandon(id, "the service is shutting down");

@@ -1,5 +1,6 @@
 package dev.redismigrate.api.outbox;
 
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.api.ApiConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -37,7 +38,7 @@ public class OutboxRelay {
     private final String topicPrefix;
     private final EntityManager em;
     // one thread: sends stay in outbox order, and only one drain runs at a time
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(MigrationThreads.factory("outbox-relay"));
     private final AtomicBoolean queued = new AtomicBoolean();
 
     OutboxRelay(EntityManager em, @Channel(CHANNEL) MutinyEmitter<String> commands, ApiConfig config) {

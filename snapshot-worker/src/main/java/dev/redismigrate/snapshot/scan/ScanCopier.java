@@ -19,7 +19,7 @@ import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.Replies;
 import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.snapshot.SnapshotConfig;
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.redismigrate.worker.changelog;
 
-import dev.redismigrate.worker.MigrationThreads;
+import dev.redismigrate.common.threads.MigrationThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.redismigrate.worker;
+package dev.redismigrate.common.threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

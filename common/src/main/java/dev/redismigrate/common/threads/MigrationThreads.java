@@ -1,4 +1,4 @@
-package dev.redismigrate.worker;
+package dev.redismigrate.common.threads;
 
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.MDC;
 
 /**
- * The workers' threads, made in one place so that each log line names the migration it concerns
+ * The services' threads, made in one place so that each log line names the migration it concerns
  * (the MDC key {@value #MDC_KEY}, printed by the log format): a pool's task gets its migration from
  * {@link #execute}, a helper thread (timers, writers) that of the thread that asked for it. All are
  * daemon threads, so that none holds the process open after shutdown.
