@@ -12,7 +12,12 @@ import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** CDI producers of what every service needs: the secret cipher and the Redis connector. */
+/**
+ * CDI producers of what every service needs: the secret cipher and the Redis connector. Their few
+ * settings are read with {@code @ConfigProperty}, the one exception to the services' {@code @ConfigMapping}s:
+ * they sit directly under {@code redis-migrate.} (the documented {@code redis-migrate.secret-key}), where a
+ * mapping would claim every other key of every service, and common stays free of SmallRye Config.
+ */
 @ApplicationScoped
 public class SharedBeans {
 
