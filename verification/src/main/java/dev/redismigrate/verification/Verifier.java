@@ -1,5 +1,6 @@
 package dev.redismigrate.verification;
 
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyRequest;
@@ -54,7 +55,6 @@ public final class Verifier implements Runnable {
     private final int batchSize;
     private final long ttlToleranceMs;
     private final Findings findings;
-    private final byte[] checkpointKey;
 
     private volatile boolean stopRequested;
     private volatile Long keysTotal;
@@ -70,7 +70,6 @@ public final class Verifier implements Runnable {
         this.batchSize = Math.max(1, Math.min(MAX_BATCH, settings.batchSize()));
         this.ttlToleranceMs = settings.ttlTolerance().toMillis();
         this.findings = new Findings(settings.keysListed());
-        this.checkpointKey = (VerifyRequest.CHECKPOINT_KEY_PREFIX + request.migrationId()).getBytes(StandardCharsets.US_ASCII);
     }
 
     public UUID verificationId() {
@@ -209,7 +208,8 @@ public final class Verifier implements Runnable {
             checkStop();
             Side.Page page = target.scan(cursor, batchSize);
             cursor = page.cursor();
-            List<byte[]> keys = page.keys().stream().filter(k -> !Arrays.equals(k, checkpointKey)).toList();
+            List<byte[]> keys = page.keys().stream()
+                    .filter(k -> !ShardNames.isCheckpointKey(request.migrationId(), new String(k, StandardCharsets.ISO_8859_1))).toList();
             if (!keys.isEmpty()) {
                 List<Object> exist = source.exist(keys);
                 for (int i = 0; i < keys.size(); i++) {

@@ -24,9 +24,4 @@ public record VerifyRequest(
         return Topics.VERIFY_REQUESTS;
     }
 
-    /**
-     * The stream worker keeps its checkpoint in the target under this prefix and the migration id
-     * while it applies writes: it is not an extra key.
-     */
-    public static final String CHECKPOINT_KEY_PREFIX = "redis-migrate:checkpoint:";
 }
