@@ -384,7 +384,7 @@ public final class SnapshotCopier extends ReplicaTask {
             fail("the source ended the replication before its snapshot was complete");
         } else {
             // the stream starts here, and not from a checkpoint an earlier copy's stream left in the log
-            checkpoints.record(request.migrationId(), new StreamCheckpoint(request.attempt(), endOffset));
+            checkpoints.record(request.migrationId(), request.shard(), new StreamCheckpoint(request.attempt(), endOffset));
             LOG.infof("migration %s: snapshot of %d keys complete at offset %s", request.migrationId(), keysCopied, endOffset);
             publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, bytesApplied).withOffset(endOffset));
         }
