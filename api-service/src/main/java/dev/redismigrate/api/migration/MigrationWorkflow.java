@@ -525,7 +525,7 @@ public final class MigrationWorkflow {
     /** A cluster source's shard: the snapshot of its node (master or replica). */
     private SnapshotRequest shardSnapshot(MigrationShard shard) {
         return new SnapshotRequest(m.id, m.attempt, shard.snapshotNode(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                m.method, null, null, shard.index);
+                m.method, null, null, shard.index, shard.slots);
     }
 
     /** A cluster source's shard: its stream from its master, from the shard's offset. */

@@ -21,7 +21,9 @@ public record SnapshotRequest(
         @JsonProperty("part") Integer part,
         @JsonProperty("parts") Integer parts,
         /** the source shard of a cluster source (its node is {@code source}); absent: a standalone source */
-        @JsonProperty("shard") Integer shard) implements WorkerCommand {
+        @JsonProperty("shard") Integer shard,
+        /** a source shard's slots ("0-5460,6000"): a new copy of the shard empties only these on the target */
+        @JsonProperty("slots") String slots) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -37,12 +39,12 @@ public record SnapshotRequest(
     /** Of a standalone source (no shard). */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
             MigrationMethod method, Integer part, Integer parts) {
-        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null);
+        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null, null);
     }
 
     /** A copy by replication. */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {
-        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null);
+        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null, null);
     }
 
     /** Which part this is (0 for the whole). */
