@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.hibernate.annotations.Fetch;
+import org.hibernate.annotations.FetchMode;
 
 /**
  * An online migration of a source into a target: its state only. How the workers' events change it
@@ -112,8 +114,13 @@ public class Migration extends PanacheEntityBase {
     public Long finalOffset;
     /** the worker's time of its latest stream report */
     public Instant streamReportedAt;
-    /** a cluster source: one unit of work per source shard; empty for a standalone source */
-    @OneToMany(mappedBy = "migration", cascade = CascadeType.ALL, orphanRemoval = true)
+    /**
+     * a cluster source: one unit of work per source shard; empty for a standalone source. Loaded with
+     * the migration, by a select of its own (a join would meet the row locks taken on migrations), as
+     * views are built after their transaction has ended.
+     */
+    @OneToMany(mappedBy = "migration", cascade = CascadeType.ALL, orphanRemoval = true, fetch = FetchType.EAGER)
+    @Fetch(FetchMode.SELECT)
     @OrderBy("index")
     public List<MigrationShard> shards = new ArrayList<>();
 
