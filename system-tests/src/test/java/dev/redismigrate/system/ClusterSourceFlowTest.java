@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * A 3-shard Redis Cluster source with a replica per shard, every type and TTLs, written to all
  * along, migrated over HTTP (the PUT names one node) into a standalone target: one unit of work per
  * shard, shared by two stream-worker instances (each gets a shard); GET shows three shards syncing;
- * the target ends with every master's keys (their digests combined equal the target's).
+ * the target ends with every master's keys (their digests combined equal the target's), and the
+ * verifier, reading every master, finds it equal, then an extra key on the target.
  */
 class ClusterSourceFlowTest {
     static MigrationService service;
@@ -36,6 +37,22 @@ class ClusterSourceFlowTest {
         if (service != null) {
             service.close();
         }
+    }
+
+    /** POST a full verification and wait for its end. */
+    private static JsonPath verify(String migrationId) throws InterruptedException {
+        String id = service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+                .then().statusCode(202).extract().path("id");
+        Await.until(Duration.ofSeconds(60), () -> !"running".equals(latestVerification(migrationId).getString("status")),
+                () -> "verification done: " + latestVerification(migrationId).prettify());
+        JsonPath done = latestVerification(migrationId);
+        assertEquals(id, done.getString("id"));
+        assertEquals("done", done.getString("status"), done.prettify());
+        return done;
+    }
+
+    private static JsonPath latestVerification(String migrationId) {
+        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
     }
 
     @Test
@@ -74,6 +91,14 @@ class ClusterSourceFlowTest {
                     () -> "ready for cut-over: " + service.onlineMigration(ids.database()).prettify());
             JsonPath caughtUp = service.onlineMigration(ids.database());
             assertEquals(List.of(0, 0, 0), caughtUp.getList("shards.lag.bytes"), caughtUp.prettify());
+
+            // the verifier reads every master, each for its slots
+            JsonPath equal = verify(ids.migration());
+            assertEquals("equal", equal.getString("verdict"), equal.prettify());
+            assertEquals(data.keys(), equal.getLong("result.keys_checked"), equal.prettify());
+            target.cli("SET", "only-on-target", "x"); // an extra key, whichever master owns its slot
+            JsonPath different = verify(ids.migration());
+            assertEquals("different", different.getString("verdict"), different.prettify());
 
             // each shard is its own unit of work: both stream-worker instances got one
             String history = service.history(ids.migration());
