@@ -65,6 +65,13 @@ public interface ApiConfig {
         /** Scan method: parts at most (at most 32). */
         @WithDefault("8")
         int scanMaxParts();
+
+        /**
+         * A cluster source: each shard's snapshot reads an online replica of the shard where it has one
+         * (sparing the master the fork); the stream always follows the master. Off: the masters.
+         */
+        @WithDefault("false")
+        boolean readFromReplica();
     }
 
     interface VerifySettings {

@@ -30,6 +30,7 @@ import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -384,7 +385,7 @@ public final class SnapshotCopier extends ReplicaTask {
             fail("the source ended the replication before its snapshot was complete");
         } else {
             // the stream starts here, and not from a checkpoint an earlier copy's stream left in the log
-            checkpoints.record(request.migrationId(), new StreamCheckpoint(request.attempt(), endOffset));
+            checkpoints.record(request.migrationId(), request.shard(), new StreamCheckpoint(request.attempt(), endOffset));
             LOG.infof("migration %s: snapshot of %d keys complete at offset %s", request.migrationId(), keysCopied, endOffset);
             publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, bytesApplied).withOffset(endOffset));
         }
@@ -415,7 +416,12 @@ public final class SnapshotCopier extends ReplicaTask {
      * been deleted on the source, and a copy only adds.
      */
     private void emptyMigratedDbs(RedisLink target) {
-        MigratedDbs.empty(target, request.ignoreDbs());
+        if (request.shard() != null) { // a cluster source's shard: the other shards' keys stay
+            MigratedDbs.emptySlots(target, request.ignoreDbs(), SlotRange.parse(request.slots()),
+                    StreamCheckpoint.key(request.migrationId(), request.shard()), java.time.Duration.ofMinutes(1));
+        } else {
+            MigratedDbs.empty(target, request.ignoreDbs());
+        }
         LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }
 

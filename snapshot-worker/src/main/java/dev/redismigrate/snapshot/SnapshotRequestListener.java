@@ -6,6 +6,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.snapshot.scan.ScanConfig;
 import dev.redismigrate.snapshot.scan.ScanCopier;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.ShardTask;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
@@ -40,11 +41,15 @@ public class SnapshotRequestListener {
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
         SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
-        LOG.infof("migration %s: snapshot requested from %s into %s (%s)", request.migrationId(), request.source(),
+        LOG.infof("migration %s: snapshot%s requested from %s into %s (%s)", request.migrationId(),
+                request.shard() == null ? "" : " of shard " + request.shard(), request.source(),
                 request.target(), !request.byScan() ? "replication"
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
+        // a cluster source's shard: its own change log, and its shard on every event
         tasks.start(request.byScan()
                 ? new ScanCopier(request, connector, events::publish, changedKeys, config, scanConfig)
-                : new SnapshotCopier(request, connector, events::publish, checkpoints, changeLog, config));
+                : ShardTask.of(request.shard(), new SnapshotCopier(request, connector,
+                        event -> events.publish(event.withShard(request.shard())), checkpoints,
+                        changeLog.forShard(request.shard()), config)));
     }
 }

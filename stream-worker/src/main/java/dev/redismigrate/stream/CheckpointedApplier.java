@@ -32,6 +32,8 @@ final class CheckpointedApplier {
     private final EntryWriter writer;
     private final CheckpointLog log;
     private final UUID migrationId;
+    /** the source shard (null: a standalone source): its checkpoint is its own */
+    private final Integer shard;
     private final int attempt;
     private final byte[] key;
     private final int checkpointDb;
@@ -48,13 +50,14 @@ final class CheckpointedApplier {
     private long lastAppliedNanos = System.nanoTime();
     private long commandsApplied;
 
-    CheckpointedApplier(EntryWriter writer, CheckpointLog log, UUID migrationId, int attempt, int checkpointDb,
+    CheckpointedApplier(EntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
             int maxBatchCommands) {
         this.writer = writer;
         this.log = log;
         this.migrationId = migrationId;
         this.attempt = attempt;
-        this.key = StreamCheckpoint.key(migrationId);
+        this.shard = shard;
+        this.key = StreamCheckpoint.key(migrationId, shard);
         this.checkpointDb = checkpointDb;
         this.maxBatchCommands = maxBatchCommands;
     }
@@ -71,7 +74,7 @@ final class CheckpointedApplier {
             writer.flush();
             StreamCheckpoint found = StreamCheckpoint.decode(current.join());
             if (found == null) {
-                found = log.latest(migrationId);
+                found = log.latest(migrationId, shard);
             }
             if (found != null && found.attempt() > attempt) {
                 writer.write(new Entry(checkpointDb, new byte[][] {ascii("UNWATCH")}, -1));
@@ -161,7 +164,7 @@ final class CheckpointedApplier {
             return;
         }
         watchAndCheck();
-        log.record(migrationId, new StreamCheckpoint(attempt, position)); // before the target forgets it
+        log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
         pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));

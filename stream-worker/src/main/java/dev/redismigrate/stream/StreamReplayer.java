@@ -385,7 +385,7 @@ public final class StreamReplayer extends ReplicaTask {
     private CheckpointedApplier newApplier(RedisLink target) {
         EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
-        return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.attempt(), checkpointDb,
+        return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
                 config.batchCommands());
     }
 
@@ -412,7 +412,7 @@ public final class StreamReplayer extends ReplicaTask {
             try {
                 link = connector.open(request.target(), "redis-migrate-stream");
                 link.call("SELECT", checkpointDb);
-                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId())) instanceof Long n && n > 0;
+                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
                 if (held && !hasCheckpoint) {
                     link.close();
                     fatal = "the target " + request.target().address() + " came back without this migration's checkpoint:"

@@ -8,6 +8,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.worker.EventPublisher;
 import dev.redismigrate.stream.scan.ChangeCopyConfig;
 import dev.redismigrate.stream.scan.ChangedKeyReplayer;
+import dev.redismigrate.worker.ShardTask;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,8 +46,12 @@ public class StreamRequestListener {
             LOG.infof("migration %s: change capture (scan method) requested from %s", request.migrationId(), request.source());
             tasks.start(new ChangedKeyReplayer(request, connector, events::publish, changedKeys, config, changeCopyConfig));
         } else {
-            LOG.infof("migration %s: stream requested from %s at %s", request.migrationId(), request.source(), request.from());
-            tasks.start(new StreamReplayer(request, connector, events::publish, checkpointLog, changeLog, config));
+            LOG.infof("migration %s: stream%s requested from %s at %s", request.migrationId(),
+                    request.shard() == null ? "" : " of shard " + request.shard(), request.source(), request.from());
+            // a cluster source's shard: its own change log and checkpoint, and its shard on every event
+            tasks.start(ShardTask.of(request.shard(), new StreamReplayer(request, connector,
+                    event -> events.publish(event.withShard(request.shard())), checkpointLog,
+                    changeLog.forShard(request.shard()), config)));
         }
     }
 }

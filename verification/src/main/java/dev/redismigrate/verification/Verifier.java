@@ -1,5 +1,8 @@
 package dev.redismigrate.verification;
 
+import dev.redismigrate.common.cluster.HashSlot;
+import dev.redismigrate.common.cluster.SlotRange;
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyRequest;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +36,8 @@ import org.jboss.logging.Logger;
  * Compares a migration's source and target, db by db (the ignored ones left out): each key's
  * type, value digest and TTL, read in pipelined batches on both sides. Sorted sets are compared by
  * content (scores as numbers) unless both servers are the same family and version, whose digests of
- * them agree. A cluster node on either side ends the verification in an error: it is part of the data. {@code full} SCANs every key
+ * them agree. A cluster source is read master by master ({@code source_shards}); a cluster node named
+ * alone, on either side, ends the verification in an error: it is part of the data. {@code full} SCANs every key
  * of the source and then the target for keys the source does not have; {@code sample} checks N
  * keys picked with RANDOMKEY, spread over the dbs by their sizes.
  * <p>
@@ -54,7 +59,6 @@ public final class Verifier implements Runnable {
     private final int batchSize;
     private final long ttlToleranceMs;
     private final Findings findings;
-    private final byte[] checkpointKey;
 
     private volatile boolean stopRequested;
     private volatile Long keysTotal;
@@ -70,7 +74,6 @@ public final class Verifier implements Runnable {
         this.batchSize = Math.max(1, Math.min(MAX_BATCH, settings.batchSize()));
         this.ttlToleranceMs = settings.ttlTolerance().toMillis();
         this.findings = new Findings(settings.keysListed());
-        this.checkpointKey = (VerifyRequest.CHECKPOINT_KEY_PREFIX + request.migrationId()).getBytes(StandardCharsets.US_ASCII);
     }
 
     public UUID verificationId() {
@@ -128,6 +131,10 @@ public final class Verifier implements Runnable {
     }
 
     private void verify() {
+        if (request.sourceShards() != null && !request.sourceShards().isEmpty()) {
+            verifyShards();
+            return;
+        }
         try (RedisLink sourceLink = open("source", request.source());
              RedisLink targetLink = open("target", request.target())) {
             Side source = new Side("source", sourceLink, READ_TIMEOUT_MS);
@@ -154,11 +161,71 @@ public final class Verifier implements Runnable {
             if (mode() == VerifyMode.FULL) {
                 keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
                 for (int db : dbs) {
-                    full(source, target, db);
+                    full(source, target, db, null);
                 }
             } else {
-                sample(source, target, sourceDbs);
+                keysTotal = (long) sample(source, target, sourceDbs, request.sampleSize() == null ? 1000 : request.sampleSize());
             }
+        }
+    }
+
+    /**
+     * A cluster source: every master for its slots, db 0 (a cluster has no other): its keys against the
+     * target's, then the target's keys of its slots against it, so every key of the target is asked
+     * of the master that owns its slot. A sample is shared out among the masters by their sizes.
+     */
+    private void verifyShards() {
+        List<VerifyRequest.SourceShard> shards = request.sourceShards();
+        List<RedisLink> links = new ArrayList<>();
+        try (RedisLink targetLink = open("target", request.target())) {
+            Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
+            ServerInfo targetServer = target.server();
+            refuseCluster(target, targetServer);
+            List<Side> sources = new ArrayList<>();
+            for (VerifyRequest.SourceShard shard : shards) {
+                RedisLink link = open("source shard " + sources.size(), shard.node());
+                links.add(link);
+                sources.add(new Side("source", link, READ_TIMEOUT_MS));
+            }
+            ServerInfo sourceServer = sources.get(0).server();
+            boolean digest = settings.digestValue() && target.allowsDigestValue()
+                    && sources.stream().allMatch(Side::allowsDigestValue);
+            Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
+            sources.forEach(s -> s.useDigestValue(digest, byContent));
+            target.useDigestValue(digest, byContent);
+            valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
+            LOG.infof("verification %s: a cluster source of %d shards, target %s, values by %s", request.verificationId(),
+                    shards.size(), targetServer, valueMethod);
+
+            List<Long> sizes = new ArrayList<>();
+            for (Side s : sources) {
+                sizes.add(migrated(s.keysPerDb()).getOrDefault(0, 0L));
+            }
+            long sourceKeys = sizes.stream().mapToLong(Long::longValue).sum();
+            Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
+            TreeSet<Integer> dbs = new TreeSet<>(targetDbs.keySet());
+            dbs.add(0);
+            keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, db == 0 ? sourceKeys : 0L,
+                    targetDbs.getOrDefault(db, 0L))).toList();
+            if (mode() == VerifyMode.FULL) {
+                keysTotal = sourceKeys;
+                for (int i = 0; i < shards.size(); i++) {
+                    full(sources.get(i), target, 0, SlotRange.parse(shards.get(i).slots()));
+                }
+            } else {
+                Map<Integer, Long> bySize = new TreeMap<>();
+                for (int i = 0; i < sizes.size(); i++) {
+                    bySize.put(i, sizes.get(i));
+                }
+                int size = request.sampleSize() == null ? 1000 : request.sampleSize();
+                long checked = 0;
+                for (Map.Entry<Integer, Integer> e : allocate(bySize, (int) Math.min(size, sourceKeys)).entrySet()) {
+                    checked += sample(sources.get(e.getKey()), target, Map.of(0, sizes.get(e.getKey())), e.getValue());
+                }
+                keysTotal = checked;
+            }
+        } finally {
+            links.forEach(RedisLink::close);
         }
     }
 
@@ -188,7 +255,8 @@ public final class Verifier implements Runnable {
     }
 
     /** Every key of the source, then the keys of the target the source does not have. */
-    private void full(Side source, Side target, int db) {
+    /** @param slots a cluster source's shard: the target's keys of these slots are its to have (null: every key) */
+    private void full(Side source, Side target, int db, BitSet slots) {
         source.select(db);
         target.select(db);
         String cursor = "0";
@@ -209,7 +277,9 @@ public final class Verifier implements Runnable {
             checkStop();
             Side.Page page = target.scan(cursor, batchSize);
             cursor = page.cursor();
-            List<byte[]> keys = page.keys().stream().filter(k -> !Arrays.equals(k, checkpointKey)).toList();
+            List<byte[]> keys = page.keys().stream()
+                    .filter(k -> slots == null || slots.get(HashSlot.of(k)))
+                    .filter(k -> !ShardNames.isCheckpointKey(request.migrationId(), new String(k, StandardCharsets.ISO_8859_1))).toList();
             if (!keys.isEmpty()) {
                 List<Object> exist = source.exist(keys);
                 for (int i = 0; i < keys.size(); i++) {
@@ -225,12 +295,10 @@ public final class Verifier implements Runnable {
         settle(source, target, db);
     }
 
-    /** N keys of the source (or all if it has fewer), spread over the dbs by their sizes. */
-    private void sample(Side source, Side target, Map<Integer, Long> sourceDbs) {
+    /** N keys of the source (or all if it has fewer), spread over the dbs by their sizes; returns N. */
+    private int sample(Side source, Side target, Map<Integer, Long> sourceDbs, int size) {
         long total = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
-        int size = request.sampleSize() == null ? 1000 : request.sampleSize();
         int n = (int) Math.min(size, total);
-        keysTotal = (long) n;
         for (Map.Entry<Integer, Integer> e : allocate(sourceDbs, n).entrySet()) {
             int db = e.getKey();
             source.select(db);
@@ -242,6 +310,7 @@ public final class Verifier implements Runnable {
             }
             settle(source, target, db);
         }
+        return n;
     }
 
     /** How many keys of each db a sample of {@code n} takes: in proportion to the db sizes (largest remainders). */

@@ -15,6 +15,11 @@ public interface MigrationTask extends Runnable {
         return 0;
     }
 
+    /** Which source shard of a cluster source it works on (null: a standalone source); shards of one migration run side by side. */
+    default Integer shard() {
+        return null;
+    }
+
     /** Ask the task to end soon; it keeps what it has written and reports STOPPED. */
     void stop();
 

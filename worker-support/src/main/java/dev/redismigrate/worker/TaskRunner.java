@@ -21,15 +21,15 @@ import org.jboss.logging.Logger;
 public class TaskRunner {
     private static final Logger LOG = Logger.getLogger(TaskRunner.class);
 
-    /** A task is one part of one migration. */
-    private record TaskKey(UUID migrationId, int part) {
+    /** A task is one part (or one source shard) of one migration. */
+    private record TaskKey(UUID migrationId, int part, Integer shard) {
     }
 
     private final Map<TaskKey, MigrationTask> running = new ConcurrentHashMap<>();
     private final ExecutorService threads = MigrationThreads.pool("migration-task");
 
     public boolean start(MigrationTask task) {
-        TaskKey key = new TaskKey(task.migrationId(), task.part());
+        TaskKey key = new TaskKey(task.migrationId(), task.part(), task.shard());
         MigrationTask earlier = running.putIfAbsent(key, task);
         if (earlier != null && earlier.attempt() >= task.attempt()) {
             LOG.warnf("migration %s already runs here; request for attempt %d ignored", task.migrationId(), task.attempt());

@@ -67,6 +67,12 @@ public class CompletionService {
             if (refusal != null) {
                 throw ApiException.conflict(refusal);
             }
+            if (locked.sharded() && !plan.force()) {
+                // the point needs every master paused and each shard's offset reached: not built yet
+                throw ApiException.unprocessable("migration " + locked.id + " reads a cluster source (" + locked.shards.size()
+                        + " shards): completing it at an exact point is not supported yet; \"force\": true ends it as it"
+                        + " stands (once lag.bytes is 0 with the writes stopped, the target has everything)");
+            }
             Instant now = Ids.now();
             if (plan.force()) {
                 outbox.add(flow.forceCompletion(now));

@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.CascadeType;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -13,13 +14,19 @@ import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.hibernate.annotations.Fetch;
+import org.hibernate.annotations.FetchMode;
 
 /**
  * An online migration of a source into a target: its state only. How the workers' events change it
@@ -107,6 +114,15 @@ public class Migration extends PanacheEntityBase {
     public Long finalOffset;
     /** the worker's time of its latest stream report */
     public Instant streamReportedAt;
+    /**
+     * a cluster source: one unit of work per source shard; empty for a standalone source. Loaded with
+     * the migration, by a select of its own (a join would meet the row locks taken on migrations), as
+     * views are built after their transaction has ended.
+     */
+    @OneToMany(mappedBy = "migration", cascade = CascadeType.ALL, orphanRemoval = true, fetch = FetchType.EAGER)
+    @Fetch(FetchMode.SELECT)
+    @OrderBy("index")
+    public List<MigrationShard> shards = new ArrayList<>();
 
     public RedisEndpoint source() {
         return new RedisEndpoint(sourceHost, sourcePort, sourceUsername, sourceSealedPassword, sourceTls);
@@ -127,6 +143,16 @@ public class Migration extends PanacheEntityBase {
 
     public boolean isActive() {
         return status.isActive();
+    }
+
+    /** A cluster source, copied shard by shard. */
+    public boolean sharded() {
+        return !shards.isEmpty();
+    }
+
+    /** The shard of a worker's event, or null (not a shard of this migration). */
+    public MigrationShard shard(Integer index) {
+        return index == null || index < 0 || index >= shards.size() ? null : shards.get(index);
     }
 
     public boolean byScan() {

@@ -8,6 +8,8 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.events.EventFeed;
 import dev.redismigrate.api.outbox.Outbox;
 import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.api.preflight.ClusterSource;
+import dev.redismigrate.api.preflight.ClusterSourceProbe;
 import dev.redismigrate.api.preflight.PreflightReport;
 import dev.redismigrate.api.preflight.ServerChecks;
 import dev.redismigrate.api.preflight.SourceAssessment;
@@ -44,8 +46,11 @@ public class MigrationService {
     private final Outbox outbox;
     private final ApiConfig config;
     private final EventFeed feed;
+    private final ClusterSourceProbe clusterProbe;
 
-    MigrationService(SecretCipher cipher, RedisProbe probe, Outbox outbox, ApiConfig config, EventFeed feed) {
+    MigrationService(SecretCipher cipher, RedisProbe probe, Outbox outbox, ApiConfig config, EventFeed feed,
+            ClusterSourceProbe clusterProbe) {
+        this.clusterProbe = clusterProbe;
         this.cipher = cipher;
         this.probe = probe;
         this.outbox = outbox;
@@ -63,13 +68,19 @@ public class MigrationService {
         MigrationRules.requireDistinct(source, target.endpoint());
 
         // preflight outside any transaction: slow servers must not hold a database connection
-        RedisProbe.Facts sourceFacts = probe.probeSource(source);
-        MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
+        RedisProbe.Facts seedFacts = probe.probeSource(source);
+        MigrationRules.requireWithin(ignoreDbs, seedFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
-        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
+        // a cluster source: every shard, by its master (the figures below are the masters' together)
+        ClusterSource cluster = clusterProbe.inspect(source, seedFacts);
+        RedisProbe.Facts sourceFacts = cluster == null ? seedFacts : cluster.combined();
+        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
+        if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
+            failures.add(cluster.methodCheck(assessment.method()));
+        }
         if (!failures.isEmpty()) {
             failures.addAll(servers.busy());
             throw ApiException.unprocessable("the preflight failed: " + failures.stream()
@@ -86,20 +97,21 @@ public class MigrationService {
             requireNoActive(targetId);
             // and so for starts through other registrations of these servers
             Migrations.lockServers(sourceFacts.serverId(), targetFacts.serverId());
-            requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts).busy());
+            requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts, cluster).busy());
             Migration m = MigrationWorkflow.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
                     assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
-                    config.migration().maxDuration());
+                    config.migration().maxDuration(), cluster == null ? List.of() : cluster.plans());
             m.limits(read.limits());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
-                    + ") by " + m.method.wire());
+                    + ") by " + m.method.wire() + (m.sharded() ? ", " + m.shards.size() + " source shards, each its own unit of work"
+                            : ""));
             MigrationWorkflow flow = new MigrationWorkflow(m);
             if (flow.limitsCommand() != null) {
                 outbox.add(flow.limitsCommand()); // first: a worker keeps them for the task to come
             }
-            outbox.add(flow.firstCommand());
+            flow.firstCommands().forEach(outbox::add);
             return m;
         });
     }
@@ -256,11 +268,15 @@ public class MigrationService {
 
     private void reassignSilent(Duration silence) {
         Instant now = Ids.now();
-        List<Migration> silent = Migration.find("status in ?1 and updatedAt <= ?2", MigrationStatus.ACTIVE,
+        // a cluster source's shard may fall silent while the others report: its own time counts
+        List<Migration> silent = Migration.find("from Migration m where m.status in ?1 and (m.updatedAt <= ?2 or exists (select 1 from"
+                + " MigrationShard s where s.migration = m and s.reportedAt <= ?2))", MigrationStatus.ACTIVE,
                 now.minus(silence)).withLock(LockModeType.PESSIMISTIC_WRITE).list();
         for (Migration m : silent) {
             int unanswered = HistoryEntry.reassignsInARow(m.id);
-            if (m.updatedAt.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
+            Instant lastHeard = m.shards.stream().map(s -> s.reportedAt).filter(t -> t != null)
+                    .reduce(m.updatedAt, (a, b) -> a.isBefore(b) ? a : b);
+            if (lastHeard.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
                 continue;
             }
             new MigrationWorkflow(m).reassign(now).forEach(outbox::add);

@@ -16,7 +16,16 @@ import java.util.UUID;
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
-        Instant completedAt, Long finalOffset, Limits limits) {
+        Instant completedAt, Long finalOffset, Limits limits, List<Shard> shards) {
+
+    /**
+     * A source shard of a cluster source (absent for a standalone source): its node (the master the
+     * stream follows; {@code snapshotNode} the node its snapshot read), slots, method, phase,
+     * progress and lag; {@code lag.ready_for_cutover} when its stream has started and its lag is 0.
+     */
+    public record Shard(int shard, String node, String snapshotNode, String slots, MigrationMethod method,
+            MigrationPhase phase, boolean syncing, Progress progress, Lag lag, long commandsApplied) {
+    }
 
     /**
      * A completion (POST .../complete) under way, or the note of the last one: {@code step} null once it
@@ -64,7 +73,9 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     public static MigrationView of(Migration m) {
         boolean syncing = m.status == MigrationStatus.SYNCING;
-        Lag lag = m.replOffset != null
+        Lag lag = m.sharded() ? (m.lagBytes == null ? null : new Lag(m.lagBytes, null, null, secondsBehind(m),
+                m.captureLagBytes, m.applyLagBytes, m.applyLagSeconds, syncing && m.lagBytes == 0))
+                : m.replOffset != null
                 ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), m.captureLagBytes, m.applyLagBytes,
                         m.applyLagSeconds, syncing && m.lagBytes != null && m.lagBytes == 0)
                 : m.lagKeys != null
@@ -80,7 +91,19 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                 m.completionStep == null && m.completionNote == null ? null
                         : new Completion(m.completionStep, m.completionBeganAt, m.completionOffset, m.completionDeadline,
                                 m.completionNote),
-                m.completedAt, m.finalOffset, m.limits());
+                m.completedAt, m.finalOffset, m.limits(), m.sharded() ? m.shards.stream().map(s -> shard(m, s)).toList() : null);
+    }
+
+    private static Shard shard(Migration m, MigrationShard s) {
+        boolean streamed = s.phase == MigrationPhase.STREAM;
+        double percent = streamed ? 100.0 : s.keysTotal == null || s.keysTotal <= 0 ? 0.0
+                : Math.min(100.0, Math.floor(1000.0 * s.keysCopied / s.keysTotal) / 10.0);
+        Lag lag = s.replOffset == null || s.lagBytes == null ? null : new Lag(s.lagBytes, s.replOffset, null, null,
+                s.captureLagBytes, s.applyLagBytes, s.applyLagSeconds, m.isActive() && s.streaming && s.lagBytes == 0);
+        return new Shard(s.index, MigrationShard.address(s.masterHost, s.masterPort),
+                MigrationShard.address(s.snapshotHost, s.snapshotPort), s.slots, m.method, m.isActive() ? s.phase
+                        : MigrationPhase.STOPPED, m.isActive() && s.streaming,
+                new Progress(s.keysCopied, s.keysTotal, s.bytesCopied, percent, null, null, null), lag, s.commandsApplied);
     }
 
     static Double secondsBehind(Migration m) {
@@ -97,7 +120,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     /** Of the snapshot: once it has completed (an offset is known, or the scan's stream phase) the copy is whole. */
     static double percent(Migration m) {
-        if (m.replOffset != null || m.byScan() && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
+        if (m.sharded() && ShardFigures.allStream(m) || m.replOffset != null || m.byScan() && (m.phase == MigrationPhase.STREAM || m.lagKeys != null)) {
             return 100.0;
         }
         if (m.keysTotal == null || m.keysTotal <= 0) {

@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
+import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.LimitsRequest;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.MigrationMethod;
@@ -26,6 +27,12 @@ import java.util.UUID;
  * <p>Replication: snapshot (one RDB), then the stream from the snapshot's offset. Scan: the change
  * capture first (it must listen before the scan starts), then the scan (whole, or in parts side by
  * side); the capture re-copies the changed keys once the scan has ended.
+ *
+ * <p>A cluster source (replication only) is one unit of work per source shard: each shard's snapshot
+ * (from its master, or a replica), then its stream from its master, as separate requests keyed by
+ * shard, so the workers' consumer groups spread the shards over their instances. Events carry the
+ * shard; the migration's figures are the shards' ({@link ShardFigures}). A standalone source is the
+ * one-shard case without shard rows: its requests and events carry no shard.
  */
 public final class MigrationWorkflow {
     private final Migration m;
@@ -34,10 +41,20 @@ public final class MigrationWorkflow {
         this.m = migration;
     }
 
-    /** @param sourceServerId, targetServerId the servers' run_ids as the preflight read them (null: unknown) */
+    /** A standalone source. */
     public static Migration start(TargetDatabase target, RedisEndpoint source, String sourceServerId,
             String targetServerId, Set<Integer> ignoreDbs, MigrationMethod method, int scanParts, Instant now,
             Duration maxDuration) {
+        return start(target, source, sourceServerId, targetServerId, ignoreDbs, method, scanParts, now, maxDuration, List.of());
+    }
+
+    /**
+     * @param sourceServerId, targetServerId the servers' run_ids as the preflight read them (null: unknown)
+     * @param shards a cluster source's shards (replication only); empty for a standalone source
+     */
+    public static Migration start(TargetDatabase target, RedisEndpoint source, String sourceServerId,
+            String targetServerId, Set<Integer> ignoreDbs, MigrationMethod method, int scanParts, Instant now,
+            Duration maxDuration, List<ShardPlan> shards) {
         Migration m = new Migration();
         m.id = UUID.randomUUID();
         m.database = target;
@@ -57,6 +74,21 @@ public final class MigrationWorkflow {
         m.createdAt = now;
         m.updatedAt = now;
         m.stopsAt = now.plus(maxDuration);
+        for (ShardPlan plan : shards) {
+            MigrationShard shard = new MigrationShard();
+            shard.id = UUID.randomUUID();
+            shard.migration = m;
+            shard.index = m.shards.size();
+            shard.nodeId = plan.nodeId();
+            shard.masterHost = plan.masterHost();
+            shard.masterPort = plan.masterPort();
+            shard.snapshotHost = plan.snapshotHost();
+            shard.snapshotPort = plan.snapshotPort();
+            shard.slots = plan.slots();
+            shard.restart();
+            shard.reportedAt = now; // a shard that never reports is silent from its start
+            m.shards.add(shard);
+        }
         return m;
     }
 
@@ -64,7 +96,14 @@ public final class MigrationWorkflow {
      * What starts an attempt from the beginning: the snapshot (replication); for scan the change
      * capture, which must listen before the scan starts (CAPTURE_STARTED then asks for the scan).
      */
-    public WorkerCommand firstCommand() {
+    public List<WorkerCommand> firstCommands() {
+        if (m.sharded()) {
+            return m.shards.stream().<WorkerCommand>map(this::shardSnapshot).toList();
+        }
+        return List.of(firstCommand());
+    }
+
+    WorkerCommand firstCommand() {
         return m.byScan() ? new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), null,
                 m.method, m.parts.count()) : snapshot(null);
     }
@@ -102,6 +141,12 @@ public final class MigrationWorkflow {
             commands.add(firstCommand());
             return commands;
         }
+        if (m.sharded()) {
+            m.shards.forEach(s -> s.reportedAt = now);
+            // each shard where it stands: a streaming shard goes on from its offset, the others copy again
+            m.shards.forEach(s -> commands.add(s.phase == MigrationPhase.STREAM ? shardStream(s) : shardSnapshot(s)));
+            return commands;
+        }
         commands.add(m.phase == MigrationPhase.STREAM
                 ? stream(new ReplicationOffset(m.replId, m.replOffset, m.replDb))
                 : snapshot(null));
@@ -127,6 +172,10 @@ public final class MigrationWorkflow {
         }
         m.updatedAt = now;
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
+        if (m.sharded() || event.shard() != null) {
+            MigrationShard shard = m.shard(event.shard());
+            return shard == null ? EventOutcome.NONE : shardEvent(shard, event, now, by);
+        }
         return switch (event.type()) {
             case CAPTURE_STARTED -> captureStarted(event, now, by);
             case SNAPSHOT_STARTED -> snapshotStarted(event, now, by);
@@ -152,7 +201,7 @@ public final class MigrationWorkflow {
                 restartCopy();
                 yield new EventOutcome((event.message() == null ? "the stream lost its offset" : event.message())
                         + by + ": a new full snapshot, attempt " + m.attempt,
-                        List.of(new StopRequest(m.id, "superseded by attempt " + m.attempt, m.attempt), firstCommand()));
+                        restartCommands());
             }
             case FAILED -> {
                 fail(event.message() == null || event.message().isBlank() ? "the worker failed" : event.message());
@@ -164,11 +213,133 @@ public final class MigrationWorkflow {
         };
     }
 
+    /** After a lost offset: the older attempt stops, everything is copied again by the new one. */
+    private List<WorkerCommand> restartCommands() {
+        List<WorkerCommand> commands = new ArrayList<>(List.of(new StopRequest(m.id, "superseded by attempt " + m.attempt, m.attempt)));
+        commands.addAll(firstCommands());
+        return commands;
+    }
+
+    /** A cluster source's event: it moves its shard; the migration follows once every shard has. */
+    private EventOutcome shardEvent(MigrationShard shard, MigrationEvent event, Instant now, String by) {
+        String of = shard.describe();
+        switch (event.type()) {
+            case SNAPSHOT_STARTED, SNAPSHOT_PROGRESS -> {
+                if (m.startedAt == null) {
+                    m.startedAt = now;
+                }
+                if (m.copyStartedAt == null) {
+                    m.copyStartedAt = workerTime(event, now);
+                }
+                shardCopied(shard, event, now);
+                return event.type() == EventType.SNAPSHOT_PROGRESS ? EventOutcome.NONE
+                        : EventOutcome.ofHistory(of + ": snapshot started from " + (shard.readsReplica() ? "replica " : "master ")
+                                + MigrationShard.address(shard.snapshotHost, shard.snapshotPort)
+                                + (event.message() == null ? "" : ": " + event.message()) + by);
+            }
+            case SNAPSHOT_COMPLETED -> {
+                shardCopied(shard, event, now);
+                if (shard.phase != MigrationPhase.SNAPSHOT) {
+                    return EventOutcome.NONE; // a repeat: the shard's stream was requested already
+                }
+                if (event.offset() == null) {
+                    fail(of + ": the snapshot completed without a replication offset");
+                    return new EventOutcome(m.error, new StopRequest(m.id, "the migration failed"));
+                }
+                shardOffset(shard, event.offset());
+                shard.phase = MigrationPhase.STREAM;
+                if (ShardFigures.allStream(m)) {
+                    m.phase = MigrationPhase.STREAM;
+                }
+                return new EventOutcome(of + ": snapshot completed at " + event.offset() + by, shardStream(shard));
+            }
+            case STREAM_STARTED, STREAM_PROGRESS -> {
+                boolean started = !shard.streaming;
+                shard.streaming = true;
+                shard.reportedAt = workerTime(event, now);
+                shardStreamed(shard, event);
+                ShardFigures.sumStream(m);
+                if (ShardFigures.allStreaming(m) && m.status != MigrationStatus.SYNCING) {
+                    m.status = MigrationStatus.SYNCING;
+                    m.caughtUpAt = now;
+                }
+                if (m.lagBytes != null && m.lagBytes == 0) {
+                    m.caughtUpAt = now;
+                }
+                m.streamReportedAt = shard.reportedAt;
+                return event.type() == EventType.STREAM_STARTED || started
+                        ? EventOutcome.ofHistory(of + ": stream started from " + MigrationShard.address(shard.masterHost,
+                                shard.masterPort) + by + (m.status == MigrationStatus.SYNCING ? "; every shard syncs" : ""))
+                        : EventOutcome.NONE;
+            }
+            case OFFSET_LOST -> {
+                // the shard cannot continue: every shard is copied again (one attempt number for the whole migration)
+                m.attempt++;
+                restartCopy();
+                m.shards.forEach(s -> s.reportedAt = now);
+                return new EventOutcome(of + ": " + (event.message() == null ? "the stream lost its offset" : event.message())
+                        + by + ": a new full snapshot of every shard, attempt " + m.attempt, restartCommands());
+            }
+            case FAILED -> {
+                fail(of + ": " + (event.message() == null || event.message().isBlank() ? "the worker failed" : event.message()));
+                // the other shards' tasks still run
+                return new EventOutcome(m.error + by, new StopRequest(m.id, "the migration failed"));
+            }
+            case STOPPED -> {
+                return stopped(event, now, by);
+            }
+            default -> {
+                return EventOutcome.NONE;
+            }
+        }
+    }
+
+    private void shardCopied(MigrationShard shard, MigrationEvent event, Instant now) {
+        shard.reportedAt = workerTime(event, now);
+        if (event.keysCopied() != null) {
+            shard.keysCopied = event.keysCopied();
+        }
+        if (event.keysTotal() != null) {
+            shard.keysTotal = event.keysTotal();
+        }
+        if (event.bytesCopied() != null) {
+            shard.bytesCopied = event.bytesCopied();
+        }
+        ShardFigures.sumCopy(m);
+        long millis = m.copyStartedAt == null ? 0 : Duration.between(m.copyStartedAt, workerTime(event, now)).toMillis();
+        if (millis >= 200) {
+            m.keysPerSecond = m.keysCopied / (millis / 1000.0);
+        }
+    }
+
+    private static void shardStreamed(MigrationShard shard, MigrationEvent event) {
+        if (event.offset() != null) {
+            shardOffset(shard, event.offset());
+        }
+        if (event.lagBytes() != null) {
+            shard.lagBytes = event.lagBytes();
+        }
+        if (event.applyLagBytes() != null) {
+            shard.captureLagBytes = event.captureLagBytes();
+            shard.applyLagBytes = event.applyLagBytes();
+            shard.applyLagSeconds = event.applyLagSeconds();
+        }
+        if (event.commandsApplied() != null) {
+            shard.commandsApplied = event.commandsApplied();
+        }
+    }
+
+    private static void shardOffset(MigrationShard shard, ReplicationOffset offset) {
+        shard.replId = offset.replId();
+        shard.replOffset = offset.offset();
+        shard.replDb = offset.db();
+    }
+
     private EventOutcome stopped(MigrationEvent event, Instant now, String by) {
         if (m.completionStep != CompletionStep.STOPPING) {
             return EventOutcome.ofHistory("worker stopped" + by);
         }
-        if (event.offset() != null) {
+        if (event.offset() != null && !m.sharded()) {
             offset(event.offset()); // where the stream ended: what the target holds
         }
         complete(now, "completed");
@@ -351,6 +522,18 @@ public final class MigrationWorkflow {
         return parts;
     }
 
+    /** A cluster source's shard: the snapshot of its node (master or replica). */
+    private SnapshotRequest shardSnapshot(MigrationShard shard) {
+        return new SnapshotRequest(m.id, m.attempt, shard.snapshotNode(m.source()), m.database.endpoint(), m.ignoredDbs(),
+                m.method, null, null, shard.index, shard.slots);
+    }
+
+    /** A cluster source's shard: its stream from its master, from the shard's offset. */
+    private StreamRequest shardStream(MigrationShard shard) {
+        return new StreamRequest(m.id, m.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
+                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index);
+    }
+
     /** The replication stream of this attempt from {@code from}. */
     private StreamRequest stream(ReplicationOffset from) {
         return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from);
@@ -371,6 +554,11 @@ public final class MigrationWorkflow {
         m.caughtUpAt = null;
         m.copyStartedAt = null;
         m.keysPerSecond = null;
+        m.lagBytes = null;
+        m.captureLagBytes = null;
+        m.applyLagBytes = null;
+        m.applyLagSeconds = null;
+        m.shards.forEach(MigrationShard::restart);
     }
 
     private String partOf(MigrationEvent event) {

@@ -22,10 +22,12 @@ import java.util.stream.Collectors;
 public class Preflight {
     private final SecretCipher cipher;
     private final RedisProbe probe;
+    private final ClusterSourceProbe clusterProbe;
 
-    Preflight(SecretCipher cipher, RedisProbe probe) {
+    Preflight(SecretCipher cipher, RedisProbe probe, ClusterSourceProbe clusterProbe) {
         this.cipher = cipher;
         this.probe = probe;
+        this.clusterProbe = clusterProbe;
     }
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
@@ -36,9 +38,12 @@ public class Preflight {
         RedisEndpoint targetEndpoint = target.endpoint();
 
         List<PreflightReport.Check> checks = new ArrayList<>();
-        RedisProbe.Facts sourceFacts = probe(checks, "source", source);
+        RedisProbe.Facts seedFacts = probe(checks, "source", source);
         RedisProbe.Facts targetFacts = probe(checks, "target", targetEndpoint);
-        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
+        // a cluster source: every shard, by its master (the figures below are the masters' together)
+        ClusterSource cluster = clusterProbe.inspect(source, seedFacts);
+        RedisProbe.Facts sourceFacts = cluster == null ? seedFacts : cluster.combined();
+        ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
         if (servers.cluster() != null) {
             checks.add(servers.cluster());
         }
@@ -59,6 +64,9 @@ public class Preflight {
             return PreflightReport.of(null, checks);
         }
         checks.addAll(assessment.checks());
+        if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
+            checks.add(cluster.methodCheck(assessment.method()));
+        }
         return PreflightReport.of(assessment.method(), checks);
     }
 

@@ -24,11 +24,14 @@ import java.util.stream.Stream;
  */
 public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Check targetFree) {
 
-    /** @param sourceFacts, targetFacts null for a server that could not be asked (its own check says why) */
+    /**
+     * @param sourceFacts, targetFacts null for a server that could not be asked (its own check says why)
+     * @param clusterSource what was found of a cluster source (null: a standalone source)
+     */
     public static ServerChecks of(TargetDatabase target, RedisEndpoint source, RedisProbe.Facts sourceFacts,
-            RedisProbe.Facts targetFacts) {
+            RedisProbe.Facts targetFacts, ClusterSource clusterSource) {
         RedisEndpoint targetEndpoint = target.endpoint();
-        return new ServerChecks(cluster(source, sourceFacts, targetEndpoint, targetFacts),
+        return new ServerChecks(cluster(source, sourceFacts, targetEndpoint, targetFacts, clusterSource),
                 distinct(source, sourceFacts, targetEndpoint, targetFacts),
                 sourceFree(source, sourceFacts), targetFree(target, targetFacts));
     }
@@ -48,21 +51,19 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
     }
 
     /**
-     * A node of a Redis Cluster holds one shard: a migration from it would copy a part of the data,
-     * and verify it against that same part; into it, keys of other shards would be refused. Until
-     * clusters are supported the check fails, and says what was found of the cluster and what a
-     * cluster migration will need of it (all 16384 slots served, every node reachable with the
-     * credentials given): the slots and nodes missing are named.
+     * A node of a Redis Cluster holds one shard. A cluster source is copied shard by shard, if every
+     * shard can be read ({@link ClusterSourceProbe} says; its message names the shards, or the slots
+     * and nodes missing). Into a cluster target, keys of other shards would be refused: until cluster
+     * targets are supported the check fails, and says what was found of the cluster.
      */
     static Check cluster(RedisEndpoint source, RedisProbe.Facts sourceFacts, RedisEndpoint target,
-            RedisProbe.Facts targetFacts) {
+            RedisProbe.Facts targetFacts, ClusterSource clusterSource) {
         if (sourceFacts == null && targetFacts == null) {
             return null;
         }
         List<String> clusters = new ArrayList<>();
-        if (sourceFacts != null && sourceFacts.cluster()) {
-            clusters.add("the source " + source.address() + " is a cluster node (cluster_enabled:1): cluster sources "
-                    + "are not supported yet, the migration would copy that node's shard only" + found(sourceFacts));
+        if (clusterSource != null && !clusterSource.ok()) {
+            clusters.add(clusterSource.check().message());
         }
         if (targetFacts != null && targetFacts.cluster()) {
             clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1): cluster targets "
@@ -70,6 +71,10 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
         }
         if (!clusters.isEmpty()) {
             return Check.fail("cluster", String.join("; ", clusters));
+        }
+        if (clusterSource != null) {
+            return Check.pass("cluster", clusterSource.check().message() + (targetFacts == null ? ""
+                    : "; the target does not run in cluster mode"));
         }
         return Check.pass("cluster", sourceFacts == null ? "the target does not run in cluster mode"
                 : targetFacts == null ? "the source does not run in cluster mode"

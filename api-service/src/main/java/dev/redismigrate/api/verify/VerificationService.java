@@ -74,7 +74,10 @@ public class VerificationService {
             }
             Verification v = Verification.start(id, mode, sampleSize, now);
             v.persist();
-            outbox.add(new VerifyRequest(v.id, m.id, m.source(), m.database.endpoint(), m.ignoredDbs(), mode, sampleSize));
+            // a cluster source: the verifier reads every master, each for its slots
+            outbox.add(new VerifyRequest(v.id, m.id, m.source(), m.database.endpoint(), m.ignoredDbs(), mode, sampleSize,
+                    m.sharded() ? m.shards.stream().map(s -> new VerifyRequest.SourceShard(s.master(m.source()), s.slots))
+                            .toList() : null));
             LOG.infof("migration %s: verification %s (%s) requested", m.id, v.id, mode.wire());
             return v;
         });

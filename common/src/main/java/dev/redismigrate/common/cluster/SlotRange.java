@@ -31,6 +31,18 @@ public record SlotRange(int from, int to) {
         return ranges;
     }
 
+    /** The slots of "0-5460,6000" (as {@link #toString} joined by commas writes them). */
+    public static BitSet parse(String ranges) {
+        BitSet slots = new BitSet(HashSlot.SLOTS);
+        for (String range : ranges.split(",")) {
+            String[] ends = range.trim().split("-");
+            int from = Integer.parseInt(ends[0]);
+            SlotRange r = new SlotRange(from, ends.length == 1 ? from : Integer.parseInt(ends[1]));
+            slots.set(r.from(), r.to() + 1);
+        }
+        return slots;
+    }
+
     @Override
     public String toString() {
         return from == to ? Integer.toString(from) : from + "-" + to;

@@ -19,22 +19,32 @@ public record SnapshotRequest(
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("method") MigrationMethod method,
         @JsonProperty("part") Integer part,
-        @JsonProperty("parts") Integer parts) implements WorkerCommand {
+        @JsonProperty("parts") Integer parts,
+        /** the source shard of a cluster source (its node is {@code source}); absent: a standalone source */
+        @JsonProperty("shard") Integer shard,
+        /** a source shard's slots ("0-5460,6000"): a new copy of the shard empties only these on the target */
+        @JsonProperty("slots") String slots) implements WorkerCommand {
 
     @Override
     public String topic() {
         return Topics.SNAPSHOT_REQUESTS;
     }
 
-    /** The parts of a split scan have keys of their own, so that they spread over the snapshot workers. */
+    /** The parts of a split scan, and a cluster's shards, have keys of their own, so that they spread over the snapshot workers. */
     @Override
     public String key() {
-        return part == null ? migrationId.toString() : migrationId + "/" + part;
+        return part != null ? migrationId + "/" + part : ShardNames.recordKey(migrationId, shard);
+    }
+
+    /** Of a standalone source (no shard). */
+    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            MigrationMethod method, Integer part, Integer parts) {
+        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null, null);
     }
 
     /** A copy by replication. */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {
-        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null);
+        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null, null);
     }
 
     /** Which part this is (0 for the whole). */

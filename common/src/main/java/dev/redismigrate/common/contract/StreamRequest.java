@@ -21,17 +21,31 @@ public record StreamRequest(
         @JsonProperty("from") ReplicationOffset from,
         @JsonProperty("method") MigrationMethod method,
         /** scan: in how many parts the scan runs, each ending with its own mark (absent: 1) */
-        @JsonProperty("scan_parts") Integer scanParts) implements WorkerCommand {
+        @JsonProperty("scan_parts") Integer scanParts,
+        /** the source shard of a cluster source (its master is {@code source}); absent: a standalone source */
+        @JsonProperty("shard") Integer shard) implements WorkerCommand {
 
     @Override
     public String topic() {
         return Topics.STREAM_REQUESTS;
     }
 
+    /** Each shard of a cluster source its own key: the stream-worker group spreads them over its instances. */
+    @Override
+    public String key() {
+        return ShardNames.recordKey(migrationId, shard);
+    }
+
+    /** Of a standalone source (no shard). */
+    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            ReplicationOffset from, MigrationMethod method, Integer scanParts) {
+        this(migrationId, attempt, source, target, ignoreDbs, from, method, scanParts, null);
+    }
+
     /** A replay by replication from {@code from}. */
     public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
             ReplicationOffset from) {
-        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null);
+        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null, null);
     }
 
     @JsonIgnore

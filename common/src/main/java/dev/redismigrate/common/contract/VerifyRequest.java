@@ -2,6 +2,7 @@ package dev.redismigrate.common.contract;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -17,16 +18,23 @@ public record VerifyRequest(
         @JsonProperty("target") RedisEndpoint target,
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("mode") VerifyMode mode,
-        @JsonProperty("sample_size") Integer sampleSize) implements WorkerCommand {
+        @JsonProperty("sample_size") Integer sampleSize,
+        /** a cluster source: each master with its slots ({@code source} is then the node the user named); absent: standalone */
+        @JsonProperty("source_shards") List<SourceShard> sourceShards) implements WorkerCommand {
+
+    /** A source shard: its master, with the source's credentials, and its slots ("0-5460,6000"). */
+    public record SourceShard(@JsonProperty("node") RedisEndpoint node, @JsonProperty("slots") String slots) {
+    }
+
+    /** Of a standalone source. */
+    public VerifyRequest(UUID verificationId, UUID migrationId, RedisEndpoint source, RedisEndpoint target,
+            Set<Integer> ignoreDbs, VerifyMode mode, Integer sampleSize) {
+        this(verificationId, migrationId, source, target, ignoreDbs, mode, sampleSize, null);
+    }
 
     @Override
     public String topic() {
         return Topics.VERIFY_REQUESTS;
     }
 
-    /**
-     * The stream worker keeps its checkpoint in the target under this prefix and the migration id
-     * while it applies writes: it is not an extra key.
-     */
-    public static final String CHECKPOINT_KEY_PREFIX = "redis-migrate:checkpoint:";
 }

@@ -1,6 +1,6 @@
 package dev.redismigrate.worker.changelog;
 
-import dev.redismigrate.common.contract.Topics;
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.worker.kafka.MigrationTopics;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +29,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * deleted ({@link #trimBefore}), the topic itself when the migration ends ({@link #delete}).
  */
 public final class ChangeLog {
-    static final String PREFIX = Topics.CHANGE_LOG_PREFIX;
     /**
      * Kafka must keep what was not applied yet however old: only {@link #trimBefore} removes records.
      * Segments of 64 MB (Kafka's default is 1 GB): trimming frees disk only a whole segment at a time,
@@ -41,15 +40,27 @@ public final class ChangeLog {
     private final String bootstrap;
     private final String topicPrefix;
     private final ChangeLogSettings settings;
+    /** the source shard whose log this is (null: a standalone source) */
+    private final Integer shard;
 
     public ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings) {
+        this(bootstrap, topicPrefix, settings, null);
+    }
+
+    private ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings, Integer shard) {
         this.bootstrap = bootstrap;
         this.topicPrefix = topicPrefix;
         this.settings = settings;
+        this.shard = shard;
+    }
+
+    /** The logs of one source shard of a cluster source (null: a standalone source): each shard has its own topic. */
+    public ChangeLog forShard(Integer shard) {
+        return java.util.Objects.equals(shard, this.shard) ? this : new ChangeLog(bootstrap, topicPrefix, settings, shard);
     }
 
     public String topic(UUID migrationId) {
-        return topicPrefix + PREFIX + migrationId;
+        return topicPrefix + ShardNames.changeLogTopic(migrationId, shard);
     }
 
     private TopicPartition partition(UUID migrationId) {

@@ -1,5 +1,6 @@
 package dev.redismigrate.worker.checkpoint;
 
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.worker.kafka.MigrationTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,9 +50,14 @@ public final class CheckpointLog implements AutoCloseable {
 
     /** Writes and waits until Kafka has it (acks=all). */
     public void record(UUID migrationId, StreamCheckpoint checkpoint) {
+        record(migrationId, null, checkpoint);
+    }
+
+    /** The same for a source shard (null: a standalone source): each shard's checkpoint has its own key. */
+    public void record(UUID migrationId, Integer shard, StreamCheckpoint checkpoint) {
         String value = new String(checkpoint.encode(), StandardCharsets.US_ASCII);
         try {
-            producer.send(new ProducerRecord<>(topic, partitionOf(migrationId), migrationId.toString(), value))
+            producer.send(new ProducerRecord<>(topic, partitionOf(migrationId), ShardNames.recordKey(migrationId, shard), value))
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -67,9 +73,14 @@ public final class CheckpointLog implements AutoCloseable {
      * one consumer kept for all calls: a new one costs its own setup and metadata round trips, and
      * this read lies on the path from a completed snapshot to a running stream.
      */
-    public synchronized StreamCheckpoint latest(UUID migrationId) {
+    public StreamCheckpoint latest(UUID migrationId) {
+        return latest(migrationId, null);
+    }
+
+    /** The last checkpoint recorded for the source shard (null: a standalone source), or null. */
+    public synchronized StreamCheckpoint latest(UUID migrationId, Integer shard) {
         TopicPartition partition = new TopicPartition(topic, partitionOf(migrationId));
-        String key = migrationId.toString();
+        String key = ShardNames.recordKey(migrationId, shard);
         String last = null;
         try {
             KafkaConsumer<String, String> consumer = reader();

@@ -1,5 +1,6 @@
 package dev.redismigrate.worker.checkpoint;
 
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -13,7 +14,12 @@ import java.util.UUID;
 public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
 
     public static byte[] key(UUID migrationId) {
-        return ("redis-migrate:checkpoint:" + migrationId).getBytes(StandardCharsets.US_ASCII);
+        return key(migrationId, null);
+    }
+
+    /** The key in the target: one per source shard (named in {@link ShardNames}). */
+    public static byte[] key(UUID migrationId, Integer shard) {
+        return ShardNames.checkpointKey(migrationId, shard).getBytes(StandardCharsets.US_ASCII);
     }
 
     public byte[] encode() {

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Per-migration meters of this worker, derived from the events it publishes, so each instance
- * shows what it is doing without asking api-service. Every meter is tagged {@code migration} (id)
+ * shows what it is doing without asking api-service. Every meter is tagged {@code migration} (id),
+ * and {@code shard} for a source shard of a cluster source
  * and appears with the first event that carries its figure: a snapshot worker shows keys and bytes,
  * a stream worker commands and lag.
  * <p>
@@ -40,7 +41,11 @@ public class MigrationMeters {
     private final MeterRegistry registry;
     private final Clock clock;
     /** also what keeps the figures alive: meters hold them only weakly */
-    private final Map<UUID, Figures> migrations = new ConcurrentHashMap<>();
+    private final Map<Unit, Figures> migrations = new ConcurrentHashMap<>();
+
+    /** A migration, or one source shard of a cluster source's migration (each has its own meters, tagged {@code shard}). */
+    private record Unit(UUID migrationId, Integer shard) {
+    }
 
     @Inject
     MigrationMeters(MeterRegistry registry) {
@@ -55,7 +60,7 @@ public class MigrationMeters {
     public void record(MigrationEvent event) {
         Instant now = clock.instant();
         removeEndedBefore(now.minus(RETENTION));
-        migrations.computeIfAbsent(event.migrationId(), Figures::new).apply(event, now);
+        migrations.computeIfAbsent(new Unit(event.migrationId(), event.shard()), Figures::new).apply(event, now);
     }
 
     private void removeEndedBefore(Instant limit) {
@@ -90,8 +95,9 @@ public class MigrationMeters {
         private boolean copyMeters;
         private boolean streamMeters;
 
-        Figures(UUID migrationId) {
-            tags = Tags.of("migration", migrationId.toString());
+        Figures(Unit unit) {
+            Tags migration = Tags.of("migration", unit.migrationId().toString());
+            tags = unit.shard() == null ? migration : migration.and("shard", unit.shard().toString());
         }
 
         // one migration's events come from its task thread and its progress timer

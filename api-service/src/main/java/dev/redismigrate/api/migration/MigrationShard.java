@@ -1,0 +1,99 @@
+package dev.redismigrate.api.migration;
+
+import dev.redismigrate.common.redis.RedisEndpoint;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One source shard of a cluster source: its own unit of work (snapshot, then stream), its node,
+ * slots, offset and lag. The migration's figures are the sums of its shards'; a standalone source
+ * has none (its migration row is its one shard). State only: {@link MigrationWorkflow} changes it.
+ */
+@Entity
+@Table(name = "migration_shard")
+public class MigrationShard extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "migration_id")
+    public Migration migration;
+    /** 0..n-1, the order of the shards as discovered; the workers' requests and events carry it */
+    @Column(name = "shard_index")
+    public int index;
+    /** the master's cluster node id at the start */
+    public String nodeId;
+    /** the stream follows the master */
+    public String masterHost;
+    public int masterPort;
+    /** the snapshot reads this node: the master, or a replica (read-from-replica) */
+    public String snapshotHost;
+    public int snapshotPort;
+    /** the slot ranges the shard served at the start ("0-5460,6000") */
+    public String slots;
+    @Enumerated(EnumType.STRING)
+    public MigrationPhase phase;
+    /** this attempt's stream of the shard has started (STREAM_STARTED or a stream report) */
+    public boolean streaming;
+    public long keysCopied;
+    public Long keysTotal;
+    public long bytesCopied;
+    public String replId;
+    public Long replOffset;
+    public Integer replDb;
+    public Long lagBytes;
+    public Long captureLagBytes;
+    public Long applyLagBytes;
+    public Double applyLagSeconds;
+    public long commandsApplied;
+    /** the worker's time of the shard's latest report: a shard silent too long is handed over */
+    public Instant reportedAt;
+
+    /** The master, with the migration's credentials and TLS. */
+    public RedisEndpoint master(RedisEndpoint seed) {
+        return new RedisEndpoint(masterHost, masterPort, seed.username(), seed.sealedPassword(), seed.tls());
+    }
+
+    /** The node the snapshot reads, with the migration's credentials and TLS. */
+    public RedisEndpoint snapshotNode(RedisEndpoint seed) {
+        return new RedisEndpoint(snapshotHost, snapshotPort, seed.username(), seed.sealedPassword(), seed.tls());
+    }
+
+    public boolean readsReplica() {
+        return !(snapshotHost.equals(masterHost) && snapshotPort == masterPort);
+    }
+
+    /** "shard 1 (slots 5461-10922, master 127.0.0.1:7001)" for the history. */
+    public String describe() {
+        return "shard " + index + " (slots " + slots + ", master " + address(masterHost, masterPort) + ")";
+    }
+
+    static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Back to the start of a copy (a new full snapshot of the shard). */
+    void restart() {
+        phase = MigrationPhase.SNAPSHOT;
+        streaming = false;
+        keysCopied = 0;
+        keysTotal = null;
+        bytesCopied = 0;
+        replId = null;
+        replOffset = null;
+        replDb = null;
+        lagBytes = null;
+        captureLagBytes = null;
+        applyLagBytes = null;
+        applyLagSeconds = null;
+    }
+}
