@@ -43,6 +43,7 @@ public final class ClusterWriter implements AutoCloseable {
     private final RedisConnector connector;
     private final NodeAddresses addresses;
     private final long maxPendingBytes;
+    private final int maxPendingCommands;
     private final Duration replyTimeout;
     private final String clientName;
     private final Map<String, RedisLink> links = new HashMap<>();
@@ -59,19 +60,48 @@ public final class ClusterWriter implements AutoCloseable {
     private record Pending(byte[][] argv, String address, CompletableFuture<Object> reply) {
     }
 
+    /** A command (or the part of one) for one master. */
+    public record Routed(byte[][] argv, String address) {
+    }
+
     public ClusterWriter(RedisConnector connector, NodeAddresses addresses, long maxPendingBytes, Duration replyTimeout,
             String clientName) {
+        this(connector, addresses, Integer.MAX_VALUE, maxPendingBytes, replyTimeout, clientName);
+    }
+
+    /** @param maxPendingCommands commands queued before they are sent and their replies awaited (bounds the futures held) */
+    public ClusterWriter(RedisConnector connector, NodeAddresses addresses, int maxPendingCommands, long maxPendingBytes,
+            Duration replyTimeout, String clientName) {
         this.connector = connector;
         this.addresses = addresses;
+        this.maxPendingCommands = maxPendingCommands;
         this.maxPendingBytes = maxPendingBytes;
         this.replyTimeout = replyTimeout;
         this.clientName = clientName;
         refresh();
     }
 
-    /** Queues a command; sends and waits for the replies once the bound in bytes is reached. */
+    /** Queues a command; sends and waits for the replies once the bound in bytes or commands is reached. */
     public void write(byte[][] argv) {
+        for (Routed part : route(argv)) {
+            queue(part.argv(), part.address());
+        }
+        if (pendingBytes >= maxPendingBytes || pending.size() >= maxPendingCommands) {
+            flush();
+        }
+    }
+
+    /**
+     * Where a command goes by the topology known now: one part per slot of its keys (split where
+     * {@link CommandKeys} allows), each to the master of that slot; a keyless command for the whole
+     * data set to every master. Nothing is sent.
+     *
+     * @throws CrossSlotException for a multi-key command across slots that cannot be split
+     * @throws ClusterWriteException for a keyless command that is not for every master, or a slot without a master
+     */
+    public List<Routed> route(byte[][] argv) {
         String name = new String(argv[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        List<Routed> routed = new ArrayList<>();
         for (CommandKeys.Part part : keys.perSlot(argv)) {
             if (part.slot() < 0) {
                 if (!TO_EVERY_MASTER.contains(name)) {
@@ -79,7 +109,7 @@ public final class ClusterWriter implements AutoCloseable {
                             + " has no key: a cluster target cannot tell which node it is for");
                 }
                 for (ClusterNode master : topologyOf.masters()) {
-                    queue(part.argv(), master.address());
+                    routed.add(new Routed(part.argv(), master.address()));
                 }
                 continue;
             }
@@ -88,11 +118,17 @@ public final class ClusterWriter implements AutoCloseable {
                 throw new ClusterWriteException("slot " + part.slot() + " of the target is served by no shard ("
                         + name.toUpperCase(Locale.ROOT) + ")");
             }
-            queue(part.argv(), owner.address());
+            routed.add(new Routed(part.argv(), owner.address()));
         }
-        if (pendingBytes >= maxPendingBytes) {
-            flush();
-        }
+        return routed;
+    }
+
+    /**
+     * This writer's connection to a node (opened on first use, reopened when broken), for a caller
+     * that runs its own exchange there (a transaction); not while commands of {@link #write} wait for a flush.
+     */
+    public RedisLink linkTo(String address) {
+        return link(address);
     }
 
     /** Sends everything queued and waits for every reply, following redirections; throws on any error reply. */

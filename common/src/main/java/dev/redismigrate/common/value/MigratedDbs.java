@@ -2,11 +2,18 @@ package dev.redismigrate.common.value;
 
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.cluster.ClusterNode;
+import dev.redismigrate.common.cluster.ClusterTopology;
+import dev.redismigrate.common.cluster.NodeAddresses;
+import dev.redismigrate.common.cluster.TopologyReader;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -66,6 +73,45 @@ public final class MigratedDbs {
             } while (!cursor.equals("0"));
         }
         target.call("SELECT", 0);
+    }
+
+    /**
+     * The same for a cluster target, which has db 0 only and whose keys are spread over its masters:
+     * each master is emptied ({@code FLUSHDB}), or for a part of a split scan, its share of each
+     * master's keys is unlinked one key at a time (a cluster refuses a multi-key UNLINK across slots).
+     */
+    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, Set<Integer> ignoreDbs, int partIndex,
+            int partCount, Duration timeout) {
+        if (ignoreDbs.contains(0)) {
+            return;
+        }
+        ClusterTopology topology;
+        try (RedisLink link = connector.open(seed, "redis-migrate-empty")) {
+            topology = TopologyReader.read(link, new NodeAddresses(seed, Map.of()));
+        }
+        for (ClusterNode master : topology.masters()) {
+            try (RedisLink node = connector.open(master.endpoint(seed), "redis-migrate-empty")) {
+                if (partCount <= 1) {
+                    node.call("FLUSHDB");
+                    continue;
+                }
+                byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
+                String cursor = "0";
+                do {
+                    scan[1] = Replies.ascii(cursor);
+                    List<?> reply = (List<?>) await(node.send(scan), node, timeout);
+                    cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+                    List<CompletableFuture<Object>> unlinked = new ArrayList<>();
+                    for (Object key : (List<?>) reply.get(1)) {
+                        if (ScanParts.partOf((byte[]) key, partCount) == partIndex) {
+                            unlinked.add(node.queue(new byte[][] {Replies.ascii("UNLINK"), (byte[]) key}));
+                        }
+                    }
+                    node.sendQueued();
+                    unlinked.forEach(r -> await(r, node, timeout));
+                } while (!cursor.equals("0"));
+            }
+        }
     }
 
     private static Object await(CompletableFuture<Object> reply, RedisLink target, Duration timeout) {

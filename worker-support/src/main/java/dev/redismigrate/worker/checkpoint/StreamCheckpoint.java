@@ -12,8 +12,21 @@ import java.util.UUID;
  */
 public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
 
+    /**
+     * The checkpoint's key in a standalone target. Every checkpoint key is named here (one place),
+     * so that other dimensions (e.g. a source shard) extend this one name.
+     */
     public static byte[] key(UUID migrationId) {
         return ("redis-migrate:checkpoint:" + migrationId).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The checkpoint's key on one master of a cluster target: the hash tag {@code {tag}} puts it in
+     * a slot that master owns, so it is written in that master's transaction with that master's
+     * part of a batch (a cluster runs a transaction within one node's slots only).
+     */
+    public static byte[] key(UUID migrationId, String nodeTag) {
+        return ("redis-migrate:checkpoint:" + migrationId + ":{" + nodeTag + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     public byte[] encode() {
