@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  * Compares a migration's source and target, db by db (the ignored ones left out): each key's
  * type, value digest and TTL, read in pipelined batches on both sides. Sorted sets are compared by
  * content (scores as numbers) unless both servers are the same family and version, whose digests of
- * them agree. A cluster node on either side ends the verification in an error: it is part of the data. {@code full} SCANs every key
+ * them agree. A cluster target is read on the master owning each key ({@link ClusterSide}); a cluster source
+ * ends the verification in an error (one node is part of the data). {@code full} SCANs every key
  * of the source and then the target for keys the source does not have; {@code sample} checks N
  * keys picked with RANDOMKEY, spread over the dbs by their sizes.
  * <p>
@@ -131,42 +132,54 @@ public final class Verifier implements Runnable {
         try (RedisLink sourceLink = open("source", request.source());
              RedisLink targetLink = open("target", request.target())) {
             Side source = new Side("source", sourceLink, READ_TIMEOUT_MS);
-            Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
             ServerInfo sourceServer = source.server();
-            ServerInfo targetServer = target.server();
             refuseCluster(source, sourceServer);
-            refuseCluster(target, targetServer);
-            boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
-            // sorted sets: DIGEST-VALUE hashes the scores' text, which differs between server builds
-            Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
-            source.useDigestValue(digest, byContent);
-            target.useDigestValue(digest, byContent);
-            valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
-            LOG.infof("verification %s: source %s, target %s, values by %s", request.verificationId(), sourceServer,
-                    targetServer, valueMethod);
-
-            Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
-            Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
-            TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
-            dbs.addAll(targetDbs.keySet());
-            keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
-                    targetDbs.getOrDefault(db, 0L))).toList();
-            if (mode() == VerifyMode.FULL) {
-                keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
-                for (int db : dbs) {
-                    full(source, target, db);
+            ServerInfo targetServer = new Side("target", targetLink, READ_TIMEOUT_MS).server();
+            // a cluster target is read key by key on the master owning each key's slot
+            Side target = targetServer.clusterEnabled()
+                    ? new ClusterSide("target", targetLink, request.target(), connector, READ_TIMEOUT_MS)
+                    : new Side("target", targetLink, READ_TIMEOUT_MS);
+            try {
+                compareAll(source, target, sourceServer, targetServer);
+            } finally {
+                if (target instanceof ClusterSide cluster) {
+                    cluster.close();
                 }
-            } else {
-                sample(source, target, sourceDbs);
             }
         }
     }
 
-    /** One node of a cluster holds only part of its keys: comparing it would call a partial view equal. */
+    private void compareAll(Side source, Side target, ServerInfo sourceServer, ServerInfo targetServer) {
+        boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
+        // sorted sets: DIGEST-VALUE hashes the scores' text, which differs between server builds
+        Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
+        source.useDigestValue(digest, byContent);
+        target.useDigestValue(digest, byContent);
+        valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
+        LOG.infof("verification %s: source %s, target %s, values by %s", request.verificationId(), sourceServer,
+                targetServer, valueMethod);
+
+        Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
+        Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
+        TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
+        dbs.addAll(targetDbs.keySet());
+        keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
+                targetDbs.getOrDefault(db, 0L))).toList();
+        if (mode() == VerifyMode.FULL) {
+            keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
+            for (int db : dbs) {
+                full(source, target, db);
+            }
+        } else {
+            sample(source, target, sourceDbs);
+        }
+    }
+
+    /** One node of a cluster source holds only part of its keys: comparing it would call a partial view equal. */
     private static void refuseCluster(Side side, ServerInfo server) {
         if (server.clusterEnabled()) {
             throw new RedisAccessException("the " + side.name + " " + side.address() + " is a Redis Cluster node"
-                    + " (cluster_enabled:1): verifying a cluster source or target is not supported yet, as one node"
+                    + " (cluster_enabled:1): verifying a cluster source is not supported yet, as one node"
                     + " holds only part of the keys");
         }
     }
@@ -209,7 +222,7 @@ public final class Verifier implements Runnable {
             checkStop();
             Side.Page page = target.scan(cursor, batchSize);
             cursor = page.cursor();
-            List<byte[]> keys = page.keys().stream().filter(k -> !Arrays.equals(k, checkpointKey)).toList();
+            List<byte[]> keys = page.keys().stream().filter(k -> !isCheckpoint(k)).toList();
             if (!keys.isEmpty()) {
                 List<Object> exist = source.exist(keys);
                 for (int i = 0; i < keys.size(); i++) {
@@ -223,6 +236,12 @@ public final class Verifier implements Runnable {
             }
         } while (!"0".equals(cursor));
         settle(source, target, db);
+    }
+
+    /** The stream's checkpoint of this migration: its one key, or on a cluster target one per master ({@code <key>:{tag}}). */
+    private boolean isCheckpoint(byte[] key) {
+        return key.length >= checkpointKey.length
+                && Arrays.equals(key, 0, checkpointKey.length, checkpointKey, 0, checkpointKey.length);
     }
 
     /** N keys of the source (or all if it has fewer), spread over the dbs by their sizes. */

@@ -48,11 +48,10 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
     }
 
     /**
-     * A node of a Redis Cluster holds one shard: a migration from it would copy a part of the data,
-     * and verify it against that same part; into it, keys of other shards would be refused. Until
-     * clusters are supported the check fails, and says what was found of the cluster and what a
-     * cluster migration will need of it (all 16384 slots served, every node reachable with the
-     * credentials given): the slots and nodes missing are named.
+     * A node of a Redis Cluster holds one shard: a migration from it would copy a part of the data
+     * (cluster sources are not supported yet, the check fails). A cluster target is written by slot
+     * into every master, so it is accepted when all 16384 slots are served and every node answers
+     * with the credentials given; else the check names the slots and nodes missing.
      */
     static Check cluster(RedisEndpoint source, RedisProbe.Facts sourceFacts, RedisEndpoint target,
             RedisProbe.Facts targetFacts) {
@@ -64,12 +63,18 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
             clusters.add("the source " + source.address() + " is a cluster node (cluster_enabled:1): cluster sources "
                     + "are not supported yet, the migration would copy that node's shard only" + found(sourceFacts));
         }
-        if (targetFacts != null && targetFacts.cluster()) {
-            clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1): cluster targets "
-                    + "are not supported yet, the node would refuse the keys of every other shard" + found(targetFacts));
+        boolean clusterTarget = targetFacts != null && targetFacts.cluster();
+        if (clusterTarget && !targetFacts.wholeCluster()) {
+            clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1) of a cluster that "
+                    + "cannot take every key: a cluster target needs all 16384 slots served and every node reachable"
+                    + found(targetFacts));
         }
         if (!clusters.isEmpty()) {
             return Check.fail("cluster", String.join("; ", clusters));
+        }
+        if (clusterTarget) {
+            return Check.pass("cluster", "the target " + target.address() + " is a node of a Redis Cluster; keys are "
+                    + "written by slot into every master" + found(targetFacts));
         }
         return Check.pass("cluster", sourceFacts == null ? "the target does not run in cluster mode"
                 : targetFacts == null ? "the source does not run in cluster mode"

@@ -35,6 +35,11 @@ public class RedisProbe {
                 Map<Integer, Long> keysPerDb, SourceAccess access) {
             this(release, serverId, cluster, databases, memory, keysPerDb, access, null);
         }
+
+        /** A cluster node whose cluster serves all 16384 slots, every node reachable with the credentials given. */
+        public boolean wholeCluster() {
+            return cluster && clusterSurvey != null && clusterSurvey.survey() != null && clusterSurvey.survey().complete();
+        }
     }
 
     /**
