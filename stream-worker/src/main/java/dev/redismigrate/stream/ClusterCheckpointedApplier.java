@@ -1,6 +1,6 @@
 package dev.redismigrate.stream;
 
-import dev.redismigrate.common.cluster.ClusterShard;
+import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.cluster.ClusterWriter;
 import dev.redismigrate.common.limits.Pacer;
@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,31 +26,52 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The checkpointed apply for a Redis Cluster target, where one transaction cannot hold a batch:
- * a cluster runs {@code MULTI}/{@code EXEC} within one node, and a batch's commands span every
- * node. So each master holds its own checkpoint (a key with a hash tag of a slot it owns, see
- * {@link StreamCheckpoint#key(UUID, String)}), written in that master's transaction with that
- * master's part of the batch. A batch is: {@code WATCH} + {@code GET} of every master's
- * checkpoint (one round trip to all), then on every master {@code MULTI}, its commands, its new
- * checkpoint, {@code EXEC} (one round trip to all). Each master is thus either before or after its
- * part of a batch; after a crash the masters may stand at different batches, so the stream resumes
- * from the lowest checkpoint and skips, per master, the commands that master already holds.
+ * a cluster runs a transaction (or a script) within one slot only, and a batch's commands span
+ * many slots. So each slot a batch touches holds its own checkpoint (a key with a hash tag of that
+ * slot, see {@link StreamCheckpoint#key(UUID, String)}), and the slot's part of the batch is
+ * applied with it atomically by a script ({@link #APPLY}): it compares the slot's checkpoint with
+ * the one this attempt expects there, runs the part's commands in order and sets the new
+ * checkpoint, or changes nothing and returns what it found. One round trip per batch, the scripts
+ * pipelined to every master at once. After a crash the slots may stand at different batches: the
+ * stream resumes from the lowest checkpoint and skips, per slot, what that slot already holds; a
+ * slot without a checkpoint holds everything up to the base (the checkpoint log's, else the
+ * request's), because a slot's checkpoint is written with every part applied to it and removed
+ * only after the log recorded where the idle stream stood.
  *
- * <p>A source transaction (MULTI/EXEC) is kept within one batch, so its commands of one master
- * are applied atomically there; across masters it is applied per node (a cluster has no
- * transaction across nodes). Multi-key commands are split per slot where that keeps their meaning
+ * <p>A source transaction (MULTI/EXEC) is kept within one batch, so its commands of one slot are
+ * applied atomically there; across slots it is applied per slot (a cluster has no transaction
+ * across slots). Multi-key commands are split per slot where that keeps their meaning
  * ({@link ClusterWriter#route}); others across slots (RENAME, SMOVE, MSETNX ...) end the stream
- * with the command named. A slot that moves while the stream runs (MOVED or ASK inside a
- * transaction) ends the stream in error naming the slot: the per-master checkpoints hold only
- * while the slots stay where the claim found them.
+ * with the command named. {@code FLUSHALL}/{@code FLUSHDB} go to every master between batches,
+ * and the log records the offset after them (they remove the slots' checkpoints too). A slot that
+ * moves while the stream runs (MOVED or ASK) ends the stream in error naming the slot. A
+ * newer attempt rewrites every checkpoint it finds with its number when it claims the target, so an
+ * older one still running stops at its next batch on such a slot.
  */
 final class ClusterCheckpointedApplier implements StreamApplier {
-    private static final byte[] WATCH = ascii("WATCH");
-    private static final byte[] UNWATCH = ascii("UNWATCH");
+    /**
+     * KEYS[1] the slot's checkpoint; ARGV[1] what it must hold ("" for none), ARGV[2] the new one
+     * ("" removes it), then per command its argument count and its arguments. Returns 1, or what it found.
+     */
+    static final String APPLY = """
+            local found = redis.call('GET', KEYS[1]) or ''
+            if found ~= ARGV[1] then return found end
+            local i = 3
+            while i <= #ARGV do
+              local n = tonumber(ARGV[i])
+              redis.call(unpack(ARGV, i + 1, i + n))
+              i = i + n + 1
+            end
+            if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+            return 1
+            """;
+    /** Lua's unpack takes at most ~8000 values (its C stack): a command with more arguments cannot go through the script */
+    static final int MAX_ARGS = 7000;
+    private static final byte[] EVAL = ascii("EVAL");
+    private static final byte[] SCRIPT = ascii(APPLY);
+    private static final byte[] ONE = ascii("1");
     private static final byte[] GET = ascii("GET");
-    private static final byte[] MULTI = ascii("MULTI");
-    private static final byte[] EXEC = ascii("EXEC");
-    private static final byte[] SET = ascii("SET");
-    private static final byte[] DEL = ascii("DEL");
+    private static final byte[] NONE = new byte[0];
 
     private final ClusterWriter cluster;
     private final String target;
@@ -61,14 +81,14 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private final int maxBatchCommands;
     private final Pacer pacer;
     private final long replyTimeoutMillis;
-    /** per master (address): its checkpoint key */
-    private final Map<String, byte[]> keys = new LinkedHashMap<>();
-    /** per master: the checkpoint it holds as far as we know (absent: none) */
-    private final Map<String, StreamCheckpoint> expected = new HashMap<>();
-    /** per master: the source offset up to which it holds the stream (from the claim): skipped there */
-    private final Map<String, Long> heldUpTo = new HashMap<>();
-    /** per master: the open batch's commands */
-    private final Map<String, List<byte[][]>> batch = new LinkedHashMap<>();
+    /** per slot touched: the checkpoint it holds as far as we know */
+    private final Map<Integer, StreamCheckpoint> expected = new HashMap<>();
+    /** per slot: the source offset up to which it holds the stream (from the claim): skipped there */
+    private final Map<Integer, Long> heldUpTo = new HashMap<>();
+    /** what a slot without a checkpoint holds: everything up to this source offset */
+    private long base = Long.MIN_VALUE;
+    /** per slot: the open batch's commands */
+    private final Map<Integer, List<byte[][]>> batch = new LinkedHashMap<>();
 
     private boolean batchOpen;
     private boolean inSourceTransaction;
@@ -78,7 +98,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private long commandsApplied;
 
     /**
-     * @param cluster routes by the target's slots (its topology is the one the checkpoints follow); closed with this
+     * @param cluster routes by the target's slots; closed with this
      * @param target the address the user gave, for messages
      * @param pacer the migration's commands per second (null: none)
      */
@@ -92,81 +112,61 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         this.maxBatchCommands = maxBatchCommands;
         this.pacer = pacer;
         this.replyTimeoutMillis = replyTimeoutMillis;
-        for (ClusterShard shard : cluster.topology().shards()) {
-            if (shard.master() == null) {
-                throw new TargetWriteException("the cluster target " + target + " has no master for " + shard.describe());
-            }
-            keys.put(shard.master().address(), StreamCheckpoint.key(migrationId, shard.hashTag()));
-        }
     }
 
-    /** The checkpoint key of each master, by address (for tests and messages). */
-    Map<String, byte[]> checkpointKeys() {
-        return keys;
+    /** The checkpoint key of a slot. */
+    byte[] checkpointKey(int slot) {
+        return StreamCheckpoint.key(migrationId, HashSlot.tag(slot));
     }
 
     @Override
     public ReplicationOffset claim(ReplicationOffset fallback) {
         while (true) {
-            Map<String, StreamCheckpoint> found = watchAndRead();
-            if (found.values().stream().anyMatch(c -> c != null && c.attempt() > attempt)) {
-                unwatch();
+            Map<Integer, StreamCheckpoint> found = readAll();
+            if (found.values().stream().anyMatch(c -> c.attempt() > attempt)) {
                 return null;
             }
-            StreamCheckpoint logged = found.containsValue(null) ? log.latest(migrationId) : null;
+            StreamCheckpoint logged = log.latest(migrationId);
             if (logged != null && logged.attempt() > attempt) {
-                unwatch();
                 return null;
             }
-            Map<String, StreamCheckpoint> mine = new HashMap<>();
-            for (String node : keys.keySet()) {
-                StreamCheckpoint at = found.get(node);
-                ReplicationOffset start = at != null ? at.offset() : logged != null ? logged.offset() : fallback;
-                mine.put(node, new StreamCheckpoint(attempt, start));
-            }
-            Map<String, CompletableFuture<Object>> execs = new LinkedHashMap<>();
-            for (String node : keys.keySet()) {
-                RedisLink link = link(node);
-                link.queue(new byte[][] {MULTI});
-                link.queue(new byte[][] {SET, keys.get(node), mine.get(node).encode()});
-                execs.put(node, link.send(new byte[][] {EXEC}));
-            }
-            boolean raced = false;
-            for (Map.Entry<String, CompletableFuture<Object>> exec : execs.entrySet()) {
-                if (await(exec.getValue(), exec.getKey(), "EXEC") == null) {
-                    raced = true; // another instance wrote in between: look again
+            ReplicationOffset start = logged != null ? logged.offset() : fallback;
+            // every checkpoint found now carries this attempt's number: an older attempt stops at it
+            Map<Integer, StreamCheckpoint> mine = new HashMap<>();
+            Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
+            for (Map.Entry<Integer, StreamCheckpoint> f : found.entrySet()) {
+                mine.put(f.getKey(), new StreamCheckpoint(attempt, f.getValue().offset()));
+                none.put(f.getKey(), List.of());
+                if (f.getValue().offset().offset() < start.offset()) {
+                    start = f.getValue().offset();
                 }
             }
-            if (raced) {
-                continue;
-            }
             expected.clear();
-            expected.putAll(mine);
+            expected.putAll(found);
+            if (!run(none, mine::get).isEmpty()) {
+                continue; // another instance wrote in between: look again
+            }
             heldUpTo.clear();
-            mine.forEach((node, c) -> heldUpTo.put(node, c.offset().offset()));
-            return mine.values().stream().map(StreamCheckpoint::offset)
-                    .min(Comparator.comparingLong(ReplicationOffset::offset)).orElse(fallback);
+            mine.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
+            base = (logged != null ? logged.offset() : fallback).offset();
+            return start;
         }
     }
 
     @Override
     public void adopt(StreamCheckpoint found) {
-        // the moved checkpoint was reported as the lowest over the masters: expect what each holds now
-        Map<String, StreamCheckpoint> now = read();
+        // the moved checkpoint was reported as the lowest over the slots: expect what each holds now
+        Map<Integer, StreamCheckpoint> now = readAll();
         expected.clear();
+        expected.putAll(now);
         heldUpTo.clear();
-        now.forEach((node, c) -> {
-            if (c != null) {
-                expected.put(node, c);
-                heldUpTo.put(node, c.offset().offset());
-            }
-        });
+        now.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
     }
 
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
         String name = entry.name();
-        if (name.equals("MULTI")) { // the source's transaction stays within one batch: atomic per master
+        if (name.equals("MULTI")) { // the source's transaction stays within one batch: atomic per slot
             inSourceTransaction = true;
         } else if (name.equals("EXEC")) {
             inSourceTransaction = false;
@@ -186,14 +186,23 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             if (pacer != null && pacer.rate() > 0) {
                 pacer.acquire(1);
             }
+            if (parts.get(0).slot() < 0) {
+                applyToEveryMaster(name, parts, end);
+                return;
+            }
             if (!batchOpen) {
                 batchOpen = true;
                 batchCommands = 0;
                 batch.clear();
             }
             for (ClusterWriter.Routed part : parts) {
-                if (end.offset() > heldUpTo.getOrDefault(part.address(), Long.MIN_VALUE)) {
-                    batch.computeIfAbsent(part.address(), a -> new ArrayList<>()).add(part.argv());
+                if (part.argv().length > MAX_ARGS) {
+                    throw new TargetWriteException("the cluster target " + target + " cannot apply " + name + " with "
+                            + part.argv().length + " arguments (source offset " + end.offset() + "): a slot's part of a"
+                            + " batch is applied by a script, which takes at most " + MAX_ARGS + " arguments per command");
+                }
+                if (end.offset() > heldUpTo.getOrDefault(part.slot(), base)) {
+                    batch.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(part.argv());
                 }
             }
             batchCommands++;
@@ -204,6 +213,35 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (batchOpen && !inSourceTransaction && batchCommands >= maxBatchCommands) {
             commit();
         }
+    }
+
+    /**
+     * FLUSHALL, FLUSHDB (and SCRIPT, FUNCTION): after the open batch, on every master. A flush
+     * removes the slots' checkpoints too, so the log records the offset after it: a resume skips it
+     * and everything before, and applies from there on to empty slots.
+     */
+    private void applyToEveryMaster(String name, List<ClusterWriter.Routed> parts, ReplicationOffset end) {
+        if (batchOpen) {
+            commit();
+        }
+        if (end.offset() <= base) {
+            return; // applied before the resume's base (the log records each flush once applied)
+        }
+        List<CompletableFuture<Object>> replies = new ArrayList<>();
+        for (ClusterWriter.Routed part : parts) {
+            replies.add(link(part.address()).send(part.argv()));
+        }
+        for (int i = 0; i < replies.size(); i++) {
+            await(replies.get(i), parts.get(i).address(), name);
+        }
+        if (name.equals("FLUSHALL") || name.equals("FLUSHDB")) {
+            log.record(migrationId, new StreamCheckpoint(attempt, end));
+            expected.clear();
+            heldUpTo.clear();
+            base = end.offset();
+        }
+        commandsApplied++;
+        lastAppliedNanos = System.nanoTime();
     }
 
     @Override
@@ -245,180 +283,139 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (batchOpen || expected.isEmpty()) {
             return;
         }
-        check(watchAndRead());
         log.record(migrationId, new StreamCheckpoint(attempt, position)); // before the target forgets it
-        Map<String, List<byte[][]>> deletes = new LinkedHashMap<>();
-        keys.forEach((node, key) -> deletes.put(node, List.<byte[][]>of(new byte[][] {DEL, key})));
-        transact(deletes, null);
-        expected.clear();
+        Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
+        expected.keySet().forEach(slot -> none.put(slot, List.of()));
+        if (!run(none, slot -> null).isEmpty()) {
+            throw moved();
+        }
+        heldUpTo.clear();
+        base = position.offset();
     }
 
-    /** Every master: MULTI, its part of the batch, its new checkpoint, EXEC; all masters at once. */
     private void commit() {
         StreamCheckpoint next = new StreamCheckpoint(attempt, batchEnd);
-        check(watchAndRead());
-        Map<String, List<byte[][]>> parts = new LinkedHashMap<>();
-        for (String node : keys.keySet()) {
-            List<byte[][]> commands = new ArrayList<>(batch.getOrDefault(node, List.of()));
-            commands.add(new byte[][] {SET, keys.get(node), next.encode()});
-            parts.put(node, commands);
-        }
-        for (String node : batch.keySet()) {
-            if (!keys.containsKey(node)) { // a master the claim did not see: its checkpoint would be missing
-                unwatch();
-                throw new TargetWriteException("the cluster target " + target + " has a new master " + node
-                        + " since the stream started: a cluster target's slots must stay where they are while a migration streams");
-            }
-        }
-        transact(parts, next);
-        batchOpen = false;
+        Map<Integer, List<byte[][]>> parts = new LinkedHashMap<>(batch);
         batch.clear();
+        batchOpen = false;
+        if (!run(parts, slot -> next).isEmpty()) {
+            throw moved();
+        }
         commandsApplied += batchCommands;
         lastAppliedNanos = System.nanoTime();
     }
 
-    /** Sends one transaction per master (all before waiting), checks each EXEC; {@code next} null: checkpoints removed. */
-    private void transact(Map<String, List<byte[][]>> perNode, StreamCheckpoint next) {
-        Map<String, List<CompletableFuture<Object>>> queued = new LinkedHashMap<>();
-        Map<String, CompletableFuture<Object>> execs = new LinkedHashMap<>();
-        for (Map.Entry<String, List<byte[][]>> part : perNode.entrySet()) {
-            RedisLink link = link(part.getKey());
-            link.queue(new byte[][] {MULTI});
-            List<CompletableFuture<Object>> replies = new ArrayList<>();
-            for (byte[][] argv : part.getValue()) {
-                replies.add(link.queue(argv));
+    /**
+     * Runs {@link #APPLY} for each slot (pipelined to every master, then every reply awaited):
+     * expecting {@link #expected}, setting {@code next} (null: removing it). Updates what each slot
+     * is expected to hold; returns the slots whose checkpoint was not the one expected.
+     */
+    private List<Integer> run(Map<Integer, List<byte[][]>> perSlot, java.util.function.IntFunction<StreamCheckpoint> next) {
+        Map<Integer, CompletableFuture<Object>> replies = new LinkedHashMap<>();
+        Map<Integer, String> nodeOf = new HashMap<>();
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (Map.Entry<Integer, List<byte[][]>> part : perSlot.entrySet()) {
+            int slot = part.getKey();
+            byte[] key = checkpointKey(slot);
+            StreamCheckpoint now = expected.get(slot);
+            StreamCheckpoint then = next.apply(slot);
+            List<byte[]> argv = new ArrayList<>();
+            argv.add(EVAL);
+            argv.add(SCRIPT);
+            argv.add(ONE);
+            argv.add(key);
+            argv.add(now == null ? NONE : now.encode());
+            argv.add(then == null ? NONE : then.encode());
+            for (byte[][] command : part.getValue()) {
+                argv.add(ascii(Integer.toString(command.length)));
+                java.util.Collections.addAll(argv, command);
             }
-            queued.put(part.getKey(), replies);
-            execs.put(part.getKey(), link.send(new byte[][] {EXEC}));
+            String node = owner(key);
+            nodeOf.put(slot, node);
+            nodes.add(node);
+            replies.put(slot, link(node).queue(argv.toArray(byte[][]::new)));
         }
-        boolean moved = false;
-        for (Map.Entry<String, CompletableFuture<Object>> exec : execs.entrySet()) {
-            String node = exec.getKey();
-            Object reply;
+        nodes.forEach(node -> link(node).sendQueued());
+        List<Integer> moved = new ArrayList<>();
+        for (Map.Entry<Integer, CompletableFuture<Object>> reply : replies.entrySet()) {
+            int slot = reply.getKey();
+            Object result;
             try {
-                reply = exec.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+                result = reply.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                throw refusedTransaction(node, perNode.get(node), queued.get(node), e.getCause());
+                throw refused(slot, nodeOf.get(slot), perSlot.get(slot), e.getCause());
             } catch (TimeoutException e) {
-                throw new TargetWriteException("the cluster target's node " + node + " did not answer EXEC within "
+                throw new TargetWriteException("the cluster target's node " + nodeOf.get(slot) + " did not answer within "
                         + replyTimeoutMillis + " ms");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new TargetWriteException("interrupted while applying to the target");
             }
-            if (reply == null) { // WATCH saw this node's checkpoint change: someone else wrote it
-                moved = true;
-                continue;
-            }
-            if (reply instanceof List<?> results) {
-                for (int i = 0; i < results.size(); i++) {
-                    if (results.get(i) instanceof Throwable t) {
-                        throw new TargetWriteException("the cluster target's node " + node + " refused "
-                                + name(perNode.get(node).get(i)) + ": " + t.getMessage());
-                    }
+            if (result instanceof Number) {
+                StreamCheckpoint then = next.apply(slot);
+                if (then == null) {
+                    expected.remove(slot);
+                } else {
+                    expected.put(slot, then);
                 }
-            }
-            if (next != null) {
-                expected.put(node, next);
             } else {
-                expected.remove(node);
+                moved.add(slot);
             }
         }
-        if (moved) {
-            throw moved();
-        }
+        return moved;
     }
 
-    /**
-     * EXECABORT: a command was refused when queued. A MOVED or ASK there means a slot left the node
-     * the stream routed it to: said so, with the slot; anything else, the command and the reason.
-     */
-    private TargetWriteException refusedTransaction(String node, List<byte[][]> commands,
-            List<CompletableFuture<Object>> replies, Throwable execFailure) {
-        for (int i = 0; i < replies.size(); i++) {
-            CompletableFuture<Object> reply = replies.get(i);
-            if (reply.isCompletedExceptionally()) {
-                Throwable why;
-                try {
-                    reply.join();
-                    continue;
-                } catch (RuntimeException e) {
-                    why = e.getCause() != null ? e.getCause() : e;
-                }
-                String message = String.valueOf(why.getMessage());
-                if (why instanceof org.redisson.client.RedisRedirectException redirect) {
-                    return new TargetWriteException("slot " + redirect.getSlot() + " of the cluster target moved from "
-                            + node + " to " + redirect.getUrl().getHost() + ":" + redirect.getUrl().getPort()
-                            + " while the stream applied " + name(commands.get(i)) + ": a cluster target's slots must stay"
-                            + " where they are while a migration streams (resharding mid-stream is not supported)");
-                }
-                return new TargetWriteException("the cluster target's node " + node + " refused " + name(commands.get(i))
-                        + ": " + message);
+    /** Why a slot's part was refused: a slot that moved (MOVED/ASK), or the server's reason with the first command's name. */
+    private TargetWriteException refused(int slot, String node, List<byte[][]> commands, Throwable why) {
+        if (why instanceof org.redisson.client.RedisRedirectException redirect) {
+            return new TargetWriteException("slot " + slot + " of the cluster target moved from " + node + " to "
+                    + redirect.getUrl().getHost() + ":" + redirect.getUrl().getPort() + " while the stream ran: a cluster"
+                    + " target's slots must stay where they are while a migration streams (resharding mid-stream is not supported)");
+        }
+        String names = commands.stream().map(ClusterCheckpointedApplier::name).distinct().limit(5)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new TargetWriteException("the cluster target's node " + node + " refused the stream's commands of slot " + slot
+                + " (" + (names.isEmpty() ? "its checkpoint" : names) + "): " + String.valueOf(why.getMessage())
+                .split("\\. channel:|, channel:| channel: \\[")[0]);
+    }
+
+    /** Every slot's checkpoint that exists (16384 GETs, pipelined to the masters). */
+    private Map<Integer, StreamCheckpoint> readAll() {
+        Map<Integer, CompletableFuture<Object>> gets = new LinkedHashMap<>();
+        Map<Integer, String> nodeOf = new HashMap<>();
+        for (int slot = 0; slot < HashSlot.SLOTS; slot++) {
+            byte[] key = checkpointKey(slot);
+            String node = owner(key);
+            nodeOf.put(slot, node);
+            gets.put(slot, link(node).queue(new byte[][] {GET, key}));
+        }
+        new java.util.HashSet<>(nodeOf.values()).forEach(node -> link(node).sendQueued());
+        Map<Integer, StreamCheckpoint> found = new HashMap<>();
+        gets.forEach((slot, reply) -> {
+            StreamCheckpoint c = StreamCheckpoint.decode(await(reply, nodeOf.get(slot), "GET"));
+            if (c != null) {
+                found.put(slot, c);
             }
-        }
-        return new TargetWriteException("the cluster target's node " + node + " refused a transaction: "
-                + execFailure.getMessage());
-    }
-
-    /** WATCH and GET every master's checkpoint (one round trip to all of them). */
-    private Map<String, StreamCheckpoint> watchAndRead() {
-        Map<String, CompletableFuture<Object>> gets = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> key : keys.entrySet()) {
-            RedisLink link = link(key.getKey());
-            link.queue(new byte[][] {WATCH, key.getValue()});
-            gets.put(key.getKey(), link.queue(new byte[][] {GET, key.getValue()}));
-        }
-        return collect(gets);
-    }
-
-    /** Every master's checkpoint, without watching. */
-    private Map<String, StreamCheckpoint> read() {
-        Map<String, CompletableFuture<Object>> gets = new LinkedHashMap<>();
-        keys.forEach((node, key) -> gets.put(node, link(node).queue(new byte[][] {GET, key})));
-        return collect(gets);
-    }
-
-    private Map<String, StreamCheckpoint> collect(Map<String, CompletableFuture<Object>> gets) {
-        gets.keySet().forEach(node -> link(node).sendQueued());
-        Map<String, StreamCheckpoint> found = new HashMap<>();
-        gets.forEach((node, reply) -> found.put(node, StreamCheckpoint.decode(await(reply, node, "GET"))));
+        });
         return found;
     }
 
-    /** Each master must still hold what this attempt wrote there. */
-    private void check(Map<String, StreamCheckpoint> found) {
-        for (String node : keys.keySet()) {
-            if (!Objects.equals(found.get(node), expected.get(node))) {
-                unwatch();
-                throw moved();
-            }
-        }
-    }
-
     /**
-     * Someone else wrote a checkpoint: a newer attempt's (this one ends), none (removed by the
-     * instance that took over: ends too), else the lowest over the masters, from where to continue.
+     * Someone else wrote a checkpoint: a newer attempt's (this one ends), one this attempt expected
+     * gone (removed by the instance that took over: ends too), else the lowest, from where to continue.
      */
     private CheckpointMovedException moved() {
-        Map<String, StreamCheckpoint> now = read();
-        StreamCheckpoint newer = now.values().stream().filter(c -> c != null && c.attempt() > attempt).findFirst().orElse(null);
-        if (newer != null || now.containsValue(null) || now.size() < keys.size()) {
+        Map<Integer, StreamCheckpoint> now = readAll();
+        StreamCheckpoint newer = now.values().stream().filter(c -> c.attempt() > attempt).findFirst().orElse(null);
+        if (newer != null || !now.keySet().containsAll(expected.keySet())) {
             return new CheckpointMovedException(newer);
         }
         return new CheckpointMovedException(now.values().stream()
                 .min(Comparator.comparingLong(c -> c.offset().offset())).orElse(null));
     }
 
-    private void unwatch() {
-        List<CompletableFuture<Object>> replies = new ArrayList<>();
-        keys.keySet().forEach(node -> replies.add(link(node).send(new byte[][] {UNWATCH})));
-        replies.forEach(r -> {
-            try {
-                r.get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                // a broken link has no WATCH left to clear
-            }
-        });
+    private String owner(byte[] key) {
+        return cluster.route(new byte[][] {GET, key}).get(0).address();
     }
 
     private RedisLink link(String node) {

@@ -10,7 +10,7 @@ import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
  * per batch), {@link ClusterCheckpointedApplier} for a cluster (one transaction per master per
  * batch). Not thread-safe: callers synchronize on it.
  */
-interface StreamApplier {
+interface StreamApplier extends AutoCloseable {
 
     /**
      * Claims the target for this attempt and says where the apply starts (the target's checkpoint,
@@ -43,6 +43,7 @@ interface StreamApplier {
     void removeCheckpoint(ReplicationOffset position);
 
     /** Closes connections of its own (the standalone applier's is the replayer's). */
+    @Override
     default void close() {
     }
 }

@@ -10,21 +10,6 @@ import java.util.stream.Collectors;
  */
 public record ClusterShard(List<SlotRange> slots, ClusterNode master, List<ClusterNode> replicas) {
 
-    /**
-     * The shortest hash tag (a decimal number) whose slot this shard serves: a key holding
-     * {@code {tag}} lands on this shard's master. The same topology always gives the same tag.
-     */
-    public String hashTag() {
-        for (int i = 0; i < 10_000_000; i++) {
-            String tag = Integer.toString(i);
-            int slot = HashSlot.of(tag);
-            if (slots.stream().anyMatch(r -> r.contains(slot))) {
-                return tag;
-            }
-        }
-        throw new IllegalStateException("no hash tag found for the shard serving " + slots);
-    }
-
     public int slotCount() {
         return slots.stream().mapToInt(SlotRange::size).sum();
     }

@@ -60,8 +60,8 @@ public final class ClusterWriter implements AutoCloseable {
     private record Pending(byte[][] argv, String address, CompletableFuture<Object> reply) {
     }
 
-    /** A command (or the part of one) for one master. */
-    public record Routed(byte[][] argv, String address) {
+    /** A command (or the part of one) for one master; {@code slot} -1 for a keyless command (sent to every master). */
+    public record Routed(byte[][] argv, String address, int slot) {
     }
 
     public ClusterWriter(RedisConnector connector, NodeAddresses addresses, long maxPendingBytes, Duration replyTimeout,
@@ -109,7 +109,7 @@ public final class ClusterWriter implements AutoCloseable {
                             + " has no key: a cluster target cannot tell which node it is for");
                 }
                 for (ClusterNode master : topologyOf.masters()) {
-                    routed.add(new Routed(part.argv(), master.address()));
+                    routed.add(new Routed(part.argv(), master.address(), -1));
                 }
                 continue;
             }
@@ -118,7 +118,7 @@ public final class ClusterWriter implements AutoCloseable {
                 throw new ClusterWriteException("slot " + part.slot() + " of the target is served by no shard ("
                         + name.toUpperCase(Locale.ROOT) + ")");
             }
-            routed.add(new Routed(part.argv(), owner.address()));
+            routed.add(new Routed(part.argv(), owner.address(), part.slot()));
         }
         return routed;
     }

@@ -21,12 +21,12 @@ public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
     }
 
     /**
-     * The checkpoint's key on one master of a cluster target: the hash tag {@code {tag}} puts it in
-     * a slot that master owns, so it is written in that master's transaction with that master's
-     * part of a batch (a cluster runs a transaction within one node's slots only).
+     * The checkpoint of one slot of a cluster target: the hash tag {@code {tag}} puts it in that
+     * slot, so it is written atomically with that slot's part of a batch (a cluster runs a
+     * transaction or a script within one slot only).
      */
-    public static byte[] key(UUID migrationId, String nodeTag) {
-        return ("redis-migrate:checkpoint:" + migrationId + ":{" + nodeTag + "}").getBytes(StandardCharsets.US_ASCII);
+    public static byte[] key(UUID migrationId, String slotTag) {
+        return ("redis-migrate:checkpoint:" + migrationId + ":{" + slotTag + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     public byte[] encode() {
