@@ -103,6 +103,7 @@ class ClusterCheckpointedApplierTest {
         batch.add(entry(++offset, "EXEC"));
         batch.add(entry(++offset, "DEL", "{" + TAG[0] + "}a", "{" + TAG[1] + "}b"));
         long last = offset;
+        batch.add(entry(last + 1, "PUBLISH", "news", "hello")); // keyless, replicated by sources: to one master
         try (ClusterCheckpointedApplier applier = applier(migration, 1, 1000)) {
             assertEquals(at(100), applier.claim(at(1)), "the log's checkpoint, no slot holding one yet");
             for (Entry e : batch) {

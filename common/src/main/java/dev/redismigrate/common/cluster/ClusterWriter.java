@@ -31,10 +31,13 @@ import org.redisson.client.RedisTryAgainException;
  * commands keep their order among themselves, so two writes of one key keep theirs.
  *
  * <p>Not thread-safe: one writer per stream of commands. Commands without keys are sent to every
- * master when they concern the whole data set (FLUSHALL, FLUSHDB, SCRIPT, FUNCTION), else refused.
+ * master when they concern the whole data set (FLUSHALL, FLUSHDB, SCRIPT, FUNCTION), PUBLISH to one
+ * master (the cluster spreads it), others refused.
  */
 public final class ClusterWriter implements AutoCloseable {
     private static final Set<String> TO_EVERY_MASTER = Set.of("flushall", "flushdb", "script", "function");
+    /** a cluster passes a PUBLISH on to every node itself (and a source replicates its PUBLISHes) */
+    private static final Set<String> TO_ANY_MASTER = Set.of("publish");
     /** Rounds of redirections one flush follows before it gives up (a slot moving again and again). */
     private static final int MAX_ROUNDS = 50;
     private static final long TRY_AGAIN_PAUSE_MS = 50;
@@ -103,6 +106,10 @@ public final class ClusterWriter implements AutoCloseable {
         String name = new String(argv[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
         List<Routed> routed = new ArrayList<>();
         for (CommandKeys.Part part : keys.perSlot(argv)) {
+            if (part.slot() < 0 && TO_ANY_MASTER.contains(name) && !topologyOf.masters().isEmpty()) {
+                routed.add(new Routed(part.argv(), topologyOf.masters().get(0).address(), -1));
+                continue;
+            }
             if (part.slot() < 0) {
                 if (!TO_EVERY_MASTER.contains(name)) {
                     throw new ClusterWriteException(name.toUpperCase(Locale.ROOT)
