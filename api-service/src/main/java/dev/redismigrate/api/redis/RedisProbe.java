@@ -84,7 +84,7 @@ public class RedisProbe {
         }
     }
 
-    private static Memory memory(Map<String, String> info) {
+    static Memory memory(Map<String, String> info) {
         long used = number(info, "used_memory");
         // used_memory_dataset exists since Redis 4; before, the whole use is the best estimate
         long dataset = info.containsKey("used_memory_dataset") ? number(info, "used_memory_dataset") : used;
