@@ -45,7 +45,9 @@ class ClusterCheckpointedApplierTest {
         checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
         cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 0);
         for (int i = 0; TAG[0] == null || TAG[1] == null || TAG[2] == null; i++) {
-            int master = HashSlot.of("t" + i) * 3 / HashSlot.SLOTS; // the RedisCluster assembles equal slot ranges
+            int slot = HashSlot.of("t" + i);
+            // the RedisCluster gives master m the slots from 16384*m/3 up to the next master's first
+            int master = slot < HashSlot.SLOTS / 3 ? 0 : slot < HashSlot.SLOTS * 2 / 3 ? 1 : 2;
             if (TAG[master] == null) {
                 TAG[master] = "t" + i;
             }
