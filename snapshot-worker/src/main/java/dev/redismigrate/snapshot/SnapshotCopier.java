@@ -12,7 +12,9 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
@@ -66,6 +68,8 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
+    /** the target is a Redis Cluster: writes are routed by slot ({@link TargetSinks}) */
+    private boolean targetIsCluster;
     /** holds the copy to the migration's limits.keys_per_second */
     private final Pacer keysPacer;
 
@@ -91,6 +95,7 @@ public final class SnapshotCopier extends ReplicaTask {
                         + "use the scan method or a newer target");
                 return;
             }
+            targetIsCluster = TargetSinks.isCluster(target);
             commandNames = SourceReplicas.commandNames(source);
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
             String backlogNote = ensureBacklog(source);
@@ -182,16 +187,21 @@ public final class SnapshotCopier extends ReplicaTask {
      * once, each key always by the same one (its chunks stay in order).
      */
     private ShardedEntryWriter openWriters() {
-        List<EntryWriter> writers = new ArrayList<>();
+        List<EntrySink> writers = new ArrayList<>();
         writerLinks.clear();
         try {
             for (int i = 0; i < config.writers(); i++) {
+                if (targetIsCluster) { // each writer thread routes its keys to every master
+                    writers.add(TargetSinks.open(connector, request.target(), true, "redis-migrate-snapshot",
+                            config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+                    continue;
+                }
                 RedisLink link = connector.open(request.target(), "redis-migrate-snapshot");
                 writerLinks.add(link);
                 writers.add(new EntryWriter(link, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
             }
         } catch (RuntimeException e) {
-            writers.forEach(EntryWriter::close);
+            writers.forEach(EntrySink::close);
             throw e;
         }
         return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), MigrationThreads.factory("snapshot-writer"),
@@ -416,9 +426,13 @@ public final class SnapshotCopier extends ReplicaTask {
      * been deleted on the source, and a copy only adds.
      */
     private void emptyMigratedDbs(RedisLink target) {
-        if (request.shard() != null) { // a cluster source's shard: the other shards' keys stay
-            MigratedDbs.emptySlots(target, request.ignoreDbs(), SlotRange.parse(request.slots()),
-                    StreamCheckpoint.key(request.migrationId(), request.shard()), java.time.Duration.ofMinutes(1));
+        java.time.Duration timeout = java.time.Duration.ofMinutes(1);
+        java.util.BitSet slots = request.shard() == null ? null : SlotRange.parse(request.slots());
+        if (targetIsCluster) { // every master; a cluster source's shard: only its slots
+            MigratedDbs.emptyCluster(connector, request.target(), request.ignoreDbs(), 0, 1, slots, request.migrationId(),
+                    request.shard(), timeout);
+        } else if (slots != null) { // a cluster source's shard: the other shards' keys stay
+            MigratedDbs.emptySlots(target, request.ignoreDbs(), slots, request.migrationId(), request.shard(), timeout);
         } else {
             MigratedDbs.empty(target, request.ignoreDbs());
         }

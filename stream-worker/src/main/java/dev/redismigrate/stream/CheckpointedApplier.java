@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutionException;
  * When the stream is idle the checkpoint is removed, so a caught-up target equals the source.
  * Not thread-safe: callers synchronize on it.
  */
-final class CheckpointedApplier {
+final class CheckpointedApplier implements StreamApplier {
     private static final byte[] WATCH = ascii("WATCH");
     private static final byte[] GET = ascii("GET");
     private static final byte[] MULTI = ascii("MULTI");
@@ -67,7 +67,8 @@ final class CheckpointedApplier {
      * moved to the {@link CheckpointLog}, else {@code fallback}), written back with this attempt's number so that an older attempt still running
      * stops at its next batch. Returns where to start, or null when a newer attempt owns the target.
      */
-    ReplicationOffset claim(ReplicationOffset fallback) {
+    @Override
+    public ReplicationOffset claim(ReplicationOffset fallback) {
         while (true) {
             writer.write(new Entry(checkpointDb, new byte[][] {WATCH, key}, -1));
             CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
@@ -97,12 +98,14 @@ final class CheckpointedApplier {
     }
 
     /** Takes what another instance left in the target as the checkpoint to expect from now on. */
-    void adopt(StreamCheckpoint found) {
+    @Override
+    public void adopt(StreamCheckpoint found) {
         expected = found;
     }
 
     /** Adds one routed command; {@code end} is the source position once it is applied. */
-    void apply(Entry entry, ReplicationOffset end) {
+    @Override
+    public void apply(Entry entry, ReplicationOffset end) {
         String name = entry.name();
         if (name.equals("MULTI")) { // our own transaction holds the source's
             inSourceTransaction = true;
@@ -124,34 +127,40 @@ final class CheckpointedApplier {
     }
 
     /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */
-    void skipTo(ReplicationOffset end) {
+    @Override
+    public void skipTo(ReplicationOffset end) {
         if (batchOpen) {
             batchEnd = end;
         }
     }
 
     /** Ends the open batch, unless a source transaction is still coming in. */
-    void commitIfPossible() {
+    @Override
+    public void commitIfPossible() {
         if (batchOpen && !inSourceTransaction) {
             commit();
         }
     }
 
     /** Waits for everything sent; raises what the target refused or a moved checkpoint. */
-    void flush() {
+    @Override
+    public void flush() {
         writer.flush();
         verifyPendingExec();
     }
 
-    long idleNanos() {
+    @Override
+    public long idleNanos() {
         return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
     }
 
-    boolean holdsCheckpoint() {
+    @Override
+    public boolean holdsCheckpoint() {
         return expected != null;
     }
 
-    long commandsApplied() {
+    @Override
+    public long commandsApplied() {
         return commandsApplied;
     }
 
@@ -159,7 +168,8 @@ final class CheckpointedApplier {
      * Moves the checkpoint out of the target (so that it equals the source) into the log: the
      * stream is idle at {@code position}, everything up to there applied or skipped.
      */
-    void removeCheckpoint(ReplicationOffset position) {
+    @Override
+    public void removeCheckpoint(ReplicationOffset position) {
         if (batchOpen || expected == null) {
             return;
         }

@@ -8,7 +8,9 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.limits.MigrationPacers;
+import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -69,7 +71,9 @@ public final class StreamReplayer extends ReplicaTask {
     private long lastTrimNanos = System.nanoTime();
     /** guards the apply state below (the applier is replaced when the target comes back) */
     private final Object lock = new Object();
-    private volatile CheckpointedApplier applier;
+    private volatile StreamApplier applier;
+    /** the target is a Redis Cluster: the apply routes by slot, a checkpoint per master ({@link ClusterCheckpointedApplier}) */
+    private boolean targetIsCluster;
     /** the target's connection of the current applier */
     private volatile RedisLink targetLink;
     /** why the target's connection was lost: the apply reconnects (set: the applier is unusable) */
@@ -95,6 +99,7 @@ public final class StreamReplayer extends ReplicaTask {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
             checkpointDb = checkpointDb(databases);
+            targetIsCluster = TargetSinks.isCluster(target);
             targetLink = target;
             applier = newApplier(target);
             handled = startingPoint();
@@ -142,6 +147,9 @@ public final class StreamReplayer extends ReplicaTask {
             // sent (an exception here hid it, and the api-service handed the silent task over forever)
             if (targetLink != null) {
                 targetLink.close();
+            }
+            if (applier != null) {
+                applier.close();
             }
         }
         if (fatal != null) {
@@ -309,7 +317,8 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
-        if (t instanceof TargetWriteException && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
+        // a cluster target's lost node is not reconnected: the stream ends in error (a new attempt copies again)
+        if (t instanceof TargetWriteException && !targetIsCluster && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
             if (targetLost == null) {
                 LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
                 targetLost = t.getMessage();
@@ -382,7 +391,17 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
-    private CheckpointedApplier newApplier(RedisLink target) {
+    private StreamApplier newApplier(RedisLink target) {
+        if (targetIsCluster) {
+            try {
+                return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, request.target(),
+                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, "redis-migrate-stream"),
+                        request.target().address(), checkpointLog, request.migrationId(), request.shard(), request.attempt(),
+                        config.batchCommands(), MigrationPacers.commands(request.migrationId()), 60_000);
+            } catch (ClusterWriteException e) {
+                throw new TargetWriteException("the cluster target " + request.target().address() + ": " + e.getMessage());
+            }
+        }
         EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
@@ -420,7 +439,7 @@ public final class StreamReplayer extends ReplicaTask {
                             + " the stream stopped rather than leave it looking caught up: start the migration again";
                     return;
                 }
-                CheckpointedApplier next = newApplier(link);
+                StreamApplier next = newApplier(link);
                 ReplicationOffset start;
                 synchronized (lock) {
                     start = next.claim(handled);

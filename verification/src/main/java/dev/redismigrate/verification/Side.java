@@ -29,9 +29,9 @@ import java.util.concurrent.TimeoutException;
  * (encoding-independent, computed by Redis), otherwise by a hash of their contents read type by type.
  * Even with DIGEST-VALUE, the types whose digests the two servers compute differently for equal
  * values (sorted sets across server families) are hashed by content, and a stream's digest gets its
- * consumer groups added (DIGEST-VALUE covers only its entries).
+ * consumer groups added (DIGEST-VALUE covers only its entries). A cluster target is a {@link ClusterSide}.
  */
-final class Side {
+class Side {
     /** DIGEST-VALUE mixes SHA1("!!expire!!") into the digest of a key with an expiry; TTLs are compared apart */
     private static final byte[] EXPIRE_MIX = sha1("!!expire!!".getBytes(StandardCharsets.US_ASCII));
 

@@ -36,8 +36,9 @@ import org.jboss.logging.Logger;
  * Compares a migration's source and target, db by db (the ignored ones left out): each key's
  * type, value digest and TTL, read in pipelined batches on both sides. Sorted sets are compared by
  * content (scores as numbers) unless both servers are the same family and version, whose digests of
- * them agree. A cluster source is read master by master ({@code source_shards}); a cluster node named
- * alone, on either side, ends the verification in an error: it is part of the data. {@code full} SCANs every key
+ * them agree. A cluster source is read master by master ({@code source_shards}), a cluster target on
+ * the master owning each key ({@link ClusterSide}); a cluster node named alone as the source ends the
+ * verification in an error: it is part of the data. {@code full} SCANs every key
  * of the source and then the target for keys the source does not have; {@code sample} checks N
  * keys picked with RANDOMKEY, spread over the dbs by their sizes.
  * <p>
@@ -138,34 +139,27 @@ public final class Verifier implements Runnable {
         try (RedisLink sourceLink = open("source", request.source());
              RedisLink targetLink = open("target", request.target())) {
             Side source = new Side("source", sourceLink, READ_TIMEOUT_MS);
-            Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
             ServerInfo sourceServer = source.server();
-            ServerInfo targetServer = target.server();
             refuseCluster(source, sourceServer);
-            refuseCluster(target, targetServer);
-            boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
-            // sorted sets: DIGEST-VALUE hashes the scores' text, which differs between server builds
-            Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
-            source.useDigestValue(digest, byContent);
-            target.useDigestValue(digest, byContent);
-            valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
-            LOG.infof("verification %s: source %s, target %s, values by %s", request.verificationId(), sourceServer,
-                    targetServer, valueMethod);
-
-            Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
-            Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
-            TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
-            dbs.addAll(targetDbs.keySet());
-            keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
-                    targetDbs.getOrDefault(db, 0L))).toList();
-            if (mode() == VerifyMode.FULL) {
-                keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
-                for (int db : dbs) {
-                    full(source, target, db, null);
-                }
-            } else {
-                keysTotal = (long) sample(source, target, sourceDbs, request.sampleSize() == null ? 1000 : request.sampleSize());
+            Side target = targetSide(targetLink);
+            try {
+                compareAll(source, target, sourceServer, target.server());
+            } finally {
+                closeCluster(target);
             }
+        }
+    }
+
+    /** A cluster target is read key by key on the master owning each key's slot. */
+    private Side targetSide(RedisLink targetLink) {
+        return new Side("target", targetLink, READ_TIMEOUT_MS).server().clusterEnabled()
+                ? new ClusterSide("target", targetLink, request.target(), connector, READ_TIMEOUT_MS)
+                : new Side("target", targetLink, READ_TIMEOUT_MS);
+    }
+
+    private static void closeCluster(Side side) {
+        if (side instanceof ClusterSide cluster) {
+            cluster.close();
         }
     }
 
@@ -178,9 +172,8 @@ public final class Verifier implements Runnable {
         List<VerifyRequest.SourceShard> shards = request.sourceShards();
         List<RedisLink> links = new ArrayList<>();
         try (RedisLink targetLink = open("target", request.target())) {
-            Side target = new Side("target", targetLink, READ_TIMEOUT_MS);
+            Side target = targetSide(targetLink);
             ServerInfo targetServer = target.server();
-            refuseCluster(target, targetServer);
             List<Side> sources = new ArrayList<>();
             for (VerifyRequest.SourceShard shard : shards) {
                 RedisLink link = open("source shard " + sources.size(), shard.node());
@@ -224,16 +217,43 @@ public final class Verifier implements Runnable {
                 }
                 keysTotal = checked;
             }
+            closeCluster(target);
         } finally {
             links.forEach(RedisLink::close);
         }
     }
 
-    /** One node of a cluster holds only part of its keys: comparing it would call a partial view equal. */
+    private void compareAll(Side source, Side target, ServerInfo sourceServer, ServerInfo targetServer) {
+        boolean digest = settings.digestValue() && source.allowsDigestValue() && target.allowsDigestValue();
+        // sorted sets: DIGEST-VALUE hashes the scores' text, which differs between server builds
+        Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
+        source.useDigestValue(digest, byContent);
+        target.useDigestValue(digest, byContent);
+        valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
+        LOG.infof("verification %s: source %s, target %s, values by %s", request.verificationId(), sourceServer,
+                targetServer, valueMethod);
+
+        Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
+        Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
+        TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
+        dbs.addAll(targetDbs.keySet());
+        keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
+                targetDbs.getOrDefault(db, 0L))).toList();
+        if (mode() == VerifyMode.FULL) {
+            keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
+            for (int db : dbs) {
+                full(source, target, db, null);
+            }
+        } else {
+            keysTotal = (long) sample(source, target, sourceDbs, request.sampleSize() == null ? 1000 : request.sampleSize());
+        }
+    }
+
+    /** One node of a cluster source holds only part of its keys: comparing it would call a partial view equal. */
     private static void refuseCluster(Side side, ServerInfo server) {
         if (server.clusterEnabled()) {
             throw new RedisAccessException("the " + side.name + " " + side.address() + " is a Redis Cluster node"
-                    + " (cluster_enabled:1): verifying a cluster source or target is not supported yet, as one node"
+                    + " (cluster_enabled:1): verifying a cluster source is not supported yet, as one node"
                     + " holds only part of the keys");
         }
     }

@@ -43,10 +43,11 @@ public class DatabaseService {
                 Boolean.TRUE.equals(c.ssl()), cipher);
         // outside any transaction: a slow server must not hold a database connection
         RedisProbe.Facts facts = probe.probe("target", endpoint);
-        if (facts.cluster()) {
-            // no migration could use it (see ServerChecks.cluster); a PUT still refuses one registered before
+        if (facts.cluster() && !facts.wholeCluster()) {
+            // keys of uncovered slots or unreachable masters could not be written (see ServerChecks.cluster, which a PUT runs again)
             throw ApiException.unprocessable("connection: " + endpoint.address() + " is a cluster node "
-                    + "(cluster_enabled:1): cluster targets are not supported yet, a migration would write into one shard only");
+                    + "(cluster_enabled:1) of a cluster that cannot take every key: a cluster target needs all 16384 slots "
+                    + "served and every node reachable (its cluster: " + facts.clusterSurvey().describe() + ")");
         }
         // what the server is, whatever the request said: Valkey answers as engine "valkey" with its own version
         TargetDatabase target = TargetDatabase.of(request.name().trim(), endpoint, facts.release().family().engine(),

@@ -53,8 +53,9 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
     /**
      * A node of a Redis Cluster holds one shard. A cluster source is copied shard by shard, if every
      * shard can be read ({@link ClusterSourceProbe} says; its message names the shards, or the slots
-     * and nodes missing). Into a cluster target, keys of other shards would be refused: until cluster
-     * targets are supported the check fails, and says what was found of the cluster.
+     * and nodes missing). A cluster target is written by slot into every master, so it is accepted
+     * when all 16384 slots are served and every node answers with the credentials given; else the
+     * check names the slots and nodes missing.
      */
     static Check cluster(RedisEndpoint source, RedisProbe.Facts sourceFacts, RedisEndpoint target,
             RedisProbe.Facts targetFacts, ClusterSource clusterSource) {
@@ -65,16 +66,22 @@ public record ServerChecks(Check cluster, Check distinct, Check sourceFree, Chec
         if (clusterSource != null && !clusterSource.ok()) {
             clusters.add(clusterSource.check().message());
         }
-        if (targetFacts != null && targetFacts.cluster()) {
-            clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1): cluster targets "
-                    + "are not supported yet, the node would refuse the keys of every other shard" + found(targetFacts));
+        boolean clusterTarget = targetFacts != null && targetFacts.cluster();
+        if (clusterTarget && !targetFacts.wholeCluster()) {
+            clusters.add("the target " + target.address() + " is a cluster node (cluster_enabled:1) of a cluster that "
+                    + "cannot take every key: a cluster target needs all 16384 slots served and every node reachable"
+                    + found(targetFacts));
         }
         if (!clusters.isEmpty()) {
             return Check.fail("cluster", String.join("; ", clusters));
         }
+        String targetPart = clusterTarget ? "the target " + target.address() + " is a node of a Redis Cluster; keys are "
+                + "written by slot into every master" + found(targetFacts) : "the target does not run in cluster mode";
         if (clusterSource != null) {
-            return Check.pass("cluster", clusterSource.check().message() + (targetFacts == null ? ""
-                    : "; the target does not run in cluster mode"));
+            return Check.pass("cluster", clusterSource.check().message() + (targetFacts == null ? "" : "; " + targetPart));
+        }
+        if (clusterTarget) {
+            return Check.pass("cluster", targetPart);
         }
         return Check.pass("cluster", sourceFacts == null ? "the target does not run in cluster mode"
                 : targetFacts == null ? "the source does not run in cluster mode"

@@ -3,6 +3,7 @@ package dev.redismigrate.api.preflight;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.preflight.PreflightReport.Check;
+import dev.redismigrate.api.redis.ClusterDiscovery;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.api.redis.SourceAccess;
 import dev.redismigrate.common.contract.MigrationMethod;
@@ -37,7 +38,9 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
         List<Check> checks = new ArrayList<>();
         checks.add(tls(source));
         checks.add(dbs(sourceFacts, targetFacts, ignoreDbs));
-        checks.add(memory(sourceFacts.memory(), targetFacts.memory()));
+        checks.add(targetFacts.wholeCluster() && !targetFacts.clusterSurvey().shards().isEmpty()
+                ? memoryPerShard(sourceFacts.memory(), targetFacts.clusterSurvey().shards())
+                : memory(sourceFacts.memory(), targetFacts.memory()));
         SourceAccess access = sourceFacts.access();
         boolean loadable = targetFacts.release().loads(sourceFacts.release());
         MigrationMethod method = asked != null ? asked
@@ -203,6 +206,41 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
 
     private static String keys(long n) {
         return n == 1 ? "1 key" : n + " keys";
+    }
+
+    /**
+     * A cluster target: keys spread over the masters by slot, so each master must take about its
+     * share of the source's data (its slots / 16384); the tightest master decides.
+     */
+    static Check memoryPerShard(RedisProbe.Memory source, List<ClusterDiscovery.ShardMemory> shards) {
+        List<String> figures = new ArrayList<>();
+        String worst = "pass";
+        for (ClusterDiscovery.ShardMemory shard : shards) {
+            RedisProbe.Memory m = shard.memory();
+            long share = Math.round((double) source.dataset() * shard.slots() / 16384);
+            long limit = m.maxmemory() > 0 ? m.maxmemory() : m.systemMemory();
+            if (limit <= 0) {
+                figures.add(shard.master() + ": ~" + mb(share) + " to take, headroom unknown (neither maxmemory nor system memory said)");
+                worst = worst.equals("fail") ? worst : "warn";
+                continue;
+            }
+            long free = limit - m.used();
+            figures.add(shard.master() + ": ~" + mb(share) + " to take, " + mb(m.used()) + " used of " + mb(limit)
+                    + " (" + (m.maxmemory() > 0 ? "maxmemory" : "system memory") + ")");
+            if (share > free) {
+                worst = "fail";
+            } else if (free - share < TIGHT_MEMORY * limit && !worst.equals("fail")) {
+                worst = "warn";
+            }
+        }
+        String message = "source data " + mb(source.dataset()) + ", spread by slot over " + shards.size() + " masters: "
+                + String.join("; ", figures);
+        return switch (worst) {
+            case "fail" -> Check.fail("memory", message + ": a master cannot take its share; raise its maxmemory or add shards");
+            case "warn" -> Check.warn("memory", message + ": less than 20 % would be left on a master after the copy, "
+                    + "or its headroom is unknown");
+            default -> Check.pass("memory", message);
+        };
     }
 
     private static String mb(long bytes) {

@@ -35,6 +35,11 @@ public class RedisProbe {
                 Map<Integer, Long> keysPerDb, SourceAccess access) {
             this(release, serverId, cluster, databases, memory, keysPerDb, access, null);
         }
+
+        /** A cluster node whose cluster serves all 16384 slots, every node reachable with the credentials given. */
+        public boolean wholeCluster() {
+            return cluster && clusterSurvey != null && clusterSurvey.survey() != null && clusterSurvey.survey().complete();
+        }
     }
 
     /**
@@ -79,7 +84,7 @@ public class RedisProbe {
         }
     }
 
-    private static Memory memory(Map<String, String> info) {
+    static Memory memory(Map<String, String> info) {
         long used = number(info, "used_memory");
         // used_memory_dataset exists since Redis 4; before, the whole use is the best estimate
         long dataset = info.containsKey("used_memory_dataset") ? number(info, "used_memory_dataset") : used;

@@ -31,10 +31,13 @@ import org.redisson.client.RedisTryAgainException;
  * commands keep their order among themselves, so two writes of one key keep theirs.
  *
  * <p>Not thread-safe: one writer per stream of commands. Commands without keys are sent to every
- * master when they concern the whole data set (FLUSHALL, FLUSHDB, SCRIPT, FUNCTION), else refused.
+ * master when they concern the whole data set (FLUSHALL, FLUSHDB, SCRIPT, FUNCTION), PUBLISH to one
+ * master (the cluster spreads it), others refused.
  */
 public final class ClusterWriter implements AutoCloseable {
     private static final Set<String> TO_EVERY_MASTER = Set.of("flushall", "flushdb", "script", "function");
+    /** a cluster passes a PUBLISH on to every node itself (and a source replicates its PUBLISHes) */
+    private static final Set<String> TO_ANY_MASTER = Set.of("publish");
     /** Rounds of redirections one flush follows before it gives up (a slot moving again and again). */
     private static final int MAX_ROUNDS = 50;
     private static final long TRY_AGAIN_PAUSE_MS = 50;
@@ -43,6 +46,7 @@ public final class ClusterWriter implements AutoCloseable {
     private final RedisConnector connector;
     private final NodeAddresses addresses;
     private final long maxPendingBytes;
+    private final int maxPendingCommands;
     private final Duration replyTimeout;
     private final String clientName;
     private final Map<String, RedisLink> links = new HashMap<>();
@@ -59,27 +63,60 @@ public final class ClusterWriter implements AutoCloseable {
     private record Pending(byte[][] argv, String address, CompletableFuture<Object> reply) {
     }
 
+    /** A command (or the part of one) for one master; {@code slot} -1 for a keyless command (sent to every master). */
+    public record Routed(byte[][] argv, String address, int slot) {
+    }
+
     public ClusterWriter(RedisConnector connector, NodeAddresses addresses, long maxPendingBytes, Duration replyTimeout,
             String clientName) {
+        this(connector, addresses, Integer.MAX_VALUE, maxPendingBytes, replyTimeout, clientName);
+    }
+
+    /** @param maxPendingCommands commands queued before they are sent and their replies awaited (bounds the futures held) */
+    public ClusterWriter(RedisConnector connector, NodeAddresses addresses, int maxPendingCommands, long maxPendingBytes,
+            Duration replyTimeout, String clientName) {
         this.connector = connector;
         this.addresses = addresses;
+        this.maxPendingCommands = maxPendingCommands;
         this.maxPendingBytes = maxPendingBytes;
         this.replyTimeout = replyTimeout;
         this.clientName = clientName;
         refresh();
     }
 
-    /** Queues a command; sends and waits for the replies once the bound in bytes is reached. */
+    /** Queues a command; sends and waits for the replies once the bound in bytes or commands is reached. */
     public void write(byte[][] argv) {
+        for (Routed part : route(argv)) {
+            queue(part.argv(), part.address());
+        }
+        if (pendingBytes >= maxPendingBytes || pending.size() >= maxPendingCommands) {
+            flush();
+        }
+    }
+
+    /**
+     * Where a command goes by the topology known now: one part per slot of its keys (split where
+     * {@link CommandKeys} allows), each to the master of that slot; a keyless command for the whole
+     * data set to every master. Nothing is sent.
+     *
+     * @throws CrossSlotException for a multi-key command across slots that cannot be split
+     * @throws ClusterWriteException for a keyless command that is not for every master, or a slot without a master
+     */
+    public List<Routed> route(byte[][] argv) {
         String name = new String(argv[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        List<Routed> routed = new ArrayList<>();
         for (CommandKeys.Part part : keys.perSlot(argv)) {
+            if (part.slot() < 0 && TO_ANY_MASTER.contains(name) && !topologyOf.masters().isEmpty()) {
+                routed.add(new Routed(part.argv(), topologyOf.masters().get(0).address(), -1));
+                continue;
+            }
             if (part.slot() < 0) {
                 if (!TO_EVERY_MASTER.contains(name)) {
                     throw new ClusterWriteException(name.toUpperCase(Locale.ROOT)
                             + " has no key: a cluster target cannot tell which node it is for");
                 }
                 for (ClusterNode master : topologyOf.masters()) {
-                    queue(part.argv(), master.address());
+                    routed.add(new Routed(part.argv(), master.address(), -1));
                 }
                 continue;
             }
@@ -88,11 +125,17 @@ public final class ClusterWriter implements AutoCloseable {
                 throw new ClusterWriteException("slot " + part.slot() + " of the target is served by no shard ("
                         + name.toUpperCase(Locale.ROOT) + ")");
             }
-            queue(part.argv(), owner.address());
+            routed.add(new Routed(part.argv(), owner.address(), part.slot()));
         }
-        if (pendingBytes >= maxPendingBytes) {
-            flush();
-        }
+        return routed;
+    }
+
+    /**
+     * This writer's connection to a node (opened on first use, reopened when broken), for a caller
+     * that runs its own exchange there (a transaction); not while commands of {@link #write} wait for a flush.
+     */
+    public RedisLink linkTo(String address) {
+        return link(address);
     }
 
     /** Sends everything queued and waits for every reply, following redirections; throws on any error reply. */

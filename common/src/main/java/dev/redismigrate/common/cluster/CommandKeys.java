@@ -27,14 +27,15 @@ import java.util.stream.Collectors;
  * commands are rare in a stream of writes).
  *
  * <p>Which commands may be split is meaning, not syntax, and so a short list here: {@code DEL},
- * {@code UNLINK}, {@code TOUCH} (each key on its own) and {@code MSET} (each pair on its own). The
+ * {@code UNLINK}, {@code TOUCH}, {@code EXISTS} (each key on its own) and {@code MSET} (each pair on its own). The
  * split parts are no longer one atomic step, which a migration replaying writes in order does not
  * need. Every other multi-key command across slots is refused with a {@link CrossSlotException}
  * naming it and the slots (RENAME, SMOVE, MSETNX, SUNIONSTORE ... across slots).
  */
 public final class CommandKeys {
     /** Commands split key by key (step 1) or pair by pair (step 2), with the step. */
-    private static final Map<String, Integer> SPLITTABLE = Map.of("del", 1, "unlink", 1, "touch", 1, "mset", 2);
+    /** EXISTS changes nothing, but a split one still counts the same keys in all (its replies add up). */
+    private static final Map<String, Integer> SPLITTABLE = Map.of("del", 1, "unlink", 1, "touch", 1, "exists", 1, "mset", 2);
 
     private final Map<String, Spec> specs;
     private final Function<byte[][], List<byte[]>> getKeys;

@@ -27,6 +27,31 @@ public final class HashSlot {
         return CRC16.crc16(key) % SLOTS;
     }
 
+    /** per slot, the shortest decimal hash tag in that slot (built once, ~160,000 CRC16s) */
+    private static volatile String[] tags;
+
+    /**
+     * The shortest decimal number whose slot is {@code slot}: a key holding {@code {tag}} lands in
+     * that slot, whoever serves it.
+     */
+    public static String tag(int slot) {
+        String[] table = tags;
+        if (table == null) {
+            table = new String[SLOTS];
+            int missing = SLOTS;
+            for (int i = 0; missing > 0; i++) {
+                String tag = Integer.toString(i);
+                int s = of(tag);
+                if (table[s] == null) {
+                    table[s] = tag;
+                    missing--;
+                }
+            }
+            tags = table;
+        }
+        return table[slot];
+    }
+
     public static int of(String key) {
         return of(key.getBytes(StandardCharsets.UTF_8));
     }

@@ -37,9 +37,22 @@ public final class ShardNames {
         return shard == null ? CHECKPOINT_KEY_PREFIX + migrationId : CHECKPOINT_KEY_PREFIX + "{" + migrationId + "}:" + shard;
     }
 
-    /** Whether {@code key} is a checkpoint of this migration (any shard): the verifier does not count it. */
+    /**
+     * The checkpoint of a source shard in one slot of a cluster target (a cluster applies a batch slot
+     * by slot): the hash tag {@code {tag}} is chosen to hash to that slot.
+     */
+    public static String slotCheckpointKey(UUID migrationId, Integer shard, String slotTag) {
+        return CHECKPOINT_KEY_PREFIX + migrationId + (shard == null ? "" : ":" + shard) + ":{" + slotTag + "}";
+    }
+
+    /** Whether {@code key} is a checkpoint of this migration (any shard, any slot): the verifier does not count it. */
     public static boolean isCheckpointKey(UUID migrationId, String key) {
-        return key.equals(CHECKPOINT_KEY_PREFIX + migrationId) || key.startsWith(CHECKPOINT_KEY_PREFIX + "{" + migrationId + "}:");
+        return key.startsWith(CHECKPOINT_KEY_PREFIX + migrationId) || key.startsWith(CHECKPOINT_KEY_PREFIX + "{" + migrationId + "}:");
+    }
+
+    /** Whether {@code key} is a checkpoint of this migration's {@code shard} (in any slot). */
+    public static boolean isCheckpointOf(UUID migrationId, Integer shard, String key) {
+        return key.equals(checkpointKey(migrationId, shard)) || key.startsWith(CHECKPOINT_KEY_PREFIX + migrationId + (shard == null ? "" : ":" + shard) + ":{");
     }
 
     /** "shard 2" for messages, "" for a standalone source. */

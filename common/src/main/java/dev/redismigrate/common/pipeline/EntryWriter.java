@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
  * connection has selected and selects another only when an entry needs it. Methods are
  * synchronized so that a progress timer may flush while the reading thread writes.
  */
-public final class EntryWriter implements AutoCloseable {
+public final class EntryWriter implements EntrySink {
     private record InFlight(CompletableFuture<Object> reply, Entry entry, long bytes) {
     }
 
@@ -39,6 +39,7 @@ public final class EntryWriter implements AutoCloseable {
     private volatile Pacer pacer;
 
     /** Writes at most as many commands per second as the pacer allows (its rate may change while writing). */
+    @Override
     public EntryWriter pacedBy(Pacer commands) {
         this.pacer = commands;
         return this;
@@ -55,6 +56,7 @@ public final class EntryWriter implements AutoCloseable {
      * Queues one entry; blocks while the pipeline is full. The reply is for callers that must read
      * it (EXEC); refusals are raised by the writer itself.
      */
+    @Override
     public synchronized CompletableFuture<Object> write(Entry entry) {
         if (pacer != null && pacer.rate() > 0) {
             target.sendQueued(); // what waits behind the pacer must not hold back what is queued already
@@ -136,11 +138,13 @@ public final class EntryWriter implements AutoCloseable {
     }
 
     /** Sends what is held back for company now, without waiting for replies. */
+    @Override
     public synchronized void sendPending() {
         target.sendQueued();
     }
 
     /** Waits until every queued entry has been answered. */
+    @Override
     public synchronized void flush() {
         while (!inFlight.isEmpty()) {
             awaitOldest();
@@ -157,6 +161,7 @@ public final class EntryWriter implements AutoCloseable {
         return appliedOffset;
     }
 
+    @Override
     public synchronized long bytesApplied() {
         return bytesApplied;
     }

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Applies entries whose relative order only matters per shard (e.g. per key, as in a snapshot)
- * over several {@link EntryWriter}s at once, each on its own thread and connection. The caller
+ * over several {@link EntrySink}s at once (standalone or cluster targets), each on its own thread and connection. The caller
  * picks the shard; entries of one shard are applied in the order given. Entries wait in a queue
  * per shard whose bytes are bounded (together with each writer's own in-flight bound, this bounds
  * memory), so a fast producer blocks instead of filling the heap. Entries are handed over in
@@ -31,7 +31,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
     private static final int BATCH_ENTRIES = 256;
     private static final int BATCH_KIB = 256;
 
-    private final List<EntryWriter> writers;
+    private final List<EntrySink> writers;
     private final List<BlockingQueue<Item>> queues = new ArrayList<>();
     /** per shard: what the caller collected and has not handed over yet, and its size in KiB */
     private final List<List<Entry>> batches = new ArrayList<>();
@@ -52,7 +52,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
      * @param abandoned true once the caller gave up (a stop): a blocked call returns instead of waiting on
      * @param beforeWrite work on an entry that the writer's thread does rather than the caller's
      */
-    public ShardedEntryWriter(List<EntryWriter> writers, long maxQueuedBytes, ThreadFactory threadFactory,
+    public ShardedEntryWriter(List<? extends EntrySink> writers, long maxQueuedBytes, ThreadFactory threadFactory,
             BooleanSupplier abandoned, Consumer<Entry> beforeWrite) {
         this.writers = List.copyOf(writers);
         this.maxQueuedKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxQueuedBytes >> 10));
@@ -63,7 +63,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
         for (int i = 0; i < this.writers.size(); i++) {
             batches.add(new ArrayList<>());
             BlockingQueue<Item> queue = new ArrayBlockingQueue<>(1024);
-            EntryWriter writer = this.writers.get(i);
+            EntrySink writer = this.writers.get(i);
             Thread thread = threadFactory.newThread(() -> drain(queue, writer));
             queues.add(queue);
             threads.add(thread);
@@ -131,7 +131,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
     /** Bytes of entries the target has acknowledged, over all writers. */
     public long bytesApplied() {
         long sum = 0;
-        for (EntryWriter writer : writers) {
+        for (EntrySink writer : writers) {
             sum += writer.bytesApplied();
         }
         return sum;
@@ -146,7 +146,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
         }
     }
 
-    private void drain(BlockingQueue<Item> queue, EntryWriter writer) {
+    private void drain(BlockingQueue<Item> queue, EntrySink writer) {
         try {
             while (!closed) {
                 Item item = queue.poll();
@@ -197,7 +197,7 @@ public final class ShardedEntryWriter implements AutoCloseable {
                 break;
             }
         }
-        for (EntryWriter writer : writers) {
+        for (EntrySink writer : writers) {
             writer.close();
         }
     }

@@ -4,6 +4,12 @@ import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.cluster.ClusterNode;
+import dev.redismigrate.common.cluster.ClusterTopology;
+import dev.redismigrate.common.cluster.NodeAddresses;
+import dev.redismigrate.common.cluster.TopologyReader;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,8 +17,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * The dbs a migration copies: those of a server's keyspace that the user did not leave out; and
@@ -49,25 +58,9 @@ public final class MigratedDbs {
             empty(target, ignoreDbs);
             return;
         }
-        byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
         for (int db : withKeys(target, ignoreDbs)) {
             target.call("SELECT", db);
-            String cursor = "0";
-            do {
-                scan[1] = Replies.ascii(cursor);
-                List<?> reply = (List<?>) await(target.send(scan), target, timeout);
-                cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-                List<byte[]> mine = new ArrayList<>();
-                mine.add(Replies.ascii("UNLINK"));
-                for (Object key : (List<?>) reply.get(1)) {
-                    if (ScanParts.partOf((byte[]) key, partCount) == partIndex) {
-                        mine.add((byte[]) key);
-                    }
-                }
-                if (mine.size() > 1) {
-                    await(target.send(mine.toArray(byte[][]::new)), target, timeout);
-                }
-            } while (!cursor.equals("0"));
+            unlinkWhere(target, key -> ScanParts.partOf(key, partCount) == partIndex, timeout);
         }
         target.call("SELECT", 0);
     }
@@ -76,34 +69,73 @@ public final class MigratedDbs {
      * The same for one source shard of a cluster source: only the keys of its slots are deleted (the
      * other shards copy or stream side by side into the same target), and never another shard's
      * checkpoint (its stream would take the target for one that lost its data); this shard's own
-     * checkpoint goes, as a new copy starts from a new offset.
+     * checkpoints go, as a new copy starts from a new offset.
      */
-    public static void emptySlots(RedisLink target, Set<Integer> ignoreDbs, BitSet slots, byte[] ownCheckpoint,
+    public static void emptySlots(RedisLink target, Set<Integer> ignoreDbs, BitSet slots, UUID migrationId, int shard,
             Duration timeout) {
-        byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
-        byte[] checkpoints = Replies.ascii(ShardNames.CHECKPOINT_KEY_PREFIX);
         for (int db : withKeys(target, ignoreDbs)) {
             target.call("SELECT", db);
-            String cursor = "0";
-            do {
-                scan[1] = Replies.ascii(cursor);
-                List<?> reply = (List<?>) await(target.send(scan), target, timeout);
-                cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-                List<byte[]> mine = new ArrayList<>();
-                mine.add(Replies.ascii("UNLINK"));
-                for (Object key : (List<?>) reply.get(1)) {
-                    byte[] k = (byte[]) key;
-                    if (slots.get(HashSlot.of(k)) && !startsWith(k, checkpoints)) {
-                        mine.add(k);
-                    }
-                }
-                if (mine.size() > 1) {
-                    await(target.send(mine.toArray(byte[][]::new)), target, timeout);
-                }
-            } while (!cursor.equals("0"));
-            await(target.send(new byte[][] {Replies.ascii("DEL"), ownCheckpoint}), target, timeout);
+            unlinkWhere(target, ofShard(slots, migrationId, shard), timeout);
         }
         target.call("SELECT", 0);
+    }
+
+    /**
+     * The same for a cluster target, which has db 0 only and whose keys are spread over its masters:
+     * each master is emptied ({@code FLUSHDB}); for a part of a split scan, or a shard of a cluster
+     * source ({@code slots} not null), only its keys, one UNLINK each (a cluster refuses a multi-key
+     * UNLINK across slots).
+     */
+    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, Set<Integer> ignoreDbs, int partIndex,
+            int partCount, BitSet slots, UUID migrationId, Integer shard, Duration timeout) {
+        if (ignoreDbs.contains(0)) {
+            return;
+        }
+        ClusterTopology topology;
+        try (RedisLink link = connector.open(seed, "redis-migrate-empty")) {
+            topology = TopologyReader.read(link, new NodeAddresses(seed, Map.of()));
+        }
+        for (ClusterNode master : topology.masters()) {
+            try (RedisLink node = connector.open(master.endpoint(seed), "redis-migrate-empty")) {
+                if (slots != null) {
+                    unlinkWhere(node, ofShard(slots, migrationId, shard), timeout);
+                } else if (partCount > 1) {
+                    unlinkWhere(node, key -> ScanParts.partOf(key, partCount) == partIndex, timeout);
+                } else {
+                    node.call("FLUSHDB");
+                }
+            }
+        }
+    }
+
+    /** A source shard's keys on the target: those of its slots but checkpoints, and its own checkpoints. */
+    private static Predicate<byte[]> ofShard(BitSet slots, UUID migrationId, Integer shard) {
+        byte[] checkpoints = Replies.ascii(ShardNames.CHECKPOINT_KEY_PREFIX);
+        return key -> {
+            if (startsWith(key, checkpoints)) {
+                return ShardNames.isCheckpointOf(migrationId, shard, new String(key, StandardCharsets.ISO_8859_1));
+            }
+            return slots.get(HashSlot.of(key));
+        };
+    }
+
+    /** SCANs the selected db of {@code node} and unlinks the keys {@code doomed} picks, pipelined. */
+    private static void unlinkWhere(RedisLink node, Predicate<byte[]> doomed, Duration timeout) {
+        byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
+        String cursor = "0";
+        do {
+            scan[1] = Replies.ascii(cursor);
+            List<?> reply = (List<?>) await(node.send(scan), node, timeout);
+            cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+            List<CompletableFuture<Object>> unlinked = new ArrayList<>();
+            for (Object key : (List<?>) reply.get(1)) {
+                if (doomed.test((byte[]) key)) {
+                    unlinked.add(node.queue(new byte[][] {Replies.ascii("UNLINK"), (byte[]) key}));
+                }
+            }
+            node.sendQueued();
+            unlinked.forEach(r -> await(r, node, timeout));
+        } while (!cursor.equals("0"));
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

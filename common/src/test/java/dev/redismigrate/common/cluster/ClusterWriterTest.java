@@ -175,4 +175,23 @@ class ClusterWriterTest {
     private static RedisServer server(int port) {
         return cluster.nodes().stream().filter(n -> n.port() == port).findFirst().orElseThrow();
     }
+
+    @Test
+    void theWorkersEntrySinkRefusesOtherDbsAndUnsplittableCommandsNamingThem() {
+        try (dev.redismigrate.common.pipeline.ClusterEntryWriter sink = new dev.redismigrate.common.pipeline.ClusterEntryWriter(
+                writer(), "the-seed:1")) {
+            sink.write(new dev.redismigrate.common.pipeline.Entry(0, argv("MSET", "e:a", "1", "e:b", "2", "e:c", "3"), -1));
+            sink.write(new dev.redismigrate.common.pipeline.Entry(0, argv("PUBLISH", "news", "to one master"), -1));
+            sink.flush();
+            assertEquals("2", cluster.cli("GET", "e:b").trim());
+            assertTrue(sink.bytesApplied() > 0);
+            var db3 = assertThrows(dev.redismigrate.common.pipeline.TargetWriteException.class,
+                    () -> sink.write(new dev.redismigrate.common.pipeline.Entry(3, argv("SET", "k", "v"), -1)));
+            assertEquals("the target the-seed:1 is a cluster, which has db 0 only: SET of the source's db 3 has nowhere to go"
+                    + " (leave that db out with ignore_dbs)", db3.getMessage());
+            var smove = assertThrows(dev.redismigrate.common.pipeline.TargetWriteException.class,
+                    () -> sink.write(new dev.redismigrate.common.pipeline.Entry(0, argv("SMOVE", "e:a", "e:b", "m"), -1)));
+            assertTrue(smove.getMessage().startsWith("the cluster target the-seed:1: SMOVE with keys in slots "), smove.getMessage());
+        }
+    }
 }

@@ -40,4 +40,13 @@ class HashSlotTest {
         assertEquals(12182, HashSlot.of("foo"));
         assertEquals(HashSlot.of("user1000"), HashSlot.of("{user1000}.following"));
     }
+
+    @Test
+    void everySlotHasAShortTagThatHashesToIt() {
+        for (int slot = 0; slot < HashSlot.SLOTS; slot++) {
+            String tag = HashSlot.tag(slot);
+            assertEquals(slot, HashSlot.of("redis-migrate:checkpoint:x:{" + tag + "}"), "tag " + tag);
+            assertEquals(tag, Integer.toString(Integer.parseInt(tag)), "a plain decimal");
+        }
+    }
 }

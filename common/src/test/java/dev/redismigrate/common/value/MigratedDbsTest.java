@@ -10,7 +10,6 @@ import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.Set;
@@ -43,8 +42,7 @@ class MigratedDbsTest {
             link.call("SET", "in-db2", "v"); // slot 2385 (first half), in an ignored db
             link.call("SELECT", 0);
 
-            MigratedDbs.emptySlots(link, Set.of(2), firstHalf, ShardNames.checkpointKey(id, 0).getBytes(StandardCharsets.US_ASCII),
-                    Duration.ofSeconds(10));
+            MigratedDbs.emptySlots(link, Set.of(2), firstHalf, id, 0, Duration.ofSeconds(10));
 
             assertEquals(500 - inFirst + 1, (Long) link.call("DBSIZE"), "the other half's keys and shard 1's checkpoint");
             assertEquals(0L, link.call("EXISTS", ShardNames.checkpointKey(id, 0)));

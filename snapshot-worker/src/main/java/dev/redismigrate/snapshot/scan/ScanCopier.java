@@ -8,7 +8,9 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -53,6 +55,8 @@ public final class ScanCopier extends RequestTask {
     private final ScanConfig config;
 
     private boolean typeWise;
+    /** the target is a Redis Cluster: writes are routed by slot ({@link TargetSinks}) */
+    private boolean targetIsCluster;
     private volatile long keysTotal;
     private volatile long keysCopied;
     /** holds the copy to the migration's limits.keys_per_second */
@@ -82,11 +86,17 @@ public final class ScanCopier extends RequestTask {
             // DUMP payloads carry the source's RDB version, which RESTORE refuses when newer than the target's own:
             // rebuild the keys type by type there (the same rule as the API's method choice)
             typeWise = config.typeWise() || !target.release().loads(source.release());
+            targetIsCluster = TargetSinks.isCluster(target);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {
-                MigratedDbs.emptyShare(target, request.ignoreDbs(), request.partIndex(),
-                        request.partCount(), REPLY_TIMEOUT);
+                if (targetIsCluster) {
+                    MigratedDbs.emptyCluster(connector, request.target(), request.ignoreDbs(), request.partIndex(),
+                            request.partCount(), null, null, null, REPLY_TIMEOUT);
+                } else {
+                    MigratedDbs.emptyShare(target, request.ignoreDbs(), request.partIndex(),
+                            request.partCount(), REPLY_TIMEOUT);
+                }
                 LOG.infof("migration %s: attempt %d emptied its share of the migrated dbs of the target first", request.migrationId(),
                         request.attempt());
             }
@@ -101,8 +111,11 @@ public final class ScanCopier extends RequestTask {
     }
 
     private void copy(RedisLink source, RedisLink target) {
-        EntryWriter writer = new EntryWriter(target, snapshotConfig.pipelineCommands(),
-                snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+        EntrySink writer = targetIsCluster
+                ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
+                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
+                : new EntryWriter(target, snapshotConfig.pipelineCommands(),
+                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
         ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
@@ -116,6 +129,9 @@ public final class ScanCopier extends RequestTask {
             writer.flush();
         } finally {
             progress.shutdownNow();
+            if (targetIsCluster) {
+                writer.close(); // its own connections to every master (a standalone writer's is the caller's)
+            }
         }
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
@@ -129,7 +145,7 @@ public final class ScanCopier extends RequestTask {
         publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
     }
 
-    private void scanDb(RedisLink source, EntryWriter writer, int db) {
+    private void scanDb(RedisLink source, EntrySink writer, int db) {
         source.call("SELECT", db);
         byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
         byte[] cursor = CURSOR_START;
@@ -141,7 +157,7 @@ public final class ScanCopier extends RequestTask {
     }
 
     /** This part's keys of a batch, read in one round trip; each that still exists restored in the target. */
-    private void copyBatch(RedisLink source, EntryWriter writer, int db, List<?> keys) {
+    private void copyBatch(RedisLink source, EntrySink writer, int db, List<?> keys) {
         List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
             if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {

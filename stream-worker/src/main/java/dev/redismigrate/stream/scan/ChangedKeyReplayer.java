@@ -6,7 +6,10 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.limits.MigrationPacers;
+import dev.redismigrate.common.pipeline.ClusterEntryWriter;
+import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.KeyEventSubscription;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
@@ -96,8 +99,18 @@ public final class ChangedKeyReplayer extends RequestTask {
             }
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             events.accept(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
-            follow(source, new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
-                    REPLY_TIMEOUT.toMillis()).pacedBy(MigrationPacers.commands(request.migrationId())), reader);
+            EntrySink writer = TargetSinks.isCluster(target)
+                    ? TargetSinks.open(connector, request.target(), true, "redis-migrate-changes",
+                            streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
+                    : new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
+                            REPLY_TIMEOUT.toMillis());
+            try {
+                follow(source, writer.pacedBy(MigrationPacers.commands(request.migrationId())), reader);
+            } finally {
+                if (writer instanceof ClusterEntryWriter) {
+                    writer.close(); // its own connections to every master (a standalone writer's is closed above)
+                }
+            }
         } catch (RedisAccessException | TargetWriteException e) {
             fail(e.getMessage());
         } catch (InterruptedException e) {
@@ -170,7 +183,7 @@ public final class ChangedKeyReplayer extends RequestTask {
         }
     }
 
-    private void follow(RedisLink source, EntryWriter writer, ChangedKeysLog.Reader reader) {
+    private void follow(RedisLink source, EntrySink writer, ChangedKeysLog.Reader reader) {
         long progressEvery = streamConfig.progressInterval().toNanos();
         long nextProgress = System.nanoTime() + progressEvery;
         while (!stopRequested && lost == null) {
@@ -219,7 +232,7 @@ public final class ChangedKeyReplayer extends RequestTask {
     }
 
     /** The keys' current state from the source, one round trip per db; written to the target after what the scan wrote. */
-    private void copy(RedisLink source, EntryWriter writer, List<PendingChanges.DbKey> keys) {
+    private void copy(RedisLink source, EntrySink writer, List<PendingChanges.DbKey> keys) {
         int from = 0;
         while (from < keys.size()) {
             int db = keys.get(from).db();

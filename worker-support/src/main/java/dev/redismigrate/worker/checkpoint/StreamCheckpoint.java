@@ -13,6 +13,10 @@ import java.util.UUID;
  */
 public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
 
+    /**
+     * The checkpoint's key in a standalone target. Every checkpoint key is named here (one place),
+     * so that other dimensions (e.g. a source shard) extend this one name.
+     */
     public static byte[] key(UUID migrationId) {
         return key(migrationId, null);
     }
@@ -20,6 +24,15 @@ public record StreamCheckpoint(int attempt, ReplicationOffset offset) {
     /** The key in the target: one per source shard (named in {@link ShardNames}). */
     public static byte[] key(UUID migrationId, Integer shard) {
         return ShardNames.checkpointKey(migrationId, shard).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The checkpoint of one source shard in one slot of a cluster target (named in {@link ShardNames}):
+     * the hash tag {@code {tag}} puts it in that slot, so it is written atomically with that slot's part
+     * of a batch (a cluster runs a transaction or a script within one slot only).
+     */
+    public static byte[] slotKey(UUID migrationId, Integer shard, String slotTag) {
+        return ShardNames.slotCheckpointKey(migrationId, shard, slotTag).getBytes(StandardCharsets.US_ASCII);
     }
 
     public byte[] encode() {

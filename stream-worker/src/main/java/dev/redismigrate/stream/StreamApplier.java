@@ -1,0 +1,49 @@
+package dev.redismigrate.stream;
+
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
+
+/**
+ * Applies the stream's commands to the target with a checkpoint the target holds, written with
+ * the commands it covers: {@link CheckpointedApplier} for a standalone target (one transaction
+ * per batch), {@link ClusterCheckpointedApplier} for a cluster (one transaction per master per
+ * batch). Not thread-safe: callers synchronize on it.
+ */
+interface StreamApplier extends AutoCloseable {
+
+    /**
+     * Claims the target for this attempt and says where the apply starts (the target's checkpoint,
+     * else the checkpoint log's, else {@code fallback}); null when a newer attempt owns the target.
+     */
+    ReplicationOffset claim(ReplicationOffset fallback);
+
+    /** Takes what another instance left in the target as the checkpoint to expect from now on. */
+    void adopt(StreamCheckpoint found);
+
+    /** Adds one routed command; {@code end} is the source position once it is applied. */
+    void apply(Entry entry, ReplicationOffset end);
+
+    /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */
+    void skipTo(ReplicationOffset end);
+
+    /** Ends the open batch, unless a source transaction is still coming in. */
+    void commitIfPossible();
+
+    /** Waits for everything sent; raises what the target refused or a moved checkpoint. */
+    void flush();
+
+    long idleNanos();
+
+    boolean holdsCheckpoint();
+
+    long commandsApplied();
+
+    /** Moves the checkpoint out of the target into the log: the stream is idle at {@code position}. */
+    void removeCheckpoint(ReplicationOffset position);
+
+    /** Closes connections of its own (the standalone applier's is the replayer's). */
+    @Override
+    default void close() {
+    }
+}

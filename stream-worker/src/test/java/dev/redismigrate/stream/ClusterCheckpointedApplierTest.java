@@ -1,0 +1,185 @@
+package dev.redismigrate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+
+import dev.redismigrate.common.cluster.HashSlot;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.TargetSinks;
+import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.testing.RedisCluster;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream's apply into a real 3-master cluster: a checkpoint per master, on that master, written
+ * with that master's part of each batch; a resume from the lowest checkpoint that applies on each
+ * master only what it lacks; multi-key commands split or refused by name; a newer attempt fences.
+ */
+class ClusterCheckpointedApplierTest {
+    private static final String REPL_ID = "0123456789012345678901234567890123456789";
+    private static RedisCluster cluster;
+    private static RedisConnector connector;
+    private static CheckpointLog checkpoints;
+    /** three keys' hash tags, one on each master (0, 1, 2) */
+    private static final String[] TAG = new String[3];
+
+    @BeforeAll
+    static void start() {
+        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
+        cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 0);
+        for (int i = 0; TAG[0] == null || TAG[1] == null || TAG[2] == null; i++) {
+            int slot = HashSlot.of("t" + i);
+            // the RedisCluster gives master m the slots from 16384*m/3 up to the next master's first
+            int master = slot < HashSlot.SLOTS / 3 ? 0 : slot < HashSlot.SLOTS * 2 / 3 ? 1 : 2;
+            if (TAG[master] == null) {
+                TAG[master] = "t" + i;
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+        connector.close();
+        checkpoints.close();
+    }
+
+    private static ClusterCheckpointedApplier applier(UUID migration, int attempt, int batch) {
+        RedisEndpoint seed = new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false);
+        return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed, 1000, 1 << 20,
+                10_000, "applier-test"), seed.address(), checkpoints, migration, null, attempt, batch, null, 10_000);
+    }
+
+    private static ReplicationOffset at(long offset) {
+        return new ReplicationOffset(REPL_ID, offset, 0);
+    }
+
+    private static Entry entry(long offset, String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return new Entry(0, argv, offset);
+    }
+
+    /** The checkpoint of the slot of {@code key}, read on master {@code m}. */
+    private static String checkpointOn(int m, ClusterCheckpointedApplier applier, String key) {
+        String name = new String(applier.checkpointKey(HashSlot.of(key)), StandardCharsets.US_ASCII);
+        return cluster.master(m).cli("GET", name).trim();
+    }
+
+    @Test
+    void eachSlotHoldsItsCheckpointWithItsPartOfTheBatchAndAResumeAppliesOnlyWhatASlotLacks() {
+        for (int m = 0; m < 3; m++) {
+            cluster.master(m).cli("FLUSHALL");
+        }
+        UUID migration = UUID.randomUUID();
+        checkpoints.record(migration, new StreamCheckpoint(1, at(100))); // as a completed snapshot does
+        List<Entry> batch = new ArrayList<>();
+        long offset = 100;
+        for (int m = 0; m < 3; m++) {
+            batch.add(entry(++offset, "INCR", "{" + TAG[m] + "}counter"));
+        }
+        batch.add(entry(++offset, "MSET", "{" + TAG[0] + "}a", "1", "{" + TAG[1] + "}b", "2", "{" + TAG[2] + "}c", "3"));
+        // a source transaction spanning masters: kept in one batch, applied per slot
+        batch.add(entry(++offset, "MULTI"));
+        batch.add(entry(++offset, "SET", "{" + TAG[0] + "}tx", "x"));
+        batch.add(entry(++offset, "SET", "{" + TAG[2] + "}tx", "y"));
+        batch.add(entry(++offset, "EXEC"));
+        batch.add(entry(++offset, "DEL", "{" + TAG[0] + "}a", "{" + TAG[1] + "}b"));
+        long last = offset;
+        batch.add(entry(last + 1, "PUBLISH", "news", "hello")); // keyless, replicated by sources: to one master
+        try (ClusterCheckpointedApplier applier = applier(migration, 1, 1000)) {
+            assertEquals(at(100), applier.claim(at(1)), "the log's checkpoint, no slot holding one yet");
+            for (Entry e : batch) {
+                applier.apply(e, at(e.sourceOffset()));
+            }
+            applier.commitIfPossible();
+            for (int m = 0; m < 3; m++) {
+                // the slot's checkpoint lives on the master of that slot: the node answered GET without MOVED
+                assertEquals("1 " + REPL_ID + " " + last + " 0", checkpointOn(m, applier, "{" + TAG[m] + "}"), "master " + m);
+                assertEquals("1", cluster.master(m).cli("GET", "{" + TAG[m] + "}counter").trim());
+            }
+            assertEquals("", cluster.master(0).cli("GET", "{" + TAG[0] + "}a").trim());
+            assertEquals("3", cluster.master(2).cli("GET", "{" + TAG[2] + "}c").trim());
+            assertEquals("y", cluster.master(2).cli("GET", "{" + TAG[2] + "}tx").trim());
+
+            // as if the script of TAG[0]'s slot had never run (a crash before master 0 got it)
+            String key0 = new String(applier.checkpointKey(HashSlot.of("{" + TAG[0] + "}")), StandardCharsets.US_ASCII);
+            cluster.master(0).cli("SET", key0, "1 " + REPL_ID + " 100 0");
+            cluster.master(0).cli("DEL", "{" + TAG[0] + "}counter", "{" + TAG[0] + "}tx");
+        }
+        try (ClusterCheckpointedApplier resumed = applier(migration, 2, 1000)) {
+            assertEquals(at(100), resumed.claim(at(1)), "the lowest checkpoint over the slots");
+            for (Entry e : batch) {
+                resumed.apply(e, at(e.sourceOffset()));
+            }
+            resumed.commitIfPossible();
+            for (int m = 0; m < 3; m++) {
+                assertEquals("1", cluster.master(m).cli("GET", "{" + TAG[m] + "}counter").trim(),
+                        "applied once on master " + m + ", skipped where the slot held it");
+                assertEquals("2 " + REPL_ID + " " + last + " 0", checkpointOn(m, resumed, "{" + TAG[m] + "}"));
+            }
+            assertEquals("x", cluster.master(0).cli("GET", "{" + TAG[0] + "}tx").trim());
+            assertEquals("", cluster.master(1).cli("GET", "{" + TAG[1] + "}b").trim());
+        }
+    }
+
+    @Test
+    void commandsThatCannotBeSplitOrOtherDbsEndTheStreamNamingThem() {
+        UUID migration = UUID.randomUUID();
+        try (ClusterCheckpointedApplier applier = applier(migration, 1, 1000)) {
+            applier.claim(at(10));
+            TargetWriteException rename = assertThrows(TargetWriteException.class,
+                    () -> applier.apply(entry(11, "RENAME", "{" + TAG[0] + "}x", "{" + TAG[1] + "}y"), at(11)));
+            assertTrue(rename.getMessage().contains("cannot apply the source's command at offset 11: RENAME with keys in slots"),
+                    rename.getMessage());
+            TargetWriteException smove = assertThrows(TargetWriteException.class,
+                    () -> applier.apply(entry(12, "SMOVE", "{" + TAG[0] + "}s", "{" + TAG[2] + "}d", "m"), at(12)));
+            assertTrue(smove.getMessage().contains("SMOVE with keys in slots"), smove.getMessage());
+            TargetWriteException db3 = assertThrows(TargetWriteException.class,
+                    () -> applier.apply(new Entry(3, new byte[][] {"SET".getBytes(), "k".getBytes(), "v".getBytes()}, 13), at(13)));
+            assertTrue(db3.getMessage().contains("is a cluster, which has db 0 only: SET of the source's db 3"), db3.getMessage());
+        }
+    }
+
+    @Test
+    void aNewerAttemptFencesAnOlderOneOnTheSlotsItFound() {
+        UUID migration = UUID.randomUUID();
+        try (ClusterCheckpointedApplier older = applier(migration, 1, 1000);
+             ClusterCheckpointedApplier newer = applier(migration, 2, 1000)) {
+            older.claim(at(50));
+            older.apply(entry(51, "SET", "{" + TAG[1] + "}fenced", "a"), at(51));
+            older.commitIfPossible();
+            assertEquals(at(50), newer.claim(at(50)));
+            assertNull(older.claim(at(50)), "a newer attempt owns the target");
+            older.apply(entry(52, "SET", "{" + TAG[1] + "}fenced", "b"), at(52));
+            CheckpointMovedException moved = assertThrows(CheckpointMovedException.class, older::commitIfPossible);
+            assertEquals(2, moved.found.attempt());
+            assertEquals("a", cluster.master(1).cli("GET", "{" + TAG[1] + "}fenced").trim(), "nothing applied");
+            newer.apply(entry(52, "SET", "{" + TAG[1] + "}fenced", "b"), at(52));
+            newer.commitIfPossible();
+            assertEquals("b", cluster.master(1).cli("GET", "{" + TAG[1] + "}fenced").trim());
+            newer.removeCheckpoint(at(52));
+            assertEquals("", checkpointOn(1, newer, "{" + TAG[1] + "}"), "removed");
+            assertEquals(new StreamCheckpoint(2, at(52)), checkpoints.latest(migration));
+        }
+    }
+}
