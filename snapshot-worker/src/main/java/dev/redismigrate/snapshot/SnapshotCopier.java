@@ -36,7 +36,6 @@ import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -298,6 +297,7 @@ public final class SnapshotCopier extends ReplicaTask {
             return;
         }
         spoolParser = rep;
+        SnapshotWrites writes = new SnapshotWrites(writer);
         rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
                 (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
                     if (!request.ignoreDbs().contains(db)) {
@@ -313,8 +313,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
                     if (!request.ignoreDbs().contains(db)) {
-                        byte[][] restore = RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs());
-                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore, -1));
+                        writes.write(db, kv.getKey(), kv.getValue(), kv.getExpiredMs());
                         keysCopied++;
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
@@ -324,6 +323,7 @@ public final class SnapshotCopier extends ReplicaTask {
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
                 } else if (event instanceof PostRdbSyncEvent) {
+                    writes.flush();
                     writer.flush();
                     rdbApplied = true;
                 }
@@ -373,17 +373,13 @@ public final class SnapshotCopier extends ReplicaTask {
 
     private void writeOrFail(ShardedEntryWriter writer, byte[] key, Entry entry) {
         try {
-            writer.write(shardOf(key, writer.shards()), entry);
+            writer.write(SnapshotWrites.shardOf(key, writer.shards()), entry);
         } catch (TargetWriteException e) {
             if (!stopRequested && failure == null) {
                 failure = e;
             }
             throw e;
         }
-    }
-
-    private static int shardOf(byte[] key, int shards) {
-        return Math.floorMod(Arrays.hashCode(key), shards);
     }
 
     private void report(long bytesApplied) {

@@ -30,4 +30,13 @@ public final class RestoreCommand {
     public static byte[] payload(byte[][] argv) {
         return argv[3];
     }
+
+    public static byte[] key(byte[][] argv) {
+        return argv[1];
+    }
+
+    /** Whether the key restored by a command of {@link #of} has an expiry. */
+    public static boolean expires(byte[][] argv) {
+        return argv.length > 5;
+    }
 }

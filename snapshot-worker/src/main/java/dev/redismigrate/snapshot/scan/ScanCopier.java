@@ -18,7 +18,10 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.value.DumpReader;
 import dev.redismigrate.common.value.MigratedDbs;
+import dev.redismigrate.common.value.MsetBatch;
+import dev.redismigrate.common.value.PlainString;
 import dev.redismigrate.common.value.Replies;
+import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.snapshot.SnapshotConfig;
 import dev.redismigrate.common.threads.MigrationThreads;
@@ -176,14 +179,23 @@ public final class ScanCopier extends RequestTask {
             }
             return;
         }
+        MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
         for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
             if (restore == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
             }
-            writer.write(new Entry(db, restore, -1));
+            byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
+            if (plain == null) {
+                writer.write(new Entry(db, restore, -1));
+            } else if (strings.add(RestoreCommand.key(restore), plain)) {
+                writer.write(new Entry(db, strings.take(), -1));
+            }
             keysCopied++;
             keysPacer.acquire(1); // limits.keys_per_second
+        }
+        if (!strings.isEmpty()) {
+            writer.write(new Entry(db, strings.take(), -1));
         }
     }
 

@@ -1,0 +1,62 @@
+package dev.redismigrate.snapshot;
+
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.ShardedEntryWriter;
+import dev.redismigrate.common.value.MsetBatch;
+import dev.redismigrate.common.value.PlainString;
+import dev.redismigrate.common.value.RestoreCommand;
+import java.util.Arrays;
+
+/**
+ * Turns the snapshot's whole keys (a DUMP payload each) into commands for the target. A plain string
+ * without expiry (most keys of a typical dataset) joins an {@link MsetBatch} of its shard and db:
+ * cheaper for the target than a {@code RESTORE} each, and this worker computes no checksum for it.
+ * Everything else is its {@code RESTORE}: it loads a serialized encoding (listpack, intset...) for
+ * less than rebuilding it, and carries an expiry to the millisecond (ABSTTL). Keys of a snapshot are
+ * distinct, so an MSET held back for company changes no order that matters; {@link #flush} hands
+ * over what is held. One thread uses it.
+ */
+final class SnapshotWrites {
+    private final ShardedEntryWriter writer;
+    private final MsetBatch[] batches;
+    private int batchDb = -1;
+
+    SnapshotWrites(ShardedEntryWriter writer) {
+        this.writer = writer;
+        this.batches = new MsetBatch[writer.shards()];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = new MsetBatch();
+        }
+    }
+
+    /** The shard (writer connection) of a key: each key always goes the same way, its chunks in order. */
+    static int shardOf(byte[] key, int shards) {
+        return Math.floorMod(Arrays.hashCode(key), shards);
+    }
+
+    /** @param expireAtMillis the key's absolute expiry, or null when it has none */
+    void write(int db, byte[] key, byte[] payload, Long expireAtMillis) {
+        int shard = shardOf(key, batches.length);
+        byte[] plain = expireAtMillis == null ? PlainString.of(payload) : null;
+        if (plain == null) {
+            writer.write(shard, new Entry(db, RestoreCommand.of(key, payload, expireAtMillis), -1));
+            return;
+        }
+        if (db != batchDb) {
+            flush();
+            batchDb = db;
+        }
+        if (batches[shard].add(key, plain)) {
+            writer.write(shard, new Entry(db, batches[shard].take(), -1));
+        }
+    }
+
+    /** Hands every MSET held back to the writer (which still has to flush them to the target). */
+    void flush() {
+        for (int shard = 0; shard < batches.length; shard++) {
+            if (!batches[shard].isEmpty()) {
+                writer.write(shard, new Entry(batchDb, batches[shard].take(), -1));
+            }
+        }
+    }
+}
