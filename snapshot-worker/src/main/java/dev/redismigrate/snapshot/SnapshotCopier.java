@@ -12,6 +12,7 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -49,6 +50,8 @@ public final class SnapshotCopier extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
 
     private final SnapshotRequest request;
+    /** which keys go where (ignore_dbs, key filters, db_map) */
+    private final MigratedKeys migratedKeys;
     private final SnapshotConfig config;
     private final CheckpointLog checkpoints;
 
@@ -73,6 +76,7 @@ public final class SnapshotCopier extends ReplicaTask {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), connector, events);
         keysPacer = MigrationPacers.keys(request.migrationId());
         this.request = request;
+        this.migratedKeys = request.migratedKeys();
         this.checkpoints = checkpoints;
         this.changeLog = changeLog;
         this.config = config;
@@ -289,9 +293,9 @@ public final class SnapshotCopier extends ReplicaTask {
         spoolParser = rep;
         rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
                 (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
-                    if (!request.ignoreDbs().contains(db)) {
+                    if (migratedKeys.selects(db, key)) {
                         // a refusal ends the parse here, in the middle of the value
-                        writeOrFail(writer, key, new Entry(db, command, -1));
+                        writeOrFail(writer, key, new Entry(migratedKeys.targetDb(db), command, -1));
                     }
                 }));
         rep.addEventListener((r, event) -> {
@@ -301,14 +305,14 @@ public final class SnapshotCopier extends ReplicaTask {
             try {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
-                    if (!request.ignoreDbs().contains(db)) {
+                    if (migratedKeys.selects(db, kv.getKey())) {
                         byte[][] restore = RestoreCommand.of(kv.getKey(), kv.getValue(), kv.getExpiredMs());
-                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(db, restore, -1));
+                        writer.write(shardOf(kv.getKey(), writer.shards()), new Entry(migratedKeys.targetDb(db), restore, -1));
                         keysCopied++;
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
-                    if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
+                    if (migratedKeys.selects((int) kv.getDb().getDbNumber(), kv.getKey())) {
                         keysCopied++;
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
@@ -415,7 +419,7 @@ public final class SnapshotCopier extends ReplicaTask {
      * been deleted on the source, and a copy only adds.
      */
     private void emptyMigratedDbs(RedisLink target) {
-        MigratedDbs.empty(target, request.ignoreDbs());
+        MigratedDbs.empty(target, migratedKeys, java.time.Duration.ofSeconds(60));
         LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }
 

@@ -3,6 +3,8 @@ package dev.redismigrate.common.contract;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.util.Set;
 import java.util.UUID;
 
@@ -19,7 +21,9 @@ public record SnapshotRequest(
         @JsonProperty("ignore_dbs") Set<Integer> ignoreDbs,
         @JsonProperty("method") MigrationMethod method,
         @JsonProperty("part") Integer part,
-        @JsonProperty("parts") Integer parts) implements WorkerCommand {
+        @JsonProperty("parts") Integer parts,
+        /** key filters and db map (absent: every key, each db into its own number) */
+        @JsonProperty("selection") KeySelection selection) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -34,7 +38,19 @@ public record SnapshotRequest(
 
     /** A copy by replication. */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {
-        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null);
+        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null);
+    }
+
+    /** A copy of every key but the ignored dbs', each db into its own number. */
+    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            MigrationMethod method, Integer part, Integer parts) {
+        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null);
+    }
+
+    /** Which keys go where. */
+    @JsonIgnore
+    public MigratedKeys migratedKeys() {
+        return new MigratedKeys(ignoreDbs, selection);
     }
 
     /** Which part this is (0 for the whole). */
