@@ -66,6 +66,7 @@ public class MigrationService {
         RedisProbe.Facts sourceFacts = probe.probeSource(source);
         MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases());
         RedisProbe.Facts targetFacts = probe.probe("target", target.endpoint());
+        KeySelectionInput.requireFits(read.selection(), ignoreDbs, sourceFacts.databases(), targetFacts.databases());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
@@ -91,6 +92,7 @@ public class MigrationService {
                     assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
                     config.migration().maxDuration());
             m.limits(read.limits());
+            m.selection(read.selection());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()

@@ -3,10 +3,13 @@ package dev.redismigrate.api.migration;
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.limits.Limits;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -16,7 +19,8 @@ import java.util.UUID;
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
-        Instant completedAt, Long finalOffset, Limits limits) {
+        Instant completedAt, Long finalOffset, Limits limits, List<String> includeKeys, List<String> excludeKeys,
+        Map<String, String> dbMap, boolean allowMerge) {
 
     /**
      * A completion (POST .../complete) under way, or the note of the last one: {@code step} null once it
@@ -64,6 +68,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     public static MigrationView of(Migration m) {
         boolean syncing = m.status == MigrationStatus.SYNCING;
+        KeySelection selection = m.selection();
         Lag lag = m.replOffset != null
                 ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), m.captureLagBytes, m.applyLagBytes,
                         m.applyLagSeconds, syncing && m.lagBytes != null && m.lagBytes == 0)
@@ -80,7 +85,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                 m.completionStep == null && m.completionNote == null ? null
                         : new Completion(m.completionStep, m.completionBeganAt, m.completionOffset, m.completionDeadline,
                                 m.completionNote),
-                m.completedAt, m.finalOffset, m.limits());
+                m.completedAt, m.finalOffset, m.limits(), selection.includeKeys(), selection.excludeKeys(),
+                MigratedKeys.wire(selection.dbMap()), selection.allowMerge());
     }
 
     static Double secondsBehind(Migration m) {

@@ -66,7 +66,7 @@ public final class MigrationWorkflow {
      */
     public WorkerCommand firstCommand() {
         return m.byScan() ? new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), null,
-                m.method, m.parts.count()) : snapshot(null);
+                m.method, m.parts.count(), m.selection()) : snapshot(null);
     }
 
     /** The limits for the workers (every instance keeps them for the migration's tasks), or null when unlimited. */
@@ -336,7 +336,7 @@ public final class MigrationWorkflow {
     /** The snapshot of this attempt, whole (part null) or one part of a split scan. */
     private SnapshotRequest snapshot(Integer part) {
         return new SnapshotRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), m.method, part,
-                part == null ? null : m.parts.count());
+                part == null ? null : m.parts.count(), m.selection());
     }
 
     /** The scan, or for a split scan one request per part (each taken by any snapshot-worker instance). */
@@ -353,7 +353,8 @@ public final class MigrationWorkflow {
 
     /** The replication stream of this attempt from {@code from}. */
     private StreamRequest stream(ReplicationOffset from) {
-        return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from);
+        return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from,
+                MigrationMethod.REPLICATION, null, m.selection());
     }
 
     private void restartCopy() {

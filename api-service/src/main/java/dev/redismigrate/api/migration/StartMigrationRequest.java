@@ -10,19 +10,22 @@ import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.selection.KeySelection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
-public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method, LimitsInput limits) {
+public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method, LimitsInput limits,
+        List<String> includeKeys, List<String> excludeKeys, Map<String, String> dbMap, Boolean allowMerge) {
 
     /**
      * A start (or its preflight) as far as it needs no server: the target, the source (its password
      * sealed), the method the request forces (null: the preflight chooses) and the dbs left out.
      */
     public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs,
-            Limits limits) {
+            Limits limits, KeySelection selection) {
     }
 
     /** Reads the request for that target: 400 for what it lacks or gets wrong, 404 for an unknown target. */
@@ -32,7 +35,8 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
         MigrationMethod asked = methodOf(request);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         Limits limits = LimitsInput.read(request.limits());
-        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits);
+        KeySelection selection = KeySelectionInput.read(request, ignoreDbs);
+        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits, selection);
     }
 
     /**
