@@ -67,6 +67,9 @@ public class CompletionService {
             if (refusal != null) {
                 throw ApiException.conflict(refusal);
             }
+            if (plan.verify() != null) {
+                Migrations.requireVerifiable(locked);
+            }
             Instant now = Ids.now();
             if (plan.force()) {
                 outbox.add(flow.forceCompletion(now));
