@@ -54,6 +54,21 @@ public final class KeySelectionInput {
         return new KeySelection(include, exclude, dbMap, Boolean.TRUE.equals(request.allowMerge()));
     }
 
+    /** For the migration's events: "" without filters or a map. */
+    static String describe(KeySelection selection) {
+        StringBuilder out = new StringBuilder();
+        if (!selection.includeKeys().isEmpty()) {
+            out.append("; keys matching ").append(String.join(" or ", selection.includeKeys()));
+        }
+        if (!selection.excludeKeys().isEmpty()) {
+            out.append("; keys left out: ").append(String.join(", ", selection.excludeKeys()));
+        }
+        if (!selection.dbMap().isEmpty()) {
+            out.append("; db_map ").append(MigratedKeys.wire(selection.dbMap())).append(selection.allowMerge() ? " (merging)" : "");
+        }
+        return out.toString();
+    }
+
     private static List<String> patterns(String field, List<String> given) {
         if (given == null) {
             return List.of();

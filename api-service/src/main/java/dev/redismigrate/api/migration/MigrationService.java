@@ -96,7 +96,7 @@ public class MigrationService {
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
-                    + ") by " + m.method.wire());
+                    + ") by " + m.method.wire() + KeySelectionInput.describe(read.selection()));
             MigrationWorkflow flow = new MigrationWorkflow(m);
             if (flow.limitsCommand() != null) {
                 outbox.add(flow.limitsCommand()); // first: a worker keeps them for the task to come
