@@ -62,10 +62,10 @@ class PreflightApiTest {
         JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId))
                 .then().statusCode(200).body("ok", equalTo(true)).body("result", equalTo("pass"))
                 .body("method", equalTo("replication")).extract().jsonPath();
-        assertEquals(List.of("source", "target", "cluster", "versions", "ignore_dbs", "distinct", "source_free", "target_free",
-                "tls", "dbs", "memory", "psync", "scan", "notifications", "method"), report.getList("checks.name"));
-        assertEquals(Collections.nCopies(15, true), report.getList("checks.ok"));
-        assertEquals(Collections.nCopies(15, "pass"), report.getList("checks.result"));
+        assertEquals(List.of("source", "target", "cluster", "versions", "ignore_dbs", "db_map", "keys", "distinct", "source_free",
+                "target_free", "tls", "dbs", "memory", "psync", "scan", "notifications", "method"), report.getList("checks.name"));
+        assertEquals(Collections.nCopies(17, true), report.getList("checks.ok"));
+        assertEquals(Collections.nCopies(17, "pass"), report.getList("checks.result"));
         assertEquals("db3 left out", report.getString("checks.find { it.name == 'ignore_dbs' }.message"));
         String answers = report.getString("checks[0].message");
         assertTrue(answers.matches("127\\.0\\.0\\.1:" + source.port() + " answers: Redis \\d+\\.\\d+\\.\\d+, 4 dbs"), answers);

@@ -13,6 +13,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
@@ -51,6 +52,8 @@ public final class SnapshotCopier extends ReplicaTask {
     private static final Logger LOG = Logger.getLogger(SnapshotCopier.class);
 
     private final SnapshotRequest request;
+    /** which keys go where (ignore_dbs, key filters, db_map) */
+    private final MigratedKeys migratedKeys;
     private final SnapshotConfig config;
     private final CheckpointLog checkpoints;
 
@@ -77,6 +80,7 @@ public final class SnapshotCopier extends ReplicaTask {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), connector, events);
         keysPacer = MigrationPacers.keys(request.migrationId());
         this.request = request;
+        this.migratedKeys = request.migratedKeys();
         this.checkpoints = checkpoints;
         this.changeLog = changeLog;
         this.config = config;
@@ -300,9 +304,9 @@ public final class SnapshotCopier extends ReplicaTask {
         SnapshotWrites writes = new SnapshotWrites(writer);
         rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
                 (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
-                    if (!request.ignoreDbs().contains(db)) {
+                    if (migratedKeys.selects(db, key)) {
                         // a refusal ends the parse here, in the middle of the value
-                        writeOrFail(writer, key, new Entry(db, command, -1));
+                        writeOrFail(writer, key, new Entry(migratedKeys.targetDb(db), command, -1));
                     }
                 }));
         rep.addEventListener((r, event) -> {
@@ -312,13 +316,13 @@ public final class SnapshotCopier extends ReplicaTask {
             try {
                 if (event instanceof DumpKeyValuePair kv) {
                     int db = (int) kv.getDb().getDbNumber();
-                    if (!request.ignoreDbs().contains(db)) {
-                        writes.write(db, kv.getKey(), kv.getValue(), kv.getExpiredMs());
+                    if (migratedKeys.selects(db, kv.getKey())) {
+                        writes.write(migratedKeys.targetDb(db), kv.getKey(), kv.getValue(), kv.getExpiredMs());
                         keysCopied++;
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
                 } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
-                    if (!request.ignoreDbs().contains((int) kv.getDb().getDbNumber())) {
+                    if (migratedKeys.selects((int) kv.getDb().getDbNumber(), kv.getKey())) {
                         keysCopied++;
                         keysPacer.acquire(1); // limits.keys_per_second
                     }
@@ -425,12 +429,12 @@ public final class SnapshotCopier extends ReplicaTask {
         java.time.Duration timeout = java.time.Duration.ofMinutes(1);
         java.util.BitSet slots = request.shard() == null ? null : SlotRange.parse(request.slots());
         if (targetIsCluster) { // every master; a cluster source's shard: only its slots
-            MigratedDbs.emptyCluster(connector, request.target(), request.ignoreDbs(), 0, 1, slots, request.migrationId(),
+            MigratedDbs.emptyCluster(connector, request.target(), migratedKeys, 0, 1, slots, request.migrationId(),
                     request.shard(), timeout);
         } else if (slots != null) { // a cluster source's shard: the other shards' keys stay
-            MigratedDbs.emptySlots(target, request.ignoreDbs(), slots, request.migrationId(), request.shard(), timeout);
+            MigratedDbs.emptySlots(target, migratedKeys, slots, request.migrationId(), request.shard(), timeout);
         } else {
-            MigratedDbs.empty(target, request.ignoreDbs());
+            MigratedDbs.empty(target, migratedKeys, timeout);
         }
         LOG.infof("migration %s: attempt %d emptied the migrated dbs of the target first", request.migrationId(), request.attempt());
     }

@@ -6,7 +6,9 @@ import com.moilioncircle.redis.replicator.Replicator;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.cluster.CommandKeys;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.pipeline.EntryWriter;
@@ -53,6 +55,10 @@ public final class StreamReplayer extends ReplicaTask {
     private final CheckpointLog checkpointLog;
     private final ChangeLog changeLog;
     private final StreamConfig config;
+    /** which keys go where (ignore_dbs, key filters, db_map) */
+    private final MigratedKeys migratedKeys;
+    /** with key filters: the source's link that says where a command's keys are (the apply thread's own) */
+    private RedisLink keysSource;
 
     private volatile boolean superseded;
     private volatile String fatal;
@@ -89,6 +95,7 @@ public final class StreamReplayer extends ReplicaTask {
         this.checkpointLog = checkpointLog;
         this.changeLog = changeLog;
         this.config = config;
+        this.migratedKeys = request.migratedKeys();
     }
 
     @Override
@@ -106,7 +113,7 @@ public final class StreamReplayer extends ReplicaTask {
             if (handled == null) {
                 return; // a newer attempt owns the target
             }
-            router = new CommandRouter(request.ignoreDbs(), databases, handled.db());
+            router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db());
             changeLog.ensure(request.migrationId());
             ReplicationOffset captureFrom = captureStart();
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
@@ -150,6 +157,9 @@ public final class StreamReplayer extends ReplicaTask {
             }
             if (applier != null) {
                 applier.close();
+            }
+            if (keysSource != null) {
+                keysSource.close();
             }
         }
         if (fatal != null) {
@@ -513,11 +523,26 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
-    /** The checkpoint lives in the first db that is migrated, never in one the user asked us to leave alone. */
+    /**
+     * Where a command's keys are, read from the source (the commands are its own) on a link of the apply
+     * thread's; needed with key filters only.
+     */
+    private CommandKeys commandKeys() {
+        if (!migratedKeys.filtersKeys()) {
+            return null;
+        }
+        keysSource = connector.open(request.source(), "redis-migrate-stream-keys");
+        return CommandKeys.readFrom(keysSource, Duration.ofSeconds(30));
+    }
+
+    /**
+     * The checkpoint lives in the target db of the first db that is migrated, never in one the user asked
+     * us to leave alone.
+     */
     private int checkpointDb(int databases) {
         for (int db = 0; db < databases; db++) {
-            if (!request.ignoreDbs().contains(db)) {
-                return db;
+            if (migratedKeys.migrates(db)) {
+                return migratedKeys.targetDb(db);
             }
         }
         throw new IllegalStateException("every db is ignored: nothing to migrate");

@@ -4,6 +4,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,6 +66,41 @@ final class KeyByKey implements AutoCloseable {
                 String difference = difference(expected.get(name), actual.get(name));
                 if (difference != null && differences.size() < 20) {
                     differences.add("db" + db + " " + printable(name) + ": " + difference);
+                }
+            }
+        }
+        return new Comparison(compared, differences);
+    }
+
+    /**
+     * The target against a reference computed on the source: for each target db, the keys of the source
+     * dbs that go there which {@code keys} selects (the pure matcher the workers use), against every key
+     * the target db holds but the stream's checkpoint.
+     *
+     * @param selected counts the reference's keys, per target db
+     */
+    Comparison compareSelected(MigratedKeys keys, int sourceDatabases, Map<Integer, Integer> selected) {
+        int compared = 0;
+        List<String> differences = new ArrayList<>();
+        for (int targetDb : keys.targetDbs(sourceDatabases)) {
+            Map<String, Key> expected = new TreeMap<>();
+            for (int sourceDb : keys.sourcesOf(targetDb, sourceDatabases)) {
+                read(source, sourceDb).forEach((name, key) -> {
+                    if (keys.selects(name.getBytes(StandardCharsets.ISO_8859_1))) {
+                        expected.put(name, key);
+                    }
+                });
+            }
+            Map<String, Key> actual = read(target, targetDb);
+            actual.keySet().removeIf(name -> name.startsWith("redis-migrate:checkpoint:"));
+            selected.put(targetDb, expected.size());
+            compared += expected.size();
+            TreeSet<String> names = new TreeSet<>(expected.keySet());
+            names.addAll(actual.keySet());
+            for (String name : names) {
+                String difference = difference(expected.get(name), actual.get(name));
+                if (difference != null && differences.size() < 20) {
+                    differences.add("target db" + targetDb + " " + printable(name) + ": " + difference);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.redismigrate.api.completion;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * Body of POST /v2/databases/{id}/online-migration/{migration_id}/complete; every field optional.
  *
@@ -10,5 +12,11 @@ package dev.redismigrate.api.completion;
  *        must also be reached within the pause
  * @param force end now as done, without waiting (no pause, no verification)
  */
-public record CompleteRequest(String pauseSourceWrites, String verify, String timeout, Boolean force) {
+public record CompleteRequest(
+        @Schema(description = "pause the source's writes for this long (CLIENT PAUSE ... WRITE, at most 60s) so the switch"
+                + " point is exact", example = "10s") String pauseSourceWrites,
+        @Schema(description = "none (default), sample or full: a verification once the point is reached",
+                enumeration = {"none", "sample", "full"}) String verify,
+        @Schema(description = "how long the completion may take (default 60s, at most 1h)", example = "60s") String timeout,
+        @Schema(description = "end now as done, without waiting (with no other field)") Boolean force) {
 }

@@ -73,6 +73,9 @@ public class CompletionService {
                         + " shards): completing it at an exact point is not supported yet; \"force\": true ends it as it"
                         + " stands (once lag.bytes is 0 with the writes stopped, the target has everything)");
             }
+            if (plan.verify() != null) {
+                Migrations.requireVerifiable(locked);
+            }
             Instant now = Ids.now();
             if (plan.force()) {
                 outbox.add(flow.forceCompletion(now));

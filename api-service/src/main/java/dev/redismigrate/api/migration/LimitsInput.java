@@ -2,12 +2,17 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.common.limits.Limits;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * {@code limits} of PUT and PATCH: keys per second of the copy (scan, or RDB apply) and commands per
  * second the stream writes to the target; 0 is unlimited, a negative number a 400 naming the field.
  */
-public record LimitsInput(Long keysPerSecond, Long commandsPerSecond) {
+public record LimitsInput(
+        @Schema(description = "keys per second the copy writes (scan, or the RDB apply); 0: unlimited", minimum = "0")
+        Long keysPerSecond,
+        @Schema(description = "commands per second the stream writes to the target; 0: unlimited", minimum = "0")
+        Long commandsPerSecond) {
 
     /** For a start: an absent limit is none. */
     static Limits read(LimitsInput input) {

@@ -2,7 +2,9 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.limits.Limits;
+import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.CascadeType;
@@ -59,6 +61,8 @@ public class Migration extends PanacheEntityBase {
     public String sourceServerId;
     public String targetServerId;
     public int[] ignoreDbs;
+    /** include_keys, exclude_keys, db_map, allow_merge as JSON (null: every key, each db into its own number) */
+    public String keySelection;
     @Enumerated(EnumType.STRING)
     public MigrationMethod method;
     /** scan method: in how many parts the scan runs, and each part's figures */
@@ -130,6 +134,14 @@ public class Migration extends PanacheEntityBase {
 
     public Set<Integer> ignoredDbs() {
         return Arrays.stream(ignoreDbs).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    public KeySelection selection() {
+        return keySelection == null ? KeySelection.ALL : MessageCodec.decode(keySelection, KeySelection.class);
+    }
+
+    public void selection(KeySelection selection) {
+        keySelection = selection.equals(KeySelection.ALL) ? null : MessageCodec.encode(selection);
     }
 
     public Limits limits() {

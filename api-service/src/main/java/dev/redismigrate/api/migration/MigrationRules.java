@@ -27,14 +27,18 @@ public final class MigrationRules {
             return dbs;
         }
         for (String entry : entries) {
-            Matcher m = DB.matcher(entry == null ? "" : entry.trim().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw ApiException.badRequest("ignore_dbs entries must be \"dbN\" or \"N\" (N a db number), got \""
-                        + entry + "\"");
-            }
-            dbs.add(Integer.parseInt(m.group(1)));
+            dbs.add(db("ignore_dbs entries", entry));
         }
         return dbs;
+    }
+
+    /** One db named as ignore_dbs names them ("db3" or "3"); 400 naming the field otherwise. */
+    public static int db(String field, String entry) {
+        Matcher m = DB.matcher(entry == null ? "" : entry.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw ApiException.badRequest(field + " must be \"dbN\" or \"N\" (N a db number), got \"" + entry + "\"");
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** @param databases how many dbs the source has (CONFIG GET databases, else Redis' default 16) */

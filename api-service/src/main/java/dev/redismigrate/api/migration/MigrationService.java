@@ -74,6 +74,7 @@ public class MigrationService {
         // a cluster source: every shard, by its master (the figures below are the masters' together)
         ClusterSource cluster = clusterProbe.inspect(source, seedFacts);
         RedisProbe.Facts sourceFacts = cluster == null ? seedFacts : cluster.combined();
+        KeySelectionInput.requireFits(read.selection(), ignoreDbs, sourceFacts.databases(), targetFacts.databases());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
@@ -102,11 +103,12 @@ public class MigrationService {
                     assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
                     config.migration().maxDuration(), cluster == null ? List.of() : cluster.plans());
             m.limits(read.limits());
+            m.selection(read.selection());
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
                     + ") by " + m.method.wire() + (m.sharded() ? ", " + m.shards.size() + " source shards, each its own unit of work"
-                            : ""));
+                            : "") + KeySelectionInput.describe(read.selection()));
             MigrationWorkflow flow = new MigrationWorkflow(m);
             if (flow.limitsCommand() != null) {
                 outbox.add(flow.limitsCommand()); // first: a worker keeps them for the task to come

@@ -3,10 +3,13 @@ package dev.redismigrate.api.migration;
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.limits.Limits;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -16,7 +19,8 @@ import java.util.UUID;
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
         MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
-        Instant completedAt, Long finalOffset, Limits limits, List<Shard> shards) {
+        Instant completedAt, Long finalOffset, Limits limits, List<String> includeKeys, List<String> excludeKeys,
+        Map<String, String> dbMap, boolean allowMerge, List<Shard> shards) {
 
     /**
      * A source shard of a cluster source (absent for a standalone source): its node (the master the
@@ -73,6 +77,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
 
     public static MigrationView of(Migration m) {
         boolean syncing = m.status == MigrationStatus.SYNCING;
+        KeySelection selection = m.selection();
         Lag lag = m.sharded() ? (m.lagBytes == null ? null : new Lag(m.lagBytes, null, null, secondsBehind(m),
                 m.captureLagBytes, m.applyLagBytes, m.applyLagSeconds, syncing && m.lagBytes == 0))
                 : m.replOffset != null
@@ -91,7 +96,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                 m.completionStep == null && m.completionNote == null ? null
                         : new Completion(m.completionStep, m.completionBeganAt, m.completionOffset, m.completionDeadline,
                                 m.completionNote),
-                m.completedAt, m.finalOffset, m.limits(), m.sharded() ? m.shards.stream().map(s -> shard(m, s)).toList() : null);
+                m.completedAt, m.finalOffset, m.limits(), selection.includeKeys(), selection.excludeKeys(),
+                MigratedKeys.wire(selection.dbMap()), selection.allowMerge(), m.sharded() ? m.shards.stream().map(s -> shard(m, s)).toList() : null);
     }
 
     private static Shard shard(Migration m, MigrationShard s) {

@@ -105,7 +105,7 @@ public final class MigrationWorkflow {
 
     WorkerCommand firstCommand() {
         return m.byScan() ? new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), null,
-                m.method, m.parts.count()) : snapshot(null);
+                m.method, m.parts.count(), null, m.selection()) : snapshot(null);
     }
 
     /** The limits for the workers (every instance keeps them for the migration's tasks), or null when unlimited. */
@@ -507,7 +507,7 @@ public final class MigrationWorkflow {
     /** The snapshot of this attempt, whole (part null) or one part of a split scan. */
     private SnapshotRequest snapshot(Integer part) {
         return new SnapshotRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), m.method, part,
-                part == null ? null : m.parts.count());
+                part == null ? null : m.parts.count(), null, null, m.selection());
     }
 
     /** The scan, or for a split scan one request per part (each taken by any snapshot-worker instance). */
@@ -525,18 +525,19 @@ public final class MigrationWorkflow {
     /** A cluster source's shard: the snapshot of its node (master or replica). */
     private SnapshotRequest shardSnapshot(MigrationShard shard) {
         return new SnapshotRequest(m.id, m.attempt, shard.snapshotNode(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                m.method, null, null, shard.index, shard.slots);
+                m.method, null, null, shard.index, shard.slots, m.selection());
     }
 
     /** A cluster source's shard: its stream from its master, from the shard's offset. */
     private StreamRequest shardStream(MigrationShard shard) {
         return new StreamRequest(m.id, m.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index);
+                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection());
     }
 
     /** The replication stream of this attempt from {@code from}. */
     private StreamRequest stream(ReplicationOffset from) {
-        return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from);
+        return new StreamRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), from,
+                MigrationMethod.REPLICATION, null, null, m.selection());
     }
 
     private void restartCopy() {

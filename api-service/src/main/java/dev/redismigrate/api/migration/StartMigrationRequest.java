@@ -10,19 +10,37 @@ import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.selection.KeySelection;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
-public record StartMigrationRequest(Source source, Boolean disableSsl, List<String> ignoreDbs, String method, LimitsInput limits) {
+public record StartMigrationRequest(
+        @Schema(description = "the source: host and port (username, password), or uri") Source source,
+        @Schema(description = "true: plain TCP to the source; absent or false: TLS") Boolean disableSsl,
+        @Schema(description = "source dbs left out (\"dbN\" or \"N\")", example = "[\"db5\"]") List<String> ignoreDbs,
+        @Schema(description = "\"replication\" or \"scan\"; absent: the preflight chooses") String method,
+        @Schema(description = "what the migration may cost per second; absent or 0: unlimited") LimitsInput limits,
+        @Schema(description = "Redis MATCH glob patterns (*, ?, [abc], [^a], [a-z], \\x): a key is migrated when it "
+                + "matches any of them (absent or empty: every key) and none of exclude_keys. An unclosed [ or a "
+                + "trailing lone \\ is refused (400), as is an empty pattern", example = "[\"user:*\", \"order:*\"]")
+        List<String> includeKeys,
+        @Schema(description = "Redis MATCH glob patterns of keys left out", example = "[\"*:tmp\"]") List<String> excludeKeys,
+        @Schema(description = "source db into target db, e.g. {\"db3\": \"db0\"}; a db not named keeps its number; "
+                + "an ignored db cannot be mapped; two source dbs into one target db need allow_merge; a target db the "
+                + "target lacks is a 422", example = "{\"db3\": \"db0\"}") Map<String, String> dbMap,
+        @Schema(description = "true: several source dbs may go into one target db (a key in several: the last copied wins)")
+        Boolean allowMerge) {
 
     /**
      * A start (or its preflight) as far as it needs no server: the target, the source (its password
      * sealed), the method the request forces (null: the preflight chooses) and the dbs left out.
      */
     public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs,
-            Limits limits) {
+            Limits limits, KeySelection selection) {
     }
 
     /** Reads the request for that target: 400 for what it lacks or gets wrong, 404 for an unknown target. */
@@ -32,7 +50,8 @@ public record StartMigrationRequest(Source source, Boolean disableSsl, List<Stri
         MigrationMethod asked = methodOf(request);
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         Limits limits = LimitsInput.read(request.limits());
-        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits);
+        KeySelection selection = KeySelectionInput.read(request, ignoreDbs);
+        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits, selection);
     }
 
     /**

@@ -2,11 +2,14 @@ package dev.redismigrate.api.preflight;
 
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.migration.KeySelectionInput;
 import dev.redismigrate.api.migration.MigrationRules;
 import dev.redismigrate.api.migration.StartMigrationRequest;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +26,13 @@ public class Preflight {
     private final SecretCipher cipher;
     private final RedisProbe probe;
     private final ClusterSourceProbe clusterProbe;
+    private final SelectedKeys selectedKeys;
 
-    Preflight(SecretCipher cipher, RedisProbe probe, ClusterSourceProbe clusterProbe) {
+    Preflight(SecretCipher cipher, RedisProbe probe, ClusterSourceProbe clusterProbe, SelectedKeys selectedKeys) {
         this.cipher = cipher;
         this.probe = probe;
         this.clusterProbe = clusterProbe;
+        this.selectedKeys = selectedKeys;
     }
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
@@ -56,6 +61,16 @@ public class Preflight {
             checks.add(check("ignore_dbs", () -> MigrationRules.requireWithin(ignoreDbs, sourceFacts.databases()),
                     ignoreDbs.isEmpty() ? "every db is migrated"
                             : ignoreDbs.stream().map(db -> "db" + db).collect(Collectors.joining(", ")) + " left out"));
+        }
+        KeySelection selection = read.selection();
+        if (sourceFacts != null && targetFacts != null) {
+            checks.add(check("db_map", () -> KeySelectionInput.requireFits(selection, ignoreDbs, sourceFacts.databases(),
+                    targetFacts.databases()), selection.dbMap().isEmpty() ? "each db goes into the target db of its number"
+                            : MigratedKeys.wire(selection.dbMap()).entrySet().stream().map(e -> e.getKey() + " into " + e.getValue())
+                                    .collect(Collectors.joining(", ")) + (selection.allowMerge() ? " (merges allowed)" : "")));
+        }
+        if (sourceFacts != null) {
+            checks.add(selectedKeys.check(source, new MigratedKeys(ignoreDbs, selection), sourceFacts.keysPerDb()));
         }
         checks.add(servers.distinct());
         checks.add(servers.sourceFree());

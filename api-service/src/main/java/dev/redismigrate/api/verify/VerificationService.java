@@ -4,6 +4,7 @@ import dev.redismigrate.api.ApiConfig;
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.Migration;
+import dev.redismigrate.api.migration.Migrations;
 import dev.redismigrate.api.migration.MigrationPhase;
 import dev.redismigrate.api.migration.MigrationStatus;
 import dev.redismigrate.api.outbox.Outbox;
@@ -60,6 +61,7 @@ public class VerificationService {
             if (m == null) {
                 throw ApiException.notFound("migration " + migrationId + " not found");
             }
+            Migrations.requireVerifiable(m);
             if (m.status == MigrationStatus.RUNNING && m.phase == MigrationPhase.SNAPSHOT) {
                 throw ApiException.conflict("migration " + id + " is still copying its snapshot: verify it once it is syncing");
             }

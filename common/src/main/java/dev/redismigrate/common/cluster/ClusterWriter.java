@@ -255,26 +255,9 @@ public final class ClusterWriter implements AutoCloseable {
     }
 
     /** COMMAND GETKEYS on the seed (any node answers it alike). */
-    @SuppressWarnings("unchecked")
     private List<byte[]> getKeys(byte[][] argv) {
-        byte[][] ask = new byte[argv.length + 2][];
-        ask[0] = "COMMAND".getBytes(StandardCharsets.US_ASCII);
-        ask[1] = "GETKEYS".getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(argv, 0, ask, 2, argv.length);
-        RedisLink link = link(topologyOf != null && !topologyOf.masters().isEmpty() ? topologyOf.masters().get(0).address()
-                : addresses.seed().address());
-        Object reply;
-        try {
-            reply = link.send(ask).get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            // "ERR The command has no key arguments" and the like
-            if (cause.getMessage() != null && cause.getMessage().contains("no key arguments")) {
-                return List.of();
-            }
-            throw new ClusterWriteException("COMMAND GETKEYS for " + name(argv) + " failed: " + cause.getMessage());
-        }
-        return (List<byte[]>) reply;
+        return CommandKeys.askKeys(link(topologyOf != null && !topologyOf.masters().isEmpty()
+                ? topologyOf.masters().get(0).address() : addresses.seed().address()), argv, replyTimeout);
     }
 
     private void queue(byte[][] argv, String address) {

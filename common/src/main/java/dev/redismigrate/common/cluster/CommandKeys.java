@@ -1,6 +1,8 @@
 package dev.redismigrate.common.cluster;
 
+import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,12 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Where the keys of a command are, as the target server itself says, and how a multi-key command
- * whose keys fall into several slots is split into one command per slot.
+ * Where the keys of a command are, as the server itself says, and how a multi-key command whose
+ * keys fall into several slots is split into one command per slot, or narrowed to the keys that key
+ * filters select ({@link #narrow}).
  *
  * <p>Key positions come from the server's {@code COMMAND} table, read once: for each command (and
  * subcommand, e.g. {@code xgroup|create}) its first key, last key and step. That triple covers every
@@ -69,6 +75,36 @@ public final class CommandKeys {
         return new CommandKeys(specs, getKeys);
     }
 
+    /**
+     * The key table of a server, which also answers {@code COMMAND GETKEYS} for the commands whose keys
+     * move (on the caller's thread: the link is not shared).
+     */
+    public static CommandKeys readFrom(RedisLink server, Duration timeout) {
+        return of(server.call("COMMAND"), argv -> askKeys(server, argv, timeout));
+    }
+
+    /** {@code COMMAND GETKEYS} for one command; none for a command without key arguments. */
+    @SuppressWarnings("unchecked")
+    public static List<byte[]> askKeys(RedisLink server, byte[][] argv, Duration timeout) {
+        byte[][] ask = new byte[argv.length + 2][];
+        ask[0] = "COMMAND".getBytes(StandardCharsets.US_ASCII);
+        ask[1] = "GETKEYS".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(argv, 0, ask, 2, argv.length);
+        try {
+            return (List<byte[]>) server.send(ask).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // "ERR The command has no key arguments" and the like
+            if (cause.getMessage() != null && cause.getMessage().contains("no key arguments")) {
+                return List.of();
+            }
+            throw new ClusterWriteException("COMMAND GETKEYS for " + name(argv) + " failed: " + cause.getMessage());
+        }
+    }
+
     private static void read(List<?> entry, Map<String, Spec> specs) {
         String name = entry.get(0).toString().toLowerCase(Locale.ROOT);
         boolean movable = ((List<?>) entry.get(2)).stream().anyMatch(f -> "movablekeys".equals(String.valueOf(f)));
@@ -117,9 +153,50 @@ public final class CommandKeys {
                     + " of the target: a cluster runs a multi-key command within one slot only, and "
                     + name.toUpperCase(Locale.ROOT) + " cannot be split into one command per slot without changing its meaning");
         }
-        Map<Integer, List<byte[]>> groups = new LinkedHashMap<>();
+        List<Part> parts = new ArrayList<>();
+        split(argv, step, HashSlot::of).forEach((slot, part) -> parts.add(new Part(part, slot)));
+        return parts;
+    }
+
+    /**
+     * What a command becomes when only the keys {@code kept} accepts are the migration's (key filters):
+     * {@code argv} itself when it accepts every key or the command has none, null when it accepts none,
+     * the command narrowed to the accepted keys when it may be split (the same short list as for slots),
+     * else {@link Narrowed#refused()}.
+     */
+    public Narrowed narrow(byte[][] argv, Predicate<byte[]> kept) {
+        List<byte[]> in = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] key : keys(argv)) {
+            (kept.test(key) ? in : out).add(key);
+        }
+        if (out.isEmpty()) {
+            return new Narrowed(argv, in, out, false);
+        }
+        if (in.isEmpty()) {
+            return new Narrowed(null, in, out, false);
+        }
+        Integer step = SPLITTABLE.get(name(argv));
+        if (step == null) {
+            return new Narrowed(null, in, out, true);
+        }
+        return new Narrowed(split(argv, step, kept::test).get(true), in, out, false);
+    }
+
+    /**
+     * A command as narrowed by {@link #narrow}.
+     *
+     * @param argv what to run (null: nothing)
+     * @param refused keys on both sides, and the command cannot be split without changing its meaning
+     */
+    public record Narrowed(byte[][] argv, List<byte[]> kept, List<byte[]> left, boolean refused) {
+    }
+
+    /** A splittable command as one command per group of its keys (step 1: key by key; 2: pair by pair), in order. */
+    private <K> Map<K, byte[][]> split(byte[][] argv, int step, Function<byte[], K> groupOf) {
+        Map<K, List<byte[]>> groups = new LinkedHashMap<>();
         for (int i : positions(spec(argv), argv.length)) {
-            List<byte[]> group = groups.computeIfAbsent(HashSlot.of(argv[i]), s -> {
+            List<byte[]> group = groups.computeIfAbsent(groupOf.apply(argv[i]), s -> {
                 List<byte[]> g = new ArrayList<>();
                 g.add(argv[0]);
                 return g;
@@ -128,8 +205,8 @@ public final class CommandKeys {
                 group.add(argv[j]);
             }
         }
-        List<Part> parts = new ArrayList<>();
-        groups.forEach((slot, g) -> parts.add(new Part(g.toArray(byte[][]::new), slot)));
+        Map<K, byte[][]> parts = new LinkedHashMap<>();
+        groups.forEach((k, g) -> parts.put(k, g.toArray(byte[][]::new)));
         return parts;
     }
 

@@ -3,6 +3,8 @@ package dev.redismigrate.common.contract;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,7 +25,9 @@ public record SnapshotRequest(
         /** the source shard of a cluster source (its node is {@code source}); absent: a standalone source */
         @JsonProperty("shard") Integer shard,
         /** a source shard's slots ("0-5460,6000"): a new copy of the shard empties only these on the target */
-        @JsonProperty("slots") String slots) implements WorkerCommand {
+        @JsonProperty("slots") String slots,
+        /** key filters and db map (absent: every key, each db into its own number) */
+        @JsonProperty("selection") KeySelection selection) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -36,15 +40,21 @@ public record SnapshotRequest(
         return part != null ? migrationId + "/" + part : ShardNames.recordKey(migrationId, shard);
     }
 
-    /** Of a standalone source (no shard). */
-    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
-            MigrationMethod method, Integer part, Integer parts) {
-        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null, null);
-    }
-
     /** A copy by replication. */
     public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs) {
-        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null, null);
+        this(migrationId, attempt, source, target, ignoreDbs, MigrationMethod.REPLICATION, null, null, null, null, null);
+    }
+
+    /** A copy of every key but the ignored dbs', each db into its own number. */
+    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            MigrationMethod method, Integer part, Integer parts) {
+        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, null, null, null);
+    }
+
+    /** Which keys go where. */
+    @JsonIgnore
+    public MigratedKeys migratedKeys() {
+        return new MigratedKeys(ignoreDbs, selection);
     }
 
     /** Which part this is (0 for the whole). */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.common.selection.KeySelection;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,7 +25,9 @@ public record StreamRequest(
         /** scan: in how many parts the scan runs, each ending with its own mark (absent: 1) */
         @JsonProperty("scan_parts") Integer scanParts,
         /** the source shard of a cluster source (its master is {@code source}); absent: a standalone source */
-        @JsonProperty("shard") Integer shard) implements WorkerCommand {
+        @JsonProperty("shard") Integer shard,
+        /** key filters and db map (absent: every key, each db into its own number) */
+        @JsonProperty("selection") KeySelection selection) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -36,16 +40,22 @@ public record StreamRequest(
         return ShardNames.recordKey(migrationId, shard);
     }
 
-    /** Of a standalone source (no shard). */
-    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
-            ReplicationOffset from, MigrationMethod method, Integer scanParts) {
-        this(migrationId, attempt, source, target, ignoreDbs, from, method, scanParts, null);
-    }
-
     /** A replay by replication from {@code from}. */
     public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
             ReplicationOffset from) {
-        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null, null);
+        this(migrationId, attempt, source, target, ignoreDbs, from, MigrationMethod.REPLICATION, null, null, null);
+    }
+
+    /** A replay of every key but the ignored dbs', each db into its own number. */
+    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            ReplicationOffset from, MigrationMethod method, Integer scanParts) {
+        this(migrationId, attempt, source, target, ignoreDbs, from, method, scanParts, null, null);
+    }
+
+    /** Which keys go where. */
+    @JsonIgnore
+    public MigratedKeys migratedKeys() {
+        return new MigratedKeys(ignoreDbs, selection);
     }
 
     @JsonIgnore

@@ -11,6 +11,7 @@ import dev.redismigrate.common.cluster.TopologyReader;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.function.Predicate;
 
 /**
  * The dbs a migration copies: those of a server's keyspace that the user did not leave out; and
- * emptying them on a target before a new attempt copies again.
+ * emptying what a migration owns on a target before a new attempt copies again.
  */
 public final class MigratedDbs {
     private MigratedDbs() {
@@ -38,14 +39,11 @@ public final class MigratedDbs {
 
     /**
      * A new attempt starts from an empty target: keys copied by the earlier attempt may since have
-     * been deleted on the source, and a copy only adds.
+     * been deleted on the source, and a copy only adds. Emptied are the target dbs migrated dbs go into
+     * ({@code db_map}); with key filters only the keys they select (the others are not the migration's).
      */
-    public static void empty(RedisLink target, Set<Integer> ignoreDbs) {
-        for (int db : withKeys(target, ignoreDbs)) {
-            target.call("SELECT", db);
-            target.call("FLUSHDB");
-        }
-        target.call("SELECT", 0);
+    public static void empty(RedisLink target, MigratedKeys keys, Duration timeout) {
+        emptyShare(target, keys, 0, 1, timeout);
     }
 
     /**
@@ -53,14 +51,20 @@ public final class MigratedDbs {
      * parts start at different moments, and a FLUSHDB by a later one would wipe what an earlier one
      * had already copied (lost for good: the change capture copies only keys changed meanwhile).
      */
-    public static void emptyShare(RedisLink target, Set<Integer> ignoreDbs, int partIndex, int partCount, Duration timeout) {
-        if (partCount <= 1) {
-            empty(target, ignoreDbs);
+    public static void emptyShare(RedisLink target, MigratedKeys keys, int partIndex, int partCount, Duration timeout) {
+        List<Integer> dbs = Keyspace.keysPerDb(target.info("keyspace")).keySet().stream().filter(keys::receives).toList();
+        if (partCount <= 1 && !keys.filtersKeys()) {
+            for (int db : dbs) {
+                target.call("SELECT", db);
+                target.call("FLUSHDB");
+            }
+            target.call("SELECT", 0);
             return;
         }
-        for (int db : withKeys(target, ignoreDbs)) {
+        for (int db : dbs) {
             target.call("SELECT", db);
-            unlinkWhere(target, key -> ScanParts.partOf(key, partCount) == partIndex, timeout);
+            unlinkWhere(target, key -> keys.selects(key) && (partCount <= 1 || ScanParts.partOf(key, partCount) == partIndex),
+                    timeout);
         }
         target.call("SELECT", 0);
     }
@@ -71,11 +75,11 @@ public final class MigratedDbs {
      * checkpoint (its stream would take the target for one that lost its data); this shard's own
      * checkpoints go, as a new copy starts from a new offset.
      */
-    public static void emptySlots(RedisLink target, Set<Integer> ignoreDbs, BitSet slots, UUID migrationId, int shard,
+    public static void emptySlots(RedisLink target, MigratedKeys keys, BitSet slots, UUID migrationId, int shard,
             Duration timeout) {
-        for (int db : withKeys(target, ignoreDbs)) {
+        for (int db : Keyspace.keysPerDb(target.info("keyspace")).keySet().stream().filter(keys::receives).toList()) {
             target.call("SELECT", db);
-            unlinkWhere(target, ofShard(slots, migrationId, shard), timeout);
+            unlinkWhere(target, ofShard(keys, slots, migrationId, shard), timeout);
         }
         target.call("SELECT", 0);
     }
@@ -86,9 +90,9 @@ public final class MigratedDbs {
      * source ({@code slots} not null), only its keys, one UNLINK each (a cluster refuses a multi-key
      * UNLINK across slots).
      */
-    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, Set<Integer> ignoreDbs, int partIndex,
+    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, MigratedKeys keys, int partIndex,
             int partCount, BitSet slots, UUID migrationId, Integer shard, Duration timeout) {
-        if (ignoreDbs.contains(0)) {
+        if (!keys.receives(0)) {
             return;
         }
         ClusterTopology topology;
@@ -98,9 +102,10 @@ public final class MigratedDbs {
         for (ClusterNode master : topology.masters()) {
             try (RedisLink node = connector.open(master.endpoint(seed), "redis-migrate-empty")) {
                 if (slots != null) {
-                    unlinkWhere(node, ofShard(slots, migrationId, shard), timeout);
-                } else if (partCount > 1) {
-                    unlinkWhere(node, key -> ScanParts.partOf(key, partCount) == partIndex, timeout);
+                    unlinkWhere(node, ofShard(keys, slots, migrationId, shard), timeout);
+                } else if (partCount > 1 || keys.filtersKeys()) {
+                    unlinkWhere(node, key -> keys.selects(key) && (partCount <= 1 || ScanParts.partOf(key, partCount) == partIndex),
+                            timeout);
                 } else {
                     node.call("FLUSHDB");
                 }
@@ -108,14 +113,14 @@ public final class MigratedDbs {
         }
     }
 
-    /** A source shard's keys on the target: those of its slots but checkpoints, and its own checkpoints. */
-    private static Predicate<byte[]> ofShard(BitSet slots, UUID migrationId, Integer shard) {
+    /** A source shard's keys on the target: the selected ones of its slots, and its own checkpoints. */
+    private static Predicate<byte[]> ofShard(MigratedKeys keys, BitSet slots, UUID migrationId, Integer shard) {
         byte[] checkpoints = Replies.ascii(ShardNames.CHECKPOINT_KEY_PREFIX);
         return key -> {
             if (startsWith(key, checkpoints)) {
                 return ShardNames.isCheckpointOf(migrationId, shard, new String(key, StandardCharsets.ISO_8859_1));
             }
-            return slots.get(HashSlot.of(key));
+            return slots.get(HashSlot.of(key)) && keys.selects(key);
         };
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.contract.ShardNames;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
@@ -42,7 +43,7 @@ class MigratedDbsTest {
             link.call("SET", "in-db2", "v"); // slot 2385 (first half), in an ignored db
             link.call("SELECT", 0);
 
-            MigratedDbs.emptySlots(link, Set.of(2), firstHalf, id, 0, Duration.ofSeconds(10));
+            MigratedDbs.emptySlots(link, new MigratedKeys(Set.of(2), null), firstHalf, id, 0, Duration.ofSeconds(10));
 
             assertEquals(500 - inFirst + 1, (Long) link.call("DBSIZE"), "the other half's keys and shard 1's checkpoint");
             assertEquals(0L, link.call("EXISTS", ShardNames.checkpointKey(id, 0)));

@@ -9,6 +9,8 @@ import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
+import dev.redismigrate.common.selection.KeyPattern;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -48,10 +50,13 @@ public final class ScanCopier extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
     private static final byte[] SCAN = Replies.ascii("SCAN");
     private static final byte[] COUNT = Replies.ascii("COUNT");
+    private static final byte[] MATCH = Replies.ascii("MATCH");
     private static final byte[] CURSOR_START = Replies.ascii("0");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final SnapshotRequest request;
+    /** which keys go where (ignore_dbs, key filters, db_map) */
+    private final MigratedKeys migratedKeys;
     private final RedisConnector connector;
     private final ChangedKeysLog changedKeys;
     private final SnapshotConfig snapshotConfig;
@@ -71,6 +76,7 @@ public final class ScanCopier extends RequestTask {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), events);
         keysPacer = MigrationPacers.keys(request.migrationId());
         this.request = request;
+        this.migratedKeys = request.migratedKeys();
         this.connector = connector;
         this.changedKeys = changedKeys;
         this.snapshotConfig = snapshotConfig;
@@ -94,10 +100,10 @@ public final class ScanCopier extends RequestTask {
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
             if (request.attempt() > 1) {
                 if (targetIsCluster) {
-                    MigratedDbs.emptyCluster(connector, request.target(), request.ignoreDbs(), request.partIndex(),
+                    MigratedDbs.emptyCluster(connector, request.target(), migratedKeys, request.partIndex(),
                             request.partCount(), null, null, null, REPLY_TIMEOUT);
                 } else {
-                    MigratedDbs.emptyShare(target, request.ignoreDbs(), request.partIndex(),
+                    MigratedDbs.emptyShare(target, migratedKeys, request.partIndex(),
                             request.partCount(), REPLY_TIMEOUT);
                 }
                 LOG.infof("migration %s: attempt %d emptied its share of the migrated dbs of the target first", request.migrationId(),
@@ -152,8 +158,12 @@ public final class ScanCopier extends RequestTask {
         source.call("SELECT", db);
         byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
         byte[] cursor = CURSOR_START;
+        // one include pattern: the server filters (SCAN ... MATCH, the same glob rules); else KeySelection here
+        KeyPattern match = migratedKeys.scanMatch();
         do {
-            List<?> reply = (List<?>) await(source.send(new byte[][] {SCAN, cursor, COUNT, count}));
+            byte[][] scan = match == null ? new byte[][] {SCAN, cursor, COUNT, count}
+                    : new byte[][] {SCAN, cursor, COUNT, count, MATCH, match.bytes()};
+            List<?> reply = (List<?>) await(source.send(scan));
             cursor = (byte[]) reply.get(0);
             copyBatch(source, writer, db, (List<?>) reply.get(1));
         } while (!stopRequested && !isStart(cursor));
@@ -163,7 +173,7 @@ public final class ScanCopier extends RequestTask {
     private void copyBatch(RedisLink source, EntrySink writer, int db, List<?> keys) {
         List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex()) {
+            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex() && migratedKeys.selects((byte[]) key)) {
                 mine.add((byte[]) key);
             }
         }
@@ -173,7 +183,7 @@ public final class ScanCopier extends RequestTask {
                     keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
                     continue;
                 }
-                rebuild.forEach(command -> writer.write(new Entry(db, command, -1)));
+                rebuild.forEach(command -> writer.write(new Entry(migratedKeys.targetDb(db), command, -1)));
                 keysCopied++;
                 keysPacer.acquire(1); // limits.keys_per_second
             }
@@ -187,15 +197,15 @@ public final class ScanCopier extends RequestTask {
             }
             byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
             if (plain == null) {
-                writer.write(new Entry(db, restore, -1));
+                writer.write(new Entry(migratedKeys.targetDb(db), restore, -1));
             } else if (strings.add(RestoreCommand.key(restore), plain)) {
-                writer.write(new Entry(db, strings.take(), -1));
+                writer.write(new Entry(migratedKeys.targetDb(db), strings.take(), -1));
             }
             keysCopied++;
             keysPacer.acquire(1); // limits.keys_per_second
         }
         if (!strings.isEmpty()) {
-            writer.write(new Entry(db, strings.take(), -1));
+            writer.write(new Entry(migratedKeys.targetDb(db), strings.take(), -1));
         }
     }
 

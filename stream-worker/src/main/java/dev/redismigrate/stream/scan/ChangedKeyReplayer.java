@@ -5,6 +5,7 @@ import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.pipeline.ClusterEntryWriter;
 import dev.redismigrate.common.pipeline.EntrySink;
@@ -50,6 +51,8 @@ public final class ChangedKeyReplayer extends RequestTask {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamRequest request;
+    /** which keys go where (ignore_dbs, key filters, db_map) */
+    private final MigratedKeys migratedKeys;
     private final RedisConnector connector;
     private final ChangedKeysLog changedKeys;
     private final StreamConfig streamConfig;
@@ -69,6 +72,7 @@ public final class ChangedKeyReplayer extends RequestTask {
             ChangedKeysLog changedKeys, StreamConfig streamConfig, ChangeCopyConfig config) {
         super(request.migrationId(), request.attempt(), request.source(), request.target(), events);
         this.request = request;
+        this.migratedKeys = request.migratedKeys();
         this.connector = connector;
         this.changedKeys = changedKeys;
         this.streamConfig = streamConfig;
@@ -165,7 +169,7 @@ public final class ChangedKeyReplayer extends RequestTask {
         public void changed(int db, byte[] key) {
             if (Arrays.equals(key, probeKey)) {
                 probeHeard.countDown(); // ours, before the scan starts: not the source's data
-            } else if (!request.ignoreDbs().contains(db)) {
+            } else if (migratedKeys.selects(db, key)) { // ignore_dbs and key filters
                 changedKeys.append(ChangedKey.of(request.migrationId(), request.attempt(), db, key),
                         e -> lost("Kafka did not take a changed key: " + e.getMessage()));
             }
@@ -252,14 +256,14 @@ public final class ChangedKeyReplayer extends RequestTask {
                     List<byte[][]> commands = rebuilds.get(i) == null ? List.<byte[][]>of(new byte[][] {DEL, names.get(i)})
                             : rebuilds.get(i);
                     for (byte[][] command : commands) {
-                        writer.write(new Entry(db, command, -1));
+                        writer.write(new Entry(migratedKeys.targetDb(db), command, -1));
                     }
                 }
             } else {
                 List<byte[][]> restores = DumpReader.read(source, names, REPLY_TIMEOUT);
                 for (int i = 0; i < names.size(); i++) {
                     byte[][] argv = restores.get(i) == null ? new byte[][] {DEL, names.get(i)} : restores.get(i);
-                    writer.write(new Entry(db, argv, -1));
+                    writer.write(new Entry(migratedKeys.targetDb(db), argv, -1));
                 }
             }
             from = to;
