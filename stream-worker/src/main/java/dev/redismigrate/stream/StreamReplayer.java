@@ -141,7 +141,9 @@ public final class StreamReplayer extends ReplicaTask {
             // another instance took the target over while this one was finishing: nothing failed
             LOG.infof("migration %s: attempt %d ends: %s", request.migrationId(), request.attempt(), e.getMessage());
         } catch (RedisAccessException | TargetWriteException e) {
-            fatal = e.getMessage();
+            if (fatal == null) {
+                fatal = e.getMessage();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -348,7 +350,7 @@ public final class StreamReplayer extends ReplicaTask {
                 restartFrom = moved.found.offset();
                 return;
             }
-        } else {
+        } else if (fatal == null) { // the first failure is the reason: a timer write interrupted by the ending task is not
             fatal = t instanceof TargetWriteException ? t.getMessage() : "cannot apply a command from the source: " + t.getMessage();
         }
         closeReplicator();
