@@ -16,16 +16,19 @@ import java.util.stream.Collectors;
 /**
  * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe}, {@link ServerChecks}
  * and {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
- * method a start would use; it writes nothing anywhere.
+ * method a start would use; it writes nothing anywhere. One check is the preflight's own: the
+ * snapshot workers' spool space against the source's dataset ({@link SpoolCheck}), a warning at most.
  */
 @ApplicationScoped
 public class Preflight {
     private final SecretCipher cipher;
     private final RedisProbe probe;
+    private final SpoolSpaces spoolSpaces;
 
-    Preflight(SecretCipher cipher, RedisProbe probe) {
+    Preflight(SecretCipher cipher, RedisProbe probe, SpoolSpaces spoolSpaces) {
         this.cipher = cipher;
         this.probe = probe;
+        this.spoolSpaces = spoolSpaces;
     }
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
@@ -59,6 +62,7 @@ public class Preflight {
             return PreflightReport.of(null, checks);
         }
         checks.addAll(assessment.checks());
+        checks.add(SpoolCheck.of(assessment.method(), sourceFacts.memory().dataset(), spoolSpaces.fresh()));
         return PreflightReport.of(assessment.method(), checks);
     }
 
