@@ -26,6 +26,11 @@ final class IdleTargetWatch {
         keysWithoutTtlWhenIdle = Keyspace.keysWithoutTtlOutside(targetKeyspace, ignoreDbs);
     }
 
+    /** Commands were applied since the last baseline: none until the next {@link #wentIdle}. */
+    void forget() {
+        keysWithoutTtlWhenIdle = 0;
+    }
+
     /** Whether the target, idle since {@link #wentIdle}, has lost what it held: null if not, else the evidence. */
     String lost(Map<String, String> targetKeyspace) {
         if (keysWithoutTtlWhenIdle > 0 && Keyspace.keysOutside(targetKeyspace, ignoreDbs) == 0) {

@@ -401,6 +401,7 @@ public final class StreamReplayer extends ReplicaTask {
     private void watchIdleTarget() {
         if (applier.holdsCheckpoint()) {
             if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                idleWatch.forget(); // what the target held at an earlier idle moment says nothing any more
                 applier.removeCheckpoint(handled);
                 idleWatch.wentIdle(applier.targetKeyspace());
             }
