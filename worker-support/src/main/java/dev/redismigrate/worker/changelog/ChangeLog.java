@@ -163,10 +163,6 @@ public final class ChangeLog {
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
         p.put("linger.ms", "0"); // the appender batches commands itself
-        // ...and while Kafka has 5 requests unanswered, the records that wait go out together in the
-        // next request (one batch per partition and request): a busy broker costs fewer, larger requests
-        // instead of a queue of one-record requests behind it
-        p.put("batch.size", Integer.toString(Math.max(16 * 1024, 4 * settings.recordBytes())));
         p.put("compression.type", "lz4");
         p.put("max.request.size", Integer.toString(64 * 1024 * 1024));
         p.put("buffer.memory", Long.toString(settings.bufferBytes()));
