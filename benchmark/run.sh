@@ -12,7 +12,8 @@
 # then the stream: under a steady load of RATE writes/s (default 50,000) the p50/p99/max lag in ms of
 # Redis's replica and of our target (benchmark module's StreamLagProbe), and under a flat-out
 # redis-benchmark load how long each needs to catch up once the load ends. Before the timed copies
-# each method runs once on WARMUP_KEYS keys, as a deployed service has (its JIT warm). Each copy's
+# each method runs once on WARMUP_KEYS keys and then follows WARMUP_STREAM_SECS of the steady load, as
+# a deployed service has (its JIT warm for the copy and for the stream). Each copy's
 # line shows the CPU seconds the source, the target and the snapshot worker spent on it.
 # Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
 # source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
@@ -32,6 +33,7 @@ METHODS=${METHODS:-scan replication}   # the last one stays on for the stream pa
 RATE=${RATE:-50000}                    # writes/s of the steady load the stream follows
 STEADY_SECS=${STEADY_SECS:-20}
 WARMUP_KEYS=${WARMUP_KEYS:-100000}     # each method copies this many keys once before the timed runs (0: none)
+WARMUP_STREAM_SECS=${WARMUP_STREAM_SECS:-5} # ... and then follows the steady load this long (not measured)
 REPEAT=${REPEAT:-1}                    # rounds of the timed copies (reference first in each); the table shows medians
 SLOW_TARGET=${SLOW_TARGET:-1}          # 0: skip the slow-target scenario
 SLOW_SETS=${SLOW_SETS:-1000}           # its load: this many SETs (200 bytes) in one EVAL every 100 ms
@@ -101,6 +103,13 @@ stop_migration() {
 
 # A deployed service has copied before: its JIT has compiled the copy's paths. A fresh JVM compiles
 # during its first copy (seconds of CPU on 2 cores), so each method runs once on a small dataset first.
+probe_jar="$ROOT/benchmark/target/benchmark-0.1.0-SNAPSHOT.jar"
+[[ -f $probe_jar ]] || (cd "$ROOT" && mvn -B -q -pl benchmark -am package -DskipTests) || die "cannot build the benchmark module"
+# lag_probe SECONDS FOLLOWER...: the steady load of RATE writes/s with canaries (StreamLagProbe)
+lag_probe() {
+  local secs=$1; shift
+  java -Xmx256m -cp "$probe_jar:$ROOT/benchmark/target/lib/*" dev.redismigrate.benchmark.StreamLagProbe $SRC "$secs" "$RATE" "$@" 2>/dev/null
+}
 if ((WARMUP_KEYS > 0)); then
   log "warm-up: each method once on $WARMUP_KEYS keys (not timed)"
   python3 "$ROOT/benchmark/load_mix.py" "$WARMUP_KEYS" | cli $SRC --pipe >"$BDIR/warmup.txt" || die "loading failed (see $BDIR/warmup.txt)"
@@ -111,6 +120,7 @@ if ((WARMUP_KEYS > 0)); then
     cli $DST FLUSHALL >/dev/null
     put_migration "$method" || continue
     wait_for 600 "warm-up migration syncing" settled
+    ((WARMUP_STREAM_SECS > 0)) && { lag_probe "$WARMUP_STREAM_SECS" "redis-migrate=$DST" >/dev/null || die "the warm-up stream failed"; }
   done
   [[ -z $migration_id ]] || stop_migration
   migration_id= notes=()
@@ -194,11 +204,8 @@ for round in $(seq 1 "$REPEAT"); do
 done
 [[ -n $migration_id ]] || die "no method ran: ${notes[*]}"
 
-probe_jar="$ROOT/benchmark/target/benchmark-0.1.0-SNAPSHOT.jar"
-[[ -f $probe_jar ]] || (cd "$ROOT" && mvn -B -q -pl benchmark -am package -DskipTests) || die "cannot build the benchmark module"
 log "stream: a steady load of $RATE writes/s for ${STEADY_SECS}s (SET, INCR, LPUSH, HSET); lag in ms by canaries every 10 ms"
-steady=$(java -Xmx256m -cp "$probe_jar:$ROOT/benchmark/target/lib/*" dev.redismigrate.benchmark.StreamLagProbe \
-  $SRC "$STEADY_SECS" "$RATE" "Redis replica=$REF" "redis-migrate=$DST" 2>/dev/null) || die "the lag probe failed"
+steady=$(lag_probe "$STEADY_SECS" "Redis replica=$REF" "redis-migrate=$DST") || die "the lag probe failed"
 
 log "stream: redis-benchmark writes flat out (SET, INCR, LPUSH, HSET; 50 clients, pipeline 16)"
 writes=400000

@@ -11,9 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.redismigrate.api.support.Kafka;
+import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.SpoolSpace;
+import dev.redismigrate.common.contract.Topics;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +32,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class PreflightApiTest {
     private static final String PASSWORD = "preflight-pw";
+    /** the snapshot worker these tests speak for (each report replaces the one before) */
+    private static final String WORKER = "preflight-test-worker";
     private static RedisServer source;
     /** A server of each test's own: a server takes one active migration at a time, and a test leaves one active. */
     private RedisServer target;
@@ -55,17 +62,41 @@ class PreflightApiTest {
         return "/v2/databases/" + targetId + "/online-migration/check";
     }
 
+    /**
+     * Reports a snapshot worker's spool space as the worker does, until the preflight's spool check
+     * says {@code expected}; returns that report.
+     */
+    private static JsonPath reportSpoolUntil(String targetId, long free, long budget, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            // the api-service reads the newest reports only: the first may come before it listens
+            Kafka.send(Kafka.topic(Topics.SPOOL_SPACE), WORKER,
+                    MessageCodec.encode(new SpoolSpace(WORKER, free, budget, System.currentTimeMillis())));
+            JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId)).then().statusCode(200)
+                    .extract().jsonPath();
+            String spool = report.getString("checks.find { it.name == 'spool' }.message");
+            if (spool.contains(expected)) {
+                return report;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the spool check never said \"" + expected + "\": " + spool);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     @Test
-    void aUsableSourceAndTargetPassEveryCheckAndNothingStarts() {
+    void aUsableSourceAndTargetPassEveryCheckAndNothingStarts() throws InterruptedException {
         String targetId = registerTarget(target);
         source.cli("SET", "k", "v");
+        reportSpoolUntil(targetId, 10L << 30, 20L << 30, "takes 10240.0 MB");
         JsonPath report = api().body(source(source, PASSWORD, "db3")).post(check(targetId))
                 .then().statusCode(200).body("ok", equalTo(true)).body("result", equalTo("pass"))
                 .body("method", equalTo("replication")).extract().jsonPath();
         assertEquals(List.of("source", "target", "cluster", "versions", "ignore_dbs", "db_map", "keys", "distinct", "source_free",
-                "target_free", "tls", "dbs", "memory", "psync", "scan", "notifications", "method"), report.getList("checks.name"));
-        assertEquals(Collections.nCopies(17, true), report.getList("checks.ok"));
-        assertEquals(Collections.nCopies(17, "pass"), report.getList("checks.result"));
+                "target_free", "tls", "dbs", "memory", "psync", "scan", "notifications", "method", "spool"), report.getList("checks.name"));
+        assertEquals(Collections.nCopies(18, true), report.getList("checks.ok"));
+        assertEquals(Collections.nCopies(18, "pass"), report.getList("checks.result"));
         assertEquals("db3 left out", report.getString("checks.find { it.name == 'ignore_dbs' }.message"));
         String answers = report.getString("checks[0].message");
         assertTrue(answers.matches("127\\.0\\.0\\.1:" + source.port() + " answers: Redis \\d+\\.\\d+\\.\\d+, 4 dbs"), answers);
@@ -91,6 +122,19 @@ class PreflightApiTest {
                 .body("ok", equalTo(false))
                 .body("checks.find { it.name == 'ignore_dbs' }.message", containsString("db9 does not exist"))
                 .body("checks.find { it.name == 'target_free' }.ok", equalTo(false));
+    }
+
+    @Test
+    void aSourceLargerThanTheSnapshotWorkersSpoolSpaceIsWarnedOf() throws InterruptedException {
+        String targetId = registerTarget(target);
+        source.cli("SET", "k", "v");
+        // a spool budget of 1 KB, smaller than any dataset (used_memory_dataset counts the server's own overhead too)
+        JsonPath report = reportSpoolUntil(targetId, 10L << 30, 1024, "may not fit");
+        assertEquals("warn", report.getString("checks.find { it.name == 'spool' }.result"));
+        String message = report.getString("checks.find { it.name == 'spool' }.message");
+        assertTrue(message.contains("(" + WORKER + ") takes 0.0 MB (10240.0 MB free disk, budget 0.0 MB)"), message);
+        assertTrue(message.contains("redis-migrate.snapshot.spool-budget"), message);
+        assertEquals(true, report.getBoolean("ok"), "a warning does not stop a start");
     }
 
     @Test

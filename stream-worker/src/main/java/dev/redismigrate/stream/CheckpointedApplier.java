@@ -5,9 +5,11 @@ import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,7 @@ final class CheckpointedApplier implements StreamApplier {
     private static final byte[] EXEC = ascii("EXEC");
     private static final byte[] SET = ascii("SET");
     private static final byte[] DEL = ascii("DEL");
+    private static final byte[] INFO = ascii("INFO");
 
     private final EntryWriter writer;
     private final CheckpointLog log;
@@ -49,6 +52,8 @@ final class CheckpointedApplier implements StreamApplier {
     private StreamCheckpoint pendingCheckpoint;
     private long lastAppliedNanos = System.nanoTime();
     private long commandsApplied;
+    /** see {@link StreamApplier#committed()} */
+    private ReplicationOffset committed;
 
     CheckpointedApplier(EntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
             int maxBatchCommands) {
@@ -90,6 +95,7 @@ final class CheckpointedApplier implements StreamApplier {
             pendingCheckpoint = mine;
             try {
                 flush();
+                committed = start;
                 return start;
             } catch (CheckpointMovedException raced) {
                 // another instance wrote in between: look again
@@ -101,6 +107,7 @@ final class CheckpointedApplier implements StreamApplier {
     @Override
     public void adopt(StreamCheckpoint found) {
         expected = found;
+        committed = found == null ? committed : found.offset();
     }
 
     /** Adds one routed command; {@code end} is the source position once it is applied. */
@@ -160,6 +167,11 @@ final class CheckpointedApplier implements StreamApplier {
     }
 
     @Override
+    public ReplicationOffset committed() {
+        return committed;
+    }
+
+    @Override
     public long commandsApplied() {
         return commandsApplied;
     }
@@ -175,11 +187,21 @@ final class CheckpointedApplier implements StreamApplier {
         }
         watchAndCheck();
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
+        committed = position;
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
         pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
         pendingCheckpoint = null;
         flush();
+    }
+
+    /** The target's INFO keyspace, asked in line with what was sent (the stream's connection shows a lost target). */
+    @Override
+    public Map<String, String> targetKeyspace() {
+        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("keyspace")}, -1));
+        flush();
+        Object text = reply.join();
+        return RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(text));
     }
 
     private void begin() {
@@ -239,6 +261,9 @@ final class CheckpointedApplier implements StreamApplier {
             }
         }
         expected = pendingCheckpoint;
+        if (pendingCheckpoint != null) {
+            committed = pendingCheckpoint.offset();
+        }
     }
 
     private StreamCheckpoint readCheckpointQuietly() {

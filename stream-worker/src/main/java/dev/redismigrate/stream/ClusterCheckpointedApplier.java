@@ -98,6 +98,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private ReplicationOffset batchEnd;
     private long lastAppliedNanos = System.nanoTime();
     private long commandsApplied;
+    /** see {@link StreamApplier#committed()} */
+    private ReplicationOffset committed;
 
     /**
      * @param cluster routes by the target's slots; closed with this
@@ -152,6 +154,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             heldUpTo.clear();
             mine.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
             base = (logged != null ? logged.offset() : fallback).offset();
+            committed = start;
             return start;
         }
     }
@@ -239,6 +242,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         }
         if (name.equals("FLUSHALL") || name.equals("FLUSHDB")) {
             log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
+            committed = end;
             expected.clear();
             heldUpTo.clear();
             base = end.offset();
@@ -277,6 +281,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     @Override
+    public ReplicationOffset committed() {
+        return committed;
+    }
+
+    @Override
     public long commandsApplied() {
         return commandsApplied;
     }
@@ -287,6 +296,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             return;
         }
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
+        committed = position;
         Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
         expected.keySet().forEach(slot -> none.put(slot, List.of()));
         if (!run(none, slot -> null).isEmpty()) {
@@ -304,6 +314,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (!run(parts, slot -> next).isEmpty()) {
             throw moved();
         }
+        committed = next.offset();
         commandsApplied += batchCommands;
         lastAppliedNanos = System.nanoTime();
     }

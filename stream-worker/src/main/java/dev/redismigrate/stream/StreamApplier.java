@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import java.util.Map;
+
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
@@ -41,6 +43,21 @@ interface StreamApplier extends AutoCloseable {
 
     /** Moves the checkpoint out of the target into the log: the stream is idle at {@code position}. */
     void removeCheckpoint(ReplicationOffset position);
+
+    /**
+     * The source position the target (or, once idle, the checkpoint log) is known to hold: what a
+     * confirmed batch covers. The change log may be trimmed up to it, never further: commands
+     * routed but not yet confirmed (an open source transaction, a batch in flight) stay in Kafka.
+     */
+    ReplicationOffset committed();
+
+    /**
+     * The target's {@code INFO keyspace}, which an idle stream watches for a target that lost its data
+     * ({@link IdleTargetWatch}). A cluster target's is not read (empty: not watched; see the README's limits).
+     */
+    default Map<String, String> targetKeyspace() {
+        return Map.of();
+    }
 
     /** Closes connections of its own (the standalone applier's is the replayer's). */
     @Override

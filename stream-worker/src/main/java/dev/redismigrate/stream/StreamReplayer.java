@@ -73,7 +73,8 @@ public final class StreamReplayer extends ReplicaTask {
     private final Deque<long[]> readRecords = new ArrayDeque<>();
     /** Guarded by {@code applier}: when the record being applied was appended (0: caught up). */
     private long applyingSinceMillis;
-    private long trimmedBefore;
+    /** written by the progress timer only */
+    private volatile long trimmedBefore;
     private long lastTrimNanos = System.nanoTime();
     /** guards the apply state below (the applier is replaced when the target comes back) */
     private final Object lock = new Object();
@@ -87,6 +88,8 @@ public final class StreamReplayer extends ReplicaTask {
     private CommandRouter router;
     private ChangeLogAppender appender;
     private int checkpointDb;
+    /** guarded by {@code lock} */
+    private final IdleTargetWatch idleWatch;
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpointLog, ChangeLog changeLog, StreamConfig config) {
@@ -96,6 +99,7 @@ public final class StreamReplayer extends ReplicaTask {
         this.changeLog = changeLog;
         this.config = config;
         this.migratedKeys = request.migratedKeys();
+        this.idleWatch = new IdleTargetWatch(migratedKeys);
     }
 
     @Override
@@ -370,15 +374,20 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
-    /** Timer: reports the applied offset and lag; moves the checkpoint out of the target once the stream is idle. */
+    /**
+     * Timer: reports the applied offset and lag; moves the checkpoint out of the target once the
+     * stream is idle, and then watches that the target keeps what it held. Kafka and the source are
+     * asked outside the apply's lock: their round trips must not stall the apply.
+     */
     private void reportProgress(RedisLink source) {
         try {
+            long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
+            long trimBefore;
             synchronized (lock) {
                 if (targetLost == null) {
                     applier.commitIfPossible();
                     applier.flush();
                 }
-                long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
                 Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
                 ChangeLogPosition captured = appender.captured();
                 long capturedOffset = captured == null ? handled.offset() : Math.max(captured.offset(), handled.offset());
@@ -388,18 +397,40 @@ public final class StreamReplayer extends ReplicaTask {
                         : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
                 events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
                         .withLagParts(captureLag, applyLag, applyLagSeconds));
+                trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
-                    trimApplied();
+                    watchIdleTarget();
                 }
-                if (targetLost == null && applier.holdsCheckpoint() && applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
-                    applier.removeCheckpoint(handled);
-                }
+            }
+            if (trimBefore >= 0) {
+                changeLog.trimBefore(request.migrationId(), trimBefore);
+                trimmedBefore = trimBefore;
             }
         } catch (CheckpointMovedException | TargetWriteException e) {
             onApplyFailure(e);
         } catch (RuntimeException e) {
             // a missed progress report is harmless; the stream loop reports lasting trouble
             LOG.debugf("migration %s: progress not reported: %s", request.migrationId(), e.toString());
+        }
+    }
+
+    /**
+     * Guarded by {@code lock}: an idle stream moves its checkpoint out of the target (which then
+     * equals the source); from then on nothing in the target would show that it lost its data, so
+     * its keyspace is watched instead ({@link IdleTargetWatch}).
+     */
+    private void watchIdleTarget() {
+        if (applier.holdsCheckpoint()) {
+            if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
+                idleWatch.forget(); // what the target held at an earlier idle moment says nothing any more
+                applier.removeCheckpoint(handled);
+                idleWatch.wentIdle(applier.targetKeyspace());
+            }
+            return;
+        }
+        String lost = idleWatch.lost(applier.targetKeyspace());
+        if (lost != null) {
+            throw new TargetWriteException(IdleTargetWatch.reason(request.target().address(), lost));
         }
     }
 
@@ -444,11 +475,11 @@ public final class StreamReplayer extends ReplicaTask {
                 link = connector.open(request.target(), "redis-migrate-stream");
                 link.call("SELECT", checkpointDb);
                 boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-                if (held && !hasCheckpoint) {
+                String lost = !held ? idleWatch.lost(link.info("keyspace"))
+                        : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+                if (lost != null) {
                     link.close();
-                    fatal = "the target " + request.target().address() + " came back without this migration's checkpoint:"
-                            + " it lost its data (a restart without persistence, a failover to an empty node, a FLUSHALL);"
-                            + " the stream stopped rather than leave it looking caught up: start the migration again";
+                    fatal = IdleTargetWatch.reason(request.target().address(), lost);
                     return;
                 }
                 StreamApplier next = newApplier(link);
@@ -490,21 +521,26 @@ public final class StreamReplayer extends ReplicaTask {
     }
 
     /**
-     * Timer, with everything read applied (flushed): deletes the change-log records wholly at or
-     * below the applied offset, every few seconds, so Kafka holds the apply lag, not the history.
+     * Guarded by {@code lock}, with everything read applied (flushed): the Kafka offset before which
+     * the change log's records lie wholly at or below the offset the target confirmed holding (not the
+     * handled one: an open source transaction is not committed yet, and a crash must find it in Kafka), every few seconds (-1: not
+     * now), so that Kafka holds the apply lag, not the history.
      */
-    private void trimApplied() {
+    private long trimmable() {
         long before = trimmedBefore;
-        while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= handled.offset()) {
+        ReplicationOffset committed = applier.committed();
+        long covered = committed == null ? -1 : Math.min(committed.offset(), handled.offset());
+        while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= covered) {
             before = readRecords.pollFirst()[0] + 1;
         }
         if (before > trimmedBefore && System.nanoTime() - lastTrimNanos > TRIM_EVERY_NANOS) {
-            changeLog.trimBefore(request.migrationId(), before);
-            trimmedBefore = before;
             lastTrimNanos = System.nanoTime();
-        } else if (before > trimmedBefore) {
-            readRecords.addFirst(new long[] {before - 1, handled.offset()}); // trimmed at the next round
+            return before;
         }
+        if (before > trimmedBefore) {
+            readRecords.addFirst(new long[] {before - 1, covered}); // trimmed at the next round
+        }
+        return -1;
     }
 
     /**

@@ -259,6 +259,31 @@ class StreamReplayerTest {
         }
     }
 
+    @Test
+    void aTargetThatLosesItsDataWhileTheStreamIsIdleIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("SET kept 1\nSET ttl 2 EX 1000\nSELECT 3\nSET other 3\n");
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            RecordedEvents events = new RecordedEvents();
+            Thread thread = new Thread(new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source),
+                    endpoint(target), Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config()));
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            source.cli("INCR", "counter");
+            // idle: the checkpoint has left the target, which now equals the source
+            await(() -> source.digest().equals(target.digest()), "the idle target equal to the source");
+            Thread.sleep(500); // past the progress tick that moved the checkpoint out
+            assertTrue(thread.isAlive(), () -> "an idle stream goes on: " + events);
+
+            // a FLUSHALL by someone else: the connection stays, nothing in the target says what happened
+            target.cli("FLUSHALL");
+            thread.join(20_000);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("the target " + endpoint(target).address() + " lost its data"), last.message());
+        }
+    }
+
     /** Events as a worker would publish them, kept for assertions. */
     static final class RecordedEvents extends CopyOnWriteArrayList<MigrationEvent> {
     }

@@ -83,6 +83,24 @@ class RedisFaultTest {
         }
     }
 
+    @Test
+    void aTargetRestartedEmptyWhileTheStreamIsIdleEndsTheMigrationInErrorSayingSo() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 1000 seed 32\n");
+            MigrationService.Ids ids = service.migrate(source, target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            source.cli("SET", "after", "1");
+            // idle: the stream's checkpoint has left the target (it equals the source), nothing in it to miss
+            Await.until(Duration.ofSeconds(30), () -> source.digest().equals(target.digest()), () -> "the idle target equal");
+            Thread.sleep(1500); // past the progress tick that moved the checkpoint out
+            target.restartEmpty();
+            service.awaitStatus(ids, "error", Duration.ofSeconds(15));
+            JsonPath failed = service.onlineMigration(ids.database());
+            assertTrue(failed.getString("error").contains("the target " + target.host() + ":" + target.port() + " lost its data"),
+                    failed.prettify());
+        }
+    }
+
     /** A field of INFO's section. */
     private static String stat(RedisServer server, String section, String name) {
         return server.cli("INFO", section).lines().filter(l -> l.startsWith(name + ":")).findFirst()

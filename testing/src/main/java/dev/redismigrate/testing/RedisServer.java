@@ -18,7 +18,8 @@ public final class RedisServer implements AutoCloseable {
     private final Family family;
     private final int port;
     private final Path dir;
-    private final Process process;
+    private final List<String> command;
+    private Process process;
     private final String password;
 
     /**
@@ -28,10 +29,11 @@ public final class RedisServer implements AutoCloseable {
      */
     private static final String PASSWORDS = "redis-migrate.testing.passwords";
 
-    private RedisServer(Family family, int port, Path dir, Process process, String password) {
+    private RedisServer(Family family, int port, Path dir, List<String> command, Process process, String password) {
         this.family = family;
         this.port = port;
         this.dir = dir;
+        this.command = command;
         this.process = process;
         this.password = password;
     }
@@ -69,11 +71,10 @@ public final class RedisServer implements AutoCloseable {
                     "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
                     "--repl-diskless-sync-delay", "0", "--logfile", dir.resolve("redis.log").toString()));
             cmd.addAll(List.of(extraArgs));
-            Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            Process process = launch(cmd, dir);
             List<String> extra = List.of(extraArgs);
             int pass = extra.indexOf("--requirepass");
-            RedisServer server = new RedisServer(family, port, dir, process, pass >= 0 ? extra.get(pass + 1) : null);
+            RedisServer server = new RedisServer(family, port, dir, List.copyOf(cmd), process, pass >= 0 ? extra.get(pass + 1) : null);
             if (server.password != null) {
                 rememberSecret(server.password);
             }
@@ -203,6 +204,28 @@ public final class RedisServer implements AutoCloseable {
             sleep(50);
         }
         throw new IllegalStateException("redis-server on port " + port + " did not answer within 15 s");
+    }
+
+    private static Process launch(List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+    }
+
+    /**
+     * Kills the server hard and starts it again on the same port, empty (the tests' servers persist
+     * nothing): what a restart without persistence does to a target. Every connection is cut.
+     */
+    public void restartEmpty() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            process = launch(command, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + family.server + " again on port " + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting port " + port, e);
+        }
+        awaitReady();
     }
 
     /** Kills the server hard (for fault tests) without waiting. */

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * Runs the checks a start runs (the same {@link MigrationRules}, {@link RedisProbe}, {@link ServerChecks}
  * and {@link SourceAssessment}), all of them, so the user sees every problem at once, and says which
- * method a start would use; it writes nothing anywhere.
+ * method a start would use; it writes nothing anywhere. One check is the preflight's own: the
+ * snapshot workers' spool space against the source's dataset ({@link SpoolCheck}), a warning at most.
  */
 @ApplicationScoped
 public class Preflight {
@@ -27,12 +28,15 @@ public class Preflight {
     private final RedisProbe probe;
     private final ClusterSourceProbe clusterProbe;
     private final SelectedKeys selectedKeys;
+    private final SpoolSpaces spoolSpaces;
 
-    Preflight(SecretCipher cipher, RedisProbe probe, ClusterSourceProbe clusterProbe, SelectedKeys selectedKeys) {
+    Preflight(SecretCipher cipher, RedisProbe probe, ClusterSourceProbe clusterProbe, SelectedKeys selectedKeys,
+            SpoolSpaces spoolSpaces) {
         this.cipher = cipher;
         this.probe = probe;
         this.clusterProbe = clusterProbe;
         this.selectedKeys = selectedKeys;
+        this.spoolSpaces = spoolSpaces;
     }
 
     public PreflightReport check(String databaseId, StartMigrationRequest request) {
@@ -82,6 +86,7 @@ public class Preflight {
         if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
             checks.add(cluster.methodCheck(assessment.method()));
         }
+        checks.add(SpoolCheck.of(assessment.method(), sourceFacts.memory().dataset(), spoolSpaces.fresh()));
         return PreflightReport.of(assessment.method(), checks);
     }
 

@@ -25,7 +25,7 @@ public record PreflightReport(boolean ok, Result result, MigrationMethod method,
 
     /**
      * @param name stable, for scripts: source, target, cluster, versions, ignore_dbs, distinct, source_free,
-     *        target_free, tls, dbs, memory, psync, scan, notifications, method, db_map, keys
+     *        target_free, tls, dbs, memory, psync, scan, notifications, method, db_map, keys, spool
      * @param ok false only when the check fails
      */
     public record Check(String name, boolean ok, Result result, String message) {

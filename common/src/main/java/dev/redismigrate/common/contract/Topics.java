@@ -17,6 +17,9 @@ public final class Topics {
     /** every consumer → nobody: records a consumer could not use, parked with the reason in headers. */
     public static final String DEAD_LETTERS = "redis-migrate.dead-letters";
 
+    /** snapshot-worker → api-service (key = the worker), every few seconds: {@link SpoolSpace}, for the preflight. */
+    public static final String SPOOL_SPACE = "redis-migrate.spool-space";
+
     /** scan method: stream worker → itself (and the scan's end from snapshot-worker): {@link ChangedKey}. */
     public static final String CHANGED_KEYS = "redis-migrate.changed-keys";
 

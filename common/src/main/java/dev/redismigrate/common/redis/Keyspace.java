@@ -10,12 +10,23 @@ public final class Keyspace {
     }
 
     public static Map<Integer, Long> keysPerDb(Map<String, String> infoKeyspace) {
+        return countPerDb(infoKeyspace, "keys=");
+    }
+
+    /** Keys without a TTL per db ({@code keys} minus {@code expires}). */
+    public static Map<Integer, Long> keysWithoutTtlPerDb(Map<String, String> infoKeyspace) {
+        Map<Integer, Long> counts = keysPerDb(infoKeyspace);
+        countPerDb(infoKeyspace, "expires=").forEach((db, expiring) -> counts.computeIfPresent(db, (d, keys) -> keys - expiring));
+        return counts;
+    }
+
+    private static Map<Integer, Long> countPerDb(Map<String, String> infoKeyspace, String field) {
         Map<Integer, Long> counts = new TreeMap<>();
         infoKeyspace.forEach((name, value) -> {
             if (name.startsWith("db")) {
                 for (String part : value.split(",")) {
-                    if (part.startsWith("keys=")) {
-                        counts.put(Integer.parseInt(name.substring(2)), Long.parseLong(part.substring(5)));
+                    if (part.startsWith(field)) {
+                        counts.put(Integer.parseInt(name.substring(2)), Long.parseLong(part.substring(field.length())));
                     }
                 }
             }
@@ -24,8 +35,14 @@ public final class Keyspace {
     }
 
     public static long keysOutside(Map<String, String> infoKeyspace, Set<Integer> ignoredDbs) {
-        return keysPerDb(infoKeyspace).entrySet().stream()
-                .filter(e -> !ignoredDbs.contains(e.getKey()))
-                .mapToLong(Map.Entry::getValue).sum();
+        return sumOutside(keysPerDb(infoKeyspace), ignoredDbs);
+    }
+
+    public static long keysWithoutTtlOutside(Map<String, String> infoKeyspace, Set<Integer> ignoredDbs) {
+        return sumOutside(keysWithoutTtlPerDb(infoKeyspace), ignoredDbs);
+    }
+
+    private static long sumOutside(Map<Integer, Long> perDb, Set<Integer> ignoredDbs) {
+        return perDb.entrySet().stream().filter(e -> !ignoredDbs.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
     }
 }

@@ -92,7 +92,11 @@ public final class RedisLink implements AutoCloseable {
 
     /** The fields of one INFO section as name → value. */
     public Map<String, String> info(String section) {
-        String text = String.valueOf(call("INFO", section));
+        return infoFields(String.valueOf(call("INFO", section)));
+    }
+
+    /** The fields of an INFO reply as name → value (for replies read through a pipeline). */
+    public static Map<String, String> infoFields(String text) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String line : text.split("\r?\n")) {
             int colon = line.indexOf(':');
