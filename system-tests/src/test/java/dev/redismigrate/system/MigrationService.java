@@ -200,6 +200,31 @@ final class MigrationService implements AutoCloseable {
         return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
     }
 
+    /** POSTs a full verification of the migration and waits for its end (status done). */
+    JsonPath verify(String migrationId) throws InterruptedException {
+        String id = http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+                .then().statusCode(202).extract().path("id");
+        Await.until(java.time.Duration.ofSeconds(60), () -> !"running".equals(latestVerification(migrationId).getString("status")),
+                () -> "verification done: " + latestVerification(migrationId).prettify());
+        JsonPath done = latestVerification(migrationId);
+        org.junit.jupiter.api.Assertions.assertEquals(id, done.getString("id"));
+        org.junit.jupiter.api.Assertions.assertEquals("done", done.getString("status"), done.prettify());
+        return done;
+    }
+
+    private JsonPath latestVerification(String migrationId) {
+        return http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The worker instances ("pid@host") the migration's history names for a shard's step ("stream started from"). */
+    java.util.Set<String> shardWorkers(String migrationId, String step) {
+        return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().jsonPath()
+                .getList("events.message", String.class).stream()
+                .filter(m -> m != null && m.startsWith("shard ") && m.contains(": " + step))
+                .map(m -> m.substring(m.lastIndexOf('(') + 1, m.lastIndexOf(')')))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     List<ServiceProcess> all() {
         List<ServiceProcess> all = new ArrayList<>(apis);
         all.addAll(snapshotWorkers);
