@@ -234,9 +234,20 @@ final class MigrationService implements AutoCloseable {
 
     /** The instance that reported {@code milestone} ("... (pid@host)") last in the migration's history. */
     ServiceProcess reporterOf(String migrationId, String milestone, List<ServiceProcess> instances) {
+        return reporterOf(migrationId, m -> m.startsWith(milestone), instances);
+    }
+
+    /** The instance that reported {@code step} ("stream started") of source shard {@code shard} last. */
+    ServiceProcess shardReporter(String migrationId, int shard, String step, List<ServiceProcess> instances) {
+        // "shard 0 (slots 0-5460, master 127.0.0.1:7000): stream started from ... (pid@host)"
+        return reporterOf(migrationId, m -> m.startsWith("shard " + shard + " ") && m.contains("): " + step), instances);
+    }
+
+    private ServiceProcess reporterOf(String migrationId, java.util.function.Predicate<String> milestone,
+            List<ServiceProcess> instances) {
         String line = http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract()
                 .jsonPath().getList("events.message", String.class).stream()
-                .filter(m -> m != null && m.startsWith(milestone)).reduce((a, b) -> b).orElseThrow();
+                .filter(m -> m != null && milestone.test(m)).reduce((a, b) -> b).orElseThrow();
         return instances.stream().filter(p -> line.contains("(" + p.pid() + "@")).findFirst()
                 .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
     }
