@@ -371,6 +371,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                     expected.remove(slot);
                 } else {
                     expected.put(slot, then);
+                    // the slot now holds the stream up to there: a rewind (after another attempt's write
+                    // was met) must skip it there, or it applies this attempt's own commands twice
+                    heldUpTo.merge(slot, then.offset().offset(), Math::max);
                 }
             } else {
                 moved.add(slot);

@@ -43,17 +43,7 @@ final class ClusterData implements AutoCloseable {
 
     /** The master serving the key's slot. */
     private RedisLink of(String key) {
-        return masters.get(shardOf(HashSlot.of(key)));
-    }
-
-    private int shardOf(int slot) {
-        for (int i = 0; i < cluster.masters(); i++) {
-            int to = RedisCluster.SLOTS * (i + 1) / cluster.masters() - 1;
-            if (slot <= to) {
-                return i;
-            }
-        }
-        return cluster.masters() - 1;
+        return masters.get(ClusterKeys.masterOf(cluster, HashSlot.of(key)));
     }
 
     private Object call(String key, Object... argv) {

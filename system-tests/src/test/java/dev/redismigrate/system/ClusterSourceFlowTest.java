@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,22 +35,6 @@ class ClusterSourceFlowTest {
         if (service != null) {
             service.close();
         }
-    }
-
-    /** POST a full verification and wait for its end. */
-    private static JsonPath verify(String migrationId) throws InterruptedException {
-        String id = service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
-                .then().statusCode(202).extract().path("id");
-        Await.until(Duration.ofSeconds(60), () -> !"running".equals(latestVerification(migrationId).getString("status")),
-                () -> "verification done: " + latestVerification(migrationId).prettify());
-        JsonPath done = latestVerification(migrationId);
-        assertEquals(id, done.getString("id"));
-        assertEquals("done", done.getString("status"), done.prettify());
-        return done;
-    }
-
-    private static JsonPath latestVerification(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
     }
 
     @Test
@@ -93,20 +75,16 @@ class ClusterSourceFlowTest {
             assertEquals(List.of(0, 0, 0), caughtUp.getList("shards.lag.bytes"), caughtUp.prettify());
 
             // the verifier reads every master, each for its slots
-            JsonPath equal = verify(ids.migration());
+            JsonPath equal = service.verify(ids.migration());
             assertEquals("equal", equal.getString("verdict"), equal.prettify());
             assertEquals(data.keys(), equal.getLong("result.keys_checked"), equal.prettify());
             target.cli("SET", "only-on-target", "x"); // an extra key, whichever master owns its slot
-            JsonPath different = verify(ids.migration());
+            JsonPath different = service.verify(ids.migration());
             assertEquals("different", different.getString("verdict"), different.prettify());
 
             // each shard is its own unit of work: both stream-worker instances got one
             String history = service.history(ids.migration());
-            Set<String> streamers = service.http().get("/v2/migrations/{id}/events", ids.migration()).then().extract().jsonPath()
-                            .getList("events.message", String.class).stream()
-                            .filter(m -> m != null && m.startsWith("shard ") && m.contains(": stream started from"))
-                            .map(m -> m.substring(m.lastIndexOf('(') + 1, m.lastIndexOf(')')))
-                            .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> streamers = service.shardWorkers(ids.migration(), "stream started from");
             assertEquals(2, streamers.size(), "stream instances that got a shard: " + streamers + "; " + history);
 
             service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())

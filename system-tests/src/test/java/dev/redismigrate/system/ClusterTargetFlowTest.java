@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
@@ -13,11 +12,8 @@ import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,7 +107,7 @@ class ClusterTargetFlowTest {
             long targetTtl = Long.parseLong(cluster.cli("PTTL", key).trim());
             assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
         }
-        JsonPath verified = verify(migrationId);
+        JsonPath verified = service.verify(migrationId);
         assertEquals("equal", verified.getString("verdict"), verified.prettify());
         assertTrue(verified.getLong("result.keys_checked") >= keyByKey(source).size() - 100, verified.prettify());
 
@@ -136,69 +132,17 @@ class ClusterTargetFlowTest {
                 """.formatted(source.port(), ignoreDbs);
     }
 
-    private static JsonPath verify(String migrationId) throws InterruptedException {
-        service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId).then().statusCode(202);
-        Await.until(Duration.ofSeconds(60), () -> !"running".equals(latest(migrationId).getString("status")),
-                () -> "verification done: " + latest(migrationId).prettify());
-        JsonPath done = latest(migrationId);
-        assertEquals("done", done.getString("status"), done.prettify());
-        return done;
-    }
-
-    private static JsonPath latest(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
-    }
-
-    /** Each key of the source's db 0 → its DEBUG DIGEST-VALUE and whether it expires. */
+    /** Each key of the source's db 0 → its type, DEBUG DIGEST-VALUE and whether it expires. */
     private static Map<String, String> keyByKey(RedisServer source) {
         try (RedisLink link = connector.open(new RedisEndpoint("127.0.0.1", source.port(), null, CIPHER.seal("source-pass"),
                 false), "cluster-test")) {
-            return digests(link);
+            return ClusterKeys.of(link);
         }
     }
 
-    /** The same over every master of the cluster, each key read where its slot is served (the migration's own keys left out). */
+    /** The same over every master of the cluster, each key read where its slot is served. */
     private static Map<String, String> clusterKeys() {
-        Map<String, String> all = new TreeMap<>();
-        for (int m = 0; m < cluster.masters(); m++) {
-            try (RedisLink link = connector.open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null, false),
-                    "cluster-test")) {
-                Map<String, String> here = digests(link);
-                for (String key : here.keySet()) {
-                    int slot = HashSlot.of(key);
-                    assertEquals(m, masterOf(slot), key + " is on the master owning slot " + slot);
-                }
-                all.putAll(here);
-            }
-        }
-        return all;
-    }
-
-    /** Master i serves slots 16384*i/n up to the next master's first (as RedisCluster assembles them). */
-    static int masterOf(int slot) {
-        int m = 0;
-        while (m + 1 < cluster.masters() && HashSlot.SLOTS * (m + 1) / cluster.masters() <= slot) {
-            m++;
-        }
-        return m;
-    }
-
-    private static Map<String, String> digests(RedisLink link) {
-        Map<String, String> out = new TreeMap<>();
-        String cursor = "0";
-        do {
-            List<?> page = (List<?>) link.call("SCAN", cursor, "COUNT", "500");
-            cursor = String.valueOf(page.get(0));
-            for (Object k : (List<?>) page.get(1)) {
-                String key = String.valueOf(k);
-                if (key.startsWith("redis-migrate:checkpoint:") || key.startsWith("redis-migrate:notify-probe:")) {
-                    continue; // the stream's own, gone once idle
-                }
-                List<?> digest = (List<?>) link.call("DEBUG", "DIGEST-VALUE", key);
-                long pttl = Long.parseLong(String.valueOf(link.call("PTTL", key)));
-                out.put(key, digest.get(0) + (pttl >= 0 ? " expires" : ""));
-            }
-        } while (!"0".equals(cursor));
-        return out;
+        return ClusterKeys.of(cluster, m -> connector.open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
+                false), "cluster-test"));
     }
 }

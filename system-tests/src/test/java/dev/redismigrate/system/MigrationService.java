@@ -200,6 +200,31 @@ final class MigrationService implements AutoCloseable {
         return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
     }
 
+    /** POSTs a full verification of the migration and waits for its end (status done). */
+    JsonPath verify(String migrationId) throws InterruptedException {
+        String id = http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+                .then().statusCode(202).extract().path("id");
+        Await.until(java.time.Duration.ofSeconds(60), () -> !"running".equals(latestVerification(migrationId).getString("status")),
+                () -> "verification done: " + latestVerification(migrationId).prettify());
+        JsonPath done = latestVerification(migrationId);
+        org.junit.jupiter.api.Assertions.assertEquals(id, done.getString("id"));
+        org.junit.jupiter.api.Assertions.assertEquals("done", done.getString("status"), done.prettify());
+        return done;
+    }
+
+    private JsonPath latestVerification(String migrationId) {
+        return http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The worker instances ("pid@host") the migration's history names for a shard's step ("stream started from"). */
+    java.util.Set<String> shardWorkers(String migrationId, String step) {
+        return http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().jsonPath()
+                .getList("events.message", String.class).stream()
+                .filter(m -> m != null && m.startsWith("shard ") && m.contains(": " + step))
+                .map(m -> m.substring(m.lastIndexOf('(') + 1, m.lastIndexOf(')')))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     List<ServiceProcess> all() {
         List<ServiceProcess> all = new ArrayList<>(apis);
         all.addAll(snapshotWorkers);
@@ -209,9 +234,20 @@ final class MigrationService implements AutoCloseable {
 
     /** The instance that reported {@code milestone} ("... (pid@host)") last in the migration's history. */
     ServiceProcess reporterOf(String migrationId, String milestone, List<ServiceProcess> instances) {
+        return reporterOf(migrationId, m -> m.startsWith(milestone), instances);
+    }
+
+    /** The instance that reported {@code step} ("stream started") of source shard {@code shard} last. */
+    ServiceProcess shardReporter(String migrationId, int shard, String step, List<ServiceProcess> instances) {
+        // "shard 0 (slots 0-5460, master 127.0.0.1:7000): stream started from ... (pid@host)"
+        return reporterOf(migrationId, m -> m.startsWith("shard " + shard + " ") && m.contains("): " + step), instances);
+    }
+
+    private ServiceProcess reporterOf(String migrationId, java.util.function.Predicate<String> milestone,
+            List<ServiceProcess> instances) {
         String line = http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract()
                 .jsonPath().getList("events.message", String.class).stream()
-                .filter(m -> m != null && m.startsWith(milestone)).reduce((a, b) -> b).orElseThrow();
+                .filter(m -> m != null && milestone.test(m)).reduce((a, b) -> b).orElseThrow();
         return instances.stream().filter(p -> line.contains("(" + p.pid() + "@")).findFirst()
                 .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
     }

@@ -173,53 +173,60 @@ public final class Verifier implements Runnable {
         List<RedisLink> links = new ArrayList<>();
         try (RedisLink targetLink = open("target", request.target())) {
             Side target = targetSide(targetLink);
-            ServerInfo targetServer = target.server();
-            List<Side> sources = new ArrayList<>();
-            for (VerifyRequest.SourceShard shard : shards) {
-                RedisLink link = open("source shard " + sources.size(), shard.node());
-                links.add(link);
-                sources.add(new Side("source", link, READ_TIMEOUT_MS));
+            try {
+                verifyShards(shards, links, target);
+            } finally {
+                closeCluster(target); // a failed or stopped verification must not leave a link to every master open
             }
-            ServerInfo sourceServer = sources.get(0).server();
-            boolean digest = settings.digestValue() && target.allowsDigestValue()
-                    && sources.stream().allMatch(Side::allowsDigestValue);
-            Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
-            sources.forEach(s -> s.useDigestValue(digest, byContent));
-            target.useDigestValue(digest, byContent);
-            valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
-            LOG.infof("verification %s: a cluster source of %d shards, target %s, values by %s", request.verificationId(),
-                    shards.size(), targetServer, valueMethod);
-
-            List<Long> sizes = new ArrayList<>();
-            for (Side s : sources) {
-                sizes.add(migrated(s.keysPerDb()).getOrDefault(0, 0L));
-            }
-            long sourceKeys = sizes.stream().mapToLong(Long::longValue).sum();
-            Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
-            TreeSet<Integer> dbs = new TreeSet<>(targetDbs.keySet());
-            dbs.add(0);
-            keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, db == 0 ? sourceKeys : 0L,
-                    targetDbs.getOrDefault(db, 0L))).toList();
-            if (mode() == VerifyMode.FULL) {
-                keysTotal = sourceKeys;
-                for (int i = 0; i < shards.size(); i++) {
-                    full(sources.get(i), target, 0, SlotRange.parse(shards.get(i).slots()));
-                }
-            } else {
-                Map<Integer, Long> bySize = new TreeMap<>();
-                for (int i = 0; i < sizes.size(); i++) {
-                    bySize.put(i, sizes.get(i));
-                }
-                int size = request.sampleSize() == null ? 1000 : request.sampleSize();
-                long checked = 0;
-                for (Map.Entry<Integer, Integer> e : allocate(bySize, (int) Math.min(size, sourceKeys)).entrySet()) {
-                    checked += sample(sources.get(e.getKey()), target, Map.of(0, sizes.get(e.getKey())), e.getValue());
-                }
-                keysTotal = checked;
-            }
-            closeCluster(target);
         } finally {
             links.forEach(RedisLink::close);
+        }
+    }
+
+    private void verifyShards(List<VerifyRequest.SourceShard> shards, List<RedisLink> links, Side target) {
+        ServerInfo targetServer = target.server();
+        List<Side> sources = new ArrayList<>();
+        for (VerifyRequest.SourceShard shard : shards) {
+            RedisLink link = open("source shard " + sources.size(), shard.node());
+            links.add(link);
+            sources.add(new Side("source", link, READ_TIMEOUT_MS));
+        }
+        ServerInfo sourceServer = sources.get(0).server();
+        boolean digest = settings.digestValue() && target.allowsDigestValue()
+                && sources.stream().allMatch(Side::allowsDigestValue);
+        Set<String> byContent = sourceServer.digestsAgreeWith(targetServer) ? Set.of() : Set.of("zset");
+        sources.forEach(s -> s.useDigestValue(digest, byContent));
+        target.useDigestValue(digest, byContent);
+        valueMethod = !digest ? "type-wise" : byContent.isEmpty() ? "digest-value" : "digest-value, zset by content";
+        LOG.infof("verification %s: a cluster source of %d shards, target %s, values by %s", request.verificationId(),
+                shards.size(), targetServer, valueMethod);
+
+        List<Long> sizes = new ArrayList<>();
+        for (Side s : sources) {
+            sizes.add(migrated(s.keysPerDb()).getOrDefault(0, 0L));
+        }
+        long sourceKeys = sizes.stream().mapToLong(Long::longValue).sum();
+        Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
+        TreeSet<Integer> dbs = new TreeSet<>(targetDbs.keySet());
+        dbs.add(0);
+        keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, db == 0 ? sourceKeys : 0L,
+                targetDbs.getOrDefault(db, 0L))).toList();
+        if (mode() == VerifyMode.FULL) {
+            keysTotal = sourceKeys;
+            for (int i = 0; i < shards.size(); i++) {
+                full(sources.get(i), target, 0, SlotRange.parse(shards.get(i).slots()));
+            }
+        } else {
+            Map<Integer, Long> bySize = new TreeMap<>();
+            for (int i = 0; i < sizes.size(); i++) {
+                bySize.put(i, sizes.get(i));
+            }
+            int size = request.sampleSize() == null ? 1000 : request.sampleSize();
+            long checked = 0;
+            for (Map.Entry<Integer, Integer> e : allocate(bySize, (int) Math.min(size, sourceKeys)).entrySet()) {
+                checked += sample(sources.get(e.getKey()), target, Map.of(0, sizes.get(e.getKey())), e.getValue());
+            }
+            keysTotal = checked;
         }
     }
 

@@ -1,0 +1,89 @@
+package dev.redismigrate.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.testing.RedisCluster;
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cluster to cluster (3 source shards into a 2-master target) while written to: `kill -9` of the
+ * stream-worker instance streaming shard 0. The migration stays `syncing`, the other instance takes
+ * over (every shard resumes from its slots' checkpoints: attempts are per migration), and the
+ * target ends key by key equal, `equal` by the verifier.
+ */
+class ClusterWorkerCrashTest {
+    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
+    static MigrationService service;
+    static RedisConnector connector;
+
+    @BeforeAll
+    static void start() {
+        service = MigrationService.start(1, 2, Map.of(
+                "redis-migrate.migration.worker-silence", "4s",
+                "redis-migrate.migration.silence-check", "1s"));
+        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (connector != null) {
+            connector.close();
+        }
+    }
+
+    @Test
+    void aStreamWorkerOwningAShardKilledMidStreamIsTakenOverAndEndsEqual() throws Exception {
+        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 0);
+             RedisCluster target = RedisCluster.start(RedisServer.Family.REDIS, 2, 0);
+             ClusterData data = new ClusterData(source)) {
+            data.seed(20, 1000);
+            data.startWriting();
+            MigrationService.Ids ids = service.migrate(source.master(0), target.master(0));
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            long atSync = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 100, () -> "writes before the crash");
+
+            ServiceProcess owner = service.shardReporter(ids.migration(), 0, "stream started", service.streamWorkers);
+            ServiceProcess survivor = service.streamWorkers.stream().filter(p -> p != owner).findFirst().orElseThrow();
+            owner.kill();
+            Await.until(Duration.ofSeconds(60), () -> service.history(ids.migration()).contains("REASSIGNED"),
+                    () -> "handed over: " + service.history(ids.migration()));
+            for (int shard = 0; shard < 3; shard++) {
+                int s = shard;
+                Await.until(Duration.ofSeconds(60),
+                        () -> service.shardReporter(ids.migration(), s, "stream started", service.streamWorkers) == survivor,
+                        () -> "shard " + s + "'s stream started by the survivor: " + service.history(ids.migration()));
+            }
+            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            long atTakeover = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > atTakeover + 200, () -> "writes after the take-over");
+            data.stopWriting();
+
+            Await.until(Duration.ofSeconds(60), () -> keys(source).equals(keys(target)),
+                    () -> "key by key equal: " + ClusterKeys.differences(keys(source), keys(target), 10) + "; "
+                            + service.onlineMigration(ids.database()).prettify());
+            assertTrue(keys(source).size() > 1000, "keys: " + keys(source).size());
+            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            JsonPath equal = service.verify(ids.migration());
+            assertEquals("equal", equal.getString("verdict"), equal.prettify());
+        }
+    }
+
+    private static Map<String, String> keys(RedisCluster cluster) {
+        return ClusterKeys.of(cluster, m -> connector.open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
+                false), "cluster-test"));
+    }
+}
