@@ -72,7 +72,9 @@ class CrossFamilyScanTest {
 
             // Redis 7.0 -> Valkey 8: Valkey loads Redis 7.0's DUMP payloads
             copy(redis, valkeyTarget);
-            assertEquals(12, calls(valkeyTarget.cli("INFO", "commandstats"), "restore"));
+            // the 3 plain strings without expiry (plain, bin, the HyperLogLog) arrive in MSETs, the other 9 keys as RESTOREs
+            assertEquals(9, calls(valkeyTarget.cli("INFO", "commandstats"), "restore"));
+            assertTrue(calls(valkeyTarget.cli("INFO", "commandstats"), "mset") > 0);
             VerifyReport back = verify(redis, valkeyTarget);
             assertEquals(VerifyReport.Verdict.EQUAL, back.verdict(), () -> back.mismatches() + " " + back.error());
         }
