@@ -29,17 +29,18 @@ import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.common.threads.MigrationThreads;
+import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.ReplicaTask;
+import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -60,6 +61,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private final ChangeLog changeLog;
     private List<String> commandNames = List.of();
 
+    /** why the current round (a full sync, or an apply of the spool) ended early */
     private volatile Throwable failure;
     private volatile Replicator spoolParser;
     private volatile boolean rdbApplied;
@@ -87,7 +89,12 @@ public final class SnapshotCopier extends ReplicaTask {
     }
 
     @Override
-    public void run() {
+    protected String what() {
+        return "snapshot";
+    }
+
+    @Override
+    protected void work() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-snapshot");
              RedisLink target = connector.open(request.target(), "redis-migrate-snapshot-setup")) {
             ServerRelease sourceRelease = source.release();
@@ -107,11 +114,6 @@ public final class SnapshotCopier extends ReplicaTask {
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
             copyUntilDone(target);
-        } catch (RedisAccessException e) {
-            fail(e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "migration %s: snapshot failed", request.migrationId());
-            fail("snapshot failed: " + e.getMessage());
         }
     }
 
@@ -121,26 +123,24 @@ public final class SnapshotCopier extends ReplicaTask {
      * RDB may lack keys the cut round copied (deleted since), so appending to that round is wrong.
      */
     private void copyUntilDone(RedisLink target) {
-        long retryUntil = System.nanoTime() + config.sourceRetryFor().toNanos();
-        long backoffMillis = 500;
+        Backoff backoff = backoff(Duration.ofMillis(500), Duration.ofSeconds(10), config.sourceRetryFor());
         while (true) {
             long bytes = copy();
             if (stopRequested || failure instanceof TargetWriteException || failure instanceof UnreadableValueException
                     || failure instanceof Spool.SpoolFullException
                     || (failure == null && endOffset != null)
-                    || System.nanoTime() > retryUntil) {
+                    || backoff.exhausted()) {
                 report(bytes);
                 return;
             }
             String reason = failure == null ? "the source ended the replication before its snapshot was complete"
                     : describe(failure);
             LOG.warnf("migration %s: %s; copying again from an emptied target in %d ms", request.migrationId(), reason,
-                    backoffMillis);
-            if (!pause(backoffMillis)) {
+                    backoff.nextMillis());
+            if (!backoff.pause()) {
                 report(bytes);
                 return;
             }
-            backoffMillis = Math.min(backoffMillis * 2, 10_000);
             failure = null;
             rdbApplied = false;
             keysCopied = 0;
@@ -150,32 +150,15 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    /** @return false when a stop came meanwhile */
-    private boolean pause(long millis) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!stopRequested && System.nanoTime() < until) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return !stopRequested;
-    }
-
     /** One round: a full sync, every key restored; @return the bytes written */
     private long copy() {
         bytesOfEarlierWriters = 0;
         writer = openWriters();
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
-        ScheduledExecutorService progress = MigrationThreads.timer("snapshot-progress");
-        progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
-                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), bytesApplied())), 1, 1, TimeUnit.SECONDS);
-        try {
+        try (Ticker progress = new Ticker("snapshot-progress").every(Duration.ofSeconds(1), () -> publish(
+                event(EventType.SNAPSHOT_PROGRESS).withCopy(keysCopied, Math.max(keysTotal, keysCopied), bytesApplied())))) {
             replicate();
         } finally {
-            progress.shutdownNow();
             writer.close();
         }
         return bytesApplied();
@@ -264,10 +247,9 @@ public final class SnapshotCopier extends ReplicaTask {
             String reason = failure.getMessage();
             LOG.warnf("migration %s: %s; reconnecting to the target, then applying the spooled RDB again", request.migrationId(),
                     reason);
-            long until = System.nanoTime() + config.targetRetryFor().toNanos();
-            long backoffMillis = 200;
+            Backoff backoff = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), config.targetRetryFor());
             while (true) {
-                if (!pause(backoffMillis)) {
+                if (!backoff.pause()) {
                     return;
                 }
                 try {
@@ -277,13 +259,12 @@ public final class SnapshotCopier extends ReplicaTask {
                     writer = next;
                     break;
                 } catch (RedisAccessException e) {
-                    if (System.nanoTime() > until) {
+                    if (backoff.exhausted()) {
                         failure = new TargetWriteException("lost the target " + request.target().address() + " for more than "
                                 + config.targetRetryFor().toSeconds() + " s: " + reason);
                         return;
                     }
                 }
-                backoffMillis = Math.min(backoffMillis * 2, 5_000);
             }
             failure = null;
             rdbApplied = false;
@@ -446,14 +427,5 @@ public final class SnapshotCopier extends ReplicaTask {
         String reason = t instanceof java.io.EOFException ? "the source closed the replication link"
                 : SourceReplicas.reason(t);
         return "snapshot from " + request.source().address() + " failed: " + reason;
-    }
-
-    private void fail(String reason) {
-        LOG.errorf("migration %s: %s", request.migrationId(), reason);
-        publish(event(EventType.FAILED).withMessage(reason));
-    }
-
-    private void publish(MigrationEvent event) {
-        events.accept(event);
     }
 }

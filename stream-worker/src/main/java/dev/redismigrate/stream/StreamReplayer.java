@@ -8,6 +8,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.cluster.CommandKeys;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.cluster.ClusterWriteException;
@@ -20,18 +21,18 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.threads.MigrationThreads;
+import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.ReplicaTask;
-import dev.redismigrate.worker.changelog.CapturedCommand;
+import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.changelog.ChangeLogPosition;
-import dev.redismigrate.worker.changelog.ChangeLogReader;
+import dev.redismigrate.worker.changelog.ChangeLogEntryReader;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -61,7 +62,6 @@ public final class StreamReplayer extends ReplicaTask {
     private RedisLink keysSource;
 
     private volatile boolean superseded;
-    private volatile String fatal;
     /** why the source answered our PSYNC with a full sync: the stream cannot go on */
     private volatile String offsetLost;
     /** set when an older attempt had moved the checkpoint: the apply starts there again */
@@ -87,6 +87,13 @@ public final class StreamReplayer extends ReplicaTask {
     private volatile String targetLost;
     private CommandRouter router;
     private ChangeLogAppender appender;
+    /** the apply thread's: the change log it reads, and the capture that fills it */
+    private ChangeLogEntryReader reader;
+    private Thread capture;
+    /** the apply thread's, on a stop: what the capture had appended, applied before the task ends */
+    private ChangeLogPosition drainTo;
+    /** the apply thread's: the log holds nothing beyond what was applied (on a stop) */
+    private boolean drained;
     private int checkpointDb;
     /** guarded by {@code lock} */
     private final IdleTargetWatch idleWatch;
@@ -103,8 +110,13 @@ public final class StreamReplayer extends ReplicaTask {
     }
 
     @Override
-    public void run() {
-        ScheduledExecutorService timers = MigrationThreads.timer("stream-timers");
+    protected String what() {
+        return "stream";
+    }
+
+    @Override
+    protected void work() throws InterruptedException {
+        Ticker timers = new Ticker("stream-timers");
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
              RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
             List<String> commandNames = SourceReplicas.commandNames(source);
@@ -121,40 +133,31 @@ public final class StreamReplayer extends ReplicaTask {
             changeLog.ensure(request.migrationId());
             ReplicationOffset captureFrom = captureStart();
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
-                 ChangeLogReader reader = changeLog.reader(request.migrationId())) {
+                 ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()))) {
                 appender = log;
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
                         commandNames, log, config, captureFrom, captureOwner()));
                 capture.start();
-                timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
-                long period = config.progressInterval().toMillis();
-                timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
-                applyLog(reader, capture);
+                timers.every(Duration.ofMillis(2), this::closeBatch)
+                        .every(config.progressInterval(), () -> reportProgress(source));
+                this.reader = reader;
+                this.capture = capture;
+                pump(reader, this::handle, Duration.ofMillis(100));
                 closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
                 capture.join();
-                timers.shutdownNow();
-                timers.awaitTermination(5, TimeUnit.SECONDS);
+                timers.closeAndWait();
             }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
                 events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost));
-            } else if (fatal == null && !superseded) {
+            } else if (failure() == null && !superseded) {
                 finishCleanly();
             }
         } catch (CheckpointMovedException e) {
             // another instance took the target over while this one was finishing: nothing failed
             LOG.infof("migration %s: attempt %d ends: %s", request.migrationId(), request.attempt(), e.getMessage());
-        } catch (RedisAccessException | TargetWriteException e) {
-            if (fatal == null) {
-                fatal = e.getMessage();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "migration %s: stream failed", request.migrationId());
-            fatal = "stream failed: " + e.getMessage();
         } finally {
-            timers.shutdownNow();
+            timers.close();
             closeReplicator();
             // null when the source or the target could not be opened: the FAILED below must still be
             // sent (an exception here hid it, and the api-service handed the silent task over forever)
@@ -167,10 +170,6 @@ public final class StreamReplayer extends ReplicaTask {
             if (keysSource != null) {
                 keysSource.close();
             }
-        }
-        if (fatal != null) {
-            LOG.errorf("migration %s: %s", request.migrationId(), fatal);
-            events.accept(event(EventType.FAILED).withMessage(fatal));
         }
     }
 
@@ -188,8 +187,9 @@ public final class StreamReplayer extends ReplicaTask {
         return handled;
     }
 
-    private boolean ending() {
-        return stopRequested || fatal != null || superseded || offsetLost != null;
+    @Override
+    protected boolean ending() {
+        return super.ending() || superseded || offsetLost != null;
     }
 
     private StreamCapture.Owner captureOwner() {
@@ -222,22 +222,29 @@ public final class StreamReplayer extends ReplicaTask {
             }
 
             public void failed(String reason) {
-                if (fatal == null && !stopRequested) {
-                    fatal = reason;
+                if (!stopRequested) {
+                    fail(reason);
                 }
             }
         };
     }
 
     /**
-     * Applies the change log from the checkpoint on (commands at or below it were applied: skipped)
-     * until the task ends; on a stop, first everything the capture had appended.
+     * Before each read of the change log: whether the apply goes on. It applies the log from the
+     * checkpoint on (commands at or below it were applied: skipped) until the task ends; on a stop,
+     * first everything the capture had appended. A lost target is reconnected here, and a moved
+     * checkpoint read again from.
      */
-    private void applyLog(ChangeLogReader reader, Thread capture) throws InterruptedException {
-        ChangeLogPosition drainTo = null;
-        while (fatal == null && !superseded && offsetLost == null) {
+    @Override
+    protected boolean pumping() {
+        while (failure() == null && !superseded && offsetLost == null && !drained) {
             if (stopRequested && drainTo == null) {
-                capture.join(); // it flushed what it had read
+                try {
+                    capture.join(); // it flushed what it had read
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
                 drainTo = appender.appended();
                 if (drainTo == null) {
                     drainTo = changeLog.last(request.migrationId());
@@ -246,11 +253,11 @@ public final class StreamReplayer extends ReplicaTask {
             if (drainTo != null) {
                 synchronized (lock) {
                     if (handled.offset() >= drainTo.offset()) {
-                        return;
+                        return false;
                     }
                 }
-            } else if (stopRequested && drainTo == null) {
-                return;
+            } else if (stopRequested) {
+                return false;
             }
             if (targetLost != null) {
                 reconnectTarget(reader);
@@ -265,44 +272,44 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 reader.rewind();
             }
-            List<ChangeLogReader.Record> records = reader.poll(Duration.ofMillis(100));
-            for (ChangeLogReader.Record record : records) {
-                if (fatal != null || superseded || offsetLost != null || restartFrom != null || targetLost != null) {
-                    break;
-                }
-                try {
-                    apply(record);
-                } catch (RuntimeException e) {
-                    onApplyFailure(e);
-                }
+            return true;
+        }
+        return false;
+    }
+
+    /** One record of the change log, or none (nothing came within the wait). */
+    private void handle(EntryBatch<ChangeLogEntryReader.End> batch) {
+        if (batch.isEmpty()) {
+            synchronized (lock) {
+                applyingSinceMillis = 0;
             }
-            if (records.isEmpty()) {
-                synchronized (lock) {
-                    applyingSinceMillis = 0;
-                }
-                if (drainTo != null && handled.offset() < drainTo.offset() && records.isEmpty()) {
-                    // the log has nothing more than applied: what was appended is all applied or skipped
-                    ChangeLogPosition last = changeLog.last(request.migrationId());
-                    if (last == null || handled.offset() >= last.offset()) {
-                        return;
-                    }
-                }
+            if (drainTo != null && handled.offset() < drainTo.offset()) {
+                // the log has nothing more than applied: what was appended is all applied or skipped
+                ChangeLogPosition last = changeLog.last(request.migrationId());
+                drained = last == null || handled.offset() >= last.offset();
             }
+            return;
+        }
+        try {
+            apply(batch);
+        } catch (RuntimeException e) {
+            onApplyFailure(e);
         }
     }
 
-    private void apply(ChangeLogReader.Record record) {
+    private void apply(EntryBatch<ChangeLogEntryReader.End> batch) {
+        ChangeLogEntryReader.End end = batch.end();
         synchronized (lock) {
-            applyingSinceMillis = record.appendedAtMillis();
-            for (CapturedCommand command : record.batch().commands()) {
-                if (command.endOffset() <= handled.offset()) {
+            applyingSinceMillis = end.appendedAtMillis();
+            for (Entry command : batch.entries()) {
+                if (command.sourceOffset() <= handled.offset()) {
                     continue; // applied before (or by another capture of the same history)
                 }
                 if (command.db() >= 0) {
                     router.select(command.db());
                 }
-                List<Entry> entries = router.route(command.argv(), command.endOffset());
-                ReplicationOffset position = new ReplicationOffset(record.batch().replId(), command.endOffset(), router.db());
+                List<Entry> entries = router.route(command.argv(), command.sourceOffset());
+                ReplicationOffset position = new ReplicationOffset(end.replId(), command.sourceOffset(), router.db());
                 if (entries.isEmpty()) {
                     applier.skipTo(position);
                 }
@@ -311,7 +318,7 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 handled = position;
             }
-            readRecords.addLast(new long[] {record.kafkaOffset(), record.batch().last().endOffset()});
+            readRecords.addLast(new long[] {end.kafkaOffset(), end.sourceOffset()});
         }
     }
 
@@ -354,8 +361,8 @@ public final class StreamReplayer extends ReplicaTask {
                 restartFrom = moved.found.offset();
                 return;
             }
-        } else if (fatal == null) { // the first failure is the reason: a timer write interrupted by the ending task is not
-            fatal = t instanceof TargetWriteException ? t.getMessage() : "cannot apply a command from the source: " + t.getMessage();
+        } else { // the first failure is the reason: a timer write interrupted by the ending task is not
+            fail(t instanceof TargetWriteException ? t.getMessage() : "cannot apply a command from the source: " + t.getMessage());
         }
         closeReplicator();
     }
@@ -457,18 +464,17 @@ public final class StreamReplayer extends ReplicaTask {
      * the change log again from there (the capture went on meanwhile). A target that comes back
      * without the checkpoint it held has lost its data: said so, never left looking caught up.
      */
-    private void reconnectTarget(ChangeLogReader reader) {
-        long until = System.nanoTime() + config.targetRetryFor().toNanos();
-        long backoffMillis = 200;
+    private void reconnectTarget(ChangeLogEntryReader reader) {
+        Backoff backoff = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), config.targetRetryFor());
         boolean held = applier.holdsCheckpoint();
         String lostReason = targetLost;
-        while (!stopRequested && fatal == null) {
-            try {
-                Thread.sleep(backoffMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fatal = lostReason;
-                return;
+        while (!stopRequested && failure() == null) {
+            if (!backoff.pause()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    fail(lostReason);
+                    return;
+                }
+                break; // stopped
             }
             RedisLink link = null;
             try {
@@ -479,7 +485,7 @@ public final class StreamReplayer extends ReplicaTask {
                         : hasCheckpoint ? null : "it came back without this migration's checkpoint";
                 if (lost != null) {
                     link.close();
-                    fatal = IdleTargetWatch.reason(request.target().address(), lost);
+                    fail(IdleTargetWatch.reason(request.target().address(), lost));
                     return;
                 }
                 StreamApplier next = newApplier(link);
@@ -508,15 +514,14 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 lostReason = e.getMessage();
             }
-            if (System.nanoTime() > until) {
-                fatal = "lost the target " + request.target().address() + " for more than "
-                        + config.targetRetryFor().toSeconds() + " s: " + lostReason;
+            if (backoff.exhausted()) {
+                fail("lost the target " + request.target().address() + " for more than "
+                        + config.targetRetryFor().toSeconds() + " s: " + lostReason);
                 return;
             }
-            backoffMillis = Math.min(backoffMillis * 2, 5_000);
         }
-        if (stopRequested && fatal == null) {
-            fatal = "stopped while the target was unreachable: " + lostReason;
+        if (stopRequested && failure() == null) {
+            fail("stopped while the target was unreachable: " + lostReason);
         }
     }
 

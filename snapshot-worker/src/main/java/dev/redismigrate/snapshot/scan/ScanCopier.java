@@ -7,34 +7,19 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
-import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
-import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
-import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
-import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.value.DumpReader;
 import dev.redismigrate.common.value.MigratedDbs;
-import dev.redismigrate.common.value.MsetBatch;
-import dev.redismigrate.common.value.PlainString;
-import dev.redismigrate.common.value.Replies;
-import dev.redismigrate.common.value.RestoreCommand;
-import dev.redismigrate.common.value.TypeWiseReader;
 import dev.redismigrate.snapshot.SnapshotConfig;
-import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.RequestTask;
+import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -48,10 +33,6 @@ import org.jboss.logging.Logger;
  */
 public final class ScanCopier extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ScanCopier.class);
-    private static final byte[] SCAN = Replies.ascii("SCAN");
-    private static final byte[] COUNT = Replies.ascii("COUNT");
-    private static final byte[] MATCH = Replies.ascii("MATCH");
-    private static final byte[] CURSOR_START = Replies.ascii("0");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
     private final SnapshotRequest request;
@@ -62,14 +43,12 @@ public final class ScanCopier extends RequestTask {
     private final SnapshotConfig snapshotConfig;
     private final ScanConfig config;
 
-    private boolean typeWise;
     /** the target is a Redis Cluster: writes are routed by slot ({@link TargetSinks}) */
     private boolean targetIsCluster;
     private volatile long keysTotal;
     private volatile long keysCopied;
     /** holds the copy to the migration's limits.keys_per_second */
     private final Pacer keysPacer;
-    private volatile long keysVanished;
 
     public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
@@ -89,12 +68,17 @@ public final class ScanCopier extends RequestTask {
     }
 
     @Override
-    public void run() {
+    protected String what() {
+        return "scan of " + request.source().address();
+    }
+
+    @Override
+    protected void work() {
         try (RedisLink source = connector.open(request.source(), "redis-migrate-scan");
              RedisLink target = connector.open(request.target(), "redis-migrate-scan")) {
             // DUMP payloads carry the source's RDB version, which RESTORE refuses when newer than the target's own:
             // rebuild the keys type by type there (the same rule as the API's method choice)
-            typeWise = config.typeWise() || !target.release().loads(source.release());
+            boolean typeWise = config.typeWise() || !target.release().loads(source.release());
             targetIsCluster = TargetSinks.isCluster(target);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
@@ -110,34 +94,26 @@ public final class ScanCopier extends RequestTask {
                         request.attempt());
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
-            copy(source, target);
-        } catch (RedisAccessException | TargetWriteException e) {
-            fail(e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "migration %s: scan failed", request.migrationId());
-            fail("scan of " + request.source().address() + " failed: " + e.getMessage());
+            ScanReader reader = new ScanReader(source, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
+                    request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
+            copy(reader, target);
         }
     }
 
-    private void copy(RedisLink source, RedisLink target) {
+    private void copy(ScanReader reader, RedisLink target) {
         EntrySink writer = targetIsCluster
                 ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
                         snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
                 : new EntryWriter(target, snapshotConfig.pipelineCommands(),
                         snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
-        ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
-        progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
-                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
-        try {
-            for (int db : MigratedDbs.withKeys(source, request.ignoreDbs())) {
-                scanDb(source, writer, db);
-                if (stopRequested) {
-                    break;
-                }
-            }
+        try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
+                .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
+            pump(reader, batch -> {
+                batch.entries().forEach(writer::write);
+                keysCopied += batch.keys();
+            }, Duration.ZERO);
             writer.flush();
         } finally {
-            progress.shutdownNow();
             if (targetIsCluster) {
                 writer.close(); // its own connections to every master (a standalone writer's is the caller's)
             }
@@ -150,92 +126,13 @@ public final class ScanCopier extends RequestTask {
         changedKeys.appendAndWait(ChangedKey.scanCompleted(request.migrationId(), request.attempt(), request.partIndex()));
         LOG.infof("migration %s: scan%s of %d keys complete (%d vanished between SCAN and DUMP)", request.migrationId(),
                 request.partCount() > 1 ? " part " + request.partIndex() + " of " + request.partCount() : "", keysCopied,
-                keysVanished);
+                reader.keysVanished());
         publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
-    }
-
-    private void scanDb(RedisLink source, EntrySink writer, int db) {
-        source.call("SELECT", db);
-        byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
-        byte[] cursor = CURSOR_START;
-        // one include pattern: the server filters (SCAN ... MATCH, the same glob rules); else KeySelection here
-        KeyPattern match = migratedKeys.scanMatch();
-        do {
-            byte[][] scan = match == null ? new byte[][] {SCAN, cursor, COUNT, count}
-                    : new byte[][] {SCAN, cursor, COUNT, count, MATCH, match.bytes()};
-            List<?> reply = (List<?>) await(source.send(scan));
-            cursor = (byte[]) reply.get(0);
-            copyBatch(source, writer, db, (List<?>) reply.get(1));
-        } while (!stopRequested && !isStart(cursor));
-    }
-
-    /** This part's keys of a batch, read in one round trip; each that still exists restored in the target. */
-    private void copyBatch(RedisLink source, EntrySink writer, int db, List<?> keys) {
-        List<byte[]> mine = new ArrayList<>(keys.size());
-        for (Object key : keys) {
-            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex() && migratedKeys.selects((byte[]) key)) {
-                mine.add((byte[]) key);
-            }
-        }
-        if (typeWise) {
-            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, REPLY_TIMEOUT)) {
-                if (rebuild == null || rebuild.isEmpty()) {
-                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
-                    continue;
-                }
-                rebuild.forEach(command -> writer.write(new Entry(migratedKeys.targetDb(db), command, -1)));
-                keysCopied++;
-                keysPacer.acquire(1); // limits.keys_per_second
-            }
-            return;
-        }
-        MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
-        for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
-            if (restore == null) {
-                keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
-                continue;
-            }
-            byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
-            if (plain == null) {
-                writer.write(new Entry(migratedKeys.targetDb(db), restore, -1));
-            } else if (strings.add(RestoreCommand.key(restore), plain)) {
-                writer.write(new Entry(migratedKeys.targetDb(db), strings.take(), -1));
-            }
-            keysCopied++;
-            keysPacer.acquire(1); // limits.keys_per_second
-        }
-        if (!strings.isEmpty()) {
-            writer.write(new Entry(migratedKeys.targetDb(db), strings.take(), -1));
-        }
-    }
-
-    private Object await(CompletableFuture<Object> reply) {
-        try {
-            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisAccessException("interrupted while reading " + request.source().address());
-        } catch (Exception e) {
-            throw RedisAccessException.from("SCAN on " + request.source().address() + " failed", e);
-        }
-    }
-
-    private static boolean isStart(byte[] cursor) {
-        return cursor.length == 1 && cursor[0] == '0';
-    }
-
-    private void fail(String reason) {
-        LOG.errorf("migration %s: %s", request.migrationId(), reason);
-        publish(event(EventType.FAILED).withMessage(reason));
     }
 
     @Override
     protected MigrationEvent event(EventType type) {
         MigrationEvent event = super.event(type);
         return request.part() == null ? event : event.withPart(request.partIndex());
-    }
-
-    private void publish(MigrationEvent event) {
-        events.accept(event);
     }
 }

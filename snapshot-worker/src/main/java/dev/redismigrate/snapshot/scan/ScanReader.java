@@ -1,0 +1,148 @@
+package dev.redismigrate.snapshot.scan;
+
+import dev.redismigrate.common.contract.ScanParts;
+import dev.redismigrate.common.limits.Pacer;
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryBatch;
+import dev.redismigrate.common.pipeline.EntryReader;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.selection.KeyPattern;
+import dev.redismigrate.common.selection.MigratedKeys;
+import dev.redismigrate.common.value.DumpReader;
+import dev.redismigrate.common.value.MsetBatch;
+import dev.redismigrate.common.value.PlainString;
+import dev.redismigrate.common.value.Replies;
+import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.common.value.TypeWiseReader;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scan method's reader: SCANs each migrated db and reads each batch of this part's keys with
+ * pipelined DUMP + PTTL (RESTORE ... REPLACE ABSTTL entries; plain strings without expiry as MSETs,
+ * cheaper for the target), or type by type where the target cannot load the source's DUMP format.
+ * A batch is one SCAN reply's keys; the reader ends after the last db's cursor came back to 0.
+ */
+final class ScanReader implements EntryReader<Void> {
+    private static final byte[] SCAN = Replies.ascii("SCAN");
+    private static final byte[] COUNT = Replies.ascii("COUNT");
+    private static final byte[] MATCH = Replies.ascii("MATCH");
+    private static final byte[] CURSOR_START = Replies.ascii("0");
+
+    private final RedisLink source;
+    private final Deque<Integer> dbs;
+    private final MigratedKeys migratedKeys;
+    private final int partIndex;
+    private final int partCount;
+    private final boolean typeWise;
+    private final byte[] count;
+    private final Duration replyTimeout;
+    /** holds the read to the migration's limits.keys_per_second */
+    private final Pacer keysPacer;
+
+    /** the db being scanned (-1: none yet) and its cursor */
+    private int db = -1;
+    private byte[] cursor = CURSOR_START;
+    private volatile long keysVanished;
+
+    ScanReader(RedisLink source, List<Integer> dbs, MigratedKeys migratedKeys, int partIndex, int partCount, boolean typeWise,
+            int batchKeys, Pacer keysPacer, Duration replyTimeout) {
+        this.source = source;
+        this.dbs = new ArrayDeque<>(dbs);
+        this.migratedKeys = migratedKeys;
+        this.partIndex = partIndex;
+        this.partCount = partCount;
+        this.typeWise = typeWise;
+        this.count = Replies.ascii(Integer.toString(batchKeys));
+        this.keysPacer = keysPacer;
+        this.replyTimeout = replyTimeout;
+    }
+
+    /** Keys deleted or expired (or retyped) between SCAN and DUMP: their change notices bring them again. */
+    long keysVanished() {
+        return keysVanished;
+    }
+
+    @Override
+    public EntryBatch<Void> next(Duration wait) {
+        if (db < 0 || isStart(cursor)) { // the next db
+            if (dbs.isEmpty()) {
+                return null;
+            }
+            db = dbs.poll();
+            source.call("SELECT", db);
+        }
+        // one include pattern: the server filters (SCAN ... MATCH, the same glob rules); else KeySelection here
+        KeyPattern match = migratedKeys.scanMatch();
+        byte[][] scan = match == null ? new byte[][] {SCAN, cursor, COUNT, count}
+                : new byte[][] {SCAN, cursor, COUNT, count, MATCH, match.bytes()};
+        List<?> reply = (List<?>) await(source.send(scan));
+        cursor = (byte[]) reply.get(0);
+        return read((List<?>) reply.get(1));
+    }
+
+    /** This part's keys of a SCAN reply, read in one round trip; each that still exists as entries. */
+    private EntryBatch<Void> read(List<?> keys) {
+        List<byte[]> mine = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            if (ScanParts.partOf((byte[]) key, partCount) == partIndex && migratedKeys.selects((byte[]) key)) {
+                mine.add((byte[]) key);
+            }
+        }
+        int targetDb = migratedKeys.targetDb(db);
+        List<Entry> entries = new ArrayList<>(mine.size());
+        int read = 0;
+        if (typeWise) {
+            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, replyTimeout)) {
+                if (rebuild == null || rebuild.isEmpty()) {
+                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
+                    continue;
+                }
+                rebuild.forEach(command -> entries.add(new Entry(targetDb, command, -1)));
+                read++;
+                keysPacer.acquire(1); // limits.keys_per_second
+            }
+            return new EntryBatch<>(entries, read, null);
+        }
+        MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
+        for (byte[][] restore : DumpReader.read(source, mine, replyTimeout)) {
+            if (restore == null) {
+                keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
+                continue;
+            }
+            byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
+            if (plain == null) {
+                entries.add(new Entry(targetDb, restore, -1));
+            } else if (strings.add(RestoreCommand.key(restore), plain)) {
+                entries.add(new Entry(targetDb, strings.take(), -1));
+            }
+            read++;
+            keysPacer.acquire(1); // limits.keys_per_second
+        }
+        if (!strings.isEmpty()) {
+            entries.add(new Entry(targetDb, strings.take(), -1));
+        }
+        return new EntryBatch<>(entries, read, null);
+    }
+
+    private Object await(CompletableFuture<Object> reply) {
+        try {
+            return reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisAccessException("interrupted while reading " + source.endpoint().address());
+        } catch (Exception e) {
+            throw RedisAccessException.from("SCAN on " + source.endpoint().address() + " failed", e);
+        }
+    }
+
+    private static boolean isStart(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
+    }
+}
