@@ -1,17 +1,13 @@
 package dev.redismigrate.snapshot;
 
-import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
-import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
-import com.moilioncircle.redis.replicator.FileType;
-import com.moilioncircle.redis.replicator.RedisReplicator;
-import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.EntryWriter;
@@ -37,6 +33,7 @@ import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +60,8 @@ public final class SnapshotCopier extends ReplicaTask {
 
     /** why the current round (a full sync, or an apply of the spool) ended early */
     private volatile Throwable failure;
-    private volatile Replicator spoolParser;
+    /** the current round's reader of the spool, closed to stop */
+    private volatile SpoolReader spoolReader;
     private volatile boolean rdbApplied;
     /** the target's writers of the current round, replaced when the target's connections broke */
     private volatile ShardedEntryWriter writer;
@@ -272,98 +270,74 @@ public final class SnapshotCopier extends ReplicaTask {
         }
     }
 
-    /** Parses the spool with the chunking visitor and restores each key, as a replica loads its RDB. */
+    /** Reads the spool ({@link SpoolReader}) and restores each key, as a replica loads its RDB. */
     private void applySpool(Spool spool, ShardedEntryWriter writer) {
-        Replicator rep;
+        SpoolReader reader;
         try {
-            rep = new RedisReplicator(spool.reader(), FileType.RDB, Configuration.defaultSetting());
+            reader = new SpoolReader(spool.reader(), migratedKeys, config.bigValue().asLongValue(),
+                    (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), keysPacer);
         } catch (java.io.IOException e) {
             failure = e;
             return;
         }
-        spoolParser = rep;
+        spoolReader = reader;
         SnapshotWrites writes = new SnapshotWrites(writer);
-        rep.setRdbVisitor(new ChunkingRdbVisitor(rep, config.bigValue().asLongValue(),
-                (int) Math.min(Integer.MAX_VALUE, config.chunk().asLongValue()), (db, key, command) -> {
-                    if (migratedKeys.selects(db, key)) {
-                        // a refusal ends the parse here, in the middle of the value
-                        writeOrFail(writer, key, new Entry(migratedKeys.targetDb(db), command, -1));
-                    }
-                }));
-        rep.addEventListener((r, event) -> {
-            if (stopRequested || failure != null) {
+        try (reader) {
+            boolean ended = pump(reader, batch -> write(batch, writes, writer), Duration.ofMillis(100));
+            if (!ended || failure != null || stopRequested) {
                 return;
             }
-            try {
-                if (event instanceof DumpKeyValuePair kv) {
-                    int db = (int) kv.getDb().getDbNumber();
-                    if (migratedKeys.selects(db, kv.getKey())) {
-                        writes.write(migratedKeys.targetDb(db), kv.getKey(), kv.getValue(), kv.getExpiredMs());
-                        keysCopied++;
-                        keysPacer.acquire(1); // limits.keys_per_second
-                    }
-                } else if (event instanceof ChunkingRdbVisitor.ChunkedKey kv) {
-                    if (migratedKeys.selects((int) kv.getDb().getDbNumber(), kv.getKey())) {
-                        keysCopied++;
-                        keysPacer.acquire(1); // limits.keys_per_second
-                    }
-                } else if (event instanceof PostRdbSyncEvent) {
-                    writes.flush();
-                    writer.flush();
-                    rdbApplied = true;
-                }
-            } catch (TargetWriteException e) {
-                if (!stopRequested) {
-                    failure = e;
-                }
-                closeQuietly(r);
+            if (reader.failure() != null) {
+                failure = reader.failure();
+            } else if (!reader.complete()) {
+                failure = new java.io.EOFException("the RDB ended early");
+            } else {
+                writes.flush();
+                writer.flush();
+                rdbApplied = true;
             }
-        });
-        rep.addExceptionListener((r, t, event) -> {
-            if (failure == null) {
-                failure = t;
+        } catch (TargetWriteException e) {
+            if (!stopRequested && failure == null) {
+                failure = e;
             }
-            closeQuietly(r);
-        });
+        }
+    }
+
+    /**
+     * A whole key (a RESTORE) goes through {@link SnapshotWrites} (plain strings join an MSET); a big
+     * value's chunk commands go straight to the writer of their key. A refusal ends the round.
+     */
+    private void write(EntryBatch<Void> batch, SnapshotWrites writes, ShardedEntryWriter writer) {
         try {
-            if (!stopRequested) {
-                rep.open();
+            for (Entry entry : batch.entries()) {
+                byte[][] argv = entry.argv();
+                if (RestoreCommand.is(argv)) {
+                    Long expireAt = RestoreCommand.expires(argv) ? Long.valueOf(new String(argv[2], StandardCharsets.US_ASCII)) : null;
+                    writes.write(entry.db(), RestoreCommand.key(argv), RestoreCommand.payload(argv), expireAt);
+                } else {
+                    writer.write(SnapshotWrites.shardOf(argv[1], writer.shards()), entry);
+                }
             }
-        } catch (Throwable t) {
-            if (failure == null && !stopRequested) {
-                failure = t;
+            keysCopied += batch.keys();
+        } catch (TargetWriteException e) {
+            if (!stopRequested && failure == null) {
+                failure = e;
             }
         }
-        if (failure == null && !stopRequested && !rdbApplied) {
-            failure = new java.io.EOFException("the RDB ended early");
-        }
+    }
+
+    /** Between batches of the spool: whether to read on (not once stopped or the round failed). */
+    @Override
+    protected boolean pumping() {
+        return !stopRequested && failure == null;
     }
 
     @Override
     public void stop() {
         super.stop();
-        Replicator parser = spoolParser;
-        if (parser != null) {
-            closeQuietly(parser);
-        }
-    }
-
-    private static void closeQuietly(Replicator r) {
-        try {
-            r.close();
-        } catch (java.io.IOException | RuntimeException e) {
-            LOG.debugf("closing the RDB parser: %s", e.toString());
-        }
-    }
-
-    private void writeOrFail(ShardedEntryWriter writer, byte[] key, Entry entry) {
-        try {
-            writer.write(SnapshotWrites.shardOf(key, writer.shards()), entry);
-        } catch (TargetWriteException e) {
-            if (!stopRequested && failure == null) {
-                failure = e;
-            }
-            throw e;
+        SpoolReader reader = spoolReader;
+        if (reader != null) {
+            reader.abort();
         }
     }
 
