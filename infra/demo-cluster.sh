@@ -7,10 +7,9 @@
 # both clusters are made anew. DEMO_CLUSTER_TARGET_SERVER=redis-server for a Redis target cluster.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$INFRA_DIR/demo-api.sh"
 LOG_TAG=demo-cluster
 
-API=http://127.0.0.1:${API_PORT:-8080}
-TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SOURCE_PORT=17001 TARGET_PORT=17101
 TARGET_SERVER=${DEMO_CLUSTER_TARGET_SERVER:-valkey-server}
 
@@ -19,18 +18,10 @@ bash "$INFRA_DIR/postgres.sh" start
 bash "$INFRA_DIR/kafka.sh" start
 bash "$INFRA_DIR/services.sh" start
 
-api() { # METHOD PATH [JSON]
-  curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$API$2"
-}
 src() { redis-cli -c -p "$SOURCE_PORT" "$@"; }
-status_is() { api GET "/v2/databases/$target_id/online-migration" | jq -e --arg s "$1" '.status == $s'; }
 
 log "stopping earlier demo migrations"
-for state in running syncing; do
-  api GET "/v2/migrations?status=$state" | jq -r '.migrations[]? | "\(.database_id) \(.id)"' |
-    while read -r db id; do api DELETE "/v2/databases/$db/online-migration/$id" >/dev/null; done
-done
+stop_demo_migrations
 
 log "making both clusters anew"
 bash "$INFRA_DIR/cluster.sh" stop demo-src >/dev/null 2>&1 || true
@@ -56,14 +47,9 @@ for port in 17001 17002 17003; do
 done
 
 log "registering the target cluster (any node names it)"
-target_id=$(api POST /v2/databases "{\"name\":\"demo-cluster-target\",\"engine\":\"redis\",\"connection\":{\"host\":\"127.0.0.1\",\"port\":$TARGET_PORT,\"ssl\":false}}" |
-  jq -er '.database.id') || die "could not register the target (is api-service up? see $RUN_DIR/services/api-service.log)"
+register_target demo-cluster-target $TARGET_PORT
 
-log "PUT /v2/databases/$target_id/online-migration naming one source node"
-answer=$(api PUT "/v2/databases/$target_id/online-migration" \
-  "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SOURCE_PORT,\"dbname\":\"defaultdb\",\"username\":\"\",\"password\":\"\"},\"disable_ssl\":true,\"ignore_dbs\":[]}")
-echo "$answer" | jq .
-migration_id=$(echo "$answer" | jq -er .id) || die "the migration was not accepted"
+start_migration $SOURCE_PORT
 
 log "waiting until every shard is copied and streams (status syncing)"
 WAIT_LOG="$RUN_DIR/services/snapshot-worker.log" wait_until 180 "status syncing" status_is syncing
