@@ -79,9 +79,6 @@ public class MigrationService {
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
-        if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
-            failures.add(cluster.methodCheck(assessment.method()));
-        }
         if (!failures.isEmpty()) {
             failures.addAll(servers.busy());
             throw ApiException.unprocessable("the preflight failed: " + failures.stream()
@@ -100,7 +97,7 @@ public class MigrationService {
             Migrations.lockServers(sourceFacts.serverId(), targetFacts.serverId());
             requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts, cluster).busy());
             Migration m = MigrationWorkflow.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
-                    assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
+                    assessment.method(), cluster == null ? scanParts(assessment.method(), sourceFacts, ignoreDbs) : 1, Ids.now(),
                     config.migration().maxDuration(), cluster == null ? List.of() : cluster.plans());
             m.limits(read.limits());
             m.selection(read.selection());
@@ -125,7 +122,10 @@ public class MigrationService {
         }
     }
 
-    /** A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. */
+    /**
+     * A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. A
+     * cluster source's scan is shared out by its shards already (one scan each).
+     */
     private int scanParts(MigrationMethod method, RedisProbe.Facts sourceFacts, Set<Integer> ignoreDbs) {
         if (method != MigrationMethod.SCAN) {
             return 1;

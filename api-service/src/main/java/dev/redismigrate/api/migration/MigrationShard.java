@@ -50,6 +50,7 @@ public class MigrationShard extends PanacheEntityBase {
     public String replId;
     public Long replOffset;
     public Integer replDb;
+    /** replication: the stream's lag in bytes; scan method: the changed keys not yet copied again ({@link #scanLagKeys}) */
     public Long lagBytes;
     public Long captureLagBytes;
     public Long applyLagBytes;
@@ -57,6 +58,26 @@ public class MigrationShard extends PanacheEntityBase {
     public long commandsApplied;
     /** the worker's time of the shard's latest report: a shard silent too long is handed over */
     public Instant reportedAt;
+
+    /**
+     * Scan method: the lag is counted in keys (changed, not yet copied again) and the age of the oldest
+     * of them. A scan has no byte lag, so the shard keeps them in the lag columns the replication stream
+     * uses (lag_bytes, apply_lag_seconds) rather than in columns of their own (a schema change).
+     */
+    void scanLag(long pendingKeys, Long oldestSeconds) {
+        lagBytes = pendingKeys;
+        applyLagSeconds = oldestSeconds == null ? null : oldestSeconds.doubleValue();
+    }
+
+    /** Scan method: changed keys not yet copied again, or null before the shard's first report. */
+    Long scanLagKeys() {
+        return lagBytes;
+    }
+
+    /** Scan method: the age of the oldest of them, in seconds. */
+    Long scanLagSeconds() {
+        return applyLagSeconds == null ? null : applyLagSeconds.longValue();
+    }
 
     /** The master, with the migration's credentials and TLS. */
     public RedisEndpoint master(RedisEndpoint seed) {

@@ -28,8 +28,9 @@ import java.util.UUID;
  * capture first (it must listen before the scan starts), then the scan (whole, or in parts side by
  * side); the capture re-copies the changed keys once the scan has ended.
  *
- * <p>A cluster source (replication only) is one unit of work per source shard: each shard's snapshot
- * (from its master, or a replica), then its stream from its master, as separate requests keyed by
+ * <p>A cluster source is one unit of work per source shard: by replication each shard's snapshot
+ * (from its master, or a replica), then its stream from its master; by scan each shard's capture (its
+ * master's notifications), then its scan (of its master, or a replica); as separate requests keyed by
  * shard, so the workers' consumer groups spread the shards over their instances. Events carry the
  * shard; the migration's figures are the shards' ({@link ShardFigures}). A standalone source is the
  * one-shard case without shard rows: its requests and events carry no shard.
@@ -98,7 +99,7 @@ public final class MigrationWorkflow {
      */
     public List<WorkerCommand> firstCommands() {
         if (m.sharded()) {
-            return m.shards.stream().<WorkerCommand>map(this::shardSnapshot).toList();
+            return m.shards.stream().<WorkerCommand>map(s -> m.byScan() ? shardCapture(s) : shardSnapshot(s)).toList();
         }
         return List.of(firstCommand());
     }
@@ -138,7 +139,8 @@ public final class MigrationWorkflow {
         if (m.byScan()) {
             // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
             restartCopy();
-            commands.add(firstCommand());
+            m.shards.forEach(s -> s.reportedAt = now);
+            commands.addAll(firstCommands());
             return commands;
         }
         if (m.sharded()) {
@@ -224,6 +226,18 @@ public final class MigrationWorkflow {
     private EventOutcome shardEvent(MigrationShard shard, MigrationEvent event, Instant now, String by) {
         String of = shard.describe();
         switch (event.type()) {
+            case CAPTURE_STARTED -> {
+                shard.reportedAt = workerTime(event, now);
+                if (m.startedAt == null) {
+                    m.startedAt = now;
+                }
+                // once per attempt: a shard whose scan has reported is past this (a redelivered capture request adds nothing)
+                if (!m.byScan() || shard.phase != MigrationPhase.SNAPSHOT || shard.keysTotal != null) {
+                    return EventOutcome.NONE;
+                }
+                return new EventOutcome(of + ": capture of changed keys started" + (event.message() == null ? ""
+                        : ": " + event.message()) + by + "; its scan may start", shardSnapshot(shard));
+            }
             case SNAPSHOT_STARTED, SNAPSHOT_PROGRESS -> {
                 if (m.startedAt == null) {
                     m.startedAt = now;
@@ -241,6 +255,14 @@ public final class MigrationWorkflow {
                 shardCopied(shard, event, now);
                 if (shard.phase != MigrationPhase.SNAPSHOT) {
                     return EventOutcome.NONE; // a repeat: the shard's stream was requested already
+                }
+                if (m.byScan()) {
+                    // the shard's capture runs already; it copies the changed keys again once it reads this scan's end
+                    shard.phase = MigrationPhase.STREAM;
+                    if (ShardFigures.allStream(m)) {
+                        m.phase = MigrationPhase.STREAM;
+                    }
+                    return EventOutcome.ofHistory(of + ": scan completed: " + shard.keysCopied + " keys copied" + by);
                 }
                 if (event.offset() == null) {
                     fail(of + ": the snapshot completed without a replication offset");
@@ -268,8 +290,10 @@ public final class MigrationWorkflow {
                 }
                 m.streamReportedAt = shard.reportedAt;
                 return event.type() == EventType.STREAM_STARTED || started
-                        ? EventOutcome.ofHistory(of + ": stream started from " + MigrationShard.address(shard.masterHost,
-                                shard.masterPort) + by + (m.status == MigrationStatus.SYNCING ? "; every shard syncs" : ""))
+                        ? EventOutcome.ofHistory(of + (m.byScan() ? ": copying changed keys again from " : ": stream started from ")
+                                + MigrationShard.address(shard.masterHost, shard.masterPort)
+                                + (event.message() == null || !m.byScan() ? "" : ", " + event.message()) + by
+                                + (m.status == MigrationStatus.SYNCING ? "; every shard syncs" : ""))
                         : EventOutcome.NONE;
             }
             case OFFSET_LOST -> {
@@ -326,6 +350,9 @@ public final class MigrationWorkflow {
         }
         if (event.commandsApplied() != null) {
             shard.commandsApplied = event.commandsApplied();
+        }
+        if (event.pendingKeys() != null) {
+            shard.scanLag(event.pendingKeys(), event.lagSeconds());
         }
     }
 
@@ -528,10 +555,17 @@ public final class MigrationWorkflow {
                 m.method, null, null, shard.index, shard.slots, m.selection());
     }
 
+    /** A cluster source's shard, scan method: the capture of its master's changed keys (before its scan starts). */
+    private StreamRequest shardCapture(MigrationShard shard) {
+        return new StreamRequest(m.id, m.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(), null,
+                m.method, null, shard.index, m.selection(), shard.slots);
+    }
+
     /** A cluster source's shard: its stream from its master, from the shard's offset. */
     private StreamRequest shardStream(MigrationShard shard) {
         return new StreamRequest(m.id, m.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection());
+                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection(),
+                shard.slots);
     }
 
     /** The replication stream of this attempt from {@code from}. */

@@ -38,6 +38,9 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
         String scan = refusal(link, "SCAN", "0", "COUNT", "1");
         if (scan == null) {
             scan = refusal(link, "DUMP", "redis-migrate:probe");
+            if (scan != null && (scan.contains("MOVED ") || scan.contains("ASK "))) {
+                scan = null; // a cluster node sends a key of another shard's slot there: DUMP itself is allowed
+            }
         }
         String flags = KeyspaceNotifications.current(link);
         // setting the value it has changes nothing, but proves CONFIG SET is allowed

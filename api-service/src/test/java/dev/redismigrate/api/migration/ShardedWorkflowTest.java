@@ -152,4 +152,48 @@ class ShardedWorkflowTest {
         assertEquals(EventOutcome.NONE, workflow.apply(event(EventType.FAILED, 7), T0));
         assertEquals(MigrationStatus.RUNNING, m.status);
     }
+
+    @Test
+    void theStreamsCarryTheirShardsSlotsForTheSlotWatch() {
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 1).withOffset(offset(10)), T0);
+        StreamRequest stream = assertInstanceOf(StreamRequest.class,
+                workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 2).withOffset(offset(10)), T0).commands().get(0));
+        assertEquals("10923-16383", stream.slots());
+    }
+
+    @Test
+    void byScanEachShardsCaptureComesFirstThenItsScanAndAHandOverCapturesEveryShardAgain() {
+        TargetDatabase target = m.database;
+        m = MigrationWorkflow.start(target, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
+                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
+                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.5", 7000, "8192-16383")));
+        workflow = new MigrationWorkflow(m);
+        List<WorkerCommand> first = workflow.firstCommands();
+        assertEquals(2, first.size());
+        StreamRequest capture = assertInstanceOf(StreamRequest.class, first.get(1));
+        assertTrue(capture.byScan());
+        assertEquals("10.0.0.2", capture.source().host()); // the master: its notifications
+        assertEquals("8192-16383", capture.slots());
+
+        SnapshotRequest scan = assertInstanceOf(SnapshotRequest.class,
+                workflow.apply(event(EventType.CAPTURE_STARTED, 1), T0).commands().get(0));
+        assertTrue(scan.byScan());
+        assertEquals("10.0.0.5", scan.source().host()); // the replica (read-from-replica)
+        assertEquals(1, scan.shard());
+        workflow.apply(event(EventType.SNAPSHOT_STARTED, 1).withCopy(0, 10, 0), T0);
+        assertTrue(workflow.apply(event(EventType.CAPTURE_STARTED, 1), T0).commands().isEmpty(), "one scan per shard and attempt");
+
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 1).withCopy(10, 10, 100), T0);
+        workflow.apply(event(EventType.STREAM_STARTED, 1).withChanges(0, 3, 1), T0);
+        assertEquals(MigrationStatus.RUNNING, m.status); // shard 0 has not scanned yet
+        assertEquals(3L, m.shards.get(1).scanLagKeys());
+
+        List<WorkerCommand> handOver = workflow.reassign(T0.plusSeconds(60));
+        assertInstanceOf(StopRequest.class, handOver.get(0));
+        List<StreamRequest> captures = handOver.stream().filter(StreamRequest.class::isInstance).map(StreamRequest.class::cast)
+                .toList();
+        assertEquals(2, captures.size(), "every shard captured again: " + handOver);
+        assertEquals(2, captures.get(0).attempt());
+        assertNull(m.shards.get(1).scanLagKeys());
+    }
 }

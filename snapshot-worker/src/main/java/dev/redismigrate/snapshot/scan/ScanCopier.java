@@ -98,14 +98,9 @@ public final class ScanCopier extends RequestTask {
             targetIsCluster = TargetSinks.isCluster(target);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
+            ScanShare.allowReplicaReads(request, source);
             if (request.attempt() > 1) {
-                if (targetIsCluster) {
-                    MigratedDbs.emptyCluster(connector, request.target(), migratedKeys, request.partIndex(),
-                            request.partCount(), null, null, null, REPLY_TIMEOUT);
-                } else {
-                    MigratedDbs.emptyShare(target, migratedKeys, request.partIndex(),
-                            request.partCount(), REPLY_TIMEOUT);
-                }
+                ScanShare.emptyOnTarget(request, connector, target, targetIsCluster, REPLY_TIMEOUT);
                 LOG.infof("migration %s: attempt %d emptied its share of the migrated dbs of the target first", request.migrationId(),
                         request.attempt());
             }
