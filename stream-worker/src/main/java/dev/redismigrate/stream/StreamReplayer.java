@@ -108,7 +108,7 @@ public final class StreamReplayer extends ReplicaTask {
         ScheduledExecutorService timers = MigrationThreads.timer("stream-timers");
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
              RedisLink target = connector.open(request.target(), "redis-migrate-stream");
-             StreamSource followed = request.shard() == null ? StreamSource.fixed(connector, request.source())
+             StreamSource followed = request.shard() == null ? StreamSource.fixed(connector, request.source(), source)
                      : StreamSource.ofShard(connector, request.source(), source)) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);

@@ -2,6 +2,7 @@ package dev.redismigrate.stream.failover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.common.redis.RedisConnector;
@@ -52,12 +53,19 @@ class StreamSourceFailoverTest {
     }
 
     @Test
-    void aStandaloneSourceNeverMoves() {
-        try (RedisServer server = RedisServer.start();
-             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(2), Duration.ofSeconds(5), 1);
-             StreamSource source = StreamSource.fixed(connector, new RedisEndpoint("127.0.0.1", server.port(), null, null, false))) {
+    void aStandaloneSourceNeverMovesAndItsLossIsThrownAsBefore() {
+        RedisServer server = RedisServer.start();
+        RedisEndpoint at = new RedisEndpoint("127.0.0.1", server.port(), null, null, false);
+        try (RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(2), Duration.ofSeconds(5), 1);
+             RedisLink link = connector.open(at, "test");
+             StreamSource source = StreamSource.fixed(connector, at, link)) {
             assertFalse(source.relocate());
             assertTrue(source.masterOffset() >= 0);
+            server.kill();
+            // its silence hands the stream over, as before the shards' failover
+            assertThrows(RuntimeException.class, source::masterOffset);
+        } finally {
+            server.close();
         }
     }
 }
