@@ -20,6 +20,7 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.threads.MigrationThreads;
+import dev.redismigrate.stream.failover.StreamSource;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.changelog.CapturedCommand;
 import dev.redismigrate.worker.changelog.ChangeLog;
@@ -106,7 +107,9 @@ public final class StreamReplayer extends ReplicaTask {
     public void run() {
         ScheduledExecutorService timers = MigrationThreads.timer("stream-timers");
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
-             RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
+             RedisLink target = connector.open(request.target(), "redis-migrate-stream");
+             StreamSource followed = request.shard() == null ? StreamSource.fixed(connector, request.source(), source)
+                     : StreamSource.ofShard(connector, request.source(), source)) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
             checkpointDb = checkpointDb(databases);
@@ -124,11 +127,11 @@ public final class StreamReplayer extends ReplicaTask {
                  ChangeLogReader reader = changeLog.reader(request.migrationId())) {
                 appender = log;
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
-                        commandNames, log, config, captureFrom, captureOwner()));
+                        commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
                 timers.scheduleWithFixedDelay(this::closeBatch, 2, 2, TimeUnit.MILLISECONDS);
                 long period = config.progressInterval().toMillis();
-                timers.scheduleWithFixedDelay(() -> reportProgress(source), period, period, TimeUnit.MILLISECONDS);
+                timers.scheduleWithFixedDelay(() -> reportProgress(followed), period, period, TimeUnit.MILLISECONDS);
                 applyLog(reader, capture);
                 closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
                 capture.join();
@@ -137,7 +140,7 @@ public final class StreamReplayer extends ReplicaTask {
             }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
-                events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost));
+                events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost).withNode(node(followed)));
             } else if (fatal == null && !superseded) {
                 finishCleanly();
             }
@@ -379,9 +382,9 @@ public final class StreamReplayer extends ReplicaTask {
      * stream is idle, and then watches that the target keeps what it held. Kafka and the source are
      * asked outside the apply's lock: their round trips must not stall the apply.
      */
-    private void reportProgress(RedisLink source) {
+    private void reportProgress(StreamSource source) {
         try {
-            long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
+            long sourceOffset = source.masterOffset();
             long trimBefore;
             synchronized (lock) {
                 if (targetLost == null) {
@@ -396,7 +399,7 @@ public final class StreamReplayer extends ReplicaTask {
                 double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
                         : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
                 events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
-                        .withLagParts(captureLag, applyLag, applyLagSeconds));
+                        .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source)));
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
                     watchIdleTarget();
@@ -559,6 +562,11 @@ public final class StreamReplayer extends ReplicaTask {
         } catch (RuntimeException e) {
             LOG.warnf("migration %s: the change log was not deleted: %s", request.migrationId(), e.getMessage());
         }
+    }
+
+    /** A cluster source's shard: the node its stream reads now (its master, moved by a failover); else none. */
+    private String node(StreamSource source) {
+        return request.shard() == null ? null : source.address();
     }
 
     /**

@@ -278,13 +278,18 @@ public class MigrationService {
             int unanswered = HistoryEntry.reassignsInARow(m.id);
             Instant lastHeard = m.shards.stream().map(s -> s.reportedAt).filter(t -> t != null)
                     .reduce(m.updatedAt, (a, b) -> a.isBefore(b) ? a : b);
-            if (lastHeard.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
+            Instant silentSince = now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5)));
+            if (lastHeard.isAfter(silentSince)) {
                 continue;
             }
-            new MigrationWorkflow(m).reassign(now).forEach(outbox::add);
-            HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, "no report from the " + m.phase.name().toLowerCase()
+            // a cluster source: only its silent shards go over, each to an attempt of its own
+            new MigrationWorkflow(m).reassign(now, silentSince).forEach(outbox::add);
+            String which = m.sharded() ? "shard" + (m.shards.stream().filter(s -> s.attempt == m.attempt).count() == 1 ? " " : "s ")
+                    + m.shards.stream().filter(s -> s.attempt == m.attempt).map(s -> Integer.toString(s.index))
+                            .collect(Collectors.joining(", ")) + ": " : "";
+            HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, which + "no report from the " + m.phase.name().toLowerCase()
                     + " worker for " + silence.toSeconds() + " s or more: attempt " + m.attempt + " goes to another instance");
-            LOG.warnf("migration %s: worker silent; attempt %d requested", m.id, m.attempt);
+            LOG.warnf("migration %s: %sworker silent; attempt %d requested", m.id, which, m.attempt);
         }
     }
 }

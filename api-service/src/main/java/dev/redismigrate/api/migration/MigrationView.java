@@ -25,9 +25,10 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     /**
      * A source shard of a cluster source (absent for a standalone source): its node (the master the
      * stream follows; {@code snapshotNode} the node its snapshot read), slots, method, phase,
-     * progress and lag; {@code lag.ready_for_cutover} when its stream has started and its lag is 0.
+     * progress and lag; {@code lag.ready_for_cutover} when its stream has started and its lag is 0;
+     * {@code attempt} its own (a hand-over or a new copy of one shard leaves the others' as they are).
      */
-    public record Shard(int shard, String node, String snapshotNode, String slots, MigrationMethod method,
+    public record Shard(int shard, int attempt, String node, String snapshotNode, String slots, MigrationMethod method,
             MigrationPhase phase, boolean syncing, Progress progress, Lag lag, long commandsApplied) {
     }
 
@@ -109,7 +110,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                 m.isActive() && s.streaming && s.scanLagKeys() == 0))
                 : s.replOffset == null || s.lagBytes == null ? null : new Lag(s.lagBytes, s.replOffset, null, null,
                 s.captureLagBytes, s.applyLagBytes, s.applyLagSeconds, m.isActive() && s.streaming && s.lagBytes == 0);
-        return new Shard(s.index, MigrationShard.address(s.masterHost, s.masterPort),
+        return new Shard(s.index, s.attempt, MigrationShard.address(s.masterHost, s.masterPort),
                 MigrationShard.address(s.snapshotHost, s.snapshotPort), s.slots, m.method, m.isActive() ? s.phase
                         : MigrationPhase.STOPPED, m.isActive() && s.streaming,
                 new Progress(s.keysCopied, s.keysTotal, s.bytesCopied, percent, null, null, null), lag, s.commandsApplied);
