@@ -11,7 +11,7 @@ import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
@@ -123,8 +123,8 @@ public final class ScanCopier extends RequestTask {
         EntrySink writer = targetIsCluster
                 ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
                         snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                : new EntryWriter(target, snapshotConfig.pipelineCommands(),
-                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+                : new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis()),
+                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue());
         ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
@@ -138,9 +138,7 @@ public final class ScanCopier extends RequestTask {
             writer.flush();
         } finally {
             progress.shutdownNow();
-            if (targetIsCluster) {
-                writer.close(); // its own connections to every master (a standalone writer's is the caller's)
-            }
+            writer.close(); // its own connections
         }
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
