@@ -1,10 +1,7 @@
 package dev.redismigrate.snapshot;
 
-import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
-import com.moilioncircle.redis.replicator.FileType;
-import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.limits.MigrationPacers;
@@ -296,7 +293,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private void applySpool(Spool spool, ShardedEntryWriter writer) {
         Replicator rep;
         try {
-            rep = new RedisReplicator(spool.reader(), FileType.RDB, Configuration.defaultSetting());
+            rep = new SpoolParser(spool.reader());
         } catch (java.io.IOException e) {
             failure = e;
             return;

@@ -182,16 +182,16 @@ public final class RespSocket implements AutoCloseable {
     public String readReply() throws IOException {
         long deadline = System.nanoTime() + replyTimeoutMillis * 1_000_000L;
         byte type = next(deadline);
-        String line = line(deadline);
         switch (type) {
             case '-' -> {
-                return line;
+                return line(deadline);
             }
             case '+', ':' -> {
+                skipLine(deadline);
                 return OK;
             }
             case '$' -> {
-                long length = Long.parseLong(line);
+                long length = number(deadline);
                 if (length >= 0) {
                     skip(length + 2, deadline);
                 }
@@ -199,11 +199,70 @@ public final class RespSocket implements AutoCloseable {
             }
             case '*' -> {
                 String firstError = OK;
-                for (long n = Long.parseLong(line); n > 0; n--) {
+                for (long n = number(deadline); n > 0; n--) {
                     String error = readReply();
                     firstError = firstError == null ? error : firstError;
                 }
                 return firstError;
+            }
+            default -> {
+                broken = true;
+                throw new IOException("unexpected reply type '" + (char) type + "'");
+            }
+        }
+    }
+
+    /** An error reply, as {@link #readValue} gives it. */
+    public record ErrorReply(String message) {
+    }
+
+    /**
+     * Reads one whole reply as a value: a bulk or simple string as its bytes (null for a null
+     * bulk), an integer as a Long, an array as a List (null for a null array), an error as an
+     * {@link ErrorReply}. Waits up to the reply timeout.
+     */
+    public Object readValue() throws IOException {
+        long deadline = System.nanoTime() + replyTimeoutMillis * 1_000_000L;
+        byte type = next(deadline);
+        switch (type) {
+            case '-' -> {
+                return new ErrorReply(line(deadline));
+            }
+            case '+' -> {
+                return line(deadline).getBytes(StandardCharsets.ISO_8859_1);
+            }
+            case ':' -> {
+                return number(deadline);
+            }
+            case '$' -> {
+                int length = (int) number(deadline);
+                if (length < 0) {
+                    return null;
+                }
+                byte[] value = new byte[length];
+                int at = 0;
+                while (at < length) {
+                    if (readPosition == readLimit) {
+                        fill(deadline);
+                    }
+                    int step = Math.min(length - at, readLimit - readPosition);
+                    System.arraycopy(readBuffer, readPosition, value, at, step);
+                    readPosition += step;
+                    at += step;
+                }
+                skip(2, deadline);
+                return value;
+            }
+            case '*' -> {
+                int n = (int) number(deadline);
+                if (n < 0) {
+                    return null;
+                }
+                java.util.List<Object> items = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(readValue());
+                }
+                return items;
             }
             default -> {
                 broken = true;
@@ -229,6 +288,33 @@ public final class RespSocket implements AutoCloseable {
             }
             text.append((char) (b & 0xff));
         }
+    }
+
+    /** The decimal number up to the line's end (the line read whole). */
+    private long number(long deadline) throws IOException {
+        byte b = next(deadline);
+        boolean negative = b == '-';
+        if (negative) {
+            b = next(deadline);
+        }
+        long value = 0;
+        while (b != '\r') {
+            if (b < '0' || b > '9') {
+                broken = true;
+                throw new IOException("a malformed number in a reply from " + endpoint.address());
+            }
+            value = value * 10 + (b - '0');
+            b = next(deadline);
+        }
+        next(deadline); // '\n'
+        return negative ? -value : value;
+    }
+
+    private void skipLine(long deadline) throws IOException {
+        while (next(deadline) != '\r') {
+            // the line's text is not needed
+        }
+        next(deadline); // '\n'
     }
 
     private void skip(long n, long deadline) throws IOException {
