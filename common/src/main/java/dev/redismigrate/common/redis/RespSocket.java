@@ -56,6 +56,9 @@ public final class RespSocket implements AutoCloseable {
             if (endpoint.tls()) {
                 SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory()
                         .createSocket(socket, endpoint.host(), endpoint.port(), true);
+                javax.net.ssl.SSLParameters parameters = ssl.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the host name checked, as Redisson's links do
+                ssl.setSSLParameters(parameters);
                 ssl.setSoTimeout(connectTimeoutMillis);
                 ssl.startHandshake();
                 socket = ssl;

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.TlsTrust;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The copy's plain-socket writer against a real redis-server with a password: order, dbs, values
- * larger than its send buffer, a small in-flight window, the bytes acknowledged, a refusal naming
+ * larger than its send buffer, a small in-flight window, the bytes acknowledged, TLS, a refusal naming
  * the command, a wrong password, a connection that breaks.
  */
 class SocketEntryWriterTest {
@@ -59,6 +61,21 @@ class SocketEntryWriterTest {
             assertTrue(writer.isOpen());
             writer.close();
             assertFalse(writer.isOpen());
+        }
+    }
+
+    @Test
+    void writesOverTlsTrustingTheConfiguredCa() {
+        TestCertificates certs = TestCertificates.create();
+        int tlsPort = RedisServer.freePort();
+        try (RedisServer server = RedisServer.start(certs.redisArgs(tlsPort));
+             RedisConnector connector = new RedisConnector(CIPHER, TlsTrust.of(certs.ca()), Duration.ofSeconds(5),
+                     Duration.ofSeconds(10), 1);
+             SocketEntryWriter writer = new SocketEntryWriter(connector.openSocket(
+                     new RedisEndpoint("127.0.0.1", tlsPort, null, null, true), "socket-test", 10_000), 100, 1 << 20)) {
+            writer.write(new Entry(1, argv("SET", "over", "tls"), -1));
+            writer.flush();
+            assertEquals("tls", server.cli("-n", "1", "GET", "over").trim());
         }
     }
 
