@@ -1,10 +1,7 @@
 package dev.redismigrate.snapshot;
 
-import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
-import com.moilioncircle.redis.replicator.FileType;
-import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.limits.MigrationPacers;
@@ -14,7 +11,7 @@ import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -65,7 +62,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile boolean rdbApplied;
     /** the target's writers of the current round, replaced when the target's connections broke */
     private volatile ShardedEntryWriter writer;
-    private final List<RedisLink> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SocketEntryWriter> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long bytesOfEarlierWriters;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
@@ -199,9 +196,10 @@ public final class SnapshotCopier extends ReplicaTask {
                             config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
                     continue;
                 }
-                RedisLink link = connector.open(request.target(), "redis-migrate-snapshot");
-                writerLinks.add(link);
-                writers.add(new EntryWriter(link, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+                SocketEntryWriter direct = new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-snapshot",
+                        60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
+                writerLinks.add(direct);
+                writers.add(direct);
             }
         } catch (RuntimeException e) {
             writers.forEach(EntrySink::close);
@@ -258,7 +256,7 @@ public final class SnapshotCopier extends ReplicaTask {
         while (true) {
             applySpool(spool, writer);
             if (!(failure instanceof TargetWriteException) || stopRequested || config.targetRetryFor().isZero()
-                    || writerLinks.stream().allMatch(RedisLink::isOpen)) {
+                    || writerLinks.stream().allMatch(SocketEntryWriter::isOpen)) {
                 return;
             }
             String reason = failure.getMessage();
@@ -295,7 +293,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private void applySpool(Spool spool, ShardedEntryWriter writer) {
         Replicator rep;
         try {
-            rep = new RedisReplicator(spool.reader(), FileType.RDB, Configuration.defaultSetting());
+            rep = new SpoolParser(spool.reader());
         } catch (java.io.IOException e) {
             failure = e;
             return;

@@ -11,14 +11,14 @@ import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.value.DumpReader;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.MsetBatch;
 import dev.redismigrate.common.value.PlainString;
@@ -118,8 +118,8 @@ public final class ScanCopier extends RequestTask {
         EntrySink writer = targetIsCluster
                 ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
                         snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                : new EntryWriter(target, snapshotConfig.pipelineCommands(),
-                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+                : new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis()),
+                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue());
         ScheduledExecutorService progress = MigrationThreads.timer("scan-progress");
         progress.scheduleWithFixedDelay(() -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())), 1, 1, TimeUnit.SECONDS);
@@ -133,9 +133,7 @@ public final class ScanCopier extends RequestTask {
             writer.flush();
         } finally {
             progress.shutdownNow();
-            if (targetIsCluster) {
-                writer.close(); // its own connections to every master (a standalone writer's is the caller's)
-            }
+            writer.close(); // its own connections
         }
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
@@ -150,6 +148,15 @@ public final class ScanCopier extends RequestTask {
     }
 
     private void scanDb(RedisLink source, EntrySink writer, int db) {
+        if (!typeWise) { // DUMP + PTTL over a plain socket, the next SCAN sent with each batch's reads
+            try (RespSocket reads = connector.openSocket(request.source(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis())) {
+                ScanReads batches = new ScanReads(reads, db, config.batchKeys(), migratedKeys.scanMatch(), this::isMine);
+                for (List<byte[][]> batch = batches.next(); batch != null && !stopRequested; batch = batches.next()) {
+                    restore(writer, db, batch);
+                }
+            }
+            return;
+        }
         source.call("SELECT", db);
         byte[] count = Replies.ascii(Integer.toString(config.batchKeys()));
         byte[] cursor = CURSOR_START;
@@ -164,28 +171,34 @@ public final class ScanCopier extends RequestTask {
         } while (!stopRequested && !isStart(cursor));
     }
 
-    /** This part's keys of a batch, read in one round trip; each that still exists restored in the target. */
+    /** A key of this part's share that the filters select. */
+    private boolean isMine(byte[] key) {
+        return ScanParts.partOf(key, request.partCount()) == request.partIndex() && migratedKeys.selects(key);
+    }
+
+    /** This part's keys of a batch, rebuilt type by type in the target (each that still exists). */
     private void copyBatch(RedisLink source, EntrySink writer, int db, List<?> keys) {
         List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            if (ScanParts.partOf((byte[]) key, request.partCount()) == request.partIndex() && migratedKeys.selects((byte[]) key)) {
+            if (isMine((byte[]) key)) {
                 mine.add((byte[]) key);
             }
         }
-        if (typeWise) {
-            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, REPLY_TIMEOUT)) {
-                if (rebuild == null || rebuild.isEmpty()) {
-                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
-                    continue;
-                }
-                rebuild.forEach(command -> writer.write(new Entry(migratedKeys.targetDb(db), command, -1)));
-                keysCopied++;
-                keysPacer.acquire(1); // limits.keys_per_second
+        for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, REPLY_TIMEOUT)) {
+            if (rebuild == null || rebuild.isEmpty()) {
+                keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
+                continue;
             }
-            return;
+            rebuild.forEach(command -> writer.write(new Entry(migratedKeys.targetDb(db), command, -1)));
+            keysCopied++;
+            keysPacer.acquire(1); // limits.keys_per_second
         }
+    }
+
+    /** A batch's keys as read by DUMP + PTTL (null: vanished) into the target. */
+    private void restore(EntrySink writer, int db, List<byte[][]> restores) {
         MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
-        for (byte[][] restore : DumpReader.read(source, mine, REPLY_TIMEOUT)) {
+        for (byte[][] restore : restores) {
             if (restore == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
