@@ -57,7 +57,10 @@ final class CheckpointedApplier implements StreamApplier {
     private final Integer shard;
     private final int attempt;
     private final byte[] key;
-    /** touched by {@link #GUARD} to refuse a batch; never holds data */
+    /**
+     * touched by {@link #GUARD} to refuse a batch; never holds data. One per attempt: another
+     * attempt's touch must not refuse this one's batches (each refusal costs a rewind).
+     */
     private final byte[] guardKey;
     private final int checkpointDb;
     private final int maxBatchCommands;
@@ -87,7 +90,7 @@ final class CheckpointedApplier implements StreamApplier {
         this.attempt = attempt;
         this.shard = shard;
         this.key = StreamCheckpoint.key(migrationId, shard);
-        this.guardKey = ascii("redis-migrate:guard:" + migrationId + (shard == null ? "" : ":" + shard));
+        this.guardKey = ascii("redis-migrate:guard:" + migrationId + (shard == null ? "" : ":" + shard) + ":" + attempt);
         this.checkpointDb = checkpointDb;
         this.maxBatchCommands = maxBatchCommands;
     }
