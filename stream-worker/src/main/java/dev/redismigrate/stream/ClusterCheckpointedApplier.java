@@ -43,8 +43,11 @@ import java.util.concurrent.TimeoutException;
  * across slots). Multi-key commands are split per slot where that keeps their meaning
  * ({@link ClusterWriter#route}); others across slots (RENAME, SMOVE, MSETNX ...) end the stream
  * with the command named. {@code FLUSHALL}/{@code FLUSHDB} go to every master between batches,
- * and the log records the offset after them (they remove the slots' checkpoints too). A slot that
- * moves while the stream runs (MOVED or ASK) ends the stream in error naming the slot. A
+ * and the log records the offset after them (they remove the slots' checkpoints too). A lost
+ * connection, a node that does not answer and a slot answered with MOVED (a failover promoted a
+ * replica) are {@link #lostTarget()}: the stream reconnects, with a new topology, and resumes from
+ * the slots' checkpoints, which a replica holds together with the data they cover (a script's writes
+ * replicate as one). A slot being migrated (ASK) ends the stream in error naming the slot. A
  * newer attempt rewrites every checkpoint it finds with its number when it claims the target, so an
  * older one still running stops at its next batch on such a slot.
  */
@@ -92,14 +95,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     /** per slot: the open batch's commands */
     private final Map<Integer, List<byte[][]>> batch = new LinkedHashMap<>();
 
-    private boolean batchOpen;
-    private boolean inSourceTransaction;
-    private int batchCommands;
-    private ReplicationOffset batchEnd;
-    private long lastAppliedNanos = System.nanoTime();
-    private long commandsApplied;
+    private final BatchState batchState = new BatchState();
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
+    /** see {@link StreamApplier#lostTarget()} */
+    private boolean lost;
 
     /**
      * @param cluster routes by the target's slots; closed with this
@@ -172,11 +172,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
         String name = entry.name();
-        if (name.equals("MULTI")) { // the source's transaction stays within one batch: atomic per slot
-            inSourceTransaction = true;
-        } else if (name.equals("EXEC")) {
-            inSourceTransaction = false;
-        } else {
+        // a source transaction stays within one batch: atomic per slot
+        if (!batchState.sourceTransactionMark(name)) {
             if (entry.db() != 0) {
                 throw new TargetWriteException("the target " + target + " is a cluster, which has db 0 only: " + name
                         + " of the source's db " + entry.db() + " (at source offset " + end.offset()
@@ -196,9 +193,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                 applyToEveryMaster(name, parts, end);
                 return;
             }
-            if (!batchOpen) {
-                batchOpen = true;
-                batchCommands = 0;
+            if (!batchState.isOpen()) {
+                batchState.open();
                 batch.clear();
             }
             for (ClusterWriter.Routed part : parts) {
@@ -211,12 +207,10 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                     batch.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(part.argv());
                 }
             }
-            batchCommands++;
+            batchState.added();
         }
-        if (batchOpen) {
-            batchEnd = end;
-        }
-        if (batchOpen && !inSourceTransaction && batchCommands >= maxBatchCommands) {
+        batchState.reached(end);
+        if (batchState.full(maxBatchCommands)) {
             commit();
         }
     }
@@ -227,7 +221,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
      * and everything before, and applies from there on to empty slots.
      */
     private void applyToEveryMaster(String name, List<ClusterWriter.Routed> parts, ReplicationOffset end) {
-        if (batchOpen) {
+        if (batchState.isOpen()) {
             commit();
         }
         if (end.offset() <= base) {
@@ -247,20 +241,17 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             heldUpTo.clear();
             base = end.offset();
         }
-        commandsApplied++;
-        lastAppliedNanos = System.nanoTime();
+        batchState.applied(1);
     }
 
     @Override
     public void skipTo(ReplicationOffset end) {
-        if (batchOpen) {
-            batchEnd = end;
-        }
+        batchState.reached(end);
     }
 
     @Override
     public void commitIfPossible() {
-        if (batchOpen && !inSourceTransaction) {
+        if (batchState.closable()) {
             commit();
         }
     }
@@ -272,7 +263,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     @Override
     public long idleNanos() {
-        return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
+        return batchState.idleNanos();
     }
 
     @Override
@@ -286,13 +277,24 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     @Override
+    public boolean lostTarget() {
+        return lost;
+    }
+
+    /** Every slot that held a checkpoint for {@code before} holds one now (a slot's node that came back empty does not). */
+    @Override
+    public boolean keepsCheckpointsOf(StreamApplier before) {
+        return !(before instanceof ClusterCheckpointedApplier earlier) || expected.keySet().containsAll(earlier.expected.keySet());
+    }
+
+    @Override
     public long commandsApplied() {
-        return commandsApplied;
+        return batchState.commandsApplied();
     }
 
     @Override
     public void removeCheckpoint(ReplicationOffset position) {
-        if (batchOpen || expected.isEmpty()) {
+        if (batchState.isOpen() || expected.isEmpty()) {
             return;
         }
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
@@ -307,16 +309,15 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private void commit() {
-        StreamCheckpoint next = new StreamCheckpoint(attempt, batchEnd);
+        StreamCheckpoint next = new StreamCheckpoint(attempt, batchState.end());
         Map<Integer, List<byte[][]>> parts = new LinkedHashMap<>(batch);
         batch.clear();
-        batchOpen = false;
+        int commands = batchState.close();
         if (!run(parts, slot -> next).isEmpty()) {
             throw moved();
         }
         committed = next.offset();
-        commandsApplied += batchCommands;
-        lastAppliedNanos = System.nanoTime();
+        batchState.applied(commands);
     }
 
     /**
@@ -357,8 +358,10 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             try {
                 result = reply.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
+                noteLost(nodeOf.get(slot), e.getCause());
                 throw refused(slot, nodeOf.get(slot), perSlot.get(slot), e.getCause());
             } catch (TimeoutException e) {
+                lost = true;
                 throw new TargetWriteException("the cluster target's node " + nodeOf.get(slot) + " did not answer within "
                         + replyTimeoutMillis + " ms");
             } catch (InterruptedException e) {
@@ -432,13 +435,26 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private String owner(byte[] key) {
-        return cluster.route(new byte[][] {GET, key}).get(0).address();
+        try {
+            return cluster.route(new byte[][] {GET, key}).get(0).address();
+        } catch (ClusterWriteException e) { // a slot without a master: a failover under way
+            lost = true;
+            throw new TargetWriteException("the cluster target " + target + ": " + e.getMessage());
+        }
+    }
+
+    /** A failure that is the node going away (its connection lost) or a slot moved (MOVED: a failover), not a refusal. */
+    private void noteLost(String node, Throwable why) {
+        if (!cluster.isOpen(node) || why instanceof org.redisson.client.RedisMovedException) {
+            lost = true;
+        }
     }
 
     private RedisLink link(String node) {
         try {
             return cluster.linkTo(node);
         } catch (RedisAccessException e) {
+            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " cannot be reached: " + e.getMessage());
         }
     }
@@ -447,9 +463,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         try {
             return reply.get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            noteLost(node, e.getCause());
             throw new TargetWriteException("the cluster target's node " + node + " refused " + what + ": "
                     + e.getCause().getMessage());
         } catch (TimeoutException e) {
+            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " did not answer " + what + " within "
                     + replyTimeoutMillis + " ms");
         } catch (InterruptedException e) {
