@@ -43,11 +43,8 @@ import java.util.concurrent.TimeoutException;
  * across slots). Multi-key commands are split per slot where that keeps their meaning
  * ({@link ClusterWriter#route}); others across slots (RENAME, SMOVE, MSETNX ...) end the stream
  * with the command named. {@code FLUSHALL}/{@code FLUSHDB} go to every master between batches,
- * and the log records the offset after them (they remove the slots' checkpoints too). A lost
- * connection, a node that does not answer and a slot answered with MOVED (a failover promoted a
- * replica) are {@link #lostTarget()}: the stream reconnects, with a new topology, and resumes from
- * the slots' checkpoints, which a replica holds together with the data they cover (a script's writes
- * replicate as one). A slot being migrated (ASK) ends the stream in error naming the slot. A
+ * and the log records the offset after them (they remove the slots' checkpoints too). A slot that
+ * moves while the stream runs (MOVED or ASK) ends the stream in error naming the slot. A
  * newer attempt rewrites every checkpoint it finds with its number when it claims the target, so an
  * older one still running stops at its next batch on such a slot.
  */
@@ -98,8 +95,6 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private final BatchState batchState = new BatchState();
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
-    /** see {@link StreamApplier#lostTarget()} */
-    private boolean lost;
 
     /**
      * @param cluster routes by the target's slots; closed with this
@@ -277,17 +272,6 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     @Override
-    public boolean lostTarget() {
-        return lost;
-    }
-
-    /** Every slot that held a checkpoint for {@code before} holds one now (a slot's node that came back empty does not). */
-    @Override
-    public boolean keepsCheckpointsOf(StreamApplier before) {
-        return !(before instanceof ClusterCheckpointedApplier earlier) || expected.keySet().containsAll(earlier.expected.keySet());
-    }
-
-    @Override
     public long commandsApplied() {
         return batchState.commandsApplied();
     }
@@ -358,10 +342,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             try {
                 result = reply.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                noteLost(nodeOf.get(slot), e.getCause());
                 throw refused(slot, nodeOf.get(slot), perSlot.get(slot), e.getCause());
             } catch (TimeoutException e) {
-                lost = true;
                 throw new TargetWriteException("the cluster target's node " + nodeOf.get(slot) + " did not answer within "
                         + replyTimeoutMillis + " ms");
             } catch (InterruptedException e) {
@@ -435,26 +417,13 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private String owner(byte[] key) {
-        try {
-            return cluster.route(new byte[][] {GET, key}).get(0).address();
-        } catch (ClusterWriteException e) { // a slot without a master: a failover under way
-            lost = true;
-            throw new TargetWriteException("the cluster target " + target + ": " + e.getMessage());
-        }
-    }
-
-    /** A failure that is the node going away (its connection lost) or a slot moved (MOVED: a failover), not a refusal. */
-    private void noteLost(String node, Throwable why) {
-        if (!cluster.isOpen(node) || why instanceof org.redisson.client.RedisMovedException) {
-            lost = true;
-        }
+        return cluster.route(new byte[][] {GET, key}).get(0).address();
     }
 
     private RedisLink link(String node) {
         try {
             return cluster.linkTo(node);
         } catch (RedisAccessException e) {
-            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " cannot be reached: " + e.getMessage());
         }
     }
@@ -463,11 +432,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         try {
             return reply.get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            noteLost(node, e.getCause());
             throw new TargetWriteException("the cluster target's node " + node + " refused " + what + ": "
                     + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " did not answer " + what + " within "
                     + replyTimeoutMillis + " ms");
         } catch (InterruptedException e) {

@@ -59,23 +59,6 @@ interface StreamApplier extends AutoCloseable {
         return Map.of();
     }
 
-    /**
-     * Whether the last failure was the target going away rather than a refusal: a lost connection, a
-     * node that did not answer, a slot moved to another node (a failover). Then the stream reconnects
-     * and resumes from the checkpoints. The standalone target's is told by its link instead.
-     */
-    default boolean lostTarget() {
-        return false;
-    }
-
-    /**
-     * After a reconnect and {@link #claim}: whether the target still holds every checkpoint {@code before}
-     * (the applier of the lost connection) knew it held; if not, it lost data meanwhile.
-     */
-    default boolean keepsCheckpointsOf(StreamApplier before) {
-        return !before.holdsCheckpoint() || holdsCheckpoint();
-    }
-
     /** Closes connections of its own (the standalone applier's is the replayer's). */
     @Override
     default void close() {

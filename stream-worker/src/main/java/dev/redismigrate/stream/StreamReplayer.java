@@ -333,9 +333,8 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
-        // a cluster target's applier tells a lost node or a failover (MOVED) from a refusal; a standalone's link does
-        boolean lostLink = targetIsCluster ? applier.lostTarget() : !targetLink.isOpen();
-        if (t instanceof TargetWriteException && lostLink && !config.targetRetryFor().isZero()) {
+        // a cluster target's lost node is not reconnected: the stream ends in error (a new attempt copies again)
+        if (t instanceof TargetWriteException && !targetIsCluster && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
             if (targetLost == null) {
                 LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
                 targetLost = t.getMessage();
@@ -456,10 +455,7 @@ public final class StreamReplayer extends ReplicaTask {
      * The target's connection broke (a proxy restart, a failover, a killed client): reconnect with
      * backoff for {@code target-retry-for} and resume from the checkpoint the target holds, reading
      * the change log again from there (the capture went on meanwhile). A target that comes back
-     * without the checkpoint it held has lost its data: said so, never left looking caught up. A
-     * cluster target is reached anew from its seed (the topology read again: a slot that moved to a
-     * promoted replica is followed) and resumed from its slots' checkpoints, each slot skipping what
-     * it holds; a slot that held a checkpoint and holds none now lost its data.
+     * without the checkpoint it held has lost its data: said so, never left looking caught up.
      */
     private void reconnectTarget(ChangeLogReader reader) {
         long until = System.nanoTime() + config.targetRetryFor().toNanos();
@@ -475,34 +471,27 @@ public final class StreamReplayer extends ReplicaTask {
                 return;
             }
             RedisLink link = null;
-            StreamApplier next = null;
             try {
                 link = connector.open(request.target(), "redis-migrate-stream");
-                String lost = targetIsCluster ? null : lostSinceReconnect(link, held); // a cluster's: per slot, below
+                link.call("SELECT", checkpointDb);
+                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
+                String lost = !held ? idleWatch.lost(link.info("keyspace"))
+                        : hasCheckpoint ? null : "it came back without this migration's checkpoint";
                 if (lost != null) {
                     link.close();
                     fatal = IdleTargetWatch.reason(request.target().address(), lost);
                     return;
                 }
-                next = newApplier(link);
+                StreamApplier next = newApplier(link);
                 ReplicationOffset start;
                 synchronized (lock) {
                     start = next.claim(handled);
                     if (start == null) {
                         superseded = true;
-                        next.close();
                         link.close();
-                        return;
-                    }
-                    if (!next.keepsCheckpointsOf(applier)) {
-                        next.close();
-                        link.close();
-                        fatal = IdleTargetWatch.reason(request.target().address(),
-                                "it came back without this migration's checkpoint (of some slots)");
                         return;
                     }
                     targetLink.close();
-                    applier.close(); // a cluster target's applier holds its links to the masters
                     targetLink = link;
                     applier = next;
                     handled = start;
@@ -513,10 +502,7 @@ public final class StreamReplayer extends ReplicaTask {
                 reader.rewind();
                 LOG.infof("migration %s: the target is back; resuming from its checkpoint %s", request.migrationId(), start);
                 return;
-            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException | ClusterWriteException e) {
-                if (next != null) {
-                    next.close();
-                }
+            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException e) {
                 if (link != null) {
                     link.close();
                 }
@@ -532,13 +518,6 @@ public final class StreamReplayer extends ReplicaTask {
         if (stopRequested && fatal == null) {
             fatal = "stopped while the target was unreachable: " + lostReason;
         }
-    }
-
-    /** A standalone target back after a lost connection: why it lost its data (null: it did not). */
-    private String lostSinceReconnect(RedisLink link, boolean held) {
-        link.call("SELECT", checkpointDb);
-        boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-        return !held ? idleWatch.lost(link.info("keyspace")) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**
