@@ -8,7 +8,6 @@ import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,20 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Applies the stream to the target in transactions: {@code WATCH} the checkpoint, check it is still
- * ours, {@code MULTI}, the commands, the new checkpoint, {@code EXEC}. A crash thus leaves the
- * target either before or after a whole batch, and the checkpoint says which, so a resumed stream
- * applies nothing twice. A source transaction is never split across batches. When the stream is
- * idle the checkpoint is removed, so a caught-up target equals the source.
- * <p>
- * The check does not wait for the target: a small script ({@link #GUARD}) compares the checkpoint
- * with the one the batches sent so far leave behind and, if another instance wrote it, touches a
- * watched key so that this batch's EXEC is refused, and with it every batch sent after it. Batches
- * thus stream to the target back to back (a round trip per batch held the apply to the target's
- * round-trip time: about 50 batches a second on a busy machine). A target that refuses scripts
- * gets the check as a round trip of its own per batch (WATCH and GET, then MULTI). Transactions in
- * flight are safe against a broken connection because {@link RedisLink} never sends a pipelined
- * command on a socket other than the one the WATCH and MULTI went to.
+ * Applies the stream to the target in transactions: {@code WATCH} and read the checkpoint, check
+ * it is still ours, {@code MULTI}, the commands, the new checkpoint, {@code EXEC}. A crash thus
+ * leaves the target either before or after a whole batch, and the checkpoint says which, so a
+ * resumed stream applies nothing twice. A source transaction is never split across batches.
+ * When the stream is idle the checkpoint is removed, so a caught-up target equals the source.
  * Not thread-safe: callers synchronize on it.
  */
 final class CheckpointedApplier implements StreamApplier {
@@ -41,14 +31,6 @@ final class CheckpointedApplier implements StreamApplier {
     private static final byte[] SET = ascii("SET");
     private static final byte[] DEL = ascii("DEL");
     private static final byte[] INFO = ascii("INFO");
-    private static final byte[] EVAL = ascii("EVAL");
-    /**
-     * KEYS[1] the checkpoint, KEYS[2] a key that is only ever touched (set and deleted at once),
-     * both watched; ARGV[1] the checkpoint expected ("" for none). Returns the checkpoint found.
-     */
-    static final byte[] GUARD = ascii("local found = redis.call('GET', KEYS[1]) "
-            + "if (found or '') ~= ARGV[1] then redis.call('SET', KEYS[2], '1') redis.call('DEL', KEYS[2]) end "
-            + "return found");
 
     private final EntryWriter writer;
     private final CheckpointLog log;
@@ -57,23 +39,14 @@ final class CheckpointedApplier implements StreamApplier {
     private final Integer shard;
     private final int attempt;
     private final byte[] key;
-    /**
-     * touched by {@link #GUARD} to refuse a batch; never holds data. One per attempt: another
-     * attempt's touch must not refuse this one's batches (each refusal costs a rewind).
-     */
-    private final byte[] guardKey;
     private final int checkpointDb;
     private final int maxBatchCommands;
 
     /** the checkpoint the target holds as far as we know (null: none) */
     private StreamCheckpoint expected;
-    /** the checkpoint the target holds once every transaction sent is applied (null: none) */
-    private StreamCheckpoint sent;
-    /** EXECs sent and not verified yet, oldest first */
-    private final ArrayDeque<PendingExec> pending = new ArrayDeque<>();
-    /** whether the target runs the {@link #GUARD} script (asked once per connection, by {@link #claim}) */
-    private boolean guardByScript;
     private final BatchState batch = new BatchState();
+    private CompletableFuture<Object> pendingExec;
+    private StreamCheckpoint pendingCheckpoint;
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
 
@@ -85,7 +58,6 @@ final class CheckpointedApplier implements StreamApplier {
         this.attempt = attempt;
         this.shard = shard;
         this.key = StreamCheckpoint.key(migrationId, shard);
-        this.guardKey = ascii("redis-migrate:guard:" + migrationId + (shard == null ? "" : ":" + shard) + ":" + attempt);
         this.checkpointDb = checkpointDb;
         this.maxBatchCommands = maxBatchCommands;
     }
@@ -97,7 +69,6 @@ final class CheckpointedApplier implements StreamApplier {
      */
     @Override
     public ReplicationOffset claim(ReplicationOffset fallback) {
-        guardByScript = runsScripts();
         while (true) {
             writer.write(new Entry(checkpointDb, new byte[][] {WATCH, key}, -1));
             CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
@@ -115,7 +86,8 @@ final class CheckpointedApplier implements StreamApplier {
             StreamCheckpoint mine = new StreamCheckpoint(attempt, start);
             writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
             writer.write(new Entry(checkpointDb, new byte[][] {SET, key, mine.encode()}, -1));
-            exec(mine);
+            pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+            pendingCheckpoint = mine;
             try {
                 flush();
                 committed = start;
@@ -130,14 +102,13 @@ final class CheckpointedApplier implements StreamApplier {
     @Override
     public void adopt(StreamCheckpoint found) {
         expected = found;
-        sent = found;
         committed = found == null ? committed : found.offset();
     }
 
     /** Adds one routed command; {@code end} is the source position once it is applied. */
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
-        if (!batch.sourceTransactionMark(entry.name())) {
+        if (!batch.sourceTransactionMark(entry.name())) { // our own transaction holds the source's
             if (!batch.isOpen()) {
                 begin();
             }
@@ -168,7 +139,7 @@ final class CheckpointedApplier implements StreamApplier {
     @Override
     public void flush() {
         writer.flush();
-        verifyPendingExecs();
+        verifyPendingExec();
     }
 
     @Override
@@ -205,7 +176,8 @@ final class CheckpointedApplier implements StreamApplier {
         committed = position;
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
-        exec(null);
+        pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+        pendingCheckpoint = null;
         flush();
     }
 
@@ -219,14 +191,7 @@ final class CheckpointedApplier implements StreamApplier {
     }
 
     private void begin() {
-        verifyAnswered();
-        if (guardByScript) {
-            writer.write(new Entry(checkpointDb, new byte[][] {WATCH, key, guardKey}, -1));
-            byte[] expectedBytes = sent == null ? new byte[0] : sent.encode();
-            writer.write(new Entry(checkpointDb, new byte[][] {EVAL, GUARD, ascii("2"), key, guardKey, expectedBytes}, -1));
-        } else {
-            watchAndCheck();
-        }
+        watchAndCheck();
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         batch.open();
     }
@@ -234,7 +199,8 @@ final class CheckpointedApplier implements StreamApplier {
     private void commit() {
         StreamCheckpoint next = new StreamCheckpoint(attempt, batch.end());
         writer.write(new Entry(checkpointDb, new byte[][] {SET, key, next.encode()}, -1));
-        exec(next);
+        pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
+        pendingCheckpoint = next;
         batch.applied(batch.close());
     }
 
@@ -251,29 +217,15 @@ final class CheckpointedApplier implements StreamApplier {
         }
     }
 
-    /** Sends EXEC; {@code next} is the checkpoint the transaction leaves in the target. */
-    private void exec(StreamCheckpoint next) {
-        pending.add(new PendingExec(writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1)), next));
-        sent = next;
-    }
-
-    /** Verifies the transactions the target has answered already, without waiting for the others. */
-    private void verifyAnswered() {
-        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
-            verify(pending.poll());
+    private void verifyPendingExec() {
+        CompletableFuture<Object> exec = pendingExec;
+        if (exec == null) {
+            return;
         }
-    }
-
-    private void verifyPendingExecs() {
-        while (!pending.isEmpty()) {
-            verify(pending.poll());
-        }
-    }
-
-    private void verify(PendingExec exec) {
+        pendingExec = null;
         Object reply;
         try {
-            reply = exec.reply().get();
+            reply = exec.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TargetWriteException("interrupted while applying to the target");
@@ -281,13 +233,8 @@ final class CheckpointedApplier implements StreamApplier {
             throw new TargetWriteException("the target refused a transaction: " + e.getCause().getMessage());
         }
         if (reply == null) { // WATCH saw the checkpoint change: someone else wrote it
-            // every transaction sent after this one was refused too (its guard found the checkpoint unexpected)
-            pending.clear();
-            writer.flush();
             writer.forgetSelectedDb();
-            StreamCheckpoint found = readCheckpointQuietly();
-            sent = expected;
-            throw new CheckpointMovedException(found);
+            throw new CheckpointMovedException(readCheckpointQuietly());
         }
         if (reply instanceof List<?> results) {
             for (Object r : results) {
@@ -296,24 +243,10 @@ final class CheckpointedApplier implements StreamApplier {
                 }
             }
         }
-        expected = exec.checkpoint();
-        if (expected != null) {
-            committed = expected.offset();
+        expected = pendingCheckpoint;
+        if (pendingCheckpoint != null) {
+            committed = pendingCheckpoint.offset();
         }
-    }
-
-    /** Whether the target runs scripts (the pipelined check); else the check costs a round trip per batch. */
-    private boolean runsScripts() {
-        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {EVAL, ascii("return 1"), ascii("0")}, -1));
-        try {
-            writer.flush();
-            return !reply.isCompletedExceptionally();
-        } catch (TargetWriteException refused) {
-            return false; // refused (or the connection lost: then the claim's next step says so)
-        }
-    }
-
-    private record PendingExec(CompletableFuture<Object> reply, StreamCheckpoint checkpoint) {
     }
 
     private StreamCheckpoint readCheckpointQuietly() {
