@@ -548,14 +548,24 @@ public final class StreamReplayer extends ReplicaTask {
 
     /**
      * On a stop: everything captured is applied; leave no checkpoint in the target, say where it
-     * ended, and delete the change log (the migration is over).
+     * ended, and delete the change log (the migration is over). Only once the checkpoint has left the
+     * target through this attempt's fence: a stop that ends inside a source transaction keeps its
+     * batch open and its checkpoint, and a newer attempt of the same migration (the stop was a hand-over
+     * to it) reads the same change log, which must then stay.
      */
     private void finishCleanly() {
+        boolean checkpointMovedOut;
         synchronized (lock) {
             applier.commitIfPossible();
             applier.flush();
-            applier.removeCheckpoint(handled);
+            applier.removeCheckpoint(handled); // a newer attempt's checkpoint: CheckpointMovedException, nothing deleted
+            checkpointMovedOut = !applier.holdsCheckpoint();
             events.accept(event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null));
+        }
+        if (!checkpointMovedOut) {
+            LOG.warnf("migration %s: stopped inside a source transaction; the change log and the target's checkpoint stay",
+                    request.migrationId());
+            return;
         }
         try {
             changeLog.delete(request.migrationId());
