@@ -5,27 +5,19 @@
 # the demo target through the API, printing each step. Safe to run again (it restarts the demo migration).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$INFRA_DIR/demo-api.sh"
 LOG_TAG=demo
 
-API=http://127.0.0.1:${API_PORT:-8080}
-TOKEN=${REDIS_MIGRATE_API_TOKEN:-demo-token}
 SOURCE_PORT=16379 TARGET_PORT=16380
 
 bash "$INFRA_DIR/up.sh"
 bash "$INFRA_DIR/services.sh" start
 
-api() { # METHOD PATH [JSON]
-  curl -sS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$API$2"
-}
 src() { redis-cli -p "$SOURCE_PORT" "$@"; }
 dst() { redis-cli -p "$TARGET_PORT" "$@"; }
 
 log "stopping earlier demo migrations, emptying both demo servers"
-for state in running syncing; do
-  api GET "/v2/migrations?status=$state" | jq -r '.migrations[]? | "\(.database_id) \(.id)"' |
-    while read -r db id; do api DELETE "/v2/databases/$db/online-migration/$id" >/dev/null; done
-done
+stop_demo_migrations
 src FLUSHALL >/dev/null
 dst FLUSHALL >/dev/null
 
@@ -46,18 +38,12 @@ DEBUG POPULATE 10000 bulk1 32
 DATA
 
 log "registering the demo target"
-target_id=$(api POST /v2/databases "{\"name\":\"demo-target\",\"engine\":\"redis\",\"connection\":{\"host\":\"127.0.0.1\",\"port\":$TARGET_PORT,\"ssl\":false}}" |
-  jq -er '.database.id') || die "could not register the target (is api-service up? see $RUN_DIR/services/api-service.log)"
+register_target demo-target $TARGET_PORT
 
-log "PUT /v2/databases/$target_id/online-migration"
-answer=$(api PUT "/v2/databases/$target_id/online-migration" \
-  "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SOURCE_PORT,\"dbname\":\"defaultdb\",\"username\":\"\",\"password\":\"\"},\"disable_ssl\":true,\"ignore_dbs\":[]}")
-echo "$answer" | jq .
-migration_id=$(echo "$answer" | jq -er .id) || die "the migration was not accepted"
+start_migration $SOURCE_PORT
 
 log "waiting until the snapshot is in and the stream follows (status syncing)"
-WAIT_LOG="$RUN_DIR/services/snapshot-worker.log" wait_until 120 "status syncing" \
-  bash -c "curl -sS -H 'Authorization: Bearer $TOKEN' $API/v2/databases/$target_id/online-migration | jq -e '.status == \"syncing\"'"
+WAIT_LOG="$RUN_DIR/services/snapshot-worker.log" wait_until 120 "status syncing" status_is syncing
 
 log "writing to the source while the migration runs"
 src SET written:after:snapshot yes >/dev/null

@@ -1,10 +1,11 @@
-// The selected migration: snapshot progress with rate and time left, the lag chart, its events,
-// and the stop button behind a confirmation.
+// The selected migration: snapshot progress with rate and time left, the lag chart, a cluster
+// source's shards, its events, and the stop button behind a confirmation.
 import { drawControls } from './controls.js';
 import { byId, el, setBar, setText } from './dom.js';
 import { bytes, count, duration, percent, when } from './format.js';
 import { drawLagChart } from './lag-chart.js';
 import { lagOf, phaseOf, sourceOf, targetOf } from './migrations-table.js';
+import { drawShards } from './shards-table.js';
 
 const ACTIVE = new Set(['running', 'syncing']);
 
@@ -48,6 +49,8 @@ export function drawDetail(m, databases, samples, events, now) {
       + (m.lag.apply_seconds ? ` (${m.lag.apply_seconds.toFixed(1)} s)` : ''));
   setText('detail-commands', count(m.commands_applied));
   setText('detail-offset', m.lag?.offset == null ? '—' : count(m.lag.offset));
+
+  drawShards(m);
 
   byId('events').replaceChildren(...[...events].reverse().map((e) => el('li', {},
     el('time', {}, when(e.at)), el('span', { className: 'event-type' }, e.type), el('span', {}, e.message ?? ''))));

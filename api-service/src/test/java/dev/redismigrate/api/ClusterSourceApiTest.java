@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A cluster source, named by one node: the PUT discovers every shard (CLUSTER SHARDS) and starts one
  * unit of work per shard (a snapshot request each, keyed by migration and shard); GET shows the shards
- * and is syncing only once every shard syncs. A cluster that cannot be copied whole is refused,
- * naming why: slots not covered, a node unreachable, or the scan method.
+ * and is syncing only once every shard syncs; by the scan method a capture per shard first, then
+ * each shard's scan. A cluster that cannot be copied whole is refused, naming why: slots not covered,
+ * or a node unreachable.
  */
 @QuarkusTest
 class ClusterSourceApiTest {
@@ -148,11 +149,46 @@ class ClusterSourceApiTest {
     }
 
     @Test
-    void theScanMethodIsRefusedForACluster() {
+    void theScanMethodRunsACaptureThenAScanPerShard() {
         String targetId = registerTarget(target);
         Map<String, Object> body = new HashMap<>(source(cluster.master(0), null));
         body.put("method", "scan");
-        api().body(body).put(path(targetId)).then().statusCode(422)
-                .body("message", containsString("a cluster source is copied by the replication method only"));
+        // master 0 does not serve the slot of the preflight's DUMP probe key: it answers MOVED, DUMP is allowed
+        String id = api().body(body).put(path(targetId)).then().log().ifValidationFails().statusCode(200).body("method", equalTo("scan"))
+                .extract().path("id");
+        try {
+            UUID uuid = UUID.fromString(id);
+            for (int shard = 0; shard < 3; shard++) {
+                // first the capture of the shard's master, keyed by shard so the stream workers share them
+                StreamRequest capture = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.STREAM_REQUESTS),
+                        id + ":" + shard), StreamRequest.class);
+                assertTrue(capture.byScan());
+                assertEquals(shard, capture.shard());
+                assertEquals(cluster.master(shard).port(), capture.source().port());
+                // the shard's scan only once its capture listens
+                Kafka.event(MigrationEvent.of(uuid, 1, EventType.CAPTURE_STARTED, "capture").withShard(shard));
+                SnapshotRequest scan = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.SNAPSHOT_REQUESTS),
+                        id + ":" + shard), SnapshotRequest.class);
+                assertTrue(scan.byScan());
+                assertEquals(shard, scan.shard());
+                assertEquals(1, scan.partCount()); // the shards share the scan out: no parts within one
+                assertEquals(cluster.master(shard).port(), scan.source().port());
+            }
+            for (int shard = 0; shard < 3; shard++) {
+                Kafka.event(MigrationEvent.of(uuid, 1, EventType.SNAPSHOT_COMPLETED, "scan").withCopy(10, 10, 100).withShard(shard));
+                Kafka.event(MigrationEvent.of(uuid, 1, EventType.STREAM_STARTED, "capture").withChanges(0, shard == 1 ? 4 : 0, 2)
+                        .withShard(shard));
+            }
+            JsonPath syncing = awaitField(id, "status", "syncing");
+            assertEquals(List.of(true, true, true), syncing.getList("shards.syncing"));
+            assertEquals(List.of(0, 4, 0), syncing.getList("shards.lag.keys"));
+            assertEquals(4, syncing.getInt("lag.keys")); // the shards' sum
+            assertEquals(false, syncing.getBoolean("lag.ready_for_cutover"));
+            assertEquals(30, syncing.getInt("progress.keys_copied"));
+            Kafka.event(MigrationEvent.of(uuid, 1, EventType.STREAM_PROGRESS, "capture").withChanges(4, 0, 0).withShard(1));
+            awaitField(id, "lag.ready_for_cutover", true);
+        } finally {
+            api().delete(path(targetId) + "/" + id).then().statusCode(204);
+        }
     }
 }

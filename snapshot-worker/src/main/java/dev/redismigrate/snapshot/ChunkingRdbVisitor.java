@@ -25,7 +25,6 @@ import static com.moilioncircle.redis.replicator.Constants.RDB_TYPE_ZSET_ZIPLIST
 
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.Event;
-import com.moilioncircle.redis.replicator.io.RawByteListener;
 import com.moilioncircle.redis.replicator.io.RedisInputStream;
 import com.moilioncircle.redis.replicator.rdb.BaseRdbParser;
 import com.moilioncircle.redis.replicator.rdb.datatype.ContextKeyValuePair;
@@ -432,7 +431,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * One recorder listens for the whole parse and is switched on per value: adding and removing
      * a listener per key (a copy-on-write list) cost more than the bytes it records.
      */
-    private static final class ValueRecorder implements RawByteListener {
+    private static final class ValueRecorder implements SpoolParser.ByteListener {
         private byte[] buffer = new byte[4096];
         private int size;
         private int type;
@@ -455,8 +454,17 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             }
         }
 
+        @Override
+        public void handle(byte b) {
+            if (recording) {
+                append(b);
+            }
+        }
+
         private void append(byte b) {
-            ensure(1);
+            if (size == buffer.length) {
+                ensure(1);
+            }
             buffer[size++] = b;
         }
 

@@ -10,7 +10,7 @@ import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -65,7 +65,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile boolean rdbApplied;
     /** the target's writers of the current round, replaced when the target's connections broke */
     private volatile ShardedEntryWriter writer;
-    private final List<RedisLink> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SocketEntryWriter> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long bytesOfEarlierWriters;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
@@ -180,9 +180,10 @@ public final class SnapshotCopier extends ReplicaTask {
                             config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
                     continue;
                 }
-                RedisLink link = connector.open(request.target(), "redis-migrate-snapshot");
-                writerLinks.add(link);
-                writers.add(new EntryWriter(link, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
+                SocketEntryWriter direct = new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-snapshot",
+                        60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
+                writerLinks.add(direct);
+                writers.add(direct);
             }
         } catch (RuntimeException e) {
             writers.forEach(EntrySink::close);
@@ -239,7 +240,7 @@ public final class SnapshotCopier extends ReplicaTask {
         while (true) {
             applySpool(spool, writer);
             if (!(failure instanceof TargetWriteException) || stopRequested || config.targetRetryFor().isZero()
-                    || writerLinks.stream().allMatch(RedisLink::isOpen)) {
+                    || writerLinks.stream().allMatch(SocketEntryWriter::isOpen)) {
                 return;
             }
             String reason = failure.getMessage();

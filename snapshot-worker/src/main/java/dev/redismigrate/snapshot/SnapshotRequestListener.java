@@ -5,7 +5,10 @@ import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.snapshot.scan.ScanConfig;
 import dev.redismigrate.snapshot.scan.ScanCopier;
+import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.worker.ShardTask;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.changelog.ChangeLog;
@@ -13,6 +16,7 @@ import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -45,11 +49,13 @@ public class SnapshotRequestListener {
                 request.shard() == null ? "" : " of shard " + request.shard(), request.source(),
                 request.target(), !request.byScan() ? "replication"
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
-        // a cluster source's shard: its own change log, and its shard on every event
-        tasks.start(request.byScan()
-                ? new ScanCopier(request, connector, events::publish, changedKeys, config, scanConfig)
-                : ShardTask.of(request.shard(), new SnapshotCopier(request, connector,
-                        event -> events.publish(event.withShard(request.shard())), checkpoints,
-                        changeLog.forShard(request.shard()), config)));
+        // a cluster source's shard: its own change log (or changed-keys records), and its shard on every event
+        Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
+        MigrationTask copy = request.byScan()
+                ? new ScanCopier(request, connector, shardEvents, changedKeys.forShard(request.shard()), config, scanConfig)
+                : new SnapshotCopier(request, connector, shardEvents, checkpoints, changeLog.forShard(request.shard()), config);
+        // a shard's slots that move while it is copied end the migration (SlotWatchedTask says why)
+        tasks.start(ShardTask.of(request.shard(),
+                SlotWatchedTask.of(request.shard(), request.slots(), copy, connector, request.source(), shardEvents)));
     }
 }

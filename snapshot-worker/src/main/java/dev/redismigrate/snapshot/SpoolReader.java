@@ -1,8 +1,5 @@
 package dev.redismigrate.snapshot;
 
-import com.moilioncircle.redis.replicator.Configuration;
-import com.moilioncircle.redis.replicator.FileType;
-import com.moilioncircle.redis.replicator.RedisReplicator;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
@@ -55,7 +52,7 @@ final class SpoolReader implements EntryReader<Void> {
 
     SpoolReader(InputStream rdb, MigratedKeys migratedKeys, long bigValueBytes, int chunkBytes, Pacer keysPacer)
             throws IOException {
-        this.parser = new RedisReplicator(rdb, FileType.RDB, Configuration.defaultSetting());
+        this.parser = new SpoolParser(rdb);
         this.migratedKeys = migratedKeys;
         this.keysPacer = keysPacer;
         parser.setRdbVisitor(new ChunkingRdbVisitor(parser, bigValueBytes, chunkBytes, (db, key, command) -> {

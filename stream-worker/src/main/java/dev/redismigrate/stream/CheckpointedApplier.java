@@ -44,14 +44,9 @@ final class CheckpointedApplier implements StreamApplier {
 
     /** the checkpoint the target holds as far as we know (null: none) */
     private StreamCheckpoint expected;
-    private boolean batchOpen;
-    private boolean inSourceTransaction;
-    private int batchCommands;
-    private ReplicationOffset batchEnd;
+    private final BatchState batch = new BatchState();
     private CompletableFuture<Object> pendingExec;
     private StreamCheckpoint pendingCheckpoint;
-    private long lastAppliedNanos = System.nanoTime();
-    private long commandsApplied;
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
 
@@ -113,22 +108,15 @@ final class CheckpointedApplier implements StreamApplier {
     /** Adds one routed command; {@code end} is the source position once it is applied. */
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
-        String name = entry.name();
-        if (name.equals("MULTI")) { // our own transaction holds the source's
-            inSourceTransaction = true;
-        } else if (name.equals("EXEC")) {
-            inSourceTransaction = false;
-        } else {
-            if (!batchOpen) {
+        if (!batch.sourceTransactionMark(entry.name())) { // our own transaction holds the source's
+            if (!batch.isOpen()) {
                 begin();
             }
             writer.write(entry);
-            batchCommands++;
+            batch.added();
         }
-        if (batchOpen) {
-            batchEnd = end;
-        }
-        if (batchOpen && !inSourceTransaction && batchCommands >= maxBatchCommands) {
+        batch.reached(end);
+        if (batch.full(maxBatchCommands)) {
             commit();
         }
     }
@@ -136,15 +124,13 @@ final class CheckpointedApplier implements StreamApplier {
     /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */
     @Override
     public void skipTo(ReplicationOffset end) {
-        if (batchOpen) {
-            batchEnd = end;
-        }
+        batch.reached(end);
     }
 
     /** Ends the open batch, unless a source transaction is still coming in. */
     @Override
     public void commitIfPossible() {
-        if (batchOpen && !inSourceTransaction) {
+        if (batch.closable()) {
             commit();
         }
     }
@@ -158,7 +144,7 @@ final class CheckpointedApplier implements StreamApplier {
 
     @Override
     public long idleNanos() {
-        return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
+        return batch.idleNanos();
     }
 
     @Override
@@ -173,7 +159,7 @@ final class CheckpointedApplier implements StreamApplier {
 
     @Override
     public long commandsApplied() {
-        return commandsApplied;
+        return batch.commandsApplied();
     }
 
     /**
@@ -182,7 +168,7 @@ final class CheckpointedApplier implements StreamApplier {
      */
     @Override
     public void removeCheckpoint(ReplicationOffset position) {
-        if (batchOpen || expected == null) {
+        if (batch.isOpen() || expected == null) {
             return;
         }
         watchAndCheck();
@@ -207,18 +193,15 @@ final class CheckpointedApplier implements StreamApplier {
     private void begin() {
         watchAndCheck();
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
-        batchOpen = true;
-        batchCommands = 0;
+        batch.open();
     }
 
     private void commit() {
-        StreamCheckpoint next = new StreamCheckpoint(attempt, batchEnd);
+        StreamCheckpoint next = new StreamCheckpoint(attempt, batch.end());
         writer.write(new Entry(checkpointDb, new byte[][] {SET, key, next.encode()}, -1));
         pendingExec = writer.write(new Entry(checkpointDb, new byte[][] {EXEC}, -1));
         pendingCheckpoint = next;
-        batchOpen = false;
-        commandsApplied += batchCommands;
-        lastAppliedNanos = System.nanoTime();
+        batch.applied(batch.close());
     }
 
     /** WATCH the checkpoint and read it: it must still be the one we expect (one round trip). */

@@ -92,12 +92,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     /** per slot: the open batch's commands */
     private final Map<Integer, List<byte[][]>> batch = new LinkedHashMap<>();
 
-    private boolean batchOpen;
-    private boolean inSourceTransaction;
-    private int batchCommands;
-    private ReplicationOffset batchEnd;
-    private long lastAppliedNanos = System.nanoTime();
-    private long commandsApplied;
+    private final BatchState batchState = new BatchState();
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
 
@@ -172,11 +167,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
         String name = entry.name();
-        if (name.equals("MULTI")) { // the source's transaction stays within one batch: atomic per slot
-            inSourceTransaction = true;
-        } else if (name.equals("EXEC")) {
-            inSourceTransaction = false;
-        } else {
+        // a source transaction stays within one batch: atomic per slot
+        if (!batchState.sourceTransactionMark(name)) {
             if (entry.db() != 0) {
                 throw new TargetWriteException("the target " + target + " is a cluster, which has db 0 only: " + name
                         + " of the source's db " + entry.db() + " (at source offset " + end.offset()
@@ -196,9 +188,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                 applyToEveryMaster(name, parts, end);
                 return;
             }
-            if (!batchOpen) {
-                batchOpen = true;
-                batchCommands = 0;
+            if (!batchState.isOpen()) {
+                batchState.open();
                 batch.clear();
             }
             for (ClusterWriter.Routed part : parts) {
@@ -211,12 +202,10 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                     batch.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(part.argv());
                 }
             }
-            batchCommands++;
+            batchState.added();
         }
-        if (batchOpen) {
-            batchEnd = end;
-        }
-        if (batchOpen && !inSourceTransaction && batchCommands >= maxBatchCommands) {
+        batchState.reached(end);
+        if (batchState.full(maxBatchCommands)) {
             commit();
         }
     }
@@ -227,7 +216,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
      * and everything before, and applies from there on to empty slots.
      */
     private void applyToEveryMaster(String name, List<ClusterWriter.Routed> parts, ReplicationOffset end) {
-        if (batchOpen) {
+        if (batchState.isOpen()) {
             commit();
         }
         if (end.offset() <= base) {
@@ -247,20 +236,17 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             heldUpTo.clear();
             base = end.offset();
         }
-        commandsApplied++;
-        lastAppliedNanos = System.nanoTime();
+        batchState.applied(1);
     }
 
     @Override
     public void skipTo(ReplicationOffset end) {
-        if (batchOpen) {
-            batchEnd = end;
-        }
+        batchState.reached(end);
     }
 
     @Override
     public void commitIfPossible() {
-        if (batchOpen && !inSourceTransaction) {
+        if (batchState.closable()) {
             commit();
         }
     }
@@ -272,7 +258,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     @Override
     public long idleNanos() {
-        return batchOpen ? 0 : System.nanoTime() - lastAppliedNanos;
+        return batchState.idleNanos();
     }
 
     @Override
@@ -287,12 +273,12 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     @Override
     public long commandsApplied() {
-        return commandsApplied;
+        return batchState.commandsApplied();
     }
 
     @Override
     public void removeCheckpoint(ReplicationOffset position) {
-        if (batchOpen || expected.isEmpty()) {
+        if (batchState.isOpen() || expected.isEmpty()) {
             return;
         }
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
@@ -307,16 +293,15 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private void commit() {
-        StreamCheckpoint next = new StreamCheckpoint(attempt, batchEnd);
+        StreamCheckpoint next = new StreamCheckpoint(attempt, batchState.end());
         Map<Integer, List<byte[][]>> parts = new LinkedHashMap<>(batch);
         batch.clear();
-        batchOpen = false;
+        int commands = batchState.close();
         if (!run(parts, slot -> next).isEmpty()) {
             throw moved();
         }
         committed = next.offset();
-        commandsApplied += batchCommands;
-        lastAppliedNanos = System.nanoTime();
+        batchState.applied(commands);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
+import dev.redismigrate.stream.failover.StreamSource;
 import dev.redismigrate.worker.changelog.CapturedCommand;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.changelog.ChangeLogPosition;
@@ -23,7 +24,9 @@ import org.jboss.logging.Logger;
  * The stream's reader: follows the source as a replica (PSYNC continue) and appends every command
  * to the migration's change log at the pace of the source, whatever the target does; the applier
  * reads the log. A lost link is reconnected from the last command captured (the source's backlog
- * permitting); a source that answers with a full sync instead can no longer serve that offset.
+ * permitting); a source that answers with a full sync instead can no longer serve that offset. A
+ * cluster source's shard reconnects to whichever node masters it then ({@link StreamSource}): after
+ * a failover the promoted replica continues the old master's history.
  */
 final class StreamCapture implements Runnable {
     private static final Logger LOG = Logger.getLogger(StreamCapture.class);
@@ -51,13 +54,15 @@ final class StreamCapture implements Runnable {
     private final StreamConfig config;
     private final Owner owner;
     private final ReplicationOffset start;
+    private final StreamSource source;
 
     private volatile boolean linkUp;
     private volatile Replicator link;
     private int db;
 
     StreamCapture(StreamRequest request, RedisConnector connector, List<String> commandNames, ChangeLogAppender log,
-            StreamConfig config, ReplicationOffset start, Owner owner) {
+            StreamConfig config, ReplicationOffset start, StreamSource source, Owner owner) {
+        this.source = source;
         this.request = request;
         this.connector = connector;
         this.commandNames = commandNames;
@@ -80,7 +85,7 @@ final class StreamCapture implements Runnable {
         long backoffMillis = 200;
         while (!owner.ending()) {
             ReplicationOffset from = position();
-            Replicator rep = SourceReplicas.replicaOf(request.source(), connector, commandNames, from, 10_000);
+            Replicator rep = SourceReplicas.replicaOf(source.endpoint(), connector, commandNames, from, 10_000);
             rep.addEventListener((r, event) -> onEvent(event));
             rep.addExceptionListener((r, t, event) -> owner.failed("cannot capture a command from the source: " + t.getMessage()));
             linkUp = false;
@@ -100,7 +105,7 @@ final class StreamCapture implements Runnable {
                 outageStart = now;
                 backoffMillis = 200;
             } else if (now - outageStart > config.reconnectFor().toNanos()) {
-                owner.failed("lost the source " + request.source().address() + " for more than "
+                owner.failed("lost the source " + source.address() + " for more than "
                         + config.reconnectFor().toSeconds() + " s: " + lostReason);
                 break;
             }
@@ -112,6 +117,9 @@ final class StreamCapture implements Runnable {
                 break;
             }
             backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            if (source.relocate()) { // a failover: the promoted replica continues from the same offset
+                backoffMillis = 200;
+            }
         }
         try {
             log.flush();

@@ -22,6 +22,7 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.Backoff;
+import dev.redismigrate.stream.failover.StreamSource;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.changelog.ChangeLog;
@@ -118,7 +119,9 @@ public final class StreamReplayer extends ReplicaTask {
     protected void work() throws InterruptedException {
         Ticker timers = new Ticker("stream-timers");
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
-             RedisLink target = connector.open(request.target(), "redis-migrate-stream")) {
+             RedisLink target = connector.open(request.target(), "redis-migrate-stream");
+             StreamSource followed = request.shard() == null ? StreamSource.fixed(connector, request.source(), source)
+                     : StreamSource.ofShard(connector, request.source(), source)) {
             List<String> commandNames = SourceReplicas.commandNames(source);
             int databases = databases(source);
             checkpointDb = checkpointDb(databases);
@@ -136,10 +139,10 @@ public final class StreamReplayer extends ReplicaTask {
                  ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()))) {
                 appender = log;
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
-                        commandNames, log, config, captureFrom, captureOwner()));
+                        commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
                 timers.every(Duration.ofMillis(2), this::closeBatch)
-                        .every(config.progressInterval(), () -> reportProgress(source));
+                        .every(config.progressInterval(), () -> reportProgress(followed));
                 this.reader = reader;
                 this.capture = capture;
                 pump(reader, this::handle, Duration.ofMillis(100));
@@ -149,7 +152,7 @@ public final class StreamReplayer extends ReplicaTask {
             }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
-                events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost));
+                events.accept(event(EventType.OFFSET_LOST).withOffset(handled).withMessage(offsetLost).withNode(node(followed)));
             } else if (failure() == null && !superseded) {
                 finishCleanly();
             }
@@ -386,9 +389,9 @@ public final class StreamReplayer extends ReplicaTask {
      * stream is idle, and then watches that the target keeps what it held. Kafka and the source are
      * asked outside the apply's lock: their round trips must not stall the apply.
      */
-    private void reportProgress(RedisLink source) {
+    private void reportProgress(StreamSource source) {
         try {
-            long sourceOffset = Long.parseLong(source.info("replication").getOrDefault("master_repl_offset", "-1"));
+            long sourceOffset = source.masterOffset();
             long trimBefore;
             synchronized (lock) {
                 if (targetLost == null) {
@@ -403,7 +406,7 @@ public final class StreamReplayer extends ReplicaTask {
                 double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
                         : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
                 events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
-                        .withLagParts(captureLag, applyLag, applyLagSeconds));
+                        .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source)));
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
                     watchIdleTarget();
@@ -550,20 +553,35 @@ public final class StreamReplayer extends ReplicaTask {
 
     /**
      * On a stop: everything captured is applied; leave no checkpoint in the target, say where it
-     * ended, and delete the change log (the migration is over).
+     * ended, and delete the change log (the migration is over). Only once the checkpoint has left the
+     * target through this attempt's fence: a stop that ends inside a source transaction keeps its
+     * batch open and its checkpoint, and a newer attempt of the same migration (the stop was a hand-over
+     * to it) reads the same change log, which must then stay.
      */
     private void finishCleanly() {
+        boolean checkpointMovedOut;
         synchronized (lock) {
             applier.commitIfPossible();
             applier.flush();
-            applier.removeCheckpoint(handled);
+            applier.removeCheckpoint(handled); // a newer attempt's checkpoint: CheckpointMovedException, nothing deleted
+            checkpointMovedOut = !applier.holdsCheckpoint();
             events.accept(event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null));
+        }
+        if (!checkpointMovedOut) {
+            LOG.warnf("migration %s: stopped inside a source transaction; the change log and the target's checkpoint stay",
+                    request.migrationId());
+            return;
         }
         try {
             changeLog.delete(request.migrationId());
         } catch (RuntimeException e) {
             LOG.warnf("migration %s: the change log was not deleted: %s", request.migrationId(), e.getMessage());
         }
+    }
+
+    /** A cluster source's shard: the node its stream reads now (its master, moved by a failover); else none. */
+    private String node(StreamSource source) {
+        return request.shard() == null ? null : source.address();
     }
 
     /**

@@ -5,7 +5,10 @@ import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.MigrationTask;
+import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.stream.scan.ChangeCopyConfig;
 import dev.redismigrate.stream.scan.ChangedKeyReplayer;
 import dev.redismigrate.worker.ShardTask;
@@ -14,6 +17,7 @@ import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import jakarta.inject.Inject;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -42,16 +46,25 @@ public class StreamRequestListener {
     @Incoming("stream-requests")
     public void onRequest(String record) {
         StreamRequest request = MessageCodec.decode(record, StreamRequest.class);
+        Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
         if (request.byScan()) {
-            LOG.infof("migration %s: change capture (scan method) requested from %s", request.migrationId(), request.source());
-            tasks.start(new ChangedKeyReplayer(request, connector, events::publish, changedKeys, config, changeCopyConfig));
+            LOG.infof("migration %s: change capture (scan method)%s requested from %s", request.migrationId(),
+                    request.shard() == null ? "" : " of shard " + request.shard(), request.source());
+            // a cluster source's shard: its master's notifications, its own changed-keys records, its shard on every event
+            tasks.start(watched(request, new ChangedKeyReplayer(request, connector, shardEvents,
+                    changedKeys.forShard(request.shard()), config, changeCopyConfig), shardEvents));
         } else {
             LOG.infof("migration %s: stream%s requested from %s at %s", request.migrationId(),
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source(), request.from());
             // a cluster source's shard: its own change log and checkpoint, and its shard on every event
-            tasks.start(ShardTask.of(request.shard(), new StreamReplayer(request, connector,
-                    event -> events.publish(event.withShard(request.shard())), checkpointLog,
-                    changeLog.forShard(request.shard()), config)));
+            tasks.start(watched(request, new StreamReplayer(request, connector, shardEvents, checkpointLog,
+                    changeLog.forShard(request.shard()), config), shardEvents));
         }
+    }
+
+    /** A cluster source's shard: its task, told apart by its shard, ended when the shard's slots move (SlotWatchedTask). */
+    private MigrationTask watched(StreamRequest request, MigrationTask task, Consumer<MigrationEvent> shardEvents) {
+        return ShardTask.of(request.shard(),
+                SlotWatchedTask.of(request.shard(), request.slots(), task, connector, request.source(), shardEvents));
     }
 }

@@ -214,7 +214,9 @@ class StreamReplayerTest {
             older.join(10_000);
             assertTrue(!older.isAlive(), "the older attempt ends by itself");
             assertTrue(olderEvents.stream().noneMatch(e -> e.type() == EventType.FAILED), "superseded is not a failure");
-            await(() -> source.digest().equals(target.digest()), "target equal to source");
+            await(() -> source.digest().equals(target.digest()), () -> "target equal to source (counter: source "
+                    + source.cli("GET", "counter").trim() + ", target " + target.cli("GET", "counter").trim()
+                    + "; newer attempt's events: " + newerEvents + ")");
             assertEquals("2000", target.cli("GET", "counter").trim());
             newerReplayer.stop();
             newer.join(5_000);
@@ -307,10 +309,15 @@ class StreamReplayerTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, () -> what);
+    }
+
+    /** {@code what} is asked on a timeout only: it may read the servers to say what differs. */
+    static void await(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
+                throw new AssertionError("timed out waiting: " + what.get());
             }
             Thread.sleep(50);
         }

@@ -111,7 +111,8 @@ final class Browser implements AutoCloseable {
                 }
             });
         } catch (WebDriverException e) {
-            throw new AssertionError("timed out waiting for " + what + "; the page says:\n"
+            screenshot(ServiceProcess.ROOT.resolve("system-tests/target/browser-timeout.png"));
+            throw new AssertionError("timed out waiting for " + what + " (screenshot: system-tests/target/browser-timeout.png); the page says:\n"
                     + script("return document.body.innerText"), e);
         }
     }

@@ -28,8 +28,11 @@ final class ClusterData implements AutoCloseable {
 
     private final RedisCluster cluster;
     private final RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
-    private final List<RedisLink> masters = new ArrayList<>();
+    /** shard i's master now (a failover moves it: {@link #follow}) */
+    private final List<RedisLink> masters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RedisServer> masterServers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong failedRounds = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
 
@@ -38,7 +41,21 @@ final class ClusterData implements AutoCloseable {
         for (int i = 0; i < cluster.masters(); i++) {
             RedisServer m = cluster.master(i);
             masters.add(connector.open(new RedisEndpoint(m.host(), m.port(), null, null, false), "test-writer-" + i));
+            masterServers.add(m);
         }
+    }
+
+    /** Shard {@code shard}'s master is now {@code node} (a failover): writes and digests go there. */
+    void follow(int shard, RedisServer node) {
+        RedisLink old = masters.set(shard, connector.open(new RedisEndpoint(node.host(), node.port(), null, null, false),
+                "test-writer-" + shard));
+        masterServers.set(shard, node);
+        old.close();
+    }
+
+    /** Rounds that failed part way (a master gone until {@link #follow}); the source decides what they left. */
+    long failedRounds() {
+        return failedRounds.get();
     }
 
     /** The master serving the key's slot. */
@@ -84,28 +101,42 @@ final class ClusterData implements AutoCloseable {
         running = true;
         thread = new Thread(() -> {
             while (running) {
-                long i = rounds.get();
-                call("live:counter:" + (i % 10), "INCR", "live:counter:" + (i % 10));
-                call("live:list:" + (i % 7), "LPUSH", "live:list:" + (i % 7), "item-" + i);
-                call("live:hash:" + (i % 5), "HSET", "live:hash:" + (i % 5), "f" + (i % 50), "v" + i);
-                call("live:zset:" + (i % 3), "ZINCRBY", "live:zset:" + (i % 3), 1, "m" + (i % 20));
-                call("live:set:" + (i % 4), "SADD", "live:set:" + (i % 4), "s" + (i % 100));
-                call("live:stream", "XADD", "live:stream", "*", "n", Long.toString(i));
-                call("live:ttl:" + (i % 30), "SET", "live:ttl:" + (i % 30), "v" + i, "PX", 120_000);
-                call("live:short:" + i, "SET", "live:short:" + i, "gone soon", "PX", 30);
-                RedisLink tx = of("{tx}");
-                tx.call("MULTI");
-                tx.call("INCRBY", "{tx}:a", 2);
-                tx.call("RPUSH", "{tx}:list", Long.toString(i));
-                tx.call("EXEC");
-                call("live:script", "EVAL", "redis.call('HINCRBY', KEYS[1], 'calls', 1) return 1", 1, "live:script");
-                if (i % 25 == 0) {
-                    call("live:list:0", "DEL", "live:list:0");
+                try {
+                    round(rounds.get());
+                } catch (RuntimeException e) { // a killed master: the round is retried once the shard is followed
+                    failedRounds.incrementAndGet();
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    continue;
                 }
                 rounds.incrementAndGet();
             }
         }, "cluster-writer");
         thread.start();
+    }
+
+    /** One round of writes; a failure leaves it part done (the source decides what it left). */
+    private void round(long i) {
+        call("live:counter:" + (i % 10), "INCR", "live:counter:" + (i % 10));
+        call("live:list:" + (i % 7), "LPUSH", "live:list:" + (i % 7), "item-" + i);
+        call("live:hash:" + (i % 5), "HSET", "live:hash:" + (i % 5), "f" + (i % 50), "v" + i);
+        call("live:zset:" + (i % 3), "ZINCRBY", "live:zset:" + (i % 3), 1, "m" + (i % 20));
+        call("live:set:" + (i % 4), "SADD", "live:set:" + (i % 4), "s" + (i % 100));
+        call("live:stream", "XADD", "live:stream", "*", "n", Long.toString(i));
+        call("live:ttl:" + (i % 30), "SET", "live:ttl:" + (i % 30), "v" + i, "PX", 120_000);
+        call("live:short:" + i, "SET", "live:short:" + i, "gone soon", "PX", 30);
+        RedisLink tx = of("{tx}");
+        tx.call("MULTI");
+        tx.call("INCRBY", "{tx}:a", 2);
+        tx.call("RPUSH", "{tx}:list", Long.toString(i));
+        tx.call("EXEC");
+        call("live:script", "EVAL", "redis.call('HINCRBY', KEYS[1], 'calls', 1) return 1", 1, "live:script");
+        if (i % 25 == 0) {
+            call("live:list:0", "DEL", "live:list:0");
+        }
     }
 
     long rounds() {
@@ -133,7 +164,7 @@ final class ClusterData implements AutoCloseable {
         byte[] all = new byte[20];
         int nonEmpty = 0;
         for (int i = 0; i < cluster.masters(); i++) {
-            byte[] d = HexFormat.of().parseHex(cluster.master(i).digest());
+            byte[] d = HexFormat.of().parseHex(masterServers.get(i).digest());
             boolean empty = true;
             for (int b = 0; b < 20; b++) {
                 all[b] ^= d[b];

@@ -10,6 +10,8 @@ import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,9 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Cluster to cluster (3 source shards into a 2-master target) while written to: `kill -9` of the
- * stream-worker instance streaming shard 0. The migration stays `syncing`, the other instance takes
- * over (every shard resumes from its slots' checkpoints: attempts are per migration), and the
- * target ends key by key equal, `equal` by the verifier.
+ * stream-worker instance streaming shard 0. The migration stays `syncing`; only the killed
+ * instance's shards are handed over (each shard has its own attempt): they get a new attempt and the
+ * other instance resumes them from their slots' checkpoints, while the surviving instance's shards
+ * keep their attempt and their task. The target ends key by key equal, `equal` by the verifier.
  */
 class ClusterWorkerCrashTest {
     private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
@@ -58,16 +61,38 @@ class ClusterWorkerCrashTest {
 
             ServiceProcess owner = service.shardReporter(ids.migration(), 0, "stream started", service.streamWorkers);
             ServiceProcess survivor = service.streamWorkers.stream().filter(p -> p != owner).findFirst().orElseThrow();
+            List<Integer> killedShards = new ArrayList<>();
+            List<Integer> survivorShards = new ArrayList<>();
+            for (int shard = 0; shard < 3; shard++) {
+                (service.shardReporter(ids.migration(), shard, "stream started", service.streamWorkers) == owner
+                        ? killedShards : survivorShards).add(shard);
+            }
+            List<Integer> attemptsBefore = service.onlineMigration(ids.database()).getList("shards.attempt", Integer.class);
+            List<Long> startsBefore = new ArrayList<>();
+            for (int shard = 0; shard < 3; shard++) {
+                startsBefore.add(streamStarts(ids.migration(), shard));
+            }
             owner.kill();
             Await.until(Duration.ofSeconds(60), () -> service.history(ids.migration()).contains("REASSIGNED"),
                     () -> "handed over: " + service.history(ids.migration()));
-            for (int shard = 0; shard < 3; shard++) {
-                int s = shard;
+            for (int shard : killedShards) {
                 Await.until(Duration.ofSeconds(60),
-                        () -> service.shardReporter(ids.migration(), s, "stream started", service.streamWorkers) == survivor,
-                        () -> "shard " + s + "'s stream started by the survivor: " + service.history(ids.migration()));
+                        () -> service.shardReporter(ids.migration(), shard, "stream started", service.streamWorkers) == survivor,
+                        () -> "shard " + shard + "'s stream started by the survivor: " + service.history(ids.migration()));
             }
-            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            JsonPath after = service.onlineMigration(ids.database());
+            assertEquals("syncing", after.getString("status"));
+            for (int shard : killedShards) {
+                assertTrue(after.getInt("shards[" + shard + "].attempt") > attemptsBefore.get(shard),
+                        "shard " + shard + " handed over: " + after.prettify());
+            }
+            for (int shard : survivorShards) { // not handed over: the same attempt, its stream not started again
+                assertEquals(attemptsBefore.get(shard), after.getInt("shards[" + shard + "].attempt"),
+                        "shard " + shard + ": " + after.prettify());
+                int s = shard;
+                assertEquals(startsBefore.get(shard), streamStarts(ids.migration(), shard),
+                        () -> "shard " + s + "'s stream not started again: " + service.history(ids.migration()));
+            }
             long atTakeover = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > atTakeover + 200, () -> "writes after the take-over");
             data.stopWriting();
@@ -80,6 +105,13 @@ class ClusterWorkerCrashTest {
             JsonPath equal = service.verify(ids.migration());
             assertEquals("equal", equal.getString("verdict"), equal.prettify());
         }
+    }
+
+    /** How often the history says the shard's stream started. */
+    private static long streamStarts(String migrationId, int shard) {
+        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().jsonPath()
+                .getList("events.message", String.class).stream()
+                .filter(m -> m != null && m.startsWith("shard " + shard + " ") && m.contains("): stream started")).count();
     }
 
     private static Map<String, String> keys(RedisCluster cluster) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import org.openqa.selenium.WebElement;
 
 /**
  * What an operator sees of a migration: the dashboard in a real headless Chromium, and the
- * per-migration figures in /q/metrics of each of the three services. One class, so the services
+ * per-migration figures in /q/metrics of each of the three services; a cluster source's shards in both. One class, so the services
  * start once for both.
  */
 class DashboardBrowserTest {
@@ -186,6 +187,52 @@ class DashboardBrowserTest {
                             .value("redis_migrate_migration_commands_applied", "migration", id).isEmpty(),
                     () -> "an ended migration's gauges gone from api-service");
             assertTrue(PrometheusText.scrape(service.api()).valueOrZero("redis_migrate_migrations", "status", "canceled") >= 1);
+        }
+    }
+
+    @Test
+    void showsEachShardOfAClusterSourceOnTheDashboardAndInMetrics() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 0);
+             RedisServer target = RedisServer.start();
+             ClusterData data = new ClusterData(cluster);
+             Browser browser = Browser.start(1366, 900)) {
+            data.seed(5, 600);
+            MigrationService.Ids ids = service.migrate(cluster.master(0), target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+
+            browser.open(service.api().baseUrl() + "/");
+            browser.type("token", MigrationService.TOKEN);
+            browser.click("connect");
+            browser.await(Duration.ofSeconds(10), "the migration's row", () -> !browser.find("migration-rows")
+                    .findElements(By.cssSelector("tr[data-migration-id='" + ids.migration() + "']")).isEmpty());
+            browser.find("migration-rows").findElement(By.cssSelector("tr[data-migration-id='" + ids.migration() + "']")).click();
+            browser.await(Duration.ofSeconds(10), "the shards table", () -> browser.visible("shards")
+                    && browser.find("shard-rows").findElements(By.tagName("tr")).size() == 3);
+            // read in one script: every poll redraws the rows, so an element found earlier may be gone
+            @SuppressWarnings("unchecked")
+            List<String> rows = (List<String>) browser.script(
+                    "return Array.from(document.querySelectorAll('#shard-rows tr')).map(r => r.innerText)");
+            for (int shard = 0; shard < 3; shard++) {
+                String row = rows.get(shard);
+                assertTrue(row.contains("127.0.0.1:" + cluster.master(shard).port()), row);
+                assertTrue(row.contains("stream") && row.contains("100"), row);
+            }
+            assertTrue(rows.get(0).contains("0-5460"), rows.get(0));
+
+            // api-service: a gauge per shard besides the migration's
+            // a shard's lag is known from its stream's first report
+            Await.until(Duration.ofSeconds(20), () -> PrometheusText.scrape(service.api())
+                            .values("redis_migrate_shard_lag_bytes", "migration", ids.migration()).size() == 3,
+                    () -> "3 shard lag series on api-service");
+            PrometheusText api = PrometheusText.scrape(service.api());
+            assertEquals(List.of(100.0, 100.0, 100.0), api.values("redis_migrate_shard_snapshot_percent", "migration", ids.migration()));
+            assertEquals(3, api.values("redis_migrate_shard_lag_bytes", "migration", ids.migration()).size());
+            assertEquals(3, api.values("redis_migrate_shard_commands_applied", "migration", ids.migration()).size());
+
+            service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration()).then().statusCode(204);
+            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(service.api())
+                            .values("redis_migrate_shard_snapshot_percent", "migration", ids.migration()).isEmpty(),
+                    () -> "an ended migration's shard gauges gone");
         }
     }
 

@@ -169,11 +169,18 @@ final class MigrationService implements AutoCloseable {
 
     /** Registers {@code target} (with its password, if any) and starts migrating {@code source} into it. */
     Ids migrate(RedisServer source, RedisServer target) {
+        return migrate(source, target, Map.of());
+    }
+
+    /** The same, with more fields in the PUT's body (e.g. "method"). */
+    Ids migrate(RedisServer source, RedisServer target, Map<String, Object> more) {
         String databaseId = http().body(Map.of("name", "target", "engine", "redis", "connection",
                         connection(target, "ssl", false)))
                 .post("/v2/databases").then().statusCode(201).extract().path("database.id");
-        String migrationId = http().body(Map.of("source", connection(source, "dbname", "defaultdb"),
-                        "disable_ssl", true, "ignore_dbs", List.of()))
+        Map<String, Object> body = new HashMap<>(Map.of("source", connection(source, "dbname", "defaultdb"),
+                "disable_ssl", true, "ignore_dbs", List.of()));
+        body.putAll(more);
+        String migrationId = http().body(body)
                 .put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200).extract().path("id");
         return new Ids(databaseId, migrationId);
     }

@@ -36,11 +36,16 @@ final class PrometheusText {
 
     /** The value of the series of this name whose labels include label="value", if there is one. */
     OptionalDouble value(String name, String label, String value) {
+        return values(name, label, value).stream().mapToDouble(Double::doubleValue).findFirst();
+    }
+
+    /** The values of every series of this name whose labels include label="value" (e.g. one per shard). */
+    java.util.List<Double> values(String name, String label, String value) {
         String wanted = label + "=\"" + value + "\"";
         return text.lines()
                 .filter(line -> line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(wanted))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst();
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .toList();
     }
 
     /** As {@link #value} but 0 when the series is not there (yet). */

@@ -55,7 +55,7 @@ public class TaskRunner {
     public boolean stop(StopRequest request) {
         boolean stopped = false;
         for (MigrationTask task : running.values()) {
-            if (task.migrationId().equals(request.migrationId()) && request.stops(task.attempt())) {
+            if (task.migrationId().equals(request.migrationId()) && request.stops(task.attempt(), task.shard())) {
                 task.stop();
                 stopped = true;
             }

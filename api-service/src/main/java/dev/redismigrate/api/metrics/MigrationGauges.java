@@ -22,7 +22,8 @@ import java.util.function.Function;
 /**
  * Gauges of the migrations as PostgreSQL holds them, refreshed on a schedule: how many there are
  * in each status, and for each active one its snapshot progress, commands applied and lag, tagged
- * {@code migration} and {@code database}. Read from the database rather than from events, so every
+ * {@code migration} and {@code database}; for a cluster source also each shard's ({@code
+ * redis.migrate.shard.*}, tagged {@code shard} besides). Read from the database rather than from events, so every
  * api-service replica shows the same figures and a restart loses none. Ended migrations drop out:
  * their series stop instead of growing without bound.
  * <p>
@@ -64,6 +65,32 @@ public class MigrationGauges {
             new Figure("redis.migrate.migration.limit.commands.per.second",
                     "limits.commands_per_second of the stream's target writes (0: unlimited)", v -> v.limits().commandsPerSecond()));
 
+    /** The per-shard gauges of a cluster source (tagged {@code shard} besides): the shard's own figures. */
+    private record ShardFigure(String name, String description, Function<MigrationView.Shard, Number> value) {
+    }
+
+    private static final List<ShardFigure> SHARD_FIGURES = List.of(
+            new ShardFigure("redis.migrate.shard.keys.copied", "Keys of the shard's snapshot copied so far",
+                    s -> s.progress().keysCopied()),
+            new ShardFigure("redis.migrate.shard.snapshot.percent", "How much of the shard's snapshot is in (100 once complete)",
+                    s -> s.progress().percent()),
+            new ShardFigure("redis.migrate.shard.commands.applied", "The shard's source commands replayed on the target",
+                    MigrationView.Shard::commandsApplied),
+            new ShardFigure("redis.migrate.shard.lag.bytes", "The shard master's replication offset not yet applied to the target",
+                    s -> s.lag() == null ? null : s.lag().bytes()),
+            new ShardFigure("redis.migrate.shard.capture.lag.bytes", "The shard master's offset not yet captured into its change log",
+                    s -> s.lag() == null ? null : s.lag().captureBytes()),
+            new ShardFigure("redis.migrate.shard.apply.lag.bytes", "Bytes of the shard's change log not yet applied to the target",
+                    s -> s.lag() == null ? null : s.lag().applyBytes()),
+            new ShardFigure("redis.migrate.shard.apply.lag.seconds", "Age of the shard's oldest command not yet applied",
+                    s -> s.lag() == null ? null : s.lag().applySeconds()),
+            new ShardFigure("redis.migrate.shard.lag.keys", "Scan method: the shard's changed keys not yet copied again",
+                    s -> s.lag() == null ? null : s.lag().keys()));
+
+    /** One shard's gauge of one figure. */
+    private record ShardGauge(ShardFigure figure, int shard) {
+    }
+
     private final MeterRegistry registry;
     private final Map<MigrationStatus, AtomicLong> byStatus = new EnumMap<>(MigrationStatus.class);
     /** only the scheduler thread touches it (no concurrent refresh) */
@@ -73,6 +100,13 @@ public class MigrationGauges {
     private static final class Active {
         volatile MigrationView view;
         final Map<Figure, Meter> gauges = new HashMap<>();
+        final Map<ShardGauge, Meter> shardGauges = new HashMap<>();
+
+        /** The shard's figures in the latest view (null once it is no longer there). */
+        MigrationView.Shard shard(int shard) {
+            List<MigrationView.Shard> shards = view.shards();
+            return shards == null ? null : shards.stream().filter(s -> s.shard() == shard).findFirst().orElse(null);
+        }
     }
 
     MigrationGauges(MeterRegistry registry) {
@@ -97,7 +131,9 @@ public class MigrationGauges {
         views.forEach((id, view) -> show(active.computeIfAbsent(id, unused -> new Active()), view));
         for (UUID ended : new ArrayList<>(active.keySet())) {
             if (!views.containsKey(ended)) {
-                active.remove(ended).gauges.values().forEach(registry::remove);
+                Active gone = active.remove(ended);
+                gone.gauges.values().forEach(registry::remove);
+                gone.shardGauges.values().forEach(registry::remove);
             }
         }
     }
@@ -113,6 +149,31 @@ public class MigrationGauges {
                         .register(registry));
             }
         }
+        showShards(migration, view);
+    }
+
+    private void showShards(Active migration, MigrationView view) {
+        if (view.shards() == null) {
+            return;
+        }
+        for (MigrationView.Shard shard : view.shards()) {
+            for (ShardFigure figure : SHARD_FIGURES) {
+                ShardGauge key = new ShardGauge(figure, shard.shard());
+                if (!migration.shardGauges.containsKey(key) && figure.value().apply(shard) != null) {
+                    migration.shardGauges.put(key, Gauge.builder(figure.name(), migration, m -> value(key, m))
+                            .description(figure.description())
+                            .tags(Tags.of("migration", view.id().toString(), "database", view.databaseId().toString(),
+                                    "shard", Integer.toString(shard.shard())))
+                            .register(registry));
+                }
+            }
+        }
+    }
+
+    private static double value(ShardGauge gauge, Active migration) {
+        MigrationView.Shard shard = migration.shard(gauge.shard());
+        Number value = shard == null ? null : gauge.figure().value().apply(shard);
+        return value == null ? Double.NaN : value.doubleValue();
     }
 
     private static double value(Figure figure, Active migration) {

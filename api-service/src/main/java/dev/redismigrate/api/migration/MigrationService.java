@@ -79,9 +79,6 @@ public class MigrationService {
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
-        if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
-            failures.add(cluster.methodCheck(assessment.method()));
-        }
         if (!failures.isEmpty()) {
             failures.addAll(servers.busy());
             throw ApiException.unprocessable("the preflight failed: " + failures.stream()
@@ -100,7 +97,7 @@ public class MigrationService {
             Migrations.lockServers(sourceFacts.serverId(), targetFacts.serverId());
             requireFree(ServerChecks.of(locked, source, sourceFacts, targetFacts, cluster).busy());
             Migration m = MigrationWorkflow.start(locked, source, sourceFacts.serverId(), targetFacts.serverId(), ignoreDbs,
-                    assessment.method(), scanParts(assessment.method(), sourceFacts, ignoreDbs), Ids.now(),
+                    assessment.method(), cluster == null ? scanParts(assessment.method(), sourceFacts, ignoreDbs) : 1, Ids.now(),
                     config.migration().maxDuration(), cluster == null ? List.of() : cluster.plans());
             m.limits(read.limits());
             m.selection(read.selection());
@@ -125,7 +122,10 @@ public class MigrationService {
         }
     }
 
-    /** A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. */
+    /**
+     * A big scan is shared out among snapshot-worker instances; replication reads one RDB, whole. A
+     * cluster source's scan is shared out by its shards already (one scan each).
+     */
     private int scanParts(MigrationMethod method, RedisProbe.Facts sourceFacts, Set<Integer> ignoreDbs) {
         if (method != MigrationMethod.SCAN) {
             return 1;
@@ -278,13 +278,18 @@ public class MigrationService {
             int unanswered = HistoryEntry.reassignsInARow(m.id);
             Instant lastHeard = m.shards.stream().map(s -> s.reportedAt).filter(t -> t != null)
                     .reduce(m.updatedAt, (a, b) -> a.isBefore(b) ? a : b);
-            if (lastHeard.isAfter(now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5))))) {
+            Instant silentSince = now.minus(silence.multipliedBy(1L << Math.min(unanswered, 5)));
+            if (lastHeard.isAfter(silentSince)) {
                 continue;
             }
-            new MigrationWorkflow(m).reassign(now).forEach(outbox::add);
-            HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, "no report from the " + m.phase.name().toLowerCase()
+            // a cluster source: only its silent shards go over, each to an attempt of its own
+            new MigrationWorkflow(m).reassign(now, silentSince).forEach(outbox::add);
+            String which = m.sharded() ? "shard" + (m.shards.stream().filter(s -> s.attempt == m.attempt).count() == 1 ? " " : "s ")
+                    + m.shards.stream().filter(s -> s.attempt == m.attempt).map(s -> Integer.toString(s.index))
+                            .collect(Collectors.joining(", ")) + ": " : "";
+            HistoryEntry.record(m.id, now, HistoryEntry.REASSIGNED, which + "no report from the " + m.phase.name().toLowerCase()
                     + " worker for " + silence.toSeconds() + " s or more: attempt " + m.attempt + " goes to another instance");
-            LOG.warnf("migration %s: worker silent; attempt %d requested", m.id, m.attempt);
+            LOG.warnf("migration %s: %sworker silent; attempt %d requested", m.id, which, m.attempt);
         }
     }
 }

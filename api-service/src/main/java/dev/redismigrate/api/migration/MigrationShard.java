@@ -32,7 +32,7 @@ public class MigrationShard extends PanacheEntityBase {
     public int index;
     /** the master's cluster node id at the start */
     public String nodeId;
-    /** the stream follows the master */
+    /** the stream follows the master (a failover moves it: the stream worker reports the new one) */
     public String masterHost;
     public int masterPort;
     /** the snapshot reads this node: the master, or a replica (read-from-replica) */
@@ -40,6 +40,11 @@ public class MigrationShard extends PanacheEntityBase {
     public int snapshotPort;
     /** the slot ranges the shard served at the start ("0-5460,6000") */
     public String slots;
+    /**
+     * the shard's own attempt: its requests and events carry it, so a hand-over (or a new copy) of
+     * one shard leaves the others' tasks alone; given from the migration's counter
+     */
+    public int attempt;
     @Enumerated(EnumType.STRING)
     public MigrationPhase phase;
     /** this attempt's stream of the shard has started (STREAM_STARTED or a stream report) */
@@ -50,6 +55,7 @@ public class MigrationShard extends PanacheEntityBase {
     public String replId;
     public Long replOffset;
     public Integer replDb;
+    /** replication: the stream's lag in bytes; scan method: the changed keys not yet copied again ({@link #scanLagKeys}) */
     public Long lagBytes;
     public Long captureLagBytes;
     public Long applyLagBytes;
@@ -57,6 +63,26 @@ public class MigrationShard extends PanacheEntityBase {
     public long commandsApplied;
     /** the worker's time of the shard's latest report: a shard silent too long is handed over */
     public Instant reportedAt;
+
+    /**
+     * Scan method: the lag is counted in keys (changed, not yet copied again) and the age of the oldest
+     * of them. A scan has no byte lag, so the shard keeps them in the lag columns the replication stream
+     * uses (lag_bytes, apply_lag_seconds) rather than in columns of their own (a schema change).
+     */
+    void scanLag(long pendingKeys, Long oldestSeconds) {
+        lagBytes = pendingKeys;
+        applyLagSeconds = oldestSeconds == null ? null : oldestSeconds.doubleValue();
+    }
+
+    /** Scan method: changed keys not yet copied again, or null before the shard's first report. */
+    Long scanLagKeys() {
+        return lagBytes;
+    }
+
+    /** Scan method: the age of the oldest of them, in seconds. */
+    Long scanLagSeconds() {
+        return applyLagSeconds == null ? null : applyLagSeconds.longValue();
+    }
 
     /** The master, with the migration's credentials and TLS. */
     public RedisEndpoint master(RedisEndpoint seed) {
@@ -79,6 +105,30 @@ public class MigrationShard extends PanacheEntityBase {
 
     static String address(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * The stream worker follows the shard's master across a failover and reports the node it reads
+     * ("host:port"): the stream's next request, and a new copy, go there. A snapshot that read the old
+     * master reads the new one. @return whether the master moved
+     */
+    boolean masterMovedTo(String node) {
+        if (node == null || node.equals(address(masterHost, masterPort))) {
+            return false;
+        }
+        int colon = node.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        String host = node.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(node.substring(colon + 1));
+        if (!readsReplica() || (snapshotHost.equals(host) && snapshotPort == port)) {
+            snapshotHost = host;
+            snapshotPort = port;
+        }
+        masterHost = host;
+        masterPort = port;
+        return true;
     }
 
     /** Back to the start of a copy (a new full snapshot of the shard). */

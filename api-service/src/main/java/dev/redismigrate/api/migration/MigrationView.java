@@ -25,9 +25,10 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     /**
      * A source shard of a cluster source (absent for a standalone source): its node (the master the
      * stream follows; {@code snapshotNode} the node its snapshot read), slots, method, phase,
-     * progress and lag; {@code lag.ready_for_cutover} when its stream has started and its lag is 0.
+     * progress and lag; {@code lag.ready_for_cutover} when its stream has started and its lag is 0;
+     * {@code attempt} its own (a hand-over or a new copy of one shard leaves the others' as they are).
      */
-    public record Shard(int shard, String node, String snapshotNode, String slots, MigrationMethod method,
+    public record Shard(int shard, int attempt, String node, String snapshotNode, String slots, MigrationMethod method,
             MigrationPhase phase, boolean syncing, Progress progress, Lag lag, long commandsApplied) {
     }
 
@@ -78,7 +79,7 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
     public static MigrationView of(Migration m) {
         boolean syncing = m.status == MigrationStatus.SYNCING;
         KeySelection selection = m.selection();
-        Lag lag = m.sharded() ? (m.lagBytes == null ? null : new Lag(m.lagBytes, null, null, secondsBehind(m),
+        Lag lag = m.sharded() && !m.byScan() ? (m.lagBytes == null ? null : new Lag(m.lagBytes, null, null, secondsBehind(m),
                 m.captureLagBytes, m.applyLagBytes, m.applyLagSeconds, syncing && m.lagBytes == 0))
                 : m.replOffset != null
                 ? new Lag(m.lagBytes, m.replOffset, null, secondsBehind(m), m.captureLagBytes, m.applyLagBytes,
@@ -104,9 +105,12 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
         boolean streamed = s.phase == MigrationPhase.STREAM;
         double percent = streamed ? 100.0 : s.keysTotal == null || s.keysTotal <= 0 ? 0.0
                 : Math.min(100.0, Math.floor(1000.0 * s.keysCopied / s.keysTotal) / 10.0);
-        Lag lag = s.replOffset == null || s.lagBytes == null ? null : new Lag(s.lagBytes, s.replOffset, null, null,
+        Lag lag = m.byScan() ? (s.scanLagKeys() == null ? null : new Lag(null, null, s.scanLagKeys(),
+                s.scanLagSeconds() == null ? null : s.scanLagSeconds().doubleValue(), null, null, null,
+                m.isActive() && s.streaming && s.scanLagKeys() == 0))
+                : s.replOffset == null || s.lagBytes == null ? null : new Lag(s.lagBytes, s.replOffset, null, null,
                 s.captureLagBytes, s.applyLagBytes, s.applyLagSeconds, m.isActive() && s.streaming && s.lagBytes == 0);
-        return new Shard(s.index, MigrationShard.address(s.masterHost, s.masterPort),
+        return new Shard(s.index, s.attempt, MigrationShard.address(s.masterHost, s.masterPort),
                 MigrationShard.address(s.snapshotHost, s.snapshotPort), s.slots, m.method, m.isActive() ? s.phase
                         : MigrationPhase.STOPPED, m.isActive() && s.streaming,
                 new Progress(s.keysCopied, s.keysTotal, s.bytesCopied, percent, null, null, null), lag, s.commandsApplied);

@@ -28,8 +28,9 @@ import java.util.UUID;
  * capture first (it must listen before the scan starts), then the scan (whole, or in parts side by
  * side); the capture re-copies the changed keys once the scan has ended.
  *
- * <p>A cluster source (replication only) is one unit of work per source shard: each shard's snapshot
- * (from its master, or a replica), then its stream from its master, as separate requests keyed by
+ * <p>A cluster source is one unit of work per source shard: by replication each shard's snapshot
+ * (from its master, or a replica), then its stream from its master; by scan each shard's capture (its
+ * master's notifications), then its scan (of its master, or a replica); as separate requests keyed by
  * shard, so the workers' consumer groups spread the shards over their instances. Events carry the
  * shard; the migration's figures are the shards' ({@link ShardFigures}). A standalone source is the
  * one-shard case without shard rows: its requests and events carry no shard.
@@ -85,6 +86,7 @@ public final class MigrationWorkflow {
             shard.snapshotHost = plan.snapshotHost();
             shard.snapshotPort = plan.snapshotPort();
             shard.slots = plan.slots();
+            shard.attempt = m.attempt;
             shard.restart();
             shard.reportedAt = now; // a shard that never reports is silent from its start
             m.shards.add(shard);
@@ -98,7 +100,7 @@ public final class MigrationWorkflow {
      */
     public List<WorkerCommand> firstCommands() {
         if (m.sharded()) {
-            return m.shards.stream().<WorkerCommand>map(this::shardSnapshot).toList();
+            return m.shards.stream().<WorkerCommand>map(s -> m.byScan() ? shardCapture(s) : shardSnapshot(s)).toList();
         }
         return List.of(firstCommand());
     }
@@ -121,30 +123,53 @@ public final class MigrationWorkflow {
         return new StopRequest(m.id, reason);
     }
 
+    /** Hands every shard (or the whole migration) over: see {@link #reassign(Instant, Instant)}. */
+    public List<WorkerCommand> reassign(Instant now) {
+        return reassign(now, now);
+    }
+
     /**
      * Hands a migration whose worker fell silent to another instance: a new attempt of the same
      * phase (the stream from the last offset reported; the target's checkpoint refines it), and
-     * a stop for the older attempt in case it is still alive.
+     * a stop for the older attempt in case it is still alive. A cluster source hands over only its
+     * shards silent since {@code silentSince} (all of them when none is: the migration itself fell
+     * silent), each to a new attempt of its own; the other shards' tasks go on untouched.
      */
-    public List<WorkerCommand> reassign(Instant now) {
+    public List<WorkerCommand> reassign(Instant now, Instant silentSince) {
         m.attempt++;
         m.updatedAt = now;
-        StopRequest stopOlder = new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt);
-        List<WorkerCommand> commands = new ArrayList<>(List.of(stopOlder));
+        List<WorkerCommand> commands = new ArrayList<>();
+        if (!m.sharded()) {
+            commands.add(new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt));
+        }
         // another instance (perhaps new, which has not heard the limits) takes it over
         if (limitsCommand() != null) {
             commands.add(limitsCommand());
         }
         if (m.byScan()) {
-            // changes nobody listened to meanwhile are lost for good: only a new copy is exact again
+            // changes nobody listened to meanwhile are lost for good: only a new copy is exact again,
+            // of every shard (a shard's capture cannot tell which of its keys changed unheard)
+            if (m.sharded()) {
+                commands.add(0, new StopRequest(m.id, "handed over to attempt " + m.attempt, m.attempt));
+            }
             restartCopy();
-            commands.add(firstCommand());
+            m.shards.forEach(s -> {
+                s.reportedAt = now;
+                s.attempt = m.attempt;
+            });
+            commands.addAll(firstCommands());
             return commands;
         }
         if (m.sharded()) {
-            m.shards.forEach(s -> s.reportedAt = now);
-            // each shard where it stands: a streaming shard goes on from its offset, the others copy again
-            m.shards.forEach(s -> commands.add(s.phase == MigrationPhase.STREAM ? shardStream(s) : shardSnapshot(s)));
+            List<MigrationShard> silent = m.shards.stream()
+                    .filter(s -> s.reportedAt == null || !s.reportedAt.isAfter(silentSince)).toList();
+            for (MigrationShard s : silent.isEmpty() ? m.shards : silent) {
+                s.attempt = m.attempt;
+                s.reportedAt = now;
+                commands.add(new StopRequest(m.id, "shard " + s.index + " handed over to attempt " + m.attempt, m.attempt, s.index));
+                // where it stands: a streaming shard goes on from its offset, a copying one copies again
+                commands.add(s.phase == MigrationPhase.STREAM ? shardStream(s) : shardSnapshot(s));
+            }
             return commands;
         }
         commands.add(m.phase == MigrationPhase.STREAM
@@ -159,10 +184,17 @@ public final class MigrationWorkflow {
             case SNAPSHOT_STARTED, STREAM_STARTED, CAPTURE_STARTED -> true;
             default -> false;
         };
-        if (event.attempt() != m.attempt) {
+        // a cluster source's event is its shard's: each shard has its own attempt
+        MigrationShard shard = m.sharded() || event.shard() != null ? m.shard(event.shard()) : null;
+        if (shard == null && (m.sharded() || event.shard() != null)) {
+            return EventOutcome.NONE;
+        }
+        int current = shard == null ? m.attempt : shard.attempt;
+        if (event.attempt() != current) {
             // an older attempt that starts late (a redelivered request) must not write beside the current one
-            return starts && event.attempt() < m.attempt
-                    ? new EventOutcome(null, new StopRequest(m.id, "superseded by attempt " + m.attempt, m.attempt))
+            return starts && event.attempt() < current
+                    ? new EventOutcome(null, new StopRequest(m.id, "superseded by attempt " + current, current,
+                            shard == null ? null : shard.index))
                     : EventOutcome.NONE;
         }
         if (!m.isActive()) {
@@ -172,9 +204,8 @@ public final class MigrationWorkflow {
         }
         m.updatedAt = now;
         String by = event.worker() == null ? "" : " (" + event.worker() + ")";
-        if (m.sharded() || event.shard() != null) {
-            MigrationShard shard = m.shard(event.shard());
-            return shard == null ? EventOutcome.NONE : shardEvent(shard, event, now, by);
+        if (shard != null) {
+            return shardEvent(shard, event, now, by);
         }
         return switch (event.type()) {
             case CAPTURE_STARTED -> captureStarted(event, now, by);
@@ -223,7 +254,27 @@ public final class MigrationWorkflow {
     /** A cluster source's event: it moves its shard; the migration follows once every shard has. */
     private EventOutcome shardEvent(MigrationShard shard, MigrationEvent event, Instant now, String by) {
         String of = shard.describe();
+        String oldMaster = MigrationShard.address(shard.masterHost, shard.masterPort);
+        if (shard.masterMovedTo(event.node())) {
+            // a failover: the worker found the shard's new master (by its slots) and follows it there
+            EventOutcome moved = shardEvent(shard, event, now, by);
+            String note = "shard " + shard.index + ": its master moved from " + oldMaster + " to "
+                    + MigrationShard.address(shard.masterHost, shard.masterPort) + " (a failover); the stream follows it" + by;
+            return new EventOutcome(moved.history() == null ? note : moved.history() + "; " + note, moved.commands());
+        }
         switch (event.type()) {
+            case CAPTURE_STARTED -> {
+                shard.reportedAt = workerTime(event, now);
+                if (m.startedAt == null) {
+                    m.startedAt = now;
+                }
+                // once per attempt: a shard whose scan has reported is past this (a redelivered capture request adds nothing)
+                if (!m.byScan() || shard.phase != MigrationPhase.SNAPSHOT || shard.keysTotal != null) {
+                    return EventOutcome.NONE;
+                }
+                return new EventOutcome(of + ": capture of changed keys started" + (event.message() == null ? ""
+                        : ": " + event.message()) + by + "; its scan may start", shardSnapshot(shard));
+            }
             case SNAPSHOT_STARTED, SNAPSHOT_PROGRESS -> {
                 if (m.startedAt == null) {
                     m.startedAt = now;
@@ -241,6 +292,14 @@ public final class MigrationWorkflow {
                 shardCopied(shard, event, now);
                 if (shard.phase != MigrationPhase.SNAPSHOT) {
                     return EventOutcome.NONE; // a repeat: the shard's stream was requested already
+                }
+                if (m.byScan()) {
+                    // the shard's capture runs already; it copies the changed keys again once it reads this scan's end
+                    shard.phase = MigrationPhase.STREAM;
+                    if (ShardFigures.allStream(m)) {
+                        m.phase = MigrationPhase.STREAM;
+                    }
+                    return EventOutcome.ofHistory(of + ": scan completed: " + shard.keysCopied + " keys copied" + by);
                 }
                 if (event.offset() == null) {
                     fail(of + ": the snapshot completed without a replication offset");
@@ -268,17 +327,30 @@ public final class MigrationWorkflow {
                 }
                 m.streamReportedAt = shard.reportedAt;
                 return event.type() == EventType.STREAM_STARTED || started
-                        ? EventOutcome.ofHistory(of + ": stream started from " + MigrationShard.address(shard.masterHost,
-                                shard.masterPort) + by + (m.status == MigrationStatus.SYNCING ? "; every shard syncs" : ""))
+                        ? EventOutcome.ofHistory(of + (m.byScan() ? ": copying changed keys again from " : ": stream started from ")
+                                + MigrationShard.address(shard.masterHost, shard.masterPort)
+                                + (event.message() == null || !m.byScan() ? "" : ", " + event.message()) + by
+                                + (m.status == MigrationStatus.SYNCING ? "; every shard syncs" : ""))
                         : EventOutcome.NONE;
             }
             case OFFSET_LOST -> {
-                // the shard cannot continue: every shard is copied again (one attempt number for the whole migration)
+                // that shard cannot continue: it alone is copied again, by an attempt of its own (its new
+                // copy empties only its slots); the other shards stream on
                 m.attempt++;
-                restartCopy();
-                m.shards.forEach(s -> s.reportedAt = now);
+                shard.attempt = m.attempt;
+                shard.restart();
+                shard.reportedAt = now;
+                m.phase = MigrationPhase.SNAPSHOT;
+                m.status = MigrationStatus.RUNNING;
+                m.lagBytes = null;
+                m.captureLagBytes = null;
+                m.applyLagBytes = null;
+                m.applyLagSeconds = null;
+                ShardFigures.sumCopy(m);
                 return new EventOutcome(of + ": " + (event.message() == null ? "the stream lost its offset" : event.message())
-                        + by + ": a new full snapshot of every shard, attempt " + m.attempt, restartCommands());
+                        + by + ": a new full snapshot of this shard only, attempt " + m.attempt,
+                        List.of(new StopRequest(m.id, "shard " + shard.index + " superseded by attempt " + m.attempt, m.attempt,
+                                shard.index), shardSnapshot(shard)));
             }
             case FAILED -> {
                 fail(of + ": " + (event.message() == null || event.message().isBlank() ? "the worker failed" : event.message()));
@@ -326,6 +398,9 @@ public final class MigrationWorkflow {
         }
         if (event.commandsApplied() != null) {
             shard.commandsApplied = event.commandsApplied();
+        }
+        if (event.pendingKeys() != null) {
+            shard.scanLag(event.pendingKeys(), event.lagSeconds());
         }
     }
 
@@ -524,14 +599,21 @@ public final class MigrationWorkflow {
 
     /** A cluster source's shard: the snapshot of its node (master or replica). */
     private SnapshotRequest shardSnapshot(MigrationShard shard) {
-        return new SnapshotRequest(m.id, m.attempt, shard.snapshotNode(m.source()), m.database.endpoint(), m.ignoredDbs(),
+        return new SnapshotRequest(m.id, shard.attempt, shard.snapshotNode(m.source()), m.database.endpoint(), m.ignoredDbs(),
                 m.method, null, null, shard.index, shard.slots, m.selection());
+    }
+
+    /** A cluster source's shard, scan method: the capture of its master's changed keys (before its scan starts). */
+    private StreamRequest shardCapture(MigrationShard shard) {
+        return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(), null,
+                m.method, null, shard.index, m.selection(), shard.slots);
     }
 
     /** A cluster source's shard: its stream from its master, from the shard's offset. */
     private StreamRequest shardStream(MigrationShard shard) {
-        return new StreamRequest(m.id, m.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection());
+        return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
+                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection(),
+                shard.slots);
     }
 
     /** The replication stream of this attempt from {@code from}. */

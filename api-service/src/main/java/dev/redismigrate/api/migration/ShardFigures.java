@@ -3,8 +3,8 @@ package dev.redismigrate.api.migration;
 import java.util.List;
 
 /**
- * A sharded migration's figures are its shards': the copy's are sums, the lag's are sums (bytes)
- * and the worst (seconds), so the migration's lag is 0 exactly when every shard's is. Its phase is
+ * A sharded migration's figures are its shards': the copy's are sums, the lag's are sums (bytes, or
+ * keys for the scan method) and the worst (seconds), so the migration's lag is 0 exactly when every shard's is. Its phase is
  * the stream once every shard streams, its status syncing once every shard's stream has started.
  */
 final class ShardFigures {
@@ -23,6 +23,13 @@ final class ShardFigures {
     static void sumStream(Migration m) {
         List<MigrationShard> shards = m.shards;
         m.commandsApplied = shards.stream().mapToLong(s -> s.commandsApplied).sum();
+        if (m.byScan()) { // keys not yet copied again (summed) and the oldest's age (the worst)
+            if (shards.stream().allMatch(s -> s.scanLagKeys() != null)) {
+                m.lagKeys = shards.stream().mapToLong(MigrationShard::scanLagKeys).sum();
+                m.lagSeconds = shards.stream().mapToLong(s -> s.scanLagSeconds() == null ? 0 : s.scanLagSeconds()).max().orElse(0);
+            }
+            return;
+        }
         if (shards.stream().allMatch(s -> s.lagBytes != null)) {
             m.lagBytes = shards.stream().mapToLong(s -> s.lagBytes).sum();
         }

@@ -83,9 +83,6 @@ public class Preflight {
             return PreflightReport.of(null, checks);
         }
         checks.addAll(assessment.checks());
-        if (cluster != null && cluster.ok() && cluster.methodCheck(assessment.method()) != null) {
-            checks.add(cluster.methodCheck(assessment.method()));
-        }
         checks.add(SpoolCheck.of(assessment.method(), sourceFacts.memory().dataset(), spoolSpaces.fresh()));
         return PreflightReport.of(assessment.method(), checks);
     }

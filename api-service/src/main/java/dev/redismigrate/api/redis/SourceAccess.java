@@ -38,6 +38,9 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
         String scan = refusal(link, "SCAN", "0", "COUNT", "1");
         if (scan == null) {
             scan = refusal(link, "DUMP", "redis-migrate:probe");
+            if (scan != null && redirected(scan)) {
+                scan = null; // a cluster node sends a key of another shard's slot there: DUMP itself is allowed
+            }
         }
         String flags = KeyspaceNotifications.current(link);
         // setting the value it has changes nothing, but proves CONFIG SET is allowed
@@ -63,6 +66,12 @@ public record SourceAccess(String psyncRefusal, String scanRefusal, String notif
             String reason = RedisAccessException.from("", e).getMessage().substring(2);
             return reason.contains(PENDING_OUTPUT) ? null : reason;
         }
+    }
+
+    /** A cluster's MOVED or ASK (Redisson's redirection exceptions carry no message: their names are the reason). */
+    private static boolean redirected(String refusal) {
+        return refusal.contains("MOVED ") || refusal.contains("ASK ") || refusal.contains("RedisMovedException")
+                || refusal.contains("RedisAskException");
     }
 
     /** @return why the server refused the command, or null when it ran */

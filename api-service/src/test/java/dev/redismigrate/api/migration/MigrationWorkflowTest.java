@@ -160,8 +160,8 @@ class MigrationWorkflowTest {
         var commands = workflow.reassign(T0.plusSeconds(30));
         assertEquals(2, m.attempt);
         StopRequest stop = assertInstanceOf(StopRequest.class, commands.get(0));
-        assertEquals(true, stop.stops(1));
-        assertEquals(false, stop.stops(2));
+        assertEquals(true, stop.stops(1, null));
+        assertEquals(false, stop.stops(2, null));
         var again = assertInstanceOf(dev.redismigrate.common.contract.SnapshotRequest.class, commands.get(1));
         assertEquals(2, again.attempt());
     }
@@ -193,8 +193,8 @@ class MigrationWorkflowTest {
         workflow.reassign(T0.plusSeconds(30));
         EventOutcome late = workflow.apply(event(EventType.SNAPSHOT_STARTED), T0.plusSeconds(31));
         StopRequest stop = assertInstanceOf(StopRequest.class, late.commands().get(0));
-        assertEquals(true, stop.stops(1));
-        assertEquals(false, stop.stops(2));
+        assertEquals(true, stop.stops(1, null));
+        assertEquals(false, stop.stops(2, null));
     }
 
     @Test

@@ -43,7 +43,16 @@ class ShardedWorkflowTest {
     }
 
     private MigrationEvent event(EventType type, int shard) {
-        return MigrationEvent.of(m.id, m.attempt, type, "w" + shard).withShard(shard);
+        // each shard's events carry its own attempt
+        return MigrationEvent.of(m.id, shard < m.shards.size() ? m.shards.get(shard).attempt : m.attempt, type, "w" + shard)
+                .withShard(shard);
+    }
+
+    /** The event as made at {@code at} by the worker's clock (a shard's silence is measured by it). */
+    private static MigrationEvent madeAt(MigrationEvent e, Instant at) {
+        return new MigrationEvent(e.migrationId(), e.attempt(), e.type(), at, e.worker(), e.keysCopied(), e.keysTotal(),
+                e.bytesCopied(), e.offset(), e.lagBytes(), e.commandsApplied(), e.message(), e.pendingKeys(), e.lagSeconds(),
+                e.part(), e.captureLagBytes(), e.applyLagBytes(), e.applyLagSeconds(), e.shard(), e.node());
     }
 
     private static ReplicationOffset offset(long at) {
@@ -116,17 +125,101 @@ class ShardedWorkflowTest {
     }
 
     @Test
-    void aHandOverContinuesStreamingShardsFromTheirOffsetsAndCopiesTheOthersAgain() {
+    void aHandOverOfEveryShardContinuesStreamingShardsFromTheirOffsetsAndCopiesTheOthersAgain() {
         workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 0).withOffset(offset(500)), T0);
         workflow.apply(event(EventType.STREAM_PROGRESS, 0).withOffset(offset(900)).withStream(1, 0L), T0);
         List<WorkerCommand> commands = workflow.reassign(T0.plusSeconds(30));
         assertEquals(2, m.attempt);
-        assertInstanceOf(StopRequest.class, commands.get(0));
+        assertEquals(0, assertInstanceOf(StopRequest.class, commands.get(0)).shard());
         StreamRequest shard0 = assertInstanceOf(StreamRequest.class, commands.get(1));
         assertEquals(900, shard0.from().offset());
         assertEquals(2, shard0.attempt());
-        assertEquals(1, assertInstanceOf(SnapshotRequest.class, commands.get(2)).shard());
-        assertEquals(2, assertInstanceOf(SnapshotRequest.class, commands.get(3)).shard());
+        assertEquals(1, assertInstanceOf(SnapshotRequest.class, commands.get(3)).shard());
+        assertEquals(2, assertInstanceOf(SnapshotRequest.class, commands.get(5)).shard());
+        assertTrue(m.shards.stream().allMatch(s -> s.attempt == 2));
+    }
+
+    /** Shards 0 and 2 stream, reported at T0 + 10 s; shard 1 last reported at T0 (the kill -9 of its owner). */
+    private void everyShardStreamsAndShard1FallsSilent() {
+        for (int shard = 0; shard < 3; shard++) {
+            workflow.apply(event(EventType.SNAPSHOT_COMPLETED, shard).withOffset(offset(100)), T0);
+            workflow.apply(event(EventType.STREAM_STARTED, shard), T0);
+        }
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 0).withOffset(offset(700)).withStream(1, 0L), T0.plusSeconds(10)),
+                T0.plusSeconds(10));
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 1).withOffset(offset(800)).withStream(1, 0L), T0), T0);
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 2).withOffset(offset(900)).withStream(1, 0L), T0.plusSeconds(10)),
+                T0.plusSeconds(10));
+    }
+
+    @Test
+    void onlyTheSilentShardIsHandedOverTheOthersKeepTheirAttemptAndTasks() {
+        everyShardStreamsAndShard1FallsSilent();
+        List<WorkerCommand> commands = workflow.reassign(T0.plusSeconds(25), T0.plusSeconds(5));
+        assertEquals(2, m.attempt);
+        assertEquals(List.of(1, 2, 1), m.shards.stream().map(s -> s.attempt).toList());
+        assertEquals(2, commands.size(), commands.toString());
+        StopRequest stop = assertInstanceOf(StopRequest.class, commands.get(0));
+        assertTrue(stop.stops(1, 1)); // shard 1's older task
+        assertFalse(stop.stops(1, 0)); // the other shards' tasks run on
+        assertFalse(stop.stops(2, 1));
+        StreamRequest shard1 = assertInstanceOf(StreamRequest.class, commands.get(1));
+        assertEquals(1, shard1.shard());
+        assertEquals(2, shard1.attempt());
+        assertEquals(800, shard1.from().offset());
+        assertEquals(MigrationStatus.SYNCING, m.status);
+
+        // the other shards' events (attempt 1) still count; shard 1's older attempt's do not
+        workflow.apply(event(EventType.STREAM_PROGRESS, 0).withOffset(offset(750)).withStream(2, 0L), T0.plusSeconds(26));
+        assertEquals(750, m.shards.get(0).replOffset);
+        assertEquals(EventOutcome.NONE, workflow.apply(MigrationEvent.of(m.id, 1, EventType.STREAM_PROGRESS, "old")
+                .withShard(1).withOffset(offset(850)), T0.plusSeconds(26)));
+        assertEquals(800, m.shards.get(1).replOffset);
+        // shard 1's older attempt starting late is told to stop, as shard 1's task only
+        StopRequest late = assertInstanceOf(StopRequest.class, workflow.apply(MigrationEvent.of(m.id, 1,
+                EventType.STREAM_STARTED, "old").withShard(1), T0.plusSeconds(27)).commands().get(0));
+        assertEquals(1, late.shard());
+        assertEquals(2, late.belowAttempt());
+    }
+
+    @Test
+    void aLostOffsetCopiesThatShardAloneAgainTheOthersStreamOn() {
+        everyShardStreamsAndShard1FallsSilent();
+        EventOutcome outcome = workflow.apply(event(EventType.OFFSET_LOST, 1), T0.plusSeconds(11));
+        assertEquals(2, m.attempt);
+        assertEquals(List.of(1, 2, 1), m.shards.stream().map(s -> s.attempt).toList());
+        assertEquals(2, outcome.commands().size(), outcome.commands().toString()); // the shard's stop, its snapshot
+        assertEquals(1, assertInstanceOf(StopRequest.class, outcome.commands().get(0)).shard());
+        SnapshotRequest copy = assertInstanceOf(SnapshotRequest.class, outcome.commands().get(1));
+        assertEquals(1, copy.shard());
+        assertEquals(2, copy.attempt()); // above 1: the worker empties the shard's slots first
+        assertEquals("5461-10922", copy.slots());
+        assertEquals(MigrationPhase.SNAPSHOT, m.shards.get(1).phase);
+        assertEquals(List.of(700L, 900L), List.of(m.shards.get(0).replOffset, m.shards.get(2).replOffset));
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(MigrationPhase.SNAPSHOT, m.phase);
+
+        // the copy ends, its stream starts: syncing again
+        EventOutcome done = workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 1).withOffset(offset(2000)), T0.plusSeconds(20));
+        assertEquals(2, assertInstanceOf(StreamRequest.class, done.commands().get(0)).attempt());
+        workflow.apply(event(EventType.STREAM_STARTED, 1), T0.plusSeconds(21));
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        assertEquals(MigrationPhase.STREAM, m.phase);
+    }
+
+    @Test
+    void aFailoverMovesTheShardsMasterAndItsNextRequestsGoThere() {
+        everyShardStreamsAndShard1FallsSilent();
+        EventOutcome moved = workflow.apply(event(EventType.STREAM_PROGRESS, 1).withOffset(offset(950)).withStream(2, 0L)
+                .withNode("10.0.0.7:7000"), T0.plusSeconds(12));
+        assertTrue(moved.history().contains("master moved from 10.0.0.2:7000 to 10.0.0.7:7000"), moved.history());
+        assertEquals("10.0.0.7:7000", MigrationView.of(m).shards().get(1).node());
+        assertEquals("10.0.0.5:7000", MigrationView.of(m).shards().get(1).snapshotNode()); // it read a replica
+        assertEquals(1, m.shards.get(1).attempt);
+        StreamRequest next = assertInstanceOf(StreamRequest.class, workflow.reassign(T0.plusSeconds(60)).get(3));
+        assertEquals("10.0.0.7", next.source().host());
+        assertEquals(950, next.from().offset());
+        assertNull(workflow.apply(event(EventType.STREAM_PROGRESS, 0).withNode("10.0.0.1:7000"), T0.plusSeconds(61)).history());
     }
 
     @Test
@@ -137,19 +230,55 @@ class ShardedWorkflowTest {
         assertInstanceOf(StopRequest.class, outcome.commands().get(0));
     }
 
-    @Test
-    void aLostOffsetCopiesEveryShardAgain() {
-        workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 0).withOffset(offset(500)), T0);
-        EventOutcome outcome = workflow.apply(event(EventType.OFFSET_LOST, 0), T0);
-        assertEquals(2, m.attempt);
-        assertEquals(4, outcome.commands().size()); // the stop, then a snapshot per shard
-        assertTrue(m.shards.stream().allMatch(s -> s.phase == MigrationPhase.SNAPSHOT && s.replOffset == null));
-    }
 
     @Test
     void eventsWithoutAShardOrOfAnUnknownShardChangeNothing() {
         assertEquals(EventOutcome.NONE, workflow.apply(MigrationEvent.of(m.id, 1, EventType.FAILED, "w").withMessage("x"), T0));
         assertEquals(EventOutcome.NONE, workflow.apply(event(EventType.FAILED, 7), T0));
         assertEquals(MigrationStatus.RUNNING, m.status);
+    }
+
+    @Test
+    void theStreamsCarryTheirShardsSlotsForTheSlotWatch() {
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 1).withOffset(offset(10)), T0);
+        StreamRequest stream = assertInstanceOf(StreamRequest.class,
+                workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 2).withOffset(offset(10)), T0).commands().get(0));
+        assertEquals("10923-16383", stream.slots());
+    }
+
+    @Test
+    void byScanEachShardsCaptureComesFirstThenItsScanAndAHandOverCapturesEveryShardAgain() {
+        TargetDatabase target = m.database;
+        m = MigrationWorkflow.start(target, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
+                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
+                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.5", 7000, "8192-16383")));
+        workflow = new MigrationWorkflow(m);
+        List<WorkerCommand> first = workflow.firstCommands();
+        assertEquals(2, first.size());
+        StreamRequest capture = assertInstanceOf(StreamRequest.class, first.get(1));
+        assertTrue(capture.byScan());
+        assertEquals("10.0.0.2", capture.source().host()); // the master: its notifications
+        assertEquals("8192-16383", capture.slots());
+
+        SnapshotRequest scan = assertInstanceOf(SnapshotRequest.class,
+                workflow.apply(event(EventType.CAPTURE_STARTED, 1), T0).commands().get(0));
+        assertTrue(scan.byScan());
+        assertEquals("10.0.0.5", scan.source().host()); // the replica (read-from-replica)
+        assertEquals(1, scan.shard());
+        workflow.apply(event(EventType.SNAPSHOT_STARTED, 1).withCopy(0, 10, 0), T0);
+        assertTrue(workflow.apply(event(EventType.CAPTURE_STARTED, 1), T0).commands().isEmpty(), "one scan per shard and attempt");
+
+        workflow.apply(event(EventType.SNAPSHOT_COMPLETED, 1).withCopy(10, 10, 100), T0);
+        workflow.apply(event(EventType.STREAM_STARTED, 1).withChanges(0, 3, 1), T0);
+        assertEquals(MigrationStatus.RUNNING, m.status); // shard 0 has not scanned yet
+        assertEquals(3L, m.shards.get(1).scanLagKeys());
+
+        List<WorkerCommand> handOver = workflow.reassign(T0.plusSeconds(60));
+        assertInstanceOf(StopRequest.class, handOver.get(0));
+        List<StreamRequest> captures = handOver.stream().filter(StreamRequest.class::isInstance).map(StreamRequest.class::cast)
+                .toList();
+        assertEquals(2, captures.size(), "every shard captured again: " + handOver);
+        assertEquals(2, captures.get(0).attempt());
+        assertNull(m.shards.get(1).scanLagKeys());
     }
 }

@@ -27,7 +27,9 @@ public record StreamRequest(
         /** the source shard of a cluster source (its master is {@code source}); absent: a standalone source */
         @JsonProperty("shard") Integer shard,
         /** key filters and db map (absent: every key, each db into its own number) */
-        @JsonProperty("selection") KeySelection selection) implements WorkerCommand {
+        @JsonProperty("selection") KeySelection selection,
+        /** a source shard's slots when the migration began ("0-5460,6000"): the stream ends in error when they move */
+        @JsonProperty("slots") String slots) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -38,6 +40,12 @@ public record StreamRequest(
     @Override
     public String key() {
         return ShardNames.recordKey(migrationId, shard);
+    }
+
+    /** Without a shard's slots (a standalone source, or no slot watch). */
+    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            ReplicationOffset from, MigrationMethod method, Integer scanParts, Integer shard, KeySelection selection) {
+        this(migrationId, attempt, source, target, ignoreDbs, from, method, scanParts, shard, selection, null);
     }
 
     /** A replay by replication from {@code from}. */

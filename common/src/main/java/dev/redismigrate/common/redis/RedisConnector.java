@@ -59,6 +59,15 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /**
+     * A plain RESP connection for a copy's hot path ({@link RespSocket}), logged in as {@link #open}
+     * does; its replies wait at most {@code replyTimeoutMillis}.
+     */
+    public RespSocket openSocket(RedisEndpoint endpoint, String clientName, long replyTimeoutMillis) {
+        return RespSocket.open(endpoint, endpoint.hasPassword() ? cipher.open(endpoint.sealedPassword()) : null, clientName,
+                tls, (int) connectTimeout.toMillis(), replyTimeoutMillis);
+    }
+
     /** A pub/sub connection for keyspace notifications, logged in like {@link #open}. */
     public KeyEventSubscription subscribe(RedisEndpoint endpoint, String clientName) {
         RedisClient client = RedisClient.create(config(endpoint, clientName));

@@ -59,8 +59,10 @@ public final class RedisLink implements AutoCloseable {
         sendQueued();
         Object[] args = new Object[argv.length - 1];
         System.arraycopy(argv, 1, args, 0, args.length);
-        return connection.async(ByteArrayCodec.INSTANCE, new RedisCommand<>(new String(argv[0], StandardCharsets.UTF_8)), args)
-                .toCompletableFuture();
+        CompletableFuture<Object> reply = new CompletableFuture<>();
+        writeToOwnSocket(new CommandData<>(reply, ByteArrayCodec.INSTANCE,
+                new RedisCommand<>(new String(argv[0], StandardCharsets.UTF_8)), args), List.of(reply));
+        return reply;
     }
 
     /**
@@ -82,8 +84,28 @@ public final class RedisLink implements AutoCloseable {
         if (queued.isEmpty()) {
             return;
         }
-        connection.send(new CommandsData(new CompletableFuture<>(), queued, false, false));
+        List<CompletableFuture<?>> replies = new ArrayList<>(queued.size());
+        for (CommandData<?, ?> command : queued) {
+            replies.add(command.getPromise());
+        }
+        writeToOwnSocket(new CommandsData(new CompletableFuture<>(), queued, false, false), replies);
         queued = new ArrayList<>();
+    }
+
+    /**
+     * Pipelined commands go to the socket this link opened, never to one Redisson reconnected behind
+     * our back: a new socket has no WATCH, no open MULTI and db 0 selected, so the rest of a
+     * transaction sent there would run on its own, outside the transaction and in the wrong db (a
+     * batch half applied with no checkpoint covering it: applied twice after a resume). On a closed
+     * socket the write fails, and with it the replies.
+     */
+    private void writeToOwnSocket(Object commands, List<CompletableFuture<?>> replies) {
+        channel.writeAndFlush(commands).addListener(written -> {
+            if (!written.isSuccess()) {
+                RedisAccessException lost = new RedisAccessException("lost the connection to " + endpoint.address());
+                replies.forEach(reply -> reply.completeExceptionally(lost));
+            }
+        });
     }
 
     public int queuedCount() {

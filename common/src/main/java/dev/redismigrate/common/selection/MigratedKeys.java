@@ -51,10 +51,20 @@ public final class MigratedKeys {
     }
 
     public boolean selects(byte[] key) {
-        if (!include.isEmpty() && include.stream().noneMatch(p -> p.matches(key))) {
+        // loops, not streams: this runs once per key of a copy
+        if (!include.isEmpty() && !anyMatches(include, key)) {
             return false;
         }
-        return exclude.stream().noneMatch(p -> p.matches(key));
+        return exclude.isEmpty() || !anyMatches(exclude, key);
+    }
+
+    private static boolean anyMatches(List<KeyPattern> patterns, byte[] key) {
+        for (int i = 0; i < patterns.size(); i++) {
+            if (patterns.get(i).matches(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A key of a migrated db that the filters select. */

@@ -2,6 +2,8 @@ package dev.redismigrate.common.value;
 
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * trip, and turns each into its {@link RestoreCommand}.
  */
 public final class DumpReader {
+    private static final byte[] DUMP = Replies.ascii("DUMP");
+    private static final byte[] PTTL = Replies.ascii("PTTL");
+
     private DumpReader() {
     }
 
@@ -35,6 +40,35 @@ public final class DumpReader {
             // gone (deleted, expired) since the caller learned of it
             restores.add(dump == null || pttl == -2 ? null
                     : RestoreCommand.of(keys.get(i), dump, pttl < 0 ? null : readAt + pttl));
+        }
+        return restores;
+    }
+
+    /**
+     * The same read over a plain {@link RespSocket}, in two halves so that the caller may send more
+     * with it: this writes each key's DUMP and PTTL (not sent yet), {@link #replies} reads them.
+     */
+    public static void request(RespSocket source, List<byte[]> keys) throws IOException {
+        for (byte[] key : keys) {
+            source.write(new byte[][] {DUMP, key});
+            source.write(new byte[][] {PTTL, key});
+        }
+    }
+
+    /** The replies to a {@link #request}: for each key, in order, its RESTORE command, or null when it is gone. */
+    public static List<byte[][]> replies(RespSocket source, List<byte[]> keys) throws IOException {
+        List<byte[][]> restores = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            Object dump = source.readValue();
+            Object pttl = source.readValue();
+            long readAt = System.currentTimeMillis();
+            if (dump instanceof RespSocket.ErrorReply || pttl instanceof RespSocket.ErrorReply) {
+                throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: "
+                        + (dump instanceof RespSocket.ErrorReply e ? e : (RespSocket.ErrorReply) pttl).message());
+            }
+            long ttl = (Long) pttl;
+            // gone (deleted, expired) since the caller learned of it
+            restores.add(dump == null || ttl == -2 ? null : RestoreCommand.of(key, (byte[]) dump, ttl < 0 ? null : readAt + ttl));
         }
         return restores;
     }

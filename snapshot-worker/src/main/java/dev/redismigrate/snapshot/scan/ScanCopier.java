@@ -9,11 +9,12 @@ import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.snapshot.SnapshotConfig;
 import dev.redismigrate.worker.RequestTask;
@@ -82,30 +83,30 @@ public final class ScanCopier extends RequestTask {
             targetIsCluster = TargetSinks.isCluster(target);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
+            ScanShare.allowReplicaReads(request, source);
             if (request.attempt() > 1) {
-                if (targetIsCluster) {
-                    MigratedDbs.emptyCluster(connector, request.target(), migratedKeys, request.partIndex(),
-                            request.partCount(), null, null, null, REPLY_TIMEOUT);
-                } else {
-                    MigratedDbs.emptyShare(target, migratedKeys, request.partIndex(),
-                            request.partCount(), REPLY_TIMEOUT);
-                }
+                ScanShare.emptyOnTarget(request, connector, target, targetIsCluster, REPLY_TIMEOUT);
                 LOG.infof("migration %s: attempt %d emptied its share of the migrated dbs of the target first", request.migrationId(),
                         request.attempt());
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
-            ScanReader reader = new ScanReader(source, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
-                    request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
-            copy(reader, target);
+            try (RespSocket reads = typeWise ? null : connector.openSocket(request.source(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis())) {
+                if (reads != null) {
+                    ScanShare.allowReplicaReads(request, reads);
+                }
+                ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
+                        request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
+                copy(reader);
+            }
         }
     }
 
-    private void copy(ScanReader reader, RedisLink target) {
+    private void copy(ScanReader reader) {
         EntrySink writer = targetIsCluster
                 ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
                         snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                : new EntryWriter(target, snapshotConfig.pipelineCommands(),
-                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+                : new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis()),
+                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue());
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {
@@ -114,9 +115,7 @@ public final class ScanCopier extends RequestTask {
             }, Duration.ZERO);
             writer.flush();
         } finally {
-            if (targetIsCluster) {
-                writer.close(); // its own connections to every master (a standalone writer's is the caller's)
-            }
+            writer.close(); // its own connections
         }
         if (stopRequested) {
             publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));

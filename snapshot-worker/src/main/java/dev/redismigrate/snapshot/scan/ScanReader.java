@@ -7,9 +7,9 @@ import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntryReader;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.value.DumpReader;
 import dev.redismigrate.common.value.MsetBatch;
 import dev.redismigrate.common.value.PlainString;
 import dev.redismigrate.common.value.Replies;
@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The scan method's reader: SCANs each migrated db and reads each batch of this part's keys with
- * pipelined DUMP + PTTL (RESTORE ... REPLACE ABSTTL entries; plain strings without expiry as MSETs,
- * cheaper for the target), or type by type where the target cannot load the source's DUMP format.
+ * DUMP + PTTL over a plain socket, the next SCAN sent with them (RESTORE ... REPLACE ABSTTL entries;
+ * plain strings without expiry as MSETs, cheaper for the target), or type by type where the target
+ * cannot load the source's DUMP format.
  * A batch is one SCAN reply's keys; the reader ends after the last db's cursor came back to 0.
  */
 final class ScanReader implements EntryReader<Void> {
@@ -36,6 +37,11 @@ final class ScanReader implements EntryReader<Void> {
     private static final byte[] CURSOR_START = Replies.ascii("0");
 
     private final RedisLink source;
+    /** DUMP + PTTL go over it (null when type by type) */
+    private final RespSocket reads;
+    private final int batchKeys;
+    /** the reads of the db being scanned by DUMP (null: the next db's are due) */
+    private ScanReads dbReads;
     private final Deque<Integer> dbs;
     private final MigratedKeys migratedKeys;
     private final int partIndex;
@@ -51,9 +57,12 @@ final class ScanReader implements EntryReader<Void> {
     private byte[] cursor = CURSOR_START;
     private volatile long keysVanished;
 
-    ScanReader(RedisLink source, List<Integer> dbs, MigratedKeys migratedKeys, int partIndex, int partCount, boolean typeWise,
-            int batchKeys, Pacer keysPacer, Duration replyTimeout) {
+    /** @param reads a plain socket to the source for DUMP + PTTL, or null to read type by type ({@code typeWise}) */
+    ScanReader(RedisLink source, RespSocket reads, List<Integer> dbs, MigratedKeys migratedKeys, int partIndex, int partCount,
+            boolean typeWise, int batchKeys, Pacer keysPacer, Duration replyTimeout) {
         this.source = source;
+        this.reads = reads;
+        this.batchKeys = batchKeys;
         this.dbs = new ArrayDeque<>(dbs);
         this.migratedKeys = migratedKeys;
         this.partIndex = partIndex;
@@ -71,6 +80,9 @@ final class ScanReader implements EntryReader<Void> {
 
     @Override
     public EntryBatch<Void> next(Duration wait) {
+        if (!typeWise) {
+            return nextByDump();
+        }
         if (db < 0 || isStart(cursor)) { // the next db
             if (dbs.isEmpty()) {
                 return null;
@@ -87,31 +99,59 @@ final class ScanReader implements EntryReader<Void> {
         return read((List<?>) reply.get(1));
     }
 
-    /** This part's keys of a SCAN reply, read in one round trip; each that still exists as entries. */
+    /** By DUMP + PTTL over the plain socket ({@link ScanReads}: the next SCAN goes with each batch's reads). */
+    private EntryBatch<Void> nextByDump() {
+        while (true) {
+            if (dbReads == null) {
+                if (dbs.isEmpty()) {
+                    return null;
+                }
+                db = dbs.poll();
+                dbReads = new ScanReads(reads, db, batchKeys, migratedKeys.scanMatch(), this::isMine);
+            }
+            List<byte[][]> batch = dbReads.next();
+            if (batch != null) {
+                return restores(batch);
+            }
+            dbReads = null; // that db's cursor came back to 0
+        }
+    }
+
+    /** A key of this part's share that the filters select. */
+    private boolean isMine(byte[] key) {
+        return ScanParts.partOf(key, partCount) == partIndex && migratedKeys.selects(key);
+    }
+
+    /** This part's keys of a SCAN reply, rebuilt type by type; each that still exists as entries. */
     private EntryBatch<Void> read(List<?> keys) {
         List<byte[]> mine = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            if (ScanParts.partOf((byte[]) key, partCount) == partIndex && migratedKeys.selects((byte[]) key)) {
+            if (isMine((byte[]) key)) {
                 mine.add((byte[]) key);
             }
         }
         int targetDb = migratedKeys.targetDb(db);
         List<Entry> entries = new ArrayList<>(mine.size());
         int read = 0;
-        if (typeWise) {
-            for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, replyTimeout)) {
-                if (rebuild == null || rebuild.isEmpty()) {
-                    keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
-                    continue;
-                }
-                rebuild.forEach(command -> entries.add(new Entry(targetDb, command, -1)));
-                read++;
-                keysPacer.acquire(1); // limits.keys_per_second
+        for (List<byte[][]> rebuild : TypeWiseReader.read(source, mine, replyTimeout)) {
+            if (rebuild == null || rebuild.isEmpty()) {
+                keysVanished++; // gone, or retyped meanwhile: its change notice brings it again
+                continue;
             }
-            return new EntryBatch<>(entries, read, null);
+            rebuild.forEach(command -> entries.add(new Entry(targetDb, command, -1)));
+            read++;
+            keysPacer.acquire(1); // limits.keys_per_second
         }
+        return new EntryBatch<>(entries, read, null);
+    }
+
+    /** A batch's keys as read by DUMP + PTTL (null: vanished) as entries for the target. */
+    private EntryBatch<Void> restores(List<byte[][]> batch) {
+        int targetDb = migratedKeys.targetDb(db);
+        List<Entry> entries = new ArrayList<>(batch.size());
+        int read = 0;
         MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
-        for (byte[][] restore : DumpReader.read(source, mine, replyTimeout)) {
+        for (byte[][] restore : batch) {
             if (restore == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;

@@ -1,6 +1,5 @@
 package dev.redismigrate.snapshot.spool;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +19,12 @@ public final class Spool implements AutoCloseable {
     private final Path file;
     private final long budgetBytes;
     private final OutputStream out;
+    /**
+     * what is written and not yet in the file: this class's own buffer, as the link hands over many
+     * single bytes (a value's type, its lengths) and a BufferedOutputStream takes a lock for each
+     */
+    private final byte[] buffer = new byte[1 << 16];
+    private int buffered;
     private final Object lock = new Object();
     /** bytes readers may read (written through to the file) */
     private long readable;
@@ -31,7 +36,7 @@ public final class Spool implements AutoCloseable {
         try {
             Files.createDirectories(directory);
             this.file = Files.createTempFile(directory, "rdb-", ".spool");
-            this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            this.out = Files.newOutputStream(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a spool file in " + directory + ": " + e.getMessage(), e);
         }
@@ -49,7 +54,15 @@ public final class Spool implements AutoCloseable {
             throw new SpoolFullException("the disk of the spool directory " + file.getParent() + " is full"
                     + " (redis-migrate.snapshot.spool-directory)");
         }
-        out.write(bytes);
+        if (bytes.length > buffer.length - buffered) {
+            drain();
+        }
+        if (bytes.length >= buffer.length) {
+            out.write(bytes);
+        } else {
+            System.arraycopy(bytes, 0, buffer, buffered, bytes.length);
+            buffered += bytes.length;
+        }
         written += bytes.length;
         if (written - readable >= (1 << 16)) {
             publish();
@@ -58,10 +71,18 @@ public final class Spool implements AutoCloseable {
 
     /** Makes everything written so far readable (also called when the source pauses). */
     public void publish() throws IOException {
+        drain();
         out.flush();
         synchronized (lock) {
             readable = written;
             lock.notifyAll();
+        }
+    }
+
+    private void drain() throws IOException {
+        if (buffered > 0) {
+            out.write(buffer, 0, buffered);
+            buffered = 0;
         }
     }
 

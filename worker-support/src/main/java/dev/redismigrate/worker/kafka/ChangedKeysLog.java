@@ -2,6 +2,7 @@ package dev.redismigrate.worker.kafka;
 
 import dev.redismigrate.common.contract.ChangedKey;
 import dev.redismigrate.common.contract.MessageCodec;
+import dev.redismigrate.common.contract.ShardNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,8 @@ import org.jboss.logging.Logger;
  * notifications and their copy into the target. Capture writes here at the pace of the source (a
  * subscriber that waited for the target would be dropped by the source's output-buffer limit); the
  * copy reads here at its own pace. The scan's end is a record in the same partition, so the copy
- * knows which changes came after it.
+ * knows which changes came after it. A cluster source's shard has its own view ({@link #forShard}): its
+ * records carry the shard in their key, so each shard's copy reads its own changes and its own scan's end.
  */
 public final class ChangedKeysLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChangedKeysLog.class);
@@ -36,10 +38,25 @@ public final class ChangedKeysLog implements AutoCloseable {
     private final String bootstrap;
     private final String topic;
     private final KafkaProducer<String, String> producer;
+    /** the source shard this view writes and reads (null: a standalone source, or the whole log) */
+    private final Integer shard;
+
+    private ChangedKeysLog(String bootstrap, String topic, KafkaProducer<String, String> producer, Integer shard) {
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+        this.producer = producer;
+        this.shard = shard;
+    }
+
+    /** The log of a cluster source's {@code shard} (the same topic and producer; never closed by itself), or this log for null. */
+    public ChangedKeysLog forShard(Integer shard) {
+        return shard == null ? this : new ChangedKeysLog(bootstrap, topic, producer, shard);
+    }
 
     public ChangedKeysLog(String bootstrap, String topic) {
         this.bootstrap = bootstrap;
         this.topic = topic;
+        this.shard = null;
         MigrationTopics.ensure(bootstrap, topic, PARTITIONS, Map.of());
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
@@ -75,7 +92,7 @@ public final class ChangedKeysLog implements AutoCloseable {
 
     private ProducerRecord<String, String> record(ChangedKey change) {
         return new ProducerRecord<>(topic, MigrationTopics.partitionOf(change.migrationId(), PARTITIONS),
-                change.migrationId().toString(), MessageCodec.encode(change));
+                ShardNames.recordKey(change.migrationId(), shard), MessageCodec.encode(change));
     }
 
     /**
@@ -92,10 +109,13 @@ public final class ChangedKeysLog implements AutoCloseable {
 
     public final class Reader implements AutoCloseable {
         private final UUID migrationId;
+        /** the records of this migration (and shard): the partition holds other migrations' and shards' too */
+        private final String recordKey;
         private final KafkaConsumer<String, String> consumer;
 
         private Reader(UUID migrationId) {
             this.migrationId = migrationId;
+            this.recordKey = ShardNames.recordKey(migrationId, shard);
             Properties p = new Properties();
             p.put("bootstrap.servers", bootstrap);
             p.put("enable.auto.commit", "false");
@@ -113,7 +133,7 @@ public final class ChangedKeysLog implements AutoCloseable {
         public List<Timed> poll(Duration wait) {
             List<Timed> changes = new ArrayList<>();
             for (ConsumerRecord<String, String> r : consumer.poll(wait)) {
-                if (migrationId.toString().equals(r.key())) {
+                if (recordKey.equals(r.key())) {
                     try {
                         changes.add(new Timed(MessageCodec.decode(r.value(), ChangedKey.class), r.timestamp()));
                     } catch (MessageCodec.UnreadableMessageException e) {
@@ -137,8 +157,11 @@ public final class ChangedKeysLog implements AutoCloseable {
         producer.flush();
     }
 
+    /** Closes the producer; a shard's view leaves it to the whole log's owner. */
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        if (shard == null) {
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 }

@@ -1,0 +1,165 @@
+package dev.redismigrate.common.pipeline;
+
+import dev.redismigrate.common.limits.Pacer;
+import dev.redismigrate.common.redis.RespSocket;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A copy's writer into one standalone target: what {@link EntryWriter} does (pipelined, bounded in
+ * commands and bytes in flight, tracking its {@code SELECT}, the first refusal stops it), but over
+ * a {@link RespSocket}, encoding in the caller's thread and reading the replies there too, with no
+ * object per command beyond the entry itself. For writes whose replies nobody reads (a snapshot, a
+ * scan): {@link #write} answers null. One thread uses it; {@link #bytesApplied} may be read from another.
+ */
+public final class SocketEntryWriter implements EntrySink {
+    /** commands between two looks at whether replies have arrived */
+    private static final int PEEK_EVERY = 32;
+
+    private final RespSocket target;
+    private final int maxCommands;
+    private final long maxBytes;
+    /** entries sent and not answered yet, oldest first (a ring) */
+    private final Entry[] inFlight;
+    private final long[] inFlightBytes;
+    private int oldest;
+    private int count;
+    private long bytesInFlight;
+    private int pushes;
+    private int selectedDb = 0; // a new connection starts in db 0
+    private volatile long bytesApplied;
+    private volatile Pacer pacer;
+
+    public SocketEntryWriter(RespSocket target, int maxCommands, long maxBytes) {
+        this.target = target;
+        this.maxCommands = Math.max(1, maxCommands);
+        this.maxBytes = maxBytes;
+        // a SELECT may come with each entry
+        this.inFlight = new Entry[this.maxCommands + 1];
+        this.inFlightBytes = new long[this.maxCommands + 1];
+    }
+
+    @Override
+    public SocketEntryWriter pacedBy(Pacer commands) {
+        this.pacer = commands;
+        return this;
+    }
+
+    /** Queues one entry; blocks while the pipeline is full. Answers null: the reply is not kept. */
+    @Override
+    public CompletableFuture<Object> write(Entry entry) {
+        Pacer paced = pacer;
+        if (paced != null && paced.rate() > 0) {
+            send(); // what waits behind the pacer must not hold back what is queued already
+            paced.acquire(1);
+        }
+        if (entry.db() != selectedDb) {
+            push(new Entry(entry.db(), new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
+                    Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)}, -1));
+            selectedDb = entry.db();
+        }
+        push(entry);
+        return null;
+    }
+
+    private void push(Entry entry) {
+        long bytes = entry.size();
+        while (count > 0 && (count >= maxCommands || bytesInFlight + bytes > maxBytes)) {
+            awaitOldest();
+        }
+        try {
+            target.write(entry.argv());
+        } catch (IOException e) {
+            throw lost(entry, e);
+        }
+        int slot = (oldest + count) % inFlight.length;
+        inFlight[slot] = entry;
+        inFlightBytes[slot] = bytes;
+        count++;
+        bytesInFlight += bytes;
+        // collect what already answered, so the window never waits on old news (asking the socket
+        // costs a system call: only every so often)
+        try {
+            while (count > 0 && (target.replyBuffered() || (++pushes % PEEK_EVERY == 0 && target.replyWaiting()))) {
+                awaitOldest();
+            }
+        } catch (IOException e) {
+            throw lost(entry, e);
+        }
+    }
+
+    private void awaitOldest() {
+        Entry entry = inFlight[oldest];
+        String error;
+        try {
+            if (target.pendingBytes() > 0 && !target.replyBuffered()) {
+                target.send(); // what we wait for may still be in the send buffer
+            }
+            error = target.readReply();
+        } catch (SocketTimeoutException e) {
+            throw new TargetWriteException(e.getMessage() + " (" + entry.name() + ")");
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetWriteException("interrupted while writing to " + target.endpoint().address());
+        } catch (IOException e) {
+            throw lost(entry, e);
+        }
+        if (error != null) {
+            throw new TargetWriteException("the target " + target.endpoint().address() + " refused " + entry.name()
+                    + " in db " + entry.db() + ": " + error);
+        }
+        long bytes = inFlightBytes[oldest];
+        inFlight[oldest] = null;
+        oldest = (oldest + 1) % inFlight.length;
+        count--;
+        bytesInFlight -= bytes;
+        bytesApplied += bytes;
+    }
+
+    private TargetWriteException lost(Entry entry, IOException e) {
+        return new TargetWriteException("lost the connection to the target " + target.endpoint().address()
+                + " while it was applying " + entry.name() + ": " + e.getMessage());
+    }
+
+    /** Sends what is buffered now, without waiting for replies. */
+    @Override
+    public void sendPending() {
+        send();
+    }
+
+    private void send() {
+        try {
+            target.send();
+        } catch (IOException e) {
+            throw new TargetWriteException("lost the connection to the target " + target.endpoint().address() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** Waits until every entry written so far has been answered. */
+    @Override
+    public void flush() {
+        send();
+        while (count > 0) {
+            awaitOldest();
+        }
+    }
+
+    @Override
+    public long bytesApplied() {
+        return bytesApplied;
+    }
+
+    /** Whether the connection still stands (a broken one makes the copy reconnect). */
+    public boolean isOpen() {
+        return target.isOpen();
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+}

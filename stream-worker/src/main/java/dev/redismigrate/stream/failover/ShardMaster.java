@@ -1,0 +1,102 @@
+package dev.redismigrate.stream.failover;
+
+import dev.redismigrate.common.cluster.ClusterNode;
+import dev.redismigrate.common.cluster.ClusterShard;
+import dev.redismigrate.common.cluster.ClusterTopology;
+import dev.redismigrate.common.cluster.NodeAddresses;
+import dev.redismigrate.common.cluster.TopologyReader;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds a cluster source shard's master again after its link was lost: a failover may have promoted
+ * a replica. The shard is told by one of its slots (whoever serves that slot now is the shard), and
+ * any node of the cluster known from the start (or from a later answer) is asked ({@code CLUSTER
+ * SHARDS}, {@link TopologyReader}). A promoted replica keeps the old master's history as its
+ * {@code replid2}, so the stream continues there with {@code PSYNC <old replid> <offset>}.
+ */
+public final class ShardMaster {
+    private static final Logger LOG = Logger.getLogger(ShardMaster.class);
+
+    private final RedisConnector connector;
+    private final int slot;
+    /** every node seen so far by address, the credentials of the seed */
+    private final Map<String, RedisEndpoint> known = new LinkedHashMap<>();
+
+    private ShardMaster(RedisConnector connector, int slot) {
+        this.connector = connector;
+        this.slot = slot;
+    }
+
+    /**
+     * The shard whose master {@code master} is (reached over {@code link}), or null when {@code master}
+     * serves no slot (a standalone source, or no longer a master).
+     */
+    public static ShardMaster of(RedisConnector connector, RedisLink link, RedisEndpoint master) {
+        ClusterTopology topology = TopologyReader.read(link, new NodeAddresses(master, Map.of()));
+        ClusterShard own = topology.shards().stream()
+                .filter(s -> s.master() != null && s.master().address().equals(master.address())).findFirst().orElse(null);
+        if (own == null) {
+            return null;
+        }
+        ShardMaster finder = new ShardMaster(connector, own.slots().get(0).from());
+        finder.remember(topology, master);
+        return finder;
+    }
+
+    /** The slot that names the shard. */
+    public int slot() {
+        return slot;
+    }
+
+    /**
+     * Asks the known nodes, {@code lost} last (it is likely the one gone), which node now masters the
+     * shard's slot. @return it, or null when no node answered with one
+     */
+    public RedisEndpoint find(RedisEndpoint lost) {
+        List<RedisEndpoint> ask = new ArrayList<>(known.values());
+        ask.removeIf(e -> e.address().equals(lost.address()));
+        ask.add(lost);
+        for (RedisEndpoint node : ask) {
+            try (RedisLink link = connector.open(node, "redis-migrate-stream-topology")) {
+                ClusterTopology topology = TopologyReader.read(link, new NodeAddresses(node, Map.of()));
+                remember(topology, node);
+                ClusterNode master = masterOf(topology, slot);
+                if (master != null) {
+                    return master.endpoint(lost);
+                }
+            } catch (RedisAccessException | IllegalStateException e) {
+                LOG.debugf("asking %s for the master of slot %d: %s", node.address(), slot, e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The master serving {@code slot} by this node's view: a node that says it is master and is not
+     * marked failed (a failed old master may still be listed beside the promoted replica), else the
+     * listed master.
+     */
+    static ClusterNode masterOf(ClusterTopology topology, int slot) {
+        ClusterShard shard = topology.shardOf(slot);
+        if (shard == null) {
+            return null;
+        }
+        return Stream.concat(Stream.ofNullable(shard.master()), shard.replicas().stream())
+                .filter(n -> n.master() && !n.health().startsWith("fail")).findFirst().orElse(shard.master());
+    }
+
+    private void remember(ClusterTopology topology, RedisEndpoint credentials) {
+        for (ClusterNode node : topology.nodes()) {
+            known.putIfAbsent(node.address(), node.endpoint(credentials));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.redismigrate.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.testing.RedisCluster;
+import dev.redismigrate.testing.RedisServer;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code read-from-replica}: a 3-shard cluster source with a replica per shard, written to all along.
+ * Each shard's snapshot reads its replica (GET names it as {@code snapshot_node}; the replica forks, the
+ * master does not), and the stream follows the master from the replica's RDB offset (a partial resync:
+ * the master's full-sync count does not move). The target ends equal to the masters' combined digest.
+ */
+class ReadFromReplicaTest {
+    static MigrationService service;
+
+    @BeforeAll
+    static void startService() {
+        service = MigrationService.start(1, 1, Map.of("redis-migrate.migration.read-from-replica", "true"));
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void eachShardIsCopiedFromItsReplicaAndStreamedFromItsMaster() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
+                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+             RedisServer target = RedisServer.start();
+             ClusterData data = new ClusterData(cluster)) {
+            data.seed(30, 2000);
+            List<Long> masterForks = new ArrayList<>();
+            List<Long> masterFullSyncs = new ArrayList<>();
+            List<Long> replicaForks = new ArrayList<>();
+            for (int shard = 0; shard < 3; shard++) {
+                masterForks.add(stat(cluster.master(shard), "total_forks"));
+                masterFullSyncs.add(stat(cluster.master(shard), "sync_full"));
+                replicaForks.add(stat(replicaOf(cluster, shard), "total_forks"));
+            }
+            data.startWriting();
+            MigrationService.Ids ids = service.migrate(cluster.master(0), target);
+            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            JsonPath syncing = service.onlineMigration(ids.database());
+            for (int shard = 0; shard < 3; shard++) {
+                String at = "shards[" + shard + "].";
+                assertEquals("127.0.0.1:" + replicaOf(cluster, shard).port(), syncing.getString(at + "snapshot_node"), syncing.prettify());
+                assertEquals("127.0.0.1:" + cluster.master(shard).port(), syncing.getString(at + "node"), syncing.prettify());
+            }
+            long roundsAtSync = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > roundsAtSync + 200, () -> "writes during the stream");
+            data.stopWriting();
+            Await.until(Duration.ofSeconds(60), () -> data.digest().equals(target.digest()),
+                    () -> "digests equal: the masters' combined " + data.digest() + ", target " + target.digest());
+            assertNotEquals("0000000000000000000000000000000000000000", target.digest());
+            assertEquals(data.keys(), Long.parseLong(target.cli("DBSIZE").trim()));
+
+            for (int shard = 0; shard < 3; shard++) {
+                RedisServer master = cluster.master(shard);
+                assertEquals(masterForks.get(shard), stat(master, "total_forks"), "shard " + shard + ": the master did not fork");
+                assertEquals(masterFullSyncs.get(shard), stat(master, "sync_full"), "shard " + shard + ": the stream resynced partially");
+                assertTrue(stat(replicaOf(cluster, shard), "total_forks") > replicaForks.get(shard),
+                        "shard " + shard + ": the replica forked for the snapshot");
+            }
+            String history = service.history(ids.migration());
+            assertFalse(history.contains("OFFSET_LOST") || history.contains("REASSIGNED"), "no shard lost its offset: " + history);
+        }
+    }
+
+    /** The one replica of {@code shard}, as {@link RedisCluster} assembles them (masters first). */
+    private static RedisServer replicaOf(RedisCluster cluster, int shard) {
+        return cluster.nodes().get(cluster.masters() + shard);
+    }
+
+    private static long stat(RedisServer server, String field) {
+        for (String line : server.cli("INFO", "stats").split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(field + " not in INFO stats of " + server.port());
+    }
+}
