@@ -3,9 +3,7 @@ package dev.redismigrate.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
@@ -13,9 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scan method on a 3-shard Redis Cluster source with a replica per shard (every type, TTLs, bulk
@@ -28,32 +25,15 @@ import org.junit.jupiter.api.Test;
  * verifier.
  */
 class ClusterScanFlowTest {
-    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
-    static MigrationService service;
-    static RedisConnector connector;
-
-    @BeforeAll
-    static void start() {
-        service = MigrationService.start(2, 2, Map.of("redis-migrate.migration.read-from-replica", "true"));
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
-        if (connector != null) {
-            connector.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of("redis-migrate.migration.read-from-replica", "true"));
 
     @Test
     void aThreeShardClusterIntoAStandaloneTargetByScan() throws Exception {
         try (RedisCluster source = sourceCluster();
              RedisServer target = RedisServer.start();
              ClusterData data = new ClusterData(source)) {
-            migrate(source, data, target, () -> ClusterKeys.of(connector.open(endpoint(target), "cluster-test")));
+            migrate(source, data, target, () -> ClusterKeys.of(RUN.connector().open(endpoint(target), "cluster-test")));
         }
     }
 
@@ -75,9 +55,9 @@ class ClusterScanFlowTest {
             throws Exception {
         data.seed(40, 3000);
         data.startWriting();
-        MigrationService.Ids ids = service.migrate(source.master(1), targetNode, Map.of("method", "scan"));
-        service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
-        JsonPath syncing = service.onlineMigration(ids.database());
+        MigrationService.Ids ids = RUN.service().migrate(source.master(1), targetNode, Map.of("method", "scan"));
+        RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+        JsonPath syncing = RUN.service().onlineMigration(ids.database());
         assertEquals("scan", syncing.getString("method"), syncing.prettify());
         assertEquals(List.of(true, true, true), syncing.getList("shards.syncing"), syncing.prettify());
         for (int shard = 0; shard < 3; shard++) {
@@ -95,29 +75,29 @@ class ClusterScanFlowTest {
 
         Await.until(Duration.ofSeconds(60), () -> keys(source).equals(targetKeys.get()),
                 () -> "key by key equal: " + ClusterKeys.differences(keys(source), targetKeys.get(), 10) + "; "
-                        + service.onlineMigration(ids.database()).prettify());
+                        + RUN.service().onlineMigration(ids.database()).prettify());
         Map<String, String> migrated = keys(source);
         assertTrue(migrated.size() > 3000 + 40 * 12, "every type and the bulk keys: " + migrated.size());
-        Await.until(Duration.ofSeconds(20), () -> service.onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
-                () -> "ready for cut-over: " + service.onlineMigration(ids.database()).prettify());
-        JsonPath caughtUp = service.onlineMigration(ids.database()); // each shard's changed keys, all copied
+        Await.until(Duration.ofSeconds(20), () -> RUN.service().onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
+                () -> "ready for cut-over: " + RUN.service().onlineMigration(ids.database()).prettify());
+        JsonPath caughtUp = RUN.service().onlineMigration(ids.database()); // each shard's changed keys, all copied
         assertEquals(List.of(0, 0, 0), caughtUp.getList("shards.lag.keys"), caughtUp.prettify());
         assertEquals(0, caughtUp.getInt("lag.keys"), caughtUp.prettify());
 
-        JsonPath equal = service.verify(ids.migration());
+        JsonPath equal = RUN.service().verify(ids.migration());
         assertEquals("equal", equal.getString("verdict"), equal.prettify());
 
         // two instances of each worker: each got a shard to scan and a shard to capture
-        String history = service.history(ids.migration());
-        assertEquals(2, service.shardWorkers(ids.migration(), "snapshot started from").size(), history);
-        assertEquals(2, service.shardWorkers(ids.migration(), "capture of changed keys started").size(), history);
-        service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
+        String history = RUN.service().history(ids.migration());
+        assertEquals(2, RUN.service().shardWorkers(ids.migration(), "snapshot started from").size(), history);
+        assertEquals(2, RUN.service().shardWorkers(ids.migration(), "capture of changed keys started").size(), history);
+        RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
                 .then().statusCode(204);
     }
 
     /** Each key of the cluster, read on its slot's master. */
     private static Map<String, String> keys(RedisCluster cluster) {
-        return ClusterKeys.of(cluster, m -> connector.open(endpoint(cluster.master(m)), "cluster-test"));
+        return ClusterKeys.of(cluster, m -> RUN.connector().open(endpoint(cluster.master(m)), "cluster-test"));
     }
 
     private static RedisEndpoint endpoint(RedisServer server) {

@@ -11,10 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * A slot migration (resharding) on a cluster source mid-stream: the keys of one slot move from shard
@@ -24,19 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
  * slot, within seconds (by replication; see the note on the scan method below).
  */
 class ClusterSlotMigrationTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void start() {
-        service = MigrationService.start(1, 1, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of());
 
     // the scan method is not asserted here yet: its capture of the importing shard may meet a moved key
     // first and end the migration in error with "RedisMovedException" before the watch names the slot
@@ -49,8 +37,8 @@ class ClusterSlotMigrationTest {
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
             data.startWriting();
-            MigrationService.Ids ids = service.migrate(source.master(0), target, Map.of("method", method));
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            MigrationService.Ids ids = RUN.service().migrate(source.master(0), target, Map.of("method", method));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
 
             // a slot of shard 0 that holds keys moves to shard 1, key by key, while the writes go on
             int slot = HashSlot.of("bulk:0");
@@ -68,10 +56,10 @@ class ClusterSlotMigrationTest {
             assertEquals("OK", from.cli(migrate.toArray(String[]::new)).trim());
             long movedAt = System.nanoTime();
 
-            service.awaitStatus(ids, "error", Duration.ofSeconds(20));
+            RUN.service().awaitStatus(ids, "error", Duration.ofSeconds(20));
             double seconds = (System.nanoTime() - movedAt) / 1e9;
             data.stopWriting();
-            JsonPath failed = service.onlineMigration(ids.database());
+            JsonPath failed = RUN.service().onlineMigration(ids.database());
             String error = failed.getString("error");
             assertTrue(error.contains("a slot migration on the source") && error.contains("slot " + slot + " "), error);
             assertTrue(error.contains("migrating to " + to.host() + ":" + to.port())

@@ -3,19 +3,16 @@ package dev.redismigrate.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A 3-shard cluster source with a replica per shard, written to all along, streaming into a
@@ -26,25 +23,8 @@ import org.junit.jupiter.api.Test;
  * is `syncing` again, and the target ends equal to the source key by key.
  */
 class ClusterSourceFailoverTest {
-    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
-    static MigrationService service;
-    static RedisConnector connector;
-
-    @BeforeAll
-    static void start() {
-        service = MigrationService.start(1, 1, Map.of());
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
-        if (connector != null) {
-            connector.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of());
 
     @Test
     void aSourceMasterKilledMidStreamIsFollowedToItsPromotedReplica() throws Exception {
@@ -54,8 +34,8 @@ class ClusterSourceFailoverTest {
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
             data.startWriting();
-            MigrationService.Ids ids = service.migrate(source.master(1), target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            MigrationService.Ids ids = RUN.service().migrate(source.master(1), target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
             long atSync = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 100, () -> "writes before the failover");
 
@@ -66,28 +46,28 @@ class ClusterSourceFailoverTest {
                     () -> "the replica promoted: " + promoted.cli("ROLE"));
             data.follow(0, promoted);
             String promotedAt = "127.0.0.1:" + promoted.port();
-            Await.until(Duration.ofSeconds(90), () -> promotedAt.equals(service.onlineMigration(ids.database())
+            Await.until(Duration.ofSeconds(90), () -> promotedAt.equals(RUN.service().onlineMigration(ids.database())
                     .getString("shards[0].node")), () -> "GET names the promoted replica as shard 0's node: "
-                    + service.onlineMigration(ids.database()).prettify() + "; " + service.history(ids.migration()));
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+                    + RUN.service().onlineMigration(ids.database()).prettify() + "; " + RUN.service().history(ids.migration()));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
             long afterFailover = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > afterFailover + 200, () -> "writes after the failover");
             data.stopWriting();
 
             Await.until(Duration.ofSeconds(90), () -> keys(source, promoted).equals(targetKeys(target)),
                     () -> "key by key equal: " + ClusterKeys.differences(keys(source, promoted), targetKeys(target), 10)
-                            + "; " + service.onlineMigration(ids.database()).prettify());
+                            + "; " + RUN.service().onlineMigration(ids.database()).prettify());
             assertTrue(keys(source, promoted).size() > 1000, "keys: " + keys(source, promoted).size());
 
-            JsonPath after = service.onlineMigration(ids.database());
+            JsonPath after = RUN.service().onlineMigration(ids.database());
             assertEquals("syncing", after.getString("status"), after.prettify());
             // no full re-copy of the other shards: they keep their first attempt
             assertEquals(List.of(1, 1), List.of(after.getInt("shards[1].attempt"), after.getInt("shards[2].attempt")),
                     after.prettify());
-            String history = service.history(ids.migration());
+            String history = RUN.service().history(ids.migration());
             assertTrue(history.contains("shard 0: its master moved from 127.0.0.1:" + killed.port() + " to " + promotedAt),
                     history);
-            List<String> messages = service.http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
+            List<String> messages = RUN.service().http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
                     .extract().jsonPath().getList("events.message", String.class);
             for (int shard = 1; shard < 3; shard++) {
                 String prefix = "shard " + shard + " ";
@@ -107,12 +87,12 @@ class ClusterSourceFailoverTest {
     private static Map<String, String> keys(RedisCluster cluster, RedisServer promoted) {
         return ClusterKeys.of(cluster, m -> {
             RedisServer master = m == 0 ? promoted : cluster.master(m);
-            return connector.open(new RedisEndpoint("127.0.0.1", master.port(), null, null, false), "failover-test");
+            return RUN.connector().open(new RedisEndpoint("127.0.0.1", master.port(), null, null, false), "failover-test");
         });
     }
 
     private static Map<String, String> targetKeys(RedisServer target) {
-        try (RedisLink link = connector.open(new RedisEndpoint("127.0.0.1", target.port(), null, null, false), "failover-test")) {
+        try (RedisLink link = RUN.connector().open(new RedisEndpoint("127.0.0.1", target.port(), null, null, false), "failover-test")) {
             return ClusterKeys.of(link);
         }
     }

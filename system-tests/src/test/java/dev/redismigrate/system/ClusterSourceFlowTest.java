@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A 3-shard Redis Cluster source with a replica per shard, every type and TTLs, written to all
@@ -23,19 +22,8 @@ import org.junit.jupiter.api.Test;
  * verifier, reading every master, finds it equal, then an extra key on the target.
  */
 class ClusterSourceFlowTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start(1, 2, Map.of());
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 2, Map.of());
 
     @Test
     void aThreeShardClusterIntoAStandaloneTargetShardByShard() throws Exception {
@@ -47,9 +35,9 @@ class ClusterSourceFlowTest {
             MigrationService.Ids ids;
             data.startWriting();
             // the body names one node, not the first one
-            ids = service.migrate(cluster.master(1), target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
-            JsonPath syncing = service.onlineMigration(ids.database());
+            ids = RUN.service().migrate(cluster.master(1), target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            JsonPath syncing = RUN.service().onlineMigration(ids.database());
             assertEquals(3, syncing.getList("shards").size(), syncing.prettify());
             assertEquals(List.of(true, true, true), syncing.getList("shards.syncing"), syncing.prettify());
             assertEquals("0-5460", syncing.getString("shards[0].slots"));
@@ -69,27 +57,27 @@ class ClusterSourceFlowTest {
                 long targetTtl = Long.parseLong(target.cli("PTTL", key).trim());
                 assertTrue(targetTtl > 0, key + " keeps its TTL: " + targetTtl);
             }
-            Await.until(Duration.ofSeconds(20), () -> service.onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
-                    () -> "ready for cut-over: " + service.onlineMigration(ids.database()).prettify());
-            JsonPath caughtUp = service.onlineMigration(ids.database());
+            Await.until(Duration.ofSeconds(20), () -> RUN.service().onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
+                    () -> "ready for cut-over: " + RUN.service().onlineMigration(ids.database()).prettify());
+            JsonPath caughtUp = RUN.service().onlineMigration(ids.database());
             assertEquals(List.of(0, 0, 0), caughtUp.getList("shards.lag.bytes"), caughtUp.prettify());
 
             // the verifier reads every master, each for its slots
-            JsonPath equal = service.verify(ids.migration());
+            JsonPath equal = RUN.service().verify(ids.migration());
             assertEquals("equal", equal.getString("verdict"), equal.prettify());
             assertEquals(data.keys(), equal.getLong("result.keys_checked"), equal.prettify());
             target.cli("SET", "only-on-target", "x"); // an extra key, whichever master owns its slot
-            JsonPath different = service.verify(ids.migration());
+            JsonPath different = RUN.service().verify(ids.migration());
             assertEquals("different", different.getString("verdict"), different.prettify());
 
             // each shard is its own unit of work: both stream-worker instances got one
-            String history = service.history(ids.migration());
-            Set<String> streamers = service.shardWorkers(ids.migration(), "stream started from");
+            String history = RUN.service().history(ids.migration());
+            Set<String> streamers = RUN.service().shardWorkers(ids.migration(), "stream started from");
             assertEquals(2, streamers.size(), "stream instances that got a shard: " + streamers + "; " + history);
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
                     .then().statusCode(204);
-            assertEquals("canceled", service.onlineMigration(ids.database()).getString("status"));
+            assertEquals("canceled", RUN.service().onlineMigration(ids.database()).getString("status"));
         }
     }
 }

@@ -3,9 +3,7 @@ package dev.redismigrate.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
@@ -13,9 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A 3-shard Redis Cluster source with a replica per shard (every type, TTLs, bulk keys, written to
@@ -27,25 +24,8 @@ import org.junit.jupiter.api.Test;
  * without a checkpoint on any master once stopped.
  */
 class ClusterToClusterFlowTest {
-    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
-    static MigrationService service;
-    static RedisConnector connector;
-
-    @BeforeAll
-    static void start() {
-        service = MigrationService.start(2, 2, Map.of());
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
-        if (connector != null) {
-            connector.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of());
 
     @Test
     void aThreeShardClusterIntoAThreeShardCluster() throws Exception {
@@ -65,9 +45,9 @@ class ClusterToClusterFlowTest {
             data.seed(40, 3000);
             data.startWriting();
             // each body names one node of its cluster, not the first
-            MigrationService.Ids ids = service.migrate(source.master(1), target.master(targetShards - 1));
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
-            JsonPath syncing = service.onlineMigration(ids.database());
+            MigrationService.Ids ids = RUN.service().migrate(source.master(1), target.master(targetShards - 1));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            JsonPath syncing = RUN.service().onlineMigration(ids.database());
             assertEquals(List.of(true, true, true), syncing.getList("shards.syncing"), syncing.prettify());
             long roundsAtSync = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > roundsAtSync + 200, () -> "writes during the stream");
@@ -75,7 +55,7 @@ class ClusterToClusterFlowTest {
 
             Await.until(Duration.ofSeconds(60), () -> keys(source).equals(keys(target)),
                     () -> "key by key equal: " + ClusterKeys.differences(keys(source), keys(target), 10) + "; "
-                            + service.onlineMigration(ids.database()).prettify());
+                            + RUN.service().onlineMigration(ids.database()).prettify());
             Map<String, String> migrated = keys(source);
             assertTrue(migrated.size() > 3000 + 40 * 12, "every type and the bulk keys: " + migrated.size());
             for (String key : new String[] {"seed:ttl:string:7", "seed:ttl:hash:3", "seed:ttl:zset:11", "live:ttl:3"}) {
@@ -83,21 +63,21 @@ class ClusterToClusterFlowTest {
                 long targetTtl = Long.parseLong(target.cli("PTTL", key).trim());
                 assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
             }
-            Await.until(Duration.ofSeconds(20), () -> service.onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
-                    () -> "ready for cut-over: " + service.onlineMigration(ids.database()).prettify());
+            Await.until(Duration.ofSeconds(20), () -> RUN.service().onlineMigration(ids.database()).getBoolean("lag.ready_for_cutover"),
+                    () -> "ready for cut-over: " + RUN.service().onlineMigration(ids.database()).prettify());
 
-            JsonPath equal = service.verify(ids.migration());
+            JsonPath equal = RUN.service().verify(ids.migration());
             assertEquals("equal", equal.getString("verdict"), equal.prettify());
             assertEquals(data.keys(), equal.getLong("result.keys_checked"), equal.prettify());
 
             // two instances of each worker: each got a shard to copy and a shard to stream
-            String history = service.history(ids.migration());
-            assertEquals(2, service.shardWorkers(ids.migration(), "snapshot started from").size(), history);
-            assertEquals(2, service.shardWorkers(ids.migration(), "stream started from").size(), history);
+            String history = RUN.service().history(ids.migration());
+            assertEquals(2, RUN.service().shardWorkers(ids.migration(), "snapshot started from").size(), history);
+            assertEquals(2, RUN.service().shardWorkers(ids.migration(), "stream started from").size(), history);
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
                     .then().statusCode(204);
-            assertEquals("canceled", service.onlineMigration(ids.database()).getString("status"));
+            assertEquals("canceled", RUN.service().onlineMigration(ids.database()).getString("status"));
             // every shard's stop moves its slots' checkpoints out of the target (into the checkpoint log)
             Await.until(Duration.ofSeconds(20), () -> checkpoints(target) == 0,
                     () -> "no checkpoint left on any master after the stop: " + checkpoints(target));
@@ -109,7 +89,7 @@ class ClusterToClusterFlowTest {
 
     /** Each key of the cluster, read on its slot's master. */
     private static Map<String, String> keys(RedisCluster cluster) {
-        return ClusterKeys.of(cluster, m -> connector.open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
+        return ClusterKeys.of(cluster, m -> RUN.connector().open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
                 false), "cluster-test"));
     }
 

@@ -3,9 +3,7 @@ package dev.redismigrate.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
@@ -13,9 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cluster to cluster (3 source shards into a 2-master target) while written to: `kill -9` of the
@@ -25,27 +22,10 @@ import org.junit.jupiter.api.Test;
  * keep their attempt and their task. The target ends key by key equal, `equal` by the verifier.
  */
 class ClusterWorkerCrashTest {
-    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
-    static MigrationService service;
-    static RedisConnector connector;
-
-    @BeforeAll
-    static void start() {
-        service = MigrationService.start(1, 2, Map.of(
-                "redis-migrate.migration.worker-silence", "4s",
-                "redis-migrate.migration.silence-check", "1s"));
-        connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
-        if (connector != null) {
-            connector.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 2, Map.of(
+            "redis-migrate.migration.worker-silence", "4s",
+            "redis-migrate.migration.silence-check", "1s"));
 
     @Test
     void aStreamWorkerOwningAShardKilledMidStreamIsTakenOverAndEndsEqual() throws Exception {
@@ -54,33 +34,33 @@ class ClusterWorkerCrashTest {
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
             data.startWriting();
-            MigrationService.Ids ids = service.migrate(source.master(0), target.master(0));
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            MigrationService.Ids ids = RUN.service().migrate(source.master(0), target.master(0));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
             long atSync = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 100, () -> "writes before the crash");
 
-            ServiceProcess owner = service.shardReporter(ids.migration(), 0, "stream started", service.streamWorkers);
-            ServiceProcess survivor = service.streamWorkers.stream().filter(p -> p != owner).findFirst().orElseThrow();
+            ServiceProcess owner = RUN.service().shardReporter(ids.migration(), 0, "stream started", RUN.service().streamWorkers);
+            ServiceProcess survivor = RUN.service().streamWorkers.stream().filter(p -> p != owner).findFirst().orElseThrow();
             List<Integer> killedShards = new ArrayList<>();
             List<Integer> survivorShards = new ArrayList<>();
             for (int shard = 0; shard < 3; shard++) {
-                (service.shardReporter(ids.migration(), shard, "stream started", service.streamWorkers) == owner
+                (RUN.service().shardReporter(ids.migration(), shard, "stream started", RUN.service().streamWorkers) == owner
                         ? killedShards : survivorShards).add(shard);
             }
-            List<Integer> attemptsBefore = service.onlineMigration(ids.database()).getList("shards.attempt", Integer.class);
+            List<Integer> attemptsBefore = RUN.service().onlineMigration(ids.database()).getList("shards.attempt", Integer.class);
             List<Long> startsBefore = new ArrayList<>();
             for (int shard = 0; shard < 3; shard++) {
                 startsBefore.add(streamStarts(ids.migration(), shard));
             }
             owner.kill();
-            Await.until(Duration.ofSeconds(60), () -> service.history(ids.migration()).contains("REASSIGNED"),
-                    () -> "handed over: " + service.history(ids.migration()));
+            Await.until(Duration.ofSeconds(60), () -> RUN.service().history(ids.migration()).contains("REASSIGNED"),
+                    () -> "handed over: " + RUN.service().history(ids.migration()));
             for (int shard : killedShards) {
                 Await.until(Duration.ofSeconds(60),
-                        () -> service.shardReporter(ids.migration(), shard, "stream started", service.streamWorkers) == survivor,
-                        () -> "shard " + shard + "'s stream started by the survivor: " + service.history(ids.migration()));
+                        () -> RUN.service().shardReporter(ids.migration(), shard, "stream started", RUN.service().streamWorkers) == survivor,
+                        () -> "shard " + shard + "'s stream started by the survivor: " + RUN.service().history(ids.migration()));
             }
-            JsonPath after = service.onlineMigration(ids.database());
+            JsonPath after = RUN.service().onlineMigration(ids.database());
             assertEquals("syncing", after.getString("status"));
             for (int shard : killedShards) {
                 assertTrue(after.getInt("shards[" + shard + "].attempt") > attemptsBefore.get(shard),
@@ -91,7 +71,7 @@ class ClusterWorkerCrashTest {
                         "shard " + shard + ": " + after.prettify());
                 int s = shard;
                 assertEquals(startsBefore.get(shard), streamStarts(ids.migration(), shard),
-                        () -> "shard " + s + "'s stream not started again: " + service.history(ids.migration()));
+                        () -> "shard " + s + "'s stream not started again: " + RUN.service().history(ids.migration()));
             }
             long atTakeover = data.rounds();
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > atTakeover + 200, () -> "writes after the take-over");
@@ -99,23 +79,23 @@ class ClusterWorkerCrashTest {
 
             Await.until(Duration.ofSeconds(60), () -> keys(source).equals(keys(target)),
                     () -> "key by key equal: " + ClusterKeys.differences(keys(source), keys(target), 10) + "; "
-                            + service.onlineMigration(ids.database()).prettify());
+                            + RUN.service().onlineMigration(ids.database()).prettify());
             assertTrue(keys(source).size() > 1000, "keys: " + keys(source).size());
-            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
-            JsonPath equal = service.verify(ids.migration());
+            assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
+            JsonPath equal = RUN.service().verify(ids.migration());
             assertEquals("equal", equal.getString("verdict"), equal.prettify());
         }
     }
 
     /** How often the history says the shard's stream started. */
     private static long streamStarts(String migrationId, int shard) {
-        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().jsonPath()
+        return RUN.service().http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().jsonPath()
                 .getList("events.message", String.class).stream()
                 .filter(m -> m != null && m.startsWith("shard " + shard + " ") && m.contains("): stream started")).count();
     }
 
     private static Map<String, String> keys(RedisCluster cluster) {
-        return ClusterKeys.of(cluster, m -> connector.open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
+        return ClusterKeys.of(cluster, m -> RUN.connector().open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(), null, null,
                 false), "cluster-test"));
     }
 }

@@ -13,9 +13,8 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Complete end to end, by replication and by scan: under a steady write load the source's writes
@@ -25,19 +24,8 @@ import org.junit.jupiter.api.Test;
  * off the source is digest-equal to the target, and the target's list has no gap.
  */
 class CompletionFlowTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
     void byReplicationWithAPauseAndAFullVerification() throws Exception {
@@ -60,20 +48,20 @@ class CompletionFlowTest {
         OnlineMigrationFlowTest.seed(source);
         MigrationService.Ids ids;
         try (SourceWriter mix = new SourceWriter(source, true)) {
-            ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(90));
+            ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(90));
             long rounds = mix.rounds();
             Await.until(Duration.ofSeconds(30), () -> mix.rounds() > rounds + 100, () -> "writes while syncing");
         }
-        assertEquals(method, service.onlineMigration(ids.database()).getString("method"));
+        assertEquals(method, RUN.service().onlineMigration(ids.database()).getString("method"));
         try (ListAppender load = new ListAppender(source)) {
             Await.until(Duration.ofSeconds(10), () -> load.appended() > 100, () -> "the load runs");
-            JsonPath begun = service.http().body(body)
+            JsonPath begun = RUN.service().http().body(body)
                     .post("/v2/databases/{id}/online-migration/{mid}/complete", ids.database(), ids.migration())
                     .then().statusCode(202).body("completion.step", equalTo("waiting_for_offset")).extract().jsonPath();
             assertEquals("syncing", begun.getString("status"));
-            service.awaitStatus(ids, "done", Duration.ofSeconds(60));
-            JsonPath done = service.onlineMigration(ids.database());
+            RUN.service().awaitStatus(ids, "done", Duration.ofSeconds(60));
+            JsonPath done = RUN.service().onlineMigration(ids.database());
             assertTrue(done.getString("completed_at") != null, done.prettify());
             if (method.equals("replication")) {
                 assertTrue(done.getLong("final_offset") > 0, done.prettify());
@@ -83,7 +71,7 @@ class CompletionFlowTest {
             Await.until(Duration.ofSeconds(10), () -> load.appended() > appended + 100, () -> "the source takes writes again");
             assertEquals("OK", source.cli("SET", "after:complete", "1").trim());
         }
-        String history = service.history(ids.migration());
+        String history = RUN.service().history(ids.migration());
         assertTrue(history.contains("waiting for the apply to reach") || history.contains("waiting until no changed key"), history);
         assertTrue(history.contains("stopping the workers"), history);
         if (body.containsKey("verify")) {
@@ -118,7 +106,7 @@ class CompletionFlowTest {
 
         ListAppender(RedisServer source) {
             String sealed = source.password() == null ? null : CIPHER.seal(source.password());
-            link = connector.open(new RedisEndpoint(source.host(), source.port(), null, sealed, false), "test-appender");
+            link = RUN.connector().open(new RedisEndpoint(source.host(), source.port(), null, sealed, false), "test-appender");
             thread = new Thread(() -> {
                 while (running) {
                     link.call("RPUSH", KEY, Long.toString(appended.get()));
@@ -137,7 +125,7 @@ class CompletionFlowTest {
             running = false;
             thread.join(10_000);
             link.close();
-            connector.close();
+            RUN.connector().close();
         }
     }
 }

@@ -14,8 +14,7 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,19 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * each prints them), and by the service's own full verification.
  */
 class CrossFamilyMigrationTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @ParameterizedTest(name = "{0} to {1} by {2}")
     @CsvSource({"REDIS, VALKEY, replication", "VALKEY, VALKEY, replication", "VALKEY, REDIS, scan"})
@@ -52,9 +40,9 @@ class CrossFamilyMigrationTest {
             MigrationService.Ids ids = null;
             try {
                 try (SourceWriter writer = SourceWriter.withFractions(source)) {
-                    ids = service.migrate(source, target);
-                    service.awaitStatus(ids, "syncing", Duration.ofSeconds(90));
-                    JsonPath syncing = service.onlineMigration(ids.database());
+                    ids = RUN.service().migrate(source, target);
+                    RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(90));
+                    JsonPath syncing = RUN.service().onlineMigration(ids.database());
                     assertEquals(method, syncing.getString("method"), syncing.prettify());
                     long writes = writer.rounds();
                     Await.until(Duration.ofSeconds(30), () -> writer.rounds() > writes + 200,
@@ -85,7 +73,7 @@ class CrossFamilyMigrationTest {
                 }
             } finally {
                 if (ids != null) {
-                    service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration());
+                    RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration());
                 }
             }
         }
@@ -132,7 +120,7 @@ class CrossFamilyMigrationTest {
 
     /** POST a full verification and wait for its end. */
     private static JsonPath verifyFull(String migrationId) throws InterruptedException {
-        String id = service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+        String id = RUN.service().http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
                 .then().statusCode(202).body("id", notNullValue()).body("mode", equalTo("full"))
                 .extract().path("id");
         Await.until(Duration.ofSeconds(60), () -> !"running".equals(latestVerification(migrationId).getString("status")),
@@ -144,6 +132,6 @@ class CrossFamilyMigrationTest {
     }
 
     private static JsonPath latestVerification(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
+        return RUN.service().http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
     }
 }

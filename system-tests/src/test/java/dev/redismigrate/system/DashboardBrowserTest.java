@@ -17,9 +17,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -33,20 +32,9 @@ class DashboardBrowserTest {
     static final String SOURCE_PASSWORD = "dash-source-pw";
     static final String TARGET_PASSWORD = "dash-target-pw";
 
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        // gauges read from PostgreSQL every second rather than five: the test waits less
-        service = MigrationService.start(1, 1, Map.of("redis-migrate.metrics.refresh-every", "1s"));
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    // gauges read from PostgreSQL every second rather than five: the test waits less
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of("redis-migrate.metrics.refresh-every", "1s"));
 
     @Test
     void startsWatchesAndStopsAMigrationFromTheDashboard() {
@@ -54,7 +42,7 @@ class DashboardBrowserTest {
              RedisServer target = RedisServer.start("--requirepass", TARGET_PASSWORD);
              Browser browser = Browser.start(1366, 900)) {
             source.cliPipe("DEBUG POPULATE 30000 bulk 64\nSELECT 1\nSET db1:key v\n");
-            browser.open(service.api().baseUrl() + "/");
+            browser.open(RUN.service().api().baseUrl() + "/");
 
             // the page loads without a token; the API refuses a wrong one
             browser.type("token", "not-the-token");
@@ -120,12 +108,12 @@ class DashboardBrowserTest {
             // stop, behind a confirmation
             browser.click("stop");
             browser.await(Duration.ofSeconds(5), "the confirmation", () -> browser.visible("stop-dialog"));
-            assertEquals("syncing", service.http().get("/v2/migrations/{id}", migrationId).jsonPath().getString("status"),
+            assertEquals("syncing", RUN.service().http().get("/v2/migrations/{id}", migrationId).jsonPath().getString("status"),
                     "nothing stopped before the confirmation");
             browser.click("stop-confirm");
             browser.await(Duration.ofSeconds(15), "status canceled", () -> "canceled".equals(browser.text("detail-status")));
             assertFalse(browser.visible("stop"), "no stop button for an ended migration");
-            assertEquals("canceled", service.http().get("/v2/migrations/{id}", migrationId).jsonPath().getString("status"));
+            assertEquals("canceled", RUN.service().http().get("/v2/migrations/{id}", migrationId).jsonPath().getString("status"));
 
             String page = browser.pageSource();
             assertFalse(page.contains(SOURCE_PASSWORD) || page.contains(TARGET_PASSWORD), "no password on the page");
@@ -137,25 +125,25 @@ class DashboardBrowserTest {
         try (RedisServer source = RedisServer.start();
              RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 20000 bulk 64\n");
-            String databaseId = service.http().body(Map.of("name", "metrics-target", "engine", "redis",
+            String databaseId = RUN.service().http().body(Map.of("name", "metrics-target", "engine", "redis",
                             "connection", Map.of("host", target.host(), "port", target.port(), "ssl", false)))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
             String id;
             try (SourceWriter writer = new SourceWriter(source)) {
-                id = service.http().body(Map.of("source", Map.of("host", source.host(), "port", source.port()),
+                id = RUN.service().http().body(Map.of("source", Map.of("host", source.host(), "port", source.port()),
                                 "disable_ssl", true))
                         .put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
                 Await.until(Duration.ofSeconds(90), () -> {
-                    JsonPath migration = service.onlineMigration(databaseId);
+                    JsonPath migration = RUN.service().onlineMigration(databaseId);
                     if ("error".equals(migration.getString("status"))) { // no use waiting on
                         throw new AssertionError("the migration failed: " + migration.getString("error"));
                     }
                     return "syncing".equals(migration.getString("status"));
-                }, () -> "syncing: " + service.onlineMigration(databaseId).prettify());
+                }, () -> "syncing: " + RUN.service().onlineMigration(databaseId).prettify());
 
                 // the snapshot worker: what it copied, every key
-                ServiceProcess snapshot = service.snapshotWorkers.get(0);
+                ServiceProcess snapshot = RUN.service().snapshotWorkers.get(0);
                 PrometheusText copied = PrometheusText.scrape(snapshot);
                 assertTrue(copied.valueOrZero("redis_migrate_worker_keys_copied_total", "migration", id) >= 20_000,
                         "keys copied on " + snapshot.baseUrl());
@@ -163,15 +151,15 @@ class DashboardBrowserTest {
                 assertTrue(copied.has("kafka_consumer_fetch_manager_records_lag_max"), "the workers' Kafka consumer lag");
 
                 // the stream worker: commands applied go up while the source is written to
-                ServiceProcess stream = service.streamWorkers.get(0);
+                ServiceProcess stream = RUN.service().streamWorkers.get(0);
                 double applied = awaitAbove(stream, "redis_migrate_worker_commands_applied_total", id, 0);
                 awaitAbove(stream, "redis_migrate_worker_commands_applied_total", id, applied);
                 assertTrue(PrometheusText.scrape(stream).value("redis_migrate_worker_lag_bytes", "migration", id).isPresent());
 
                 // api-service: gauges from PostgreSQL, the same migration moving there too
-                double applied0 = awaitAbove(service.api(), "redis_migrate_migration_commands_applied", id, 0);
-                awaitAbove(service.api(), "redis_migrate_migration_commands_applied", id, applied0);
-                PrometheusText api = PrometheusText.scrape(service.api());
+                double applied0 = awaitAbove(RUN.service().api(), "redis_migrate_migration_commands_applied", id, 0);
+                awaitAbove(RUN.service().api(), "redis_migrate_migration_commands_applied", id, applied0);
+                PrometheusText api = PrometheusText.scrape(RUN.service().api());
                 assertEquals(100.0, api.valueOrZero("redis_migrate_migration_snapshot_percent", "migration", id));
                 assertTrue(api.valueOrZero("redis_migrate_migrations", "status", "syncing") >= 1);
 
@@ -182,11 +170,11 @@ class DashboardBrowserTest {
                 }
             }
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, id).then().statusCode(204);
-            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(service.api())
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, id).then().statusCode(204);
+            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(RUN.service().api())
                             .value("redis_migrate_migration_commands_applied", "migration", id).isEmpty(),
                     () -> "an ended migration's gauges gone from api-service");
-            assertTrue(PrometheusText.scrape(service.api()).valueOrZero("redis_migrate_migrations", "status", "canceled") >= 1);
+            assertTrue(PrometheusText.scrape(RUN.service().api()).valueOrZero("redis_migrate_migrations", "status", "canceled") >= 1);
         }
     }
 
@@ -197,10 +185,10 @@ class DashboardBrowserTest {
              ClusterData data = new ClusterData(cluster);
              Browser browser = Browser.start(1366, 900)) {
             data.seed(5, 600);
-            MigrationService.Ids ids = service.migrate(cluster.master(0), target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            MigrationService.Ids ids = RUN.service().migrate(cluster.master(0), target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
 
-            browser.open(service.api().baseUrl() + "/");
+            browser.open(RUN.service().api().baseUrl() + "/");
             browser.type("token", MigrationService.TOKEN);
             browser.click("connect");
             browser.await(Duration.ofSeconds(10), "the migration's row", () -> !browser.find("migration-rows")
@@ -221,16 +209,16 @@ class DashboardBrowserTest {
 
             // api-service: a gauge per shard besides the migration's
             // a shard's lag is known from its stream's first report
-            Await.until(Duration.ofSeconds(20), () -> PrometheusText.scrape(service.api())
+            Await.until(Duration.ofSeconds(20), () -> PrometheusText.scrape(RUN.service().api())
                             .values("redis_migrate_shard_lag_bytes", "migration", ids.migration()).size() == 3,
                     () -> "3 shard lag series on api-service");
-            PrometheusText api = PrometheusText.scrape(service.api());
+            PrometheusText api = PrometheusText.scrape(RUN.service().api());
             assertEquals(List.of(100.0, 100.0, 100.0), api.values("redis_migrate_shard_snapshot_percent", "migration", ids.migration()));
             assertEquals(3, api.values("redis_migrate_shard_lag_bytes", "migration", ids.migration()).size());
             assertEquals(3, api.values("redis_migrate_shard_commands_applied", "migration", ids.migration()).size());
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration()).then().statusCode(204);
-            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(service.api())
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration()).then().statusCode(204);
+            Await.until(Duration.ofSeconds(15), () -> PrometheusText.scrape(RUN.service().api())
                             .values("redis_migrate_shard_snapshot_percent", "migration", ids.migration()).isEmpty(),
                     () -> "an ended migration's shard gauges gone");
         }

@@ -8,9 +8,8 @@ import dev.redismigrate.testing.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * limits.keys_per_second end to end: a limited copy takes at least the time the limit allows (a lower
@@ -18,25 +17,14 @@ import org.junit.jupiter.api.Test;
  * long before the limited time.
  */
 class LimitsFlowTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     private static String start(RedisServer source, RedisServer target, long keysPerSecond) {
-        String databaseId = service.http().body(Map.of("name", "target", "engine", "redis", "connection",
+        String databaseId = RUN.service().http().body(Map.of("name", "target", "engine", "redis", "connection",
                         Map.of("host", target.host(), "port", target.port(), "ssl", false)))
                 .post("/v2/databases").then().statusCode(201).extract().path("database.id");
-        service.http().body(Map.of("source", Map.of("host", source.host(), "port", source.port()), "disable_ssl", true,
+        RUN.service().http().body(Map.of("source", Map.of("host", source.host(), "port", source.port()), "disable_ssl", true,
                         "ignore_dbs", List.of(), "limits", Map.of("keys_per_second", keysPerSecond)))
                 .put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200)
                 .body("limits.keys_per_second", equalTo((int) keysPerSecond));
@@ -44,8 +32,8 @@ class LimitsFlowTest {
     }
 
     private static void awaitSyncing(String databaseId, Duration timeout) throws InterruptedException {
-        Await.until(timeout, () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                () -> "syncing: " + service.onlineMigration(databaseId).prettify());
+        Await.until(timeout, () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
+                () -> "syncing: " + RUN.service().onlineMigration(databaseId).prettify());
     }
 
     /** The copied keys (the stream's checkpoint key in the target is not one of them). */
@@ -73,13 +61,13 @@ class LimitsFlowTest {
             source.cli("DEBUG", "POPULATE", "6000", "bulk", "16");
             long started = System.nanoTime();
             String databaseId = start(source, target, 200); // limited: 30 s
-            String migrationId = service.onlineMigration(databaseId).getString("id");
-            Await.until(Duration.ofSeconds(30), () -> service.onlineMigration(databaseId).getLong("progress.keys_copied") > 0,
+            String migrationId = RUN.service().onlineMigration(databaseId).getString("id");
+            Await.until(Duration.ofSeconds(30), () -> RUN.service().onlineMigration(databaseId).getLong("progress.keys_copied") > 0,
                     () -> "the copy began");
             Thread.sleep(1_000);
-            long copiedWhileLimited = service.onlineMigration(databaseId).getLong("progress.keys_copied");
+            long copiedWhileLimited = RUN.service().onlineMigration(databaseId).getLong("progress.keys_copied");
             assertTrue(copiedWhileLimited < 3000, "limited to 200 keys/s: " + copiedWhileLimited);
-            service.http().body(Map.of("limits", Map.of("keys_per_second", 0)))
+            RUN.service().http().body(Map.of("limits", Map.of("keys_per_second", 0)))
                     .patch("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId)
                     .then().statusCode(200).body("limits.keys_per_second", equalTo(0));
             awaitSyncing(databaseId, Duration.ofSeconds(60));

@@ -11,9 +11,8 @@ import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.testing.StreamState;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The walking skeleton end to end over HTTP: register a target, PUT a migration of a live source,
@@ -21,33 +20,22 @@ import org.junit.jupiter.api.Test;
  * the data kept and no longer followed.
  */
 class OnlineMigrationFlowTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
     void copiesEverythingFollowsWritesAndKeepsTheDataWhenStopped() throws Exception {
         try (RedisServer source = RedisServer.start("--requirepass", "source-pass");
              RedisServer target = RedisServer.start()) {
             seed(source);
-            String databaseId = service.http().body("""
+            String databaseId = RUN.service().http().body("""
                     {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
                     """.formatted(target.port()))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
 
             String migrationId;
             try (SourceWriter writer = new SourceWriter(source)) {
-                JsonPath started = service.http().body("""
+                JsonPath started = RUN.service().http().body("""
                         {"source": {"host": "127.0.0.1", "port": %d, "dbname": "defaultdb", "username": "",
                                     "password": "source-pass"},
                          "disable_ssl": true, "ignore_dbs": []}
@@ -59,8 +47,8 @@ class OnlineMigrationFlowTest {
                 migrationId = started.getString("id");
                 assertFalse(started.prettify().contains("source-pass"), "no password in the answer");
 
-                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + RUN.service().onlineMigration(databaseId).prettify());
                 long roundsAtSync = writer.rounds();
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes during the stream");
             }
@@ -69,17 +57,17 @@ class OnlineMigrationFlowTest {
                     () -> "digests equal: source " + source.digest() + " target " + target.digest());
             assertNotEquals("0000000000000000000000000000000000000000", target.digest());
             StreamState.assertSameStreams(source, target); // groups, consumers, pending entries: not in the digest
-            JsonPath caughtUp = service.onlineMigration(databaseId);
+            JsonPath caughtUp = RUN.service().onlineMigration(databaseId);
             assertTrue(caughtUp.getLong("progress.keys_copied") > 1000, caughtUp.prettify());
             for (String key : new String[] {"seed:ttl:string", "seed:ttl:hash", "seed:ttl:zset", "live:ttl:3"}) {
                 long sourceTtl = pttl(source, "1", key);
                 long targetTtl = pttl(target, "1", key);
                 assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
             }
-            Await.until(Duration.ofSeconds(10), () -> service.onlineMigration(databaseId).getLong("lag.bytes") == 0, () -> "lag 0");
+            Await.until(Duration.ofSeconds(10), () -> RUN.service().onlineMigration(databaseId).getLong("lag.bytes") == 0, () -> "lag 0");
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
-            assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
+            assertEquals("canceled", RUN.service().onlineMigration(databaseId).getString("status"));
             long keysKept = Long.parseLong(target.cli("DBSIZE").trim());
             // a stop closes the stream's replication link: the source has no replica left
             Await.until(Duration.ofSeconds(10), () -> source.cli("INFO", "replication").contains("connected_slaves:0"),

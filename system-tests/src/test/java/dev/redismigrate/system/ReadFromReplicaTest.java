@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code read-from-replica}: a 3-shard cluster source with a replica per shard, written to all along.
@@ -23,19 +22,8 @@ import org.junit.jupiter.api.Test;
  * the master's full-sync count does not move). The target ends equal to the masters' combined digest.
  */
 class ReadFromReplicaTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start(1, 1, Map.of("redis-migrate.migration.read-from-replica", "true"));
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of("redis-migrate.migration.read-from-replica", "true"));
 
     @Test
     void eachShardIsCopiedFromItsReplicaAndStreamedFromItsMaster() throws Exception {
@@ -53,9 +41,9 @@ class ReadFromReplicaTest {
                 replicaForks.add(stat(replicaOf(cluster, shard), "total_forks"));
             }
             data.startWriting();
-            MigrationService.Ids ids = service.migrate(cluster.master(0), target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
-            JsonPath syncing = service.onlineMigration(ids.database());
+            MigrationService.Ids ids = RUN.service().migrate(cluster.master(0), target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            JsonPath syncing = RUN.service().onlineMigration(ids.database());
             for (int shard = 0; shard < 3; shard++) {
                 String at = "shards[" + shard + "].";
                 assertEquals("127.0.0.1:" + replicaOf(cluster, shard).port(), syncing.getString(at + "snapshot_node"), syncing.prettify());
@@ -76,7 +64,7 @@ class ReadFromReplicaTest {
                 assertTrue(stat(replicaOf(cluster, shard), "total_forks") > replicaForks.get(shard),
                         "shard " + shard + ": the replica forked for the snapshot");
             }
-            String history = service.history(ids.migration());
+            String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("OFFSET_LOST") || history.contains("REASSIGNED"), "no shard lost its offset: " + history);
         }
     }

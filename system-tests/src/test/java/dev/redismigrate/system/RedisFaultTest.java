@@ -7,34 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The source drops our connections and the target runs out of memory: the migration either
  * rides the fault out and ends equal, or stops in error saying why; nothing is silently dropped.
  */
 class RedisFaultTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
     void theSourceClosingTheReplicationLinkMidCopyStillEndsEqual() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 500000 bulk 100\nSELECT 2\nDEBUG POPULATE 50000 other 100\n");
-            MigrationService.Ids ids = service.migrate(source, target);
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
             // while the source still streams its RDB to us (the copy takes seconds for this many keys)
             Await.until(Duration.ofSeconds(60), () -> {
                 String replication = source.cli("INFO", "replication");
@@ -44,13 +32,13 @@ class RedisFaultTest {
             // written after the copy began and before the link is cut: the copy must not resurrect them
             source.cliPipe("DEL bulk:1 bulk:2 bulk:3\nSET added-during-copy 1\n");
             source.cli("CLIENT", "KILL", "TYPE", "replica");
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
             source.cli("SET", "after", "1");
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
-                    () -> "digests equal: " + service.history(ids.migration()));
+                    () -> "digests equal: " + RUN.service().history(ids.migration()));
             assertEquals("0", target.cli("EXISTS", "bulk:1").trim());
-            assertTrue(service.history(ids.migration()).contains("the source closed the replication link; copying again from an emptied target"),
-                    service.history(ids.migration()));
+            assertTrue(RUN.service().history(ids.migration()).contains("the source closed the replication link; copying again from an emptied target"),
+                    RUN.service().history(ids.migration()));
         }
     }
 
@@ -58,8 +46,8 @@ class RedisFaultTest {
     void theSourceClosingTheReplicationLinkMidStreamLosesNothing() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 5000 seed 32\n");
-            MigrationService.Ids ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             try (SourceWriter writer = new SourceWriter(source)) {
                 for (int i = 0; i < 3; i++) {
                     long from = writer.rounds();
@@ -73,13 +61,13 @@ class RedisFaultTest {
                         () -> "the stream's link open again after the third cut");
             }
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()), () -> "digests equal");
-            String history = service.history(ids.migration());
+            String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("new full snapshot"), "the stream continued where it was: " + history);
             assertFalse(history.contains("REASSIGNED"), "the same worker reconnected, no hand-over: " + history);
             // one full sync (the snapshot's); the stream's start and each of the three reconnects continued (PSYNC)
             assertEquals("1", stat(source, "stats", "sync_full"));
             assertEquals("4", stat(source, "stats", "sync_partial_ok"));
-            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
         }
     }
 
@@ -87,15 +75,15 @@ class RedisFaultTest {
     void aTargetRestartedEmptyWhileTheStreamIsIdleEndsTheMigrationInErrorSayingSo() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 1000 seed 32\n");
-            MigrationService.Ids ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             source.cli("SET", "after", "1");
             // idle: the stream's checkpoint has left the target (it equals the source), nothing in it to miss
             Await.until(Duration.ofSeconds(30), () -> source.digest().equals(target.digest()), () -> "the idle target equal");
             Thread.sleep(1500); // past the progress tick that moved the checkpoint out
             target.restartEmpty();
-            service.awaitStatus(ids, "error", Duration.ofSeconds(15));
-            JsonPath failed = service.onlineMigration(ids.database());
+            RUN.service().awaitStatus(ids, "error", Duration.ofSeconds(15));
+            JsonPath failed = RUN.service().onlineMigration(ids.database());
             assertTrue(failed.getString("error").contains("the target " + target.host() + ":" + target.port() + " lost its data"),
                     failed.prettify());
         }
@@ -111,14 +99,14 @@ class RedisFaultTest {
     void aTargetOutOfMemoryEndsTheMigrationInErrorWithTheReason() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start("--maxmemory-policy", "noeviction")) {
             source.cliPipe("DEBUG POPULATE 1000 seed 32\n");
-            MigrationService.Ids ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             long used = Long.parseLong(target.cli("MEMORY", "STATS").lines().dropWhile(l -> !l.equals("total.allocated"))
                     .skip(1).findFirst().orElseThrow().trim());
             target.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 512 * 1024));
             source.cli("EVAL", "for i = 1, 40000 do redis.call('SET', 'big:' .. i, string.rep('x', 100)) end return 1", "0");
-            service.awaitStatus(ids, "error", Duration.ofSeconds(60));
-            JsonPath failed = service.onlineMigration(ids.database());
+            RUN.service().awaitStatus(ids, "error", Duration.ofSeconds(60));
+            JsonPath failed = RUN.service().onlineMigration(ids.database());
             assertTrue(failed.getString("error").contains("maxmemory"), failed.prettify());
         }
     }

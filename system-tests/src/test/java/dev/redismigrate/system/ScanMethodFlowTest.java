@@ -10,9 +10,8 @@ import dev.redismigrate.testing.StreamState;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scan method end to end over HTTP: a source that refuses PSYNC (as managed services do) is
@@ -21,21 +20,10 @@ import org.junit.jupiter.api.Test;
  * stopped. A stream worker killed while it captures costs a new copy, not a lost change.
  */
 class ScanMethodFlowTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        // ~4,000 keys: two parts; a silent worker is replaced within seconds
-        service = MigrationService.start(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
-                "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    // ~4,000 keys: two parts; a silent worker is replaced within seconds
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
+            "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
 
     @Test
     void aSourceWithoutPsyncIsCopiedByScanFollowedByItsNotificationsAndEqualAtTheEnd() throws Exception {
@@ -45,15 +33,15 @@ class ScanMethodFlowTest {
             OnlineMigrationFlowTest.seed(source);
             String databaseId = register(target);
             String body = body(source);
-            service.http().body(body).post("/v2/databases/{id}/online-migration/check", databaseId)
+            RUN.service().http().body(body).post("/v2/databases/{id}/online-migration/check", databaseId)
                     .then().statusCode(200).body("method", equalTo("scan")).body("ok", equalTo(true));
 
             String migrationId;
             try (SourceWriter writer = new SourceWriter(source)) {
-                migrationId = service.http().body(body).put("/v2/databases/{id}/online-migration", databaseId)
+                migrationId = RUN.service().http().body(body).put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).body("method", equalTo("scan")).extract().path("id");
-                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + RUN.service().onlineMigration(databaseId).prettify());
                 long roundsAtSync = writer.rounds();
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtSync + 200, () -> "writes while syncing");
             }
@@ -67,17 +55,17 @@ class ScanMethodFlowTest {
                 long targetTtl = OnlineMigrationFlowTest.pttl(target, "1", key);
                 assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, key + ": " + sourceTtl + " vs " + targetTtl);
             }
-            Await.until(Duration.ofSeconds(10), () -> service.onlineMigration(databaseId).getLong("lag.keys") == 0,
-                    () -> "no changed key pending: " + service.onlineMigration(databaseId).prettify());
-            JsonPath syncing = service.onlineMigration(databaseId);
+            Await.until(Duration.ofSeconds(10), () -> RUN.service().onlineMigration(databaseId).getLong("lag.keys") == 0,
+                    () -> "no changed key pending: " + RUN.service().onlineMigration(databaseId).prettify());
+            JsonPath syncing = RUN.service().onlineMigration(databaseId);
             assertEquals("scan", syncing.getString("method"));
             assertTrue(syncing.getLong("progress.keys_copied") > 4000, syncing.prettify());
             assertTrue(syncing.getLong("commands_applied") > 0, "changed keys copied again: " + syncing.prettify());
             assertEquals(2, syncing.getInt("progress.parts"), syncing.prettify());
             assertEquals(2, syncing.getInt("progress.parts_completed"), syncing.prettify());
 
-            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
-            assertEquals("canceled", service.onlineMigration(databaseId).getString("status"));
+            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
+            assertEquals("canceled", RUN.service().onlineMigration(databaseId).getString("status"));
         }
     }
 
@@ -88,15 +76,15 @@ class ScanMethodFlowTest {
             OnlineMigrationFlowTest.seed(source);
             String databaseId = register(target);
             try (SourceWriter writer = new SourceWriter(source)) {
-                String migrationId = service.http().body(body(source)).put("/v2/databases/{id}/online-migration", databaseId)
+                String migrationId = RUN.service().http().body(body(source)).put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
-                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + RUN.service().onlineMigration(databaseId).prettify());
 
-                service.reporterOf(migrationId, "capture of changed keys started", service.streamWorkers).kill();
+                RUN.service().reporterOf(migrationId, "capture of changed keys started", RUN.service().streamWorkers).kill();
                 long roundsAtKill = writer.rounds();
                 Await.until(Duration.ofSeconds(120), () -> countOf(events(migrationId), "capture of changed keys started") == 2
-                                && "syncing".equals(service.onlineMigration(databaseId).getString("status")),
+                                && "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
                         () -> "copied again and syncing: " + events(migrationId));
                 assertTrue(events(migrationId).contains("REASSIGNED"), events(migrationId));
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > roundsAtKill + 200, () -> "writes meanwhile");
@@ -108,7 +96,7 @@ class ScanMethodFlowTest {
     }
 
     private static String register(RedisServer target) {
-        return service.http().body("""
+        return RUN.service().http().body("""
                 {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
                 """.formatted(target.port()))
                 .post("/v2/databases").then().statusCode(201).extract().path("database.id");
@@ -121,7 +109,7 @@ class ScanMethodFlowTest {
     }
 
     private static String events(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
+        return RUN.service().http().get("/v2/migrations/{id}/events", migrationId).then().statusCode(200).extract().asString();
     }
 
     private static int countOf(String text, String part) {

@@ -10,9 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A target far slower than the source's write rate (paused for writes 800 ms of every second) must
@@ -21,19 +20,8 @@ import org.junit.jupiter.api.Test;
  * migration catches up once the load stops.
  */
 class SlowTargetTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
     void aSlowTargetDuringTheSnapshotNeverMakesTheSourceDropTheLink() throws Exception {
@@ -45,19 +33,19 @@ class SlowTargetTest {
             source.cliPipe("DEBUG POPULATE 200000 bulk 100\nSELECT 2\nDEBUG POPULATE 20000 other 100\n");
             try (SlowTarget slow = new SlowTarget(target); SourceWriter writer = new SourceWriter(source);
                  BulkLoad load = new BulkLoad(source)) {
-                MigrationService.Ids ids = service.migrate(source, target);
-                service.awaitStatus(ids, "syncing", Duration.ofSeconds(240));
+                MigrationService.Ids ids = RUN.service().migrate(source, target);
+                RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(240));
                 assertTrue(load.bytesWritten() > 4_000_000, "the load wrote more than the 4 MB buffer: " + load.bytesWritten());
                 writer.close();
                 load.close();
                 slow.close();
                 Await.until(Duration.ofSeconds(120), () -> source.digest().equals(target.digest()),
-                        () -> "digests equal: " + service.history(ids.migration()));
+                        () -> "digests equal: " + RUN.service().history(ids.migration()));
                 assertEquals("1", stat(source, "stats", "sync_full"), "one full sync only");
                 assertFalse(sourceLog(source).contains("output buffer limits"), () -> "the source never dropped the link: "
                         + logLines(source, "buffer", "eplica", "sync", "Synchronization"));
-                assertFalse(service.history(ids.migration()).contains("copying again"), service.history(ids.migration()));
-                assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+                assertFalse(RUN.service().history(ids.migration()).contains("copying again"), RUN.service().history(ids.migration()));
+                assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
             }
         }
     }
@@ -66,8 +54,8 @@ class SlowTargetTest {
     void aBurstLargerThanTheBacklogWhileTheTargetIsSlowLosesNoOffset() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 5000 seed 32\n");
-            MigrationService.Ids ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             // a backlog and an output buffer far smaller than the burst: only reading at network speed survives it
             source.cli("CONFIG", "SET", "repl-backlog-size", "1mb");
             source.cli("CONFIG", "SET", "client-output-buffer-limit", "replica 1mb 1mb 0");
@@ -75,22 +63,22 @@ class SlowTargetTest {
                 Await.until(Duration.ofSeconds(120), () -> burst.bytesWritten() > 8_000_000, () -> "an 8 MB burst");
             }
             Await.until(Duration.ofSeconds(180), () -> source.digest().equals(target.digest()),
-                    () -> "digests equal: " + service.history(ids.migration()));
-            String history = service.history(ids.migration());
+                    () -> "digests equal: " + RUN.service().history(ids.migration()));
+            String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("OFFSET_LOST") || history.contains("can no longer continue"), history);
             assertEquals("1", stat(source, "stats", "sync_full"), "no new snapshot");
             assertFalse(sourceLog(source).contains("output buffer limits"), "the source never dropped the link");
-            List<KafkaView.Rec> events = new KafkaView(service.kafka()).records(service.topic("redis-migrate.events"));
+            List<KafkaView.Rec> events = new KafkaView(RUN.service().kafka()).records(RUN.service().topic("redis-migrate.events"));
             assertTrue(events.stream().anyMatch(e -> e.value().contains(ids.migration())
                     && e.value().contains("STREAM_PROGRESS") && !e.value().contains("\"apply_lag_bytes\":0")
                     && e.value().contains("apply_lag_bytes")), "the change log held what the target had not taken yet");
             Await.until(Duration.ofSeconds(30), () -> {
-                List<KafkaView.Rec> now = new KafkaView(service.kafka()).records(service.topic("redis-migrate.events"));
+                List<KafkaView.Rec> now = new KafkaView(RUN.service().kafka()).records(RUN.service().topic("redis-migrate.events"));
                 KafkaView.Rec last = now.stream().filter(e -> e.value().contains(ids.migration())
                         && e.value().contains("STREAM_PROGRESS")).reduce((a, b) -> b).orElseThrow();
                 return last.value().contains("\"apply_lag_bytes\":0") && last.value().contains("\"capture_lag_bytes\":0");
             }, () -> "the apply lag drained");
-            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
         }
     }
 
@@ -98,8 +86,8 @@ class SlowTargetTest {
     void theTargetsConnectionsCutMidStreamAreRiddenOutFromItsCheckpoint() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 5000 seed 32\n");
-            MigrationService.Ids ids = service.migrate(source, target);
-            service.awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            MigrationService.Ids ids = RUN.service().migrate(source, target);
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
             try (SourceWriter writer = new SourceWriter(source)) {
                 for (int i = 0; i < 3; i++) {
                     long from = writer.rounds();
@@ -112,11 +100,11 @@ class SlowTargetTest {
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > from + 200, () -> "writes after the cuts");
             }
             Await.until(Duration.ofSeconds(90), () -> source.digest().equals(target.digest()),
-                    () -> "digests equal: " + service.history(ids.migration()));
-            String history = service.history(ids.migration());
+                    () -> "digests equal: " + RUN.service().history(ids.migration()));
+            String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("FAILED") || history.contains("lost the connection"), history);
             assertEquals("1", stat(source, "stats", "sync_full"), "no new snapshot");
-            assertEquals("syncing", service.onlineMigration(ids.database()).getString("status"));
+            assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
         }
     }
 
@@ -125,7 +113,7 @@ class SlowTargetTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 30000 other 100\n");
             try (SlowTarget slow = new SlowTarget(target)) { // a copy that lasts long enough to be cut twice
-                MigrationService.Ids ids = service.migrate(source, target);
+                MigrationService.Ids ids = RUN.service().migrate(source, target);
                 for (int i = 0; i < 2; i++) {
                     long before = keys(target);
                     Await.until(Duration.ofSeconds(60), () -> keys(target) > before + 20_000, () -> "the copy under way");
@@ -133,11 +121,11 @@ class SlowTargetTest {
                             .trim().equals("0"), () -> "the copy's connections to the target cut");
                 }
                 slow.close();
-                service.awaitStatus(ids, "syncing", Duration.ofSeconds(180));
+                RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(180));
                 source.cli("SET", "after", "1");
                 Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
-                        () -> "digests equal: " + service.history(ids.migration()));
-                String history = service.history(ids.migration());
+                        () -> "digests equal: " + RUN.service().history(ids.migration()));
+                String history = RUN.service().history(ids.migration());
                 assertFalse(history.contains("FAILED"), history);
                 assertEquals("1", stat(source, "stats", "sync_full"), "the source served one full sync: the spool was applied again");
             }

@@ -11,9 +11,8 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verification end to end: a migration (db2 left out) syncing under a steady write load verifies equal (keys
@@ -21,19 +20,8 @@ import org.junit.jupiter.api.Test;
  * behind the migration's back is then found, under "value", by key.
  */
 class VerificationSystemTest {
-    static MigrationService service;
-
-    @BeforeAll
-    static void startService() {
-        service = MigrationService.start();
-    }
-
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
     void aSyncingMigrationVerifiesEqualAndATamperedTargetDifferent() throws Exception {
@@ -43,20 +31,20 @@ class VerificationSystemTest {
             // db2 is left out: the source's keys there must not arrive, the target's must stay
             source.cli("-n", "2", "SET", "ignored:snapshot", "source");
             target.cli("-n", "2", "SET", "mine", "target");
-            String databaseId = service.http().body("""
+            String databaseId = RUN.service().http().body("""
                     {"name": "target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}
                     """.formatted(target.port()))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
             // values change all along, the set of keys does not: then "every key" is a number known in advance
             try (SourceWriter writer = new SourceWriter(source, true)) {
-                String migrationId = service.http().body("""
+                String migrationId = RUN.service().http().body("""
                         {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"},
                          "disable_ssl": true, "ignore_dbs": ["db2"]}
                         """.formatted(source.port()))
                         .put("/v2/databases/{id}/online-migration", databaseId)
                         .then().statusCode(200).extract().path("id");
-                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(service.onlineMigration(databaseId).getString("status")),
-                        () -> "migration syncing: " + service.onlineMigration(databaseId).prettify());
+                Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status")),
+                        () -> "migration syncing: " + RUN.service().onlineMigration(databaseId).prettify());
 
                 // the stream applies in order: once a later write to db0 is in, one to db2 would be too
                 source.cli("-n", "2", "SET", "ignored:stream", "source");
@@ -87,14 +75,14 @@ class VerificationSystemTest {
                 for (String kind : List.of("missing", "extra", "type", "ttl")) {
                     assertEquals(0, different.getInt("result.mismatches." + kind + ".count"), kind + ": " + different.prettify());
                 }
-                assertEquals("syncing", service.onlineMigration(databaseId).getString("status"));
+                assertEquals("syncing", RUN.service().onlineMigration(databaseId).getString("status"));
             }
         }
     }
 
     /** POST a full verification while the source is written to, and wait for its end. */
     private static JsonPath verify(String migrationId, SourceWriter writer) throws InterruptedException {
-        String id = service.http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
+        String id = RUN.service().http().body("{\"mode\": \"full\"}").post("/v2/migrations/{id}/verify", migrationId)
                 .then().statusCode(202)
                 .body("id", notNullValue()).body("status", equalTo("running")).body("mode", equalTo("full"))
                 .extract().path("id");
@@ -113,6 +101,6 @@ class VerificationSystemTest {
     }
 
     private static JsonPath latest(String migrationId) {
-        return service.http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
+        return RUN.service().http().get("/v2/migrations/{id}/verify", migrationId).then().statusCode(200).extract().jsonPath();
     }
 }
