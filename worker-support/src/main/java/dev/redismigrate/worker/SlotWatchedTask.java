@@ -10,8 +10,6 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.threads.MigrationThreads;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,11 +25,10 @@ import org.jboss.logging.Logger;
  * the migration began (the request's slots), reports FAILED (api-service stops every shard) and stops
  * the task. A node that does not answer is left to the task itself (it reconnects or reports).
  */
-public final class SlotWatchedTask implements MigrationTask {
+public final class SlotWatchedTask extends WrappedTask {
     private static final Logger LOG = Logger.getLogger(SlotWatchedTask.class);
     static final Duration EVERY = Duration.ofSeconds(2);
 
-    private final MigrationTask task;
     private final int shard;
     private final BitSet slots;
     private final RedisConnector connector;
@@ -42,7 +39,7 @@ public final class SlotWatchedTask implements MigrationTask {
 
     private SlotWatchedTask(MigrationTask task, int shard, BitSet slots, RedisConnector connector, RedisEndpoint node,
             Consumer<MigrationEvent> events) {
-        this.task = task;
+        super(task);
         this.shard = shard;
         this.slots = slots;
         this.connector = connector;
@@ -116,30 +113,5 @@ public final class SlotWatchedTask implements MigrationTask {
             }
             link = null;
         }
-    }
-
-    @Override
-    public UUID migrationId() {
-        return task.migrationId();
-    }
-
-    @Override
-    public int attempt() {
-        return task.attempt();
-    }
-
-    @Override
-    public int part() {
-        return task.part();
-    }
-
-    @Override
-    public void stop() {
-        task.stop();
-    }
-
-    @Override
-    public Map<String, RedisEndpoint> endpoints() {
-        return task.endpoints();
     }
 }
