@@ -8,10 +8,9 @@ The same kinds, sizes and TTL share as load_mix.py (which see), all in db 0 (a c
 Writes OUT_DIR/master-1.resp, master-2.resp, ... Seeded: every run loads the same data.
 """
 import os
-import random
 import sys
 
-from load_mix import KINDS, command
+from load_mix import Mix
 
 
 def crc16_table():
@@ -47,44 +46,15 @@ def main():
             lo, _, hi = part.partition("-")
             for s in range(int(lo), int(hi or lo) + 1):
                 owner[s] = master
-    rnd = random.Random(42)
-    letters = b"abcdefghijklmnopqrstuvwxyz0123456789"
-    pool = bytes(rnd.choice(letters) for _ in range(1 << 16))
-    cuts = []
-    for kind, share in KINDS:
-        cuts += [kind] * share
+    mix = Mix()
     files = [open(os.path.join(out_dir, "master-%d.resp" % (m + 1)), "wb") for m in range(len(ranges))]
     bufs = [[] for _ in ranges]
     for i in range(total):
-        kind = cuts[i % 100]
-        key = b"%s:%d" % (kind.encode(), i)
-        buf = bufs[owner[slot(key)]]
-        n = rnd.randint(10, 20)
-        if kind == "string":
-            size = rnd.randint(50, 500)
-            at = rnd.randrange(len(pool) - size)
-            buf.append(command("SET", key, pool[at:at + size]))
-        elif kind == "hash":
-            args = ["HSET", key]
-            for f in range(n):
-                args += [b"field%d" % f, b"value-%d-%d" % (i, rnd.randrange(1 << 30))]
-            buf.append(command(*args))
-        elif kind == "list":
-            buf.append(command("RPUSH", key, *[b"item-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
-        elif kind == "set":
-            buf.append(command("SADD", key, *[b"member-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
-        elif kind == "zset":
-            args = ["ZADD", key]
-            for m in range(n):
-                args += [b"%.3f" % rnd.uniform(0, 1000), b"member-%d" % m]
-            buf.append(command(*args))
-        else:
-            for e in range(n):
-                buf.append(command("XADD", key, "*", "reading", rnd.randrange(1000), "sensor", e))
-        if rnd.random() < 0.3:
-            buf.append(command("PEXPIRE", key, rnd.randint(3_600_000, 7_200_000)))
+        master = owner[slot(mix.key(i))]
+        buf = bufs[master]
+        buf += mix.commands(i)
         if len(buf) >= 10_000:
-            files[owner[slot(key)]].write(b"".join(buf))
+            files[master].write(b"".join(buf))
             buf.clear()
     for f, buf in zip(files, bufs):
         f.write(b"".join(buf))

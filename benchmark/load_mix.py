@@ -22,45 +22,62 @@ def command(*args):
     return b"".join(parts)
 
 
+class Mix:
+    """The seeded mix: key i's kind and the commands that make it (and its expiry, for 30% of them)."""
+
+    def __init__(self):
+        self.rnd = random.Random(42)
+        letters = b"abcdefghijklmnopqrstuvwxyz0123456789"
+        self.pool = bytes(self.rnd.choice(letters) for _ in range(1 << 16))
+        self.cuts = []
+        for kind, share in KINDS:
+            self.cuts += [kind] * share
+
+    def key(self, i):
+        kind = self.cuts[i % 100]
+        return b"%s:%d" % (kind.encode(), i)
+
+    def commands(self, i):
+        rnd = self.rnd
+        kind = self.cuts[i % 100]
+        key = self.key(i)
+        out = []
+        n = rnd.randint(10, 20)
+        if kind == "string":
+            size = rnd.randint(50, 500)
+            at = rnd.randrange(len(self.pool) - size)
+            out.append(command("SET", key, self.pool[at:at + size]))
+        elif kind == "hash":
+            args = ["HSET", key]
+            for f in range(n):
+                args += [b"field%d" % f, b"value-%d-%d" % (i, rnd.randrange(1 << 30))]
+            out.append(command(*args))
+        elif kind == "list":
+            out.append(command("RPUSH", key, *[b"item-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
+        elif kind == "set":
+            out.append(command("SADD", key, *[b"member-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
+        elif kind == "zset":
+            args = ["ZADD", key]
+            for m in range(n):
+                args += [b"%.3f" % rnd.uniform(0, 1000), b"member-%d" % m]
+            out.append(command(*args))
+        else:
+            for e in range(n):
+                out.append(command("XADD", key, "*", "reading", rnd.randrange(1000), "sensor", e))
+        if rnd.random() < 0.3:
+            out.append(command("PEXPIRE", key, rnd.randint(3_600_000, 7_200_000)))
+        return out
+
+
 def main():
     total = int(sys.argv[1])
-    rnd = random.Random(42)
-    letters = b"abcdefghijklmnopqrstuvwxyz0123456789"
-    pool = bytes(rnd.choice(letters) for _ in range(1 << 16))
-    cuts = []
-    for kind, share in KINDS:
-        cuts += [kind] * share
+    mix = Mix()
     out = sys.stdout.buffer
     buf = []
     for db in (0, 1):
         buf.append(command("SELECT", db))
         for i in range(db, total, 2):
-            kind = cuts[i % 100]
-            key = b"%s:%d" % (kind.encode(), i)
-            n = rnd.randint(10, 20)
-            if kind == "string":
-                size = rnd.randint(50, 500)
-                at = rnd.randrange(len(pool) - size)
-                buf.append(command("SET", key, pool[at:at + size]))
-            elif kind == "hash":
-                args = ["HSET", key]
-                for f in range(n):
-                    args += [b"field%d" % f, b"value-%d-%d" % (i, rnd.randrange(1 << 30))]
-                buf.append(command(*args))
-            elif kind == "list":
-                buf.append(command("RPUSH", key, *[b"item-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
-            elif kind == "set":
-                buf.append(command("SADD", key, *[b"member-%d" % rnd.randrange(1 << 30) for _ in range(n)]))
-            elif kind == "zset":
-                args = ["ZADD", key]
-                for m in range(n):
-                    args += [b"%.3f" % rnd.uniform(0, 1000), b"member-%d" % m]
-                buf.append(command(*args))
-            else:
-                for e in range(n):
-                    buf.append(command("XADD", key, "*", "reading", rnd.randrange(1000), "sensor", e))
-            if rnd.random() < 0.3:
-                buf.append(command("PEXPIRE", key, rnd.randint(3_600_000, 7_200_000)))
+            buf += mix.commands(i)
             if len(buf) >= 10_000:
                 out.write(b"".join(buf))
                 buf = []
