@@ -45,6 +45,8 @@ SRC=16479 DST=16480 REF=16481
 BDIR="$RUN_DIR/bench"
 
 bash "$ROOT/infra/up.sh" >/dev/null
+# the services of this build, started afresh (ones left running may be an older build)
+bash "$ROOT/infra/services.sh" stop >/dev/null
 bash "$ROOT/infra/services.sh" start >/dev/null
 command -v redis-benchmark >/dev/null || die "redis-benchmark missing (Debian package redis-tools)"
 

@@ -33,6 +33,11 @@ start() {
   if [[ "${BUILD:-0}" == 1 || $missing == 1 ]]; then build; fi
   for s in "${ORDER[@]}"; do
     local port=${PORTS[$s]} pidfile="$SDIR/$s.pid" out="$SDIR/$s.log"
+    if pid_alive "$pidfile" quarkus-run.jar && ! pid_alive "$pidfile" "$(jar "$s")"; then
+      # infra/.run may be shared by several checkouts (git worktrees): never reuse another one's build
+      log "$s: pid $(<"$pidfile") runs another checkout's build; restarting it from $(jar "$s")"
+      stop_pidfile "$pidfile" "$s" 30 quarkus-run.jar
+    fi
     if pid_alive "$pidfile" quarkus-run.jar; then
       log "$s: already running (pid $(<"$pidfile"))"
       continue
