@@ -110,6 +110,13 @@ public final class StreamReplayer extends ReplicaTask {
         this.idleWatch = new IdleTargetWatch(migratedKeys);
     }
 
+    /** A newer attempt took over: it reads this change log on from the target's checkpoint, so neither is tidied away. */
+    @Override
+    public void supersede() {
+        superseded = true;
+        stop();
+    }
+
     @Override
     protected String what() {
         return "stream";

@@ -23,6 +23,15 @@ public interface MigrationTask extends Runnable {
     /** Ask the task to end soon; it keeps what it has written and reports STOPPED. */
     void stop();
 
+    /**
+     * Ask the task to end because a newer attempt of its work has started (here or on another
+     * instance): as {@link #stop}, but what the newer attempt goes on with (a stream's change log and
+     * the target's checkpoint) is left as it is, not tidied away as at the end of a migration.
+     */
+    default void supersede() {
+        stop();
+    }
+
     /** The Redis servers it works with, by role ("source", "target"), for the readiness check. */
     default Map<String, RedisEndpoint> endpoints() {
         return Map.of();

@@ -36,7 +36,7 @@ public class TaskRunner {
             return false;
         }
         if (earlier != null) { // an older attempt still runs here: the newer one replaces it
-            earlier.stop();
+            earlier.supersede();
             running.put(key, task);
         }
         MigrationThreads.execute(threads, task.migrationId(), () -> {
@@ -56,7 +56,11 @@ public class TaskRunner {
         boolean stopped = false;
         for (MigrationTask task : running.values()) {
             if (task.migrationId().equals(request.migrationId()) && request.stops(task.attempt(), task.shard())) {
-                task.stop();
+                if (request.belowAttempt() != null) {
+                    task.supersede(); // handed over: the newer attempt goes on with what this one shares
+                } else {
+                    task.stop();
+                }
                 stopped = true;
             }
         }

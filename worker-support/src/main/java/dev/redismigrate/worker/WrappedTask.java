@@ -38,6 +38,11 @@ abstract class WrappedTask implements MigrationTask {
     }
 
     @Override
+    public void supersede() {
+        task.supersede();
+    }
+
+    @Override
     public Map<String, RedisEndpoint> endpoints() {
         return task.endpoints();
     }
