@@ -40,6 +40,9 @@ class ReadFromReplicaTest {
                 masterFullSyncs.add(stat(cluster.master(shard), "sync_full"));
                 replicaForks.add(stat(replicaOf(cluster, shard), "total_forks"));
             }
+            // a replica is "online" in CLUSTER SHARDS once its master has heard its offset (cluster bus):
+            // until then the preflight passes it over and the shard's snapshot reads the master
+            Await.until(Duration.ofSeconds(60), () -> onlineNodes(cluster) == 6, () -> "every node online: " + onlineNodes(cluster));
             data.startWriting();
             MigrationService.Ids ids = RUN.service().migrate(cluster.master(0), target);
             RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
@@ -72,6 +75,11 @@ class ReadFromReplicaTest {
     /** The one replica of {@code shard}, as {@link RedisCluster} assembles them (masters first). */
     private static RedisServer replicaOf(RedisCluster cluster, int shard) {
         return cluster.nodes().get(cluster.masters() + shard);
+    }
+
+    /** Nodes CLUSTER SHARDS calls online (redis-cli prints each node's health on a line of its own). */
+    private static long onlineNodes(RedisCluster cluster) {
+        return cluster.master(0).cli("CLUSTER", "SHARDS").lines().filter(line -> line.trim().equals("online")).count();
     }
 
     private static long stat(RedisServer server, String field) {
