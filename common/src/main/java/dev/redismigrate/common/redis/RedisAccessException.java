@@ -42,6 +42,12 @@ public class RedisAccessException extends RuntimeException {
     }
 
     static String reason(Throwable t) {
+        if (t instanceof org.redisson.client.RedisRedirectException redirect) {
+            // Redisson's MOVED and ASK carry no message: say which slot went where
+            return (t instanceof org.redisson.client.RedisAskException ? "ASK" : "MOVED") + " slot " + redirect.getSlot()
+                    + " to " + redirect.getUrl().getHost() + ":" + redirect.getUrl().getPort()
+                    + " (the slot is served elsewhere: a slot migration or a failover on the cluster)";
+        }
         if (t instanceof org.redisson.client.RedisTimeoutException) {
             // what a TLS port does with a plain client: it waits for a handshake and answers nothing
             return "no answer in time (if this port expects TLS, connect with TLS)";
