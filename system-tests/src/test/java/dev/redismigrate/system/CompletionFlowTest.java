@@ -106,7 +106,7 @@ class CompletionFlowTest {
 
         ListAppender(RedisServer source) {
             String sealed = source.password() == null ? null : CIPHER.seal(source.password());
-            link = RUN.connector().open(new RedisEndpoint(source.host(), source.port(), null, sealed, false), "test-appender");
+            link = connector.open(new RedisEndpoint(source.host(), source.port(), null, sealed, false), "test-appender");
             thread = new Thread(() -> {
                 while (running) {
                     link.call("RPUSH", KEY, Long.toString(appended.get()));
@@ -125,7 +125,7 @@ class CompletionFlowTest {
             running = false;
             thread.join(10_000);
             link.close();
-            RUN.connector().close();
+            connector.close();
         }
     }
 }
