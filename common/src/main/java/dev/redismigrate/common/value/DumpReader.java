@@ -63,8 +63,10 @@ public final class DumpReader {
             Object pttl = source.readValue();
             long readAt = System.currentTimeMillis();
             if (dump instanceof RespSocket.ErrorReply || pttl instanceof RespSocket.ErrorReply) {
-                throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: "
-                        + (dump instanceof RespSocket.ErrorReply e ? e : (RespSocket.ErrorReply) pttl).message());
+                String refusal = (dump instanceof RespSocket.ErrorReply e ? e : (RespSocket.ErrorReply) pttl).message();
+                boolean redirected = refusal.startsWith("MOVED ") || refusal.startsWith("ASK ");
+                throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: " + refusal
+                        + (redirected ? " (the slot is served elsewhere: a slot migration or a failover on the cluster)" : ""));
             }
             long ttl = (Long) pttl;
             // gone (deleted, expired) since the caller learned of it
