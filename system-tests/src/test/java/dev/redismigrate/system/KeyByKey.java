@@ -53,6 +53,18 @@ final class KeyByKey implements AutoCloseable {
         return connector.open(new RedisEndpoint(server.host(), server.port(), null, CIPHER.seal(server.password()), false), name);
     }
 
+    /** Up to 20 differences in all: each key of either side that the other lacks or holds otherwise. */
+    private static void addDifferences(List<String> differences, String db, Map<String, Key> expected, Map<String, Key> actual) {
+        TreeSet<String> names = new TreeSet<>(expected.keySet());
+        names.addAll(actual.keySet());
+        for (String name : names) {
+            String difference = difference(expected.get(name), actual.get(name));
+            if (difference != null && differences.size() < 20) {
+                differences.add(db + " " + printable(name) + ": " + difference);
+            }
+        }
+    }
+
     Comparison compare(int... dbs) {
         int compared = 0;
         List<String> differences = new ArrayList<>();
@@ -60,14 +72,7 @@ final class KeyByKey implements AutoCloseable {
             Map<String, Key> expected = read(source, db);
             Map<String, Key> actual = read(target, db);
             compared += expected.size();
-            TreeSet<String> names = new TreeSet<>(expected.keySet());
-            names.addAll(actual.keySet());
-            for (String name : names) {
-                String difference = difference(expected.get(name), actual.get(name));
-                if (difference != null && differences.size() < 20) {
-                    differences.add("db" + db + " " + printable(name) + ": " + difference);
-                }
-            }
+            addDifferences(differences, "db" + db, expected, actual);
         }
         return new Comparison(compared, differences);
     }
@@ -95,14 +100,7 @@ final class KeyByKey implements AutoCloseable {
             actual.keySet().removeIf(name -> name.startsWith("redis-migrate:checkpoint:"));
             selected.put(targetDb, expected.size());
             compared += expected.size();
-            TreeSet<String> names = new TreeSet<>(expected.keySet());
-            names.addAll(actual.keySet());
-            for (String name : names) {
-                String difference = difference(expected.get(name), actual.get(name));
-                if (difference != null && differences.size() < 20) {
-                    differences.add("target db" + targetDb + " " + printable(name) + ": " + difference);
-                }
-            }
+            addDifferences(differences, "target db" + targetDb, expected, actual);
         }
         return new Comparison(compared, differences);
     }
