@@ -33,7 +33,6 @@ import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -313,8 +312,7 @@ public final class SnapshotCopier extends ReplicaTask {
             for (Entry entry : batch.entries()) {
                 byte[][] argv = entry.argv();
                 if (RestoreCommand.is(argv)) {
-                    Long expireAt = RestoreCommand.expires(argv) ? Long.valueOf(new String(argv[2], StandardCharsets.US_ASCII)) : null;
-                    writes.write(entry.db(), RestoreCommand.key(argv), RestoreCommand.payload(argv), expireAt);
+                    writes.write(entry.db(), argv); // as read: no second RESTORE built
                 } else {
                     writer.write(SnapshotWrites.shardOf(argv[1], writer.shards()), entry);
                 }

@@ -34,12 +34,13 @@ final class SnapshotWrites {
         return Math.floorMod(Arrays.hashCode(key), shards);
     }
 
-    /** @param expireAtMillis the key's absolute expiry, or null when it has none */
-    void write(int db, byte[] key, byte[] payload, Long expireAtMillis) {
+    /** @param restore a key's {@link RestoreCommand} (its payload and expiry as read) */
+    void write(int db, byte[][] restore) {
+        byte[] key = RestoreCommand.key(restore);
         int shard = shardOf(key, batches.length);
-        byte[] plain = expireAtMillis == null ? PlainString.of(payload) : null;
+        byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
         if (plain == null) {
-            writer.write(shard, new Entry(db, RestoreCommand.of(key, payload, expireAtMillis), -1));
+            writer.write(shard, new Entry(db, restore, -1));
             return;
         }
         if (db != batchDb) {
