@@ -4,15 +4,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,7 +49,7 @@ class CompletionFlowTest {
             Await.until(Duration.ofSeconds(30), () -> mix.rounds() > rounds + 100, () -> "writes while syncing");
         }
         assertEquals(method, RUN.service().onlineMigration(ids.database()).getString("method"));
-        try (ListAppender load = new ListAppender(source)) {
+        try (ListAppender load = new ListAppender(source, ListAppender.KEY)) {
             Await.until(Duration.ofSeconds(10), () -> load.appended() > 100, () -> "the load runs");
             JsonPath begun = RUN.service().http().body(body)
                     .post("/v2/databases/{id}/online-migration/{mid}/complete", ids.database(), ids.migration())
@@ -91,41 +86,5 @@ class CompletionFlowTest {
         Await.until(Duration.ofSeconds(20), () -> source.digest().equals(target.digest()),
                 () -> "digest-equal once the writes after the switch point are cut off: source " + source.digest()
                         + " target " + target.digest());
-    }
-
-    /** Appends 0, 1, 2, ... to one list of the source's db 0, as fast as it answers, on its own thread. */
-    private static final class ListAppender implements AutoCloseable {
-        static final String KEY = "live:appended";
-        private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
-
-        private final RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(60), 1);
-        private final RedisLink link;
-        private final AtomicLong appended = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        ListAppender(RedisServer source) {
-            String sealed = source.password() == null ? null : CIPHER.seal(source.password());
-            link = connector.open(new RedisEndpoint(source.host(), source.port(), null, sealed, false), "test-appender");
-            thread = new Thread(() -> {
-                while (running) {
-                    link.call("RPUSH", KEY, Long.toString(appended.get()));
-                    appended.incrementAndGet();
-                }
-            }, "list-appender");
-            thread.start();
-        }
-
-        long appended() {
-            return appended.get();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            link.close();
-            connector.close();
-        }
     }
 }

@@ -71,11 +71,9 @@ final class CompletionRun implements Runnable {
         if (m.status != MigrationStatus.SYNCING) {
             return "the migration became " + m.status.wire() + " meanwhile";
         }
-        if (!new MigrationWorkflow(m).pointReached()) {
-            return "the apply did not reach the source's " + (m.byScan() ? "changes (" + m.lagKeys + " changed keys pending)"
-                    : "offset " + m.completionOffset + " (applied: " + m.replOffset
-                    + (m.completionReplId.equals(m.replId) ? "" : " of another replication history " + m.replId) + ")")
-                    + " by " + waitUntil
+        String missing = new MigrationWorkflow(m).pointMissing();
+        if (missing != null) {
+            return "the apply did not reach " + missing + " by " + waitUntil
                     + (plan.pause() != null && waitUntil.isBefore(m.completionDeadline) ? " (the pause's end)" : "");
         }
         if (plan.verify() != null) {

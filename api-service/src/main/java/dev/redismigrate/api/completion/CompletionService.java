@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,12 +68,6 @@ public class CompletionService {
             if (refusal != null) {
                 throw ApiException.conflict(refusal);
             }
-            if (locked.sharded() && !plan.force()) {
-                // the point needs every master paused and each shard's offset reached: not built yet
-                throw ApiException.unprocessable("migration " + locked.id + " reads a cluster source (" + locked.shards.size()
-                        + " shards): completing it at an exact point is not supported yet; \"force\": true ends it as it"
-                        + " stands (once lag.bytes is 0 with the writes stopped, the target has everything)");
-            }
             if (plan.verify() != null) {
                 Migrations.requireVerifiable(locked);
             }
@@ -106,12 +101,12 @@ public class CompletionService {
     private SourceSwitch begin(Migration m, CompletionPlan plan) {
         SourceSwitch source = null;
         try {
-            source = SourceSwitch.open(connector, m.source());
+            source = SourceSwitch.open(connector, m);
             Instant began = Ids.now();
             if (plan.pause() != null) {
                 source.pauseWrites(plan.pause());
             }
-            ReplicationOffset offset = m.byScan() ? null : source.position();
+            List<ReplicationOffset> offsets = m.byScan() ? null : source.positions();
             Instant pauseEnds = plan.pause() == null ? null : began.plus(plan.pause());
             change(m.id, locked -> {
                 MigrationWorkflow flow = new MigrationWorkflow(locked);
@@ -119,20 +114,25 @@ public class CompletionService {
                 if (pauseEnds != null && pauseEnds.isBefore(locked.completionDeadline) && plan.verify() == null) {
                     locked.completionDeadline = pauseEnds; // without a verification nothing is left to do once writes resume
                 }
-                if (offset != null) {
-                    flow.awaitOffset(offset);
+                if (offsets != null && locked.sharded()) {
+                    flow.awaitShardOffsets(offsets);
+                } else if (offsets != null) {
+                    flow.awaitOffset(offsets.get(0));
                 }
-                HistoryEntry.record(locked.id, began, "COMPLETING", offset != null
-                        ? "waiting for the apply to reach the source's offset " + offset.offset()
-                        : "waiting until no changed key is pending");
+                HistoryEntry.record(locked.id, began, "COMPLETING", offsets == null ? "waiting until no changed key is pending"
+                        : "waiting for the apply to reach the source's offset" + (locked.sharded() ? "s " : " ")
+                        + offsets.stream().map(o -> Long.toString(o.offset())).collect(Collectors.joining(", "))
+                        + (locked.sharded() ? " (shards " + locked.shards.stream().map(s -> Integer.toString(s.index))
+                                .collect(Collectors.joining(", ")) + ", every master paused)" : ""));
             });
             return source;
         } catch (RedisAccessException | NumberFormatException e) {
             if (source != null) {
                 source.close();
             }
-            String why = "the source could not be " + (plan.pause() == null ? "read" : "paused (CLIENT PAUSE ... WRITE needs"
-                    + " Redis 6.2 or later, or Valkey, and the right to run it)") + ": " + e.getMessage();
+            String why = (m.sharded() ? "the source's masters" : "the source") + " could not be " + (plan.pause() == null ? "read"
+                    : "paused (CLIENT PAUSE ... WRITE needs Redis 6.2 or later, or Valkey, and the right to run it)") + ": "
+                    + e.getMessage();
             abandon(m.id, why);
             throw ApiException.unprocessable("pause_source_writes: " + why);
         }

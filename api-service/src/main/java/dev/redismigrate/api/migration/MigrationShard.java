@@ -63,6 +63,10 @@ public class MigrationShard extends PanacheEntityBase {
     public long commandsApplied;
     /** the worker's time of the shard's latest report: a shard silent too long is handed over */
     public Instant reportedAt;
+    /** a completion under way: the master's offset (read while every master was paused) this shard's apply must reach */
+    public Long completionOffset;
+    /** that offset's replication id: an offset of another history cannot be compared */
+    public String completionReplId;
 
     /**
      * Scan method: the lag is counted in keys (changed, not yet copied again) and the age of the oldest
@@ -92,6 +96,12 @@ public class MigrationShard extends PanacheEntityBase {
     /** The node the snapshot reads, with the migration's credentials and TLS. */
     public RedisEndpoint snapshotNode(RedisEndpoint seed) {
         return new RedisEndpoint(snapshotHost, snapshotPort, seed.username(), seed.sealedPassword(), seed.tls());
+    }
+
+    /** Whether this shard's apply has reached the offset a completion waits for. */
+    boolean completionOffsetReached() {
+        return completionOffset != null && replOffset != null && replOffset >= completionOffset
+                && completionReplId.equals(replId);
     }
 
     public boolean readsReplica() {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * How a migration moves along: its start, the workers' events, a hand-over to another worker, its
@@ -445,12 +446,30 @@ public final class MigrationWorkflow {
         m.completionOffset = null;
         m.completionReplId = null;
         m.completionNote = null;
+        for (MigrationShard shard : m.shards) {
+            shard.completionOffset = null;
+            shard.completionReplId = null;
+        }
     }
 
     /** Replication: the source's position the apply must reach (read while paused: it holds still). */
     public void awaitOffset(ReplicationOffset source) {
         m.completionReplId = source.replId();
         m.completionOffset = source.offset();
+    }
+
+    /**
+     * A cluster source: each shard's master's position, in the shards' order, read once every master
+     * was paused (so together they are one point of the whole source).
+     */
+    public void awaitShardOffsets(List<ReplicationOffset> masters) {
+        if (masters.size() != m.shards.size()) {
+            throw new IllegalArgumentException(masters.size() + " positions for " + m.shards.size() + " shards");
+        }
+        for (int i = 0; i < masters.size(); i++) {
+            m.shards.get(i).completionReplId = masters.get(i).replId();
+            m.shards.get(i).completionOffset = masters.get(i).offset();
+        }
     }
 
     /**
@@ -463,12 +482,47 @@ public final class MigrationWorkflow {
         if (m.status != MigrationStatus.SYNCING || m.completionStep == null) {
             return false;
         }
+        if (m.sharded()) {
+            return m.shards.stream().allMatch(this::shardPointReached);
+        }
         if (m.byScan()) {
-            return m.lagKeys != null && m.lagKeys == 0 && m.streamReportedAt != null
-                    && !m.streamReportedAt.isBefore(m.completionBeganAt.plus(SCAN_SETTLE));
+            return scanSettled(m.lagKeys, m.streamReportedAt);
         }
         return m.completionOffset != null && m.replOffset != null && m.replOffset >= m.completionOffset
                 && m.completionReplId.equals(m.replId);
+    }
+
+    private boolean shardPointReached(MigrationShard shard) {
+        return m.byScan() ? scanSettled(shard.scanLagKeys(), shard.reportedAt) : shard.completionOffsetReached();
+    }
+
+    private boolean scanSettled(Long pendingKeys, Instant reportedAt) {
+        return pendingKeys != null && pendingKeys == 0 && reportedAt != null
+                && !reportedAt.isBefore(m.completionBeganAt.plus(SCAN_SETTLE));
+    }
+
+    /** What the apply has not reached yet (for the note of a completion that gives up), or null when the point is reached. */
+    public String pointMissing() {
+        if (pointReached()) {
+            return null;
+        }
+        if (m.sharded()) {
+            return m.shards.stream().filter(s -> !shardPointReached(s))
+                    .map(s -> s.describe() + ": " + (m.byScan() ? scanMissing(s.scanLagKeys())
+                            : offsetMissing(s.completionOffset, s.completionReplId, s.replOffset, s.replId)))
+                    .collect(Collectors.joining("; "));
+        }
+        return m.byScan() ? scanMissing(m.lagKeys) : offsetMissing(m.completionOffset, m.completionReplId, m.replOffset, m.replId);
+    }
+
+    private static String scanMissing(Long pendingKeys) {
+        return "the source's changes (" + (pendingKeys == null ? "no report yet" : pendingKeys + " changed keys pending") + ")";
+    }
+
+    private static String offsetMissing(Long wanted, String wantedReplId, Long applied, String appliedReplId) {
+        return "the source's offset " + wanted + " (applied: " + applied
+                + (wantedReplId == null || wantedReplId.equals(appliedReplId) ? "" : " of another replication history " + appliedReplId)
+                + ")";
     }
 
     public void verifying() {

@@ -281,4 +281,64 @@ class ShardedWorkflowTest {
         assertEquals(2, captures.get(0).attempt());
         assertNull(m.shards.get(1).scanLagKeys());
     }
+
+    private void everyShardAt(long applied) {
+        for (int shard = 0; shard < 3; shard++) {
+            workflow.apply(event(EventType.SNAPSHOT_COMPLETED, shard).withOffset(offset(100)), T0);
+            workflow.apply(event(EventType.STREAM_PROGRESS, shard).withOffset(offset(applied)).withStream(1, 0L), T0);
+        }
+    }
+
+    @Test
+    void theCompletionPointIsEveryShardsOwnMasterOffsetReadWhilePaused() {
+        everyShardAt(150);
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        workflow.beginCompletion(T0, T0.plusSeconds(60));
+        workflow.awaitShardOffsets(List.of(offset(200), offset(300), offset(400)));
+        assertFalse(workflow.pointReached());
+        workflow.apply(event(EventType.STREAM_PROGRESS, 0).withOffset(offset(200)).withStream(2, 0L), T0);
+        workflow.apply(event(EventType.STREAM_PROGRESS, 1).withOffset(offset(350)).withStream(2, 0L), T0);
+        workflow.apply(event(EventType.STREAM_PROGRESS, 2).withOffset(offset(399)).withStream(2, 1L), T0);
+        assertFalse(workflow.pointReached(), "shard 2 is one byte short");
+        String missing = workflow.pointMissing();
+        assertTrue(missing.startsWith("shard 2 (slots 10923-16383") && missing.contains("offset 400 (applied: 399)"), missing);
+        workflow.apply(event(EventType.STREAM_PROGRESS, 2).withOffset(new ReplicationOffset("another-history", 900, 0))
+                .withStream(3, 0L), T0);
+        assertFalse(workflow.pointReached(), "an offset of another history (a failover) says nothing");
+        assertTrue(workflow.pointMissing().contains("another replication history"), workflow.pointMissing());
+        workflow.apply(event(EventType.STREAM_PROGRESS, 2).withOffset(offset(400)).withStream(4, 0L), T0);
+        assertTrue(workflow.pointReached());
+        assertNull(workflow.pointMissing());
+
+        workflow.abandonCompletion("meanwhile");
+        workflow.beginCompletion(T0.plusSeconds(5), T0.plusSeconds(65));
+        assertFalse(workflow.pointReached(), "a new completion waits for offsets of its own");
+    }
+
+    @Test
+    void byScanTheCompletionPointNeedsEveryShardsSettledReportWithoutPendingKeys() {
+        TargetDatabase target = m.database;
+        m = MigrationWorkflow.start(target, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
+                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
+                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.2", 7000, "8192-16383")));
+        workflow = new MigrationWorkflow(m);
+        workflow.firstCommands();
+        for (int shard = 0; shard < 2; shard++) {
+            workflow.apply(event(EventType.CAPTURE_STARTED, shard), T0);
+            workflow.apply(event(EventType.SNAPSHOT_COMPLETED, shard).withCopy(10, 10, 100), T0);
+            workflow.apply(madeAt(event(EventType.STREAM_STARTED, shard).withChanges(0, 0, 0), T0), T0);
+        }
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        Instant began = T0.plusSeconds(10);
+        workflow.beginCompletion(began, began.plusSeconds(60));
+        Instant settled = began.plus(MigrationWorkflow.SCAN_SETTLE);
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 0).withChanges(1, 0, 0), settled), settled);
+        assertFalse(workflow.pointReached(), "shard 1 has not reported since the beginning");
+        assertTrue(workflow.pointMissing().startsWith("shard 1"), workflow.pointMissing());
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 1).withChanges(1, 2, 0), settled), settled);
+        assertFalse(workflow.pointReached(), "shard 1 has changed keys pending");
+        assertTrue(workflow.pointMissing().contains("2 changed keys pending"), workflow.pointMissing());
+        workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 1).withChanges(3, 0, 0), settled.plusSeconds(1)), settled);
+        assertTrue(workflow.pointReached());
+    }
 }
