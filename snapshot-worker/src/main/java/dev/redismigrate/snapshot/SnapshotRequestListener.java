@@ -7,6 +7,7 @@ import dev.redismigrate.snapshot.scan.ScanConfig;
 import dev.redismigrate.snapshot.scan.ScanCopier;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.MasterFailoverEvents;
 import dev.redismigrate.worker.MigrationTask;
 import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.worker.ShardTask;
@@ -51,6 +52,9 @@ public class SnapshotRequestListener {
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
         // a cluster source's shard: its own change log (or changed-keys records), and its shard on every event
         Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
+        if (!request.byScan()) { // a shard's master that fails over mid-copy: that shard is copied again from the promoted one
+            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), config.failoverWait(), shardEvents);
+        }
         MigrationTask copy = request.byScan()
                 ? new ScanCopier(request, connector, shardEvents, changedKeys.forShard(request.shard()), config, scanConfig)
                 : new SnapshotCopier(request, connector, shardEvents, checkpoints, changeLog.forShard(request.shard()), config);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterSourceFailoverTest {
     @RegisterExtension
-    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of());
+    // a copy whose source link broke retries its node this long before it fails (then a failover is looked for)
+    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of("redis-migrate.snapshot.source-retry-for", "10s"));
 
     @Test
     void aSourceMasterKilledMidStreamIsFollowedToItsPromotedReplica() throws Exception {
@@ -80,6 +81,55 @@ class ClusterSourceFailoverTest {
             // what the stream had read, copied again alone (attempt 2)
             System.out.println("shard 0 after the failover: attempt " + after.getInt("shards[0].attempt") + "; history: "
                     + history);
+        }
+    }
+
+    @Test
+    void aSourceMasterKilledMidSnapshotHasThatShardCopiedAgainFromItsPromotedReplica() throws Exception {
+        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
+                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+             RedisServer target = RedisServer.start();
+             ClusterData data = new ClusterData(source)) {
+            data.seed(20, 1000);
+            data.startWriting();
+            RedisServer killed = source.master(0);
+            RedisServer promoted = source.nodes().get(3); // shard 0's replica
+            // shard 0's RDB takes seconds (10 ms per key): the kill lands while it is being copied
+            assertEquals("OK", killed.cli("CONFIG", "SET", "rdb-key-save-delay", "10000").trim());
+            MigrationService.Ids ids = RUN.service().migrate(source.master(1), target);
+            Await.until(Duration.ofSeconds(60), () -> RUN.service().history(ids.migration()).contains("shard 0 (slots 0-5460, master 127.0.0.1:"
+                    + killed.port() + "): snapshot started"), () -> "shard 0's snapshot started: " + RUN.service().history(ids.migration()));
+            Thread.sleep(500);
+            assertEquals("running", RUN.service().onlineMigration(ids.database()).getString("status"), "still copying");
+            killed.kill();
+            Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
+                    () -> "the replica promoted: " + promoted.cli("ROLE"));
+            data.follow(0, promoted);
+
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(180));
+            long atSync = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 200, () -> "writes after the failover");
+            data.stopWriting();
+            Await.until(Duration.ofSeconds(90), () -> keys(source, promoted).equals(targetKeys(target)),
+                    () -> "key by key equal: " + ClusterKeys.differences(keys(source, promoted), targetKeys(target), 10)
+                            + "; " + RUN.service().onlineMigration(ids.database()).prettify());
+            assertTrue(keys(source, promoted).size() > 1000, "keys: " + keys(source, promoted).size());
+
+            JsonPath after = RUN.service().onlineMigration(ids.database());
+            String promotedAt = "127.0.0.1:" + promoted.port();
+            assertEquals(promotedAt, after.getString("shards[0].node"), after.prettify());
+            assertEquals(List.of(1, 1), List.of(after.getInt("shards[1].attempt"), after.getInt("shards[2].attempt")),
+                    after.prettify());
+            String history = RUN.service().history(ids.migration());
+            assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed during the copy")
+                    && history.contains("a new full snapshot of this shard only"), history);
+            List<String> messages = RUN.service().http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
+                    .extract().jsonPath().getList("events.message", String.class);
+            for (int shard = 1; shard < 3; shard++) {
+                String prefix = "shard " + shard + " ";
+                assertEquals(1, messages.stream().filter(m -> m != null && m.startsWith(prefix) && m.contains("): snapshot started"))
+                        .count(), "shard " + shard + " copied once: " + history);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.redismigrate.stream.failover;
 
+import dev.redismigrate.common.cluster.ShardMaster;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;

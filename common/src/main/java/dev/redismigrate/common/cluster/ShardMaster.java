@@ -1,10 +1,5 @@
-package dev.redismigrate.stream.failover;
+package dev.redismigrate.common.cluster;
 
-import dev.redismigrate.common.cluster.ClusterNode;
-import dev.redismigrate.common.cluster.ClusterShard;
-import dev.redismigrate.common.cluster.ClusterTopology;
-import dev.redismigrate.common.cluster.NodeAddresses;
-import dev.redismigrate.common.cluster.TopologyReader;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -66,7 +61,7 @@ public final class ShardMaster {
         ask.removeIf(e -> e.address().equals(lost.address()));
         ask.add(lost);
         for (RedisEndpoint node : ask) {
-            try (RedisLink link = connector.open(node, "redis-migrate-stream-topology")) {
+            try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
                 ClusterTopology topology = TopologyReader.read(link, new NodeAddresses(node, Map.of()));
                 remember(topology, node);
                 ClusterNode master = masterOf(topology, slot);

@@ -1,0 +1,109 @@
+package dev.redismigrate.worker;
+
+import dev.redismigrate.common.cluster.ShardMaster;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The events of a cluster source shard's copy, checked for a failover of the shard's master. A copy
+ * whose master died cannot go on (another node needs a full sync of its own), but that need not end
+ * the migration: when the task reports FAILED and its node does not answer, the cluster is asked,
+ * for up to {@code wait} (the cluster's node timeout plus the election), which node masters the
+ * shard's slots now. A promoted replica turns the FAILED into OFFSET_LOST naming it, and api-service
+ * copies that one shard again from there (its slots emptied on the target first), the other shards
+ * untouched. A node that still answers as the shard's master failed for another reason: the FAILED
+ * goes on as it is.
+ */
+public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
+    private static final Logger LOG = Logger.getLogger(MasterFailoverEvents.class);
+    private static final long POLL_MILLIS = 500;
+
+    private final Consumer<MigrationEvent> events;
+    private final RedisConnector connector;
+    private final RedisEndpoint master;
+    private final ShardMaster finder;
+    private final Duration wait;
+
+    private MasterFailoverEvents(Consumer<MigrationEvent> events, RedisConnector connector, RedisEndpoint master,
+            ShardMaster finder, Duration wait) {
+        this.events = events;
+        this.connector = connector;
+        this.master = master;
+        this.finder = finder;
+        this.wait = wait;
+    }
+
+    /**
+     * {@code events} checked for a failover of {@code node}, the shard's master; {@code events} as they
+     * are for a standalone source (shard null), a node that is not a master (a replica read), a zero
+     * wait, or a node that does not answer now (the task meets that itself).
+     */
+    public static Consumer<MigrationEvent> of(Integer shard, RedisConnector connector, RedisEndpoint node, Duration wait,
+            Consumer<MigrationEvent> events) {
+        if (shard == null || wait.isZero() || wait.isNegative()) {
+            return events;
+        }
+        try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
+            ShardMaster finder = ShardMaster.of(connector, link, node);
+            return finder == null ? events : new MasterFailoverEvents(events, connector, node, finder, wait);
+        } catch (RuntimeException e) {
+            LOG.debugf("shard %d: its node %s not asked for the cluster's nodes: %s", shard, node.address(), e.getMessage());
+            return events;
+        }
+    }
+
+    @Override
+    public void accept(MigrationEvent event) {
+        if (event.type() != EventType.FAILED) {
+            events.accept(event);
+            return;
+        }
+        RedisEndpoint promoted;
+        try {
+            promoted = awaitPromoted();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            promoted = null;
+        }
+        if (promoted == null) {
+            events.accept(event);
+            return;
+        }
+        LOG.warnf("migration %s: the shard's master %s failed during the copy; %s masters its slots now", event.migrationId(),
+                master.address(), promoted.address());
+        events.accept(MigrationEvent.of(event.migrationId(), event.attempt(), EventType.OFFSET_LOST, event.worker())
+                .withNode(promoted.address())
+                .withMessage("its master " + master.address() + " failed during the copy (" + event.message() + "); "
+                        + promoted.address() + " masters the shard's slots now"));
+    }
+
+    /** @return the node that masters the shard's slots instead of ours, or null when ours still answers or the wait is over */
+    private RedisEndpoint awaitPromoted() throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            RedisEndpoint now = finder.find(master);
+            if (now != null && !now.address().equals(master.address())) {
+                return now;
+            }
+            if (answers() || System.nanoTime() >= deadline) {
+                return null;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    private boolean answers() {
+        try (RedisLink link = connector.open(master, "redis-migrate-topology")) {
+            link.call("PING");
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
