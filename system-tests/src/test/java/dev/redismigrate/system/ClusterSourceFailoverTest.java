@@ -50,33 +50,10 @@ class ClusterSourceFailoverTest {
             Await.until(Duration.ofSeconds(90), () -> promotedAt.equals(RUN.service().onlineMigration(ids.database())
                     .getString("shards[0].node")), () -> "GET names the promoted replica as shard 0's node: "
                     + RUN.service().onlineMigration(ids.database()).prettify() + "; " + RUN.service().history(ids.migration()));
-            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
-            long afterFailover = data.rounds();
-            Await.until(Duration.ofSeconds(30), () -> data.rounds() > afterFailover + 200, () -> "writes after the failover");
-            data.stopWriting();
-
-            Await.until(Duration.ofSeconds(90), () -> keys(source, promoted).equals(targetKeys(target)),
-                    () -> "key by key equal: " + ClusterKeys.differences(keys(source, promoted), targetKeys(target), 10)
-                            + "; " + RUN.service().onlineMigration(ids.database()).prettify());
-            assertTrue(keys(source, promoted).size() > 1000, "keys: " + keys(source, promoted).size());
-
-            JsonPath after = RUN.service().onlineMigration(ids.database());
-            assertEquals("syncing", after.getString("status"), after.prettify());
-            // no full re-copy of the other shards: they keep their first attempt
-            assertEquals(List.of(1, 1), List.of(after.getInt("shards[1].attempt"), after.getInt("shards[2].attempt")),
-                    after.prettify());
+            JsonPath after = syncingAndEqualAfterWrites(ids, source, data, promoted, target, Duration.ofSeconds(120));
             String history = RUN.service().history(ids.migration());
             assertTrue(history.contains("shard 0: its master moved from 127.0.0.1:" + killed.port() + " to " + promotedAt),
                     history);
-            List<String> messages = RUN.service().http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
-                    .extract().jsonPath().getList("events.message", String.class);
-            for (int shard = 1; shard < 3; shard++) {
-                String prefix = "shard " + shard + " ";
-                assertTrue(messages.stream().noneMatch(m -> m != null && m.startsWith(prefix) && m.contains("new full snapshot")),
-                        "shard " + shard + " was not copied again: " + history);
-                assertEquals(1, messages.stream().filter(m -> m != null && m.startsWith(prefix) && m.contains("): snapshot started"))
-                        .count(), "shard " + shard + " copied once: " + history);
-            }
             // how shard 0 went on: continued by offset (attempt 1), or, when the promoted replica lacked
             // what the stream had read, copied again alone (attempt 2)
             System.out.println("shard 0 after the failover: attempt " + after.getInt("shards[0].attempt") + "; history: "
@@ -106,31 +83,45 @@ class ClusterSourceFailoverTest {
                     () -> "the replica promoted: " + promoted.cli("ROLE"));
             data.follow(0, promoted);
 
-            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(180));
-            long atSync = data.rounds();
-            Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 200, () -> "writes after the failover");
-            data.stopWriting();
-            Await.until(Duration.ofSeconds(90), () -> keys(source, promoted).equals(targetKeys(target)),
-                    () -> "key by key equal: " + ClusterKeys.differences(keys(source, promoted), targetKeys(target), 10)
-                            + "; " + RUN.service().onlineMigration(ids.database()).prettify());
-            assertTrue(keys(source, promoted).size() > 1000, "keys: " + keys(source, promoted).size());
-
-            JsonPath after = RUN.service().onlineMigration(ids.database());
-            String promotedAt = "127.0.0.1:" + promoted.port();
-            assertEquals(promotedAt, after.getString("shards[0].node"), after.prettify());
-            assertEquals(List.of(1, 1), List.of(after.getInt("shards[1].attempt"), after.getInt("shards[2].attempt")),
-                    after.prettify());
+            JsonPath after = syncingAndEqualAfterWrites(ids, source, data, promoted, target, Duration.ofSeconds(180));
+            assertEquals("127.0.0.1:" + promoted.port(), after.getString("shards[0].node"), after.prettify());
             String history = RUN.service().history(ids.migration());
             assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed during the copy")
                     && history.contains("a new full snapshot of this shard only"), history);
-            List<String> messages = RUN.service().http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
-                    .extract().jsonPath().getList("events.message", String.class);
-            for (int shard = 1; shard < 3; shard++) {
-                String prefix = "shard " + shard + " ";
-                assertEquals(1, messages.stream().filter(m -> m != null && m.startsWith(prefix) && m.contains("): snapshot started"))
-                        .count(), "shard " + shard + " copied once: " + history);
-            }
         }
+    }
+
+    /**
+     * After the failover: `syncing`, more writes, then the target equal to the source key by key, and
+     * shards 1 and 2 copied once (attempt 1, one snapshot each). @return the migration as it stands
+     */
+    private static JsonPath syncingAndEqualAfterWrites(MigrationService.Ids ids, RedisCluster source, ClusterData data,
+            RedisServer promoted, RedisServer target, Duration syncing) throws Exception {
+        RUN.service().awaitStatus(ids, "syncing", syncing);
+        long atSync = data.rounds();
+        Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 200, () -> "writes after the failover");
+        data.stopWriting();
+        Await.until(Duration.ofSeconds(90), () -> keys(source, promoted).equals(targetKeys(target)),
+                () -> "key by key equal: " + ClusterKeys.differences(keys(source, promoted), targetKeys(target), 10)
+                        + "; " + RUN.service().onlineMigration(ids.database()).prettify());
+        assertTrue(keys(source, promoted).size() > 1000, "keys: " + keys(source, promoted).size());
+
+        JsonPath after = RUN.service().onlineMigration(ids.database());
+        assertEquals("syncing", after.getString("status"), after.prettify());
+        // no full re-copy of the other shards: they keep their first attempt
+        assertEquals(List.of(1, 1), List.of(after.getInt("shards[1].attempt"), after.getInt("shards[2].attempt")),
+                after.prettify());
+        String history = RUN.service().history(ids.migration());
+        List<String> messages = RUN.service().http().get("/v2/migrations/{id}/events", ids.migration()).then().statusCode(200)
+                .extract().jsonPath().getList("events.message", String.class);
+        for (int shard = 1; shard < 3; shard++) {
+            String prefix = "shard " + shard + " ";
+            assertTrue(messages.stream().noneMatch(m -> m != null && m.startsWith(prefix) && m.contains("new full snapshot")),
+                    "shard " + shard + " was not copied again: " + history);
+            assertEquals(1, messages.stream().filter(m -> m != null && m.startsWith(prefix) && m.contains("): snapshot started"))
+                    .count(), "shard " + shard + " copied once: " + history);
+        }
+        return after;
     }
 
     /** The source's keys on its masters now (shard 0's is the promoted replica). */

@@ -55,6 +55,14 @@ class ShardedWorkflowTest {
                 e.part(), e.captureLagBytes(), e.applyLagBytes(), e.applyLagSeconds(), e.shard(), e.node());
     }
 
+    /** By scan, 2 shards; shard 1's scan reads a replica (read-from-replica). */
+    private void startTwoShardsByScan() {
+        m = MigrationWorkflow.start(m.database, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
+                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
+                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.5", 7000, "8192-16383")));
+        workflow = new MigrationWorkflow(m);
+    }
+
     private static ReplicationOffset offset(long at) {
         return new ReplicationOffset(REPL, at, 0);
     }
@@ -248,11 +256,7 @@ class ShardedWorkflowTest {
 
     @Test
     void byScanEachShardsCaptureComesFirstThenItsScanAndAHandOverCapturesEveryShardAgain() {
-        TargetDatabase target = m.database;
-        m = MigrationWorkflow.start(target, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
-                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
-                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.5", 7000, "8192-16383")));
-        workflow = new MigrationWorkflow(m);
+        startTwoShardsByScan();
         List<WorkerCommand> first = workflow.firstCommands();
         assertEquals(2, first.size());
         StreamRequest capture = assertInstanceOf(StreamRequest.class, first.get(1));
@@ -317,11 +321,7 @@ class ShardedWorkflowTest {
 
     @Test
     void byScanTheCompletionPointNeedsEveryShardsSettledReportWithoutPendingKeys() {
-        TargetDatabase target = m.database;
-        m = MigrationWorkflow.start(target, m.source(), null, null, Set.of(), MigrationMethod.SCAN, 1, T0, Duration.ofDays(1),
-                List.of(new ShardPlan("a", "10.0.0.1", 7000, "10.0.0.1", 7000, "0-8191"),
-                        new ShardPlan("b", "10.0.0.2", 7000, "10.0.0.2", 7000, "8192-16383")));
-        workflow = new MigrationWorkflow(m);
+        startTwoShardsByScan();
         workflow.firstCommands();
         for (int shard = 0; shard < 2; shard++) {
             workflow.apply(event(EventType.CAPTURE_STARTED, shard), T0);
