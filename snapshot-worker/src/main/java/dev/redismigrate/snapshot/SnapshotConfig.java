@@ -51,14 +51,6 @@ public interface SnapshotConfig {
     Duration sourceRetryFor();
 
     /**
-     * A cluster source: how long a shard's copy that failed with its master gone waits for the
-     * cluster to promote a replica (node timeout plus election); found, that shard alone is copied
-     * again from it. 0: such a copy ends the migration in error.
-     */
-    @WithDefault("30s")
-    Duration failoverWait();
-
-    /**
      * How long a target whose connections broke during the copy is reconnected to (the spooled RDB
      * is then applied again from its start); 0: the copy fails at once.
      */

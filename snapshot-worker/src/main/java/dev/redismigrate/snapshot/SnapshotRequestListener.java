@@ -11,6 +11,7 @@ import dev.redismigrate.worker.MasterFailoverEvents;
 import dev.redismigrate.worker.MigrationTask;
 import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.worker.ShardTask;
+import dev.redismigrate.worker.SourceFailoverConfig;
 import dev.redismigrate.worker.TaskRunner;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
@@ -42,6 +43,8 @@ public class SnapshotRequestListener {
     ChangedKeysLog changedKeys;
     @Inject
     ScanConfig scanConfig;
+    @Inject
+    SourceFailoverConfig failover;
 
     @Incoming("snapshot-requests")
     public void onRequest(String record) {
@@ -52,9 +55,8 @@ public class SnapshotRequestListener {
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
         // a cluster source's shard: its own change log (or changed-keys records), and its shard on every event
         Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
-        if (!request.byScan()) { // a shard's master that fails over mid-copy: that shard is copied again from the promoted one
-            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), config.failoverWait(), shardEvents);
-        }
+        // a shard's master that fails over mid-copy: that shard is copied again from the promoted replica
+        shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), failover.waitFor(), shardEvents);
         MigrationTask copy = request.byScan()
                 ? new ScanCopier(request, connector, shardEvents, changedKeys.forShard(request.shard()), config, scanConfig)
                 : new SnapshotCopier(request, connector, shardEvents, checkpoints, changeLog.forShard(request.shard()), config);

@@ -301,11 +301,6 @@ public class SnapshotCopierTest {
             }
 
             @Override
-            public java.time.Duration failoverWait() {
-                return java.time.Duration.ZERO;
-            }
-
-            @Override
             public java.time.Duration targetRetryFor() {
                 return java.time.Duration.ofSeconds(10);
             }

@@ -7,6 +7,8 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.worker.EventPublisher;
+import dev.redismigrate.worker.MasterFailoverEvents;
+import dev.redismigrate.worker.SourceFailoverConfig;
 import dev.redismigrate.worker.MigrationTask;
 import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.stream.scan.ChangeCopyConfig;
@@ -42,12 +44,17 @@ public class StreamRequestListener {
     ChangedKeysLog changedKeys;
     @Inject
     ChangeCopyConfig changeCopyConfig;
+    @Inject
+    SourceFailoverConfig failover;
 
     @Incoming("stream-requests")
     public void onRequest(String record) {
         StreamRequest request = MessageCodec.decode(record, StreamRequest.class);
         Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
         if (request.byScan()) {
+            // a shard's master that fails over: its notifications since are lost, so that shard is captured and scanned
+            // again from the promoted replica (the replication stream follows a failover by offset itself: StreamSource)
+            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), failover.waitFor(), shardEvents);
             LOG.infof("migration %s: change capture (scan method)%s requested from %s", request.migrationId(),
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source());
             // a cluster source's shard: its master's notifications, its own changed-keys records, its shard on every event

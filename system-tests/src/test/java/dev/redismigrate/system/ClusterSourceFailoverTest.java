@@ -86,8 +86,38 @@ class ClusterSourceFailoverTest {
             JsonPath after = syncingAndEqualAfterWrites(ids, source, data, promoted, target, Duration.ofSeconds(180));
             assertEquals("127.0.0.1:" + promoted.port(), after.getString("shards[0].node"), after.prettify());
             String history = RUN.service().history(ids.migration());
-            assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed during the copy")
+            assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed")
                     && history.contains("a new full snapshot of this shard only"), history);
+        }
+    }
+
+    @Test
+    void byScanASourceMasterKilledMidStreamHasThatShardCapturedAndScannedAgainFromItsPromotedReplica() throws Exception {
+        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
+                "--enable-debug-command", "yes"});
+             RedisServer target = RedisServer.start();
+             ClusterData data = new ClusterData(source)) {
+            data.seed(20, 1000);
+            data.startWriting();
+            MigrationService.Ids ids = RUN.service().migrate(source.master(1), target, Map.of("method", "scan"));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            long atSync = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 100, () -> "writes before the failover");
+            RedisServer killed = source.master(0);
+            RedisServer promoted = source.nodes().get(3); // shard 0's replica
+            killed.kill();
+            Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
+                    () -> "the replica promoted: " + promoted.cli("ROLE"));
+            data.follow(0, promoted);
+            Await.until(Duration.ofSeconds(120), () -> RUN.service().history(ids.migration())
+                    .contains("a new full capture and scan of this shard only"), () -> "shard 0 captured and scanned again: "
+                    + RUN.service().history(ids.migration()));
+
+            JsonPath after = syncingAndEqualAfterWrites(ids, source, data, promoted, target, Duration.ofSeconds(180));
+            assertEquals("127.0.0.1:" + promoted.port(), after.getString("shards[0].node"), after.prettify());
+            assertEquals("scan", after.getString("method"));
+            String history = RUN.service().history(ids.migration());
+            assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed"), history);
         }
     }
 

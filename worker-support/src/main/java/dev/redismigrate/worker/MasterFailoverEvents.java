@@ -11,13 +11,13 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * The events of a cluster source shard's copy, checked for a failover of the shard's master. A copy
- * whose master died cannot go on (another node needs a full sync of its own), but that need not end
- * the migration: when the task reports FAILED and its node does not answer, the cluster is asked,
+ * The events of a cluster source shard's copy (or, by scan, its capture of changed keys), checked for
+ * a failover of the shard's master. A copy whose master died cannot go on (another node needs a full
+ * sync of its own; a capture missed the notifications meanwhile), but that need not end the migration: when the task reports FAILED and its node does not answer, the cluster is asked,
  * for up to {@code wait} (the cluster's node timeout plus the election), which node masters the
  * shard's slots now. A promoted replica turns the FAILED into OFFSET_LOST naming it, and api-service
- * copies that one shard again from there (its slots emptied on the target first), the other shards
- * untouched. A node that still answers as the shard's master failed for another reason: the FAILED
+ * copies that one shard again from there (its slots emptied on the target first; by scan its capture
+ * first), the other shards untouched. A node that still answers as the shard's master failed for another reason: the FAILED
  * goes on as it is.
  */
 public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
@@ -60,7 +60,9 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
 
     @Override
     public void accept(MigrationEvent event) {
-        if (event.type() != EventType.FAILED) {
+        // a lost offset that names no node: the task knows its data is gone, not where the shard went
+        boolean lost = event.type() == EventType.FAILED || event.type() == EventType.OFFSET_LOST && event.node() == null;
+        if (!lost) {
             events.accept(event);
             return;
         }
@@ -75,11 +77,11 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
             events.accept(event);
             return;
         }
-        LOG.warnf("migration %s: the shard's master %s failed during the copy; %s masters its slots now", event.migrationId(),
+        LOG.warnf("migration %s: the shard's master %s failed; %s masters its slots now", event.migrationId(),
                 master.address(), promoted.address());
         events.accept(MigrationEvent.of(event.migrationId(), event.attempt(), EventType.OFFSET_LOST, event.worker())
                 .withNode(promoted.address())
-                .withMessage("its master " + master.address() + " failed during the copy (" + event.message() + "); "
+                .withMessage("its master " + master.address() + " failed (" + event.message() + "); "
                         + promoted.address() + " masters the shard's slots now"));
     }
 

@@ -348,10 +348,11 @@ public final class MigrationWorkflow {
                 m.applyLagBytes = null;
                 m.applyLagSeconds = null;
                 ShardFigures.sumCopy(m);
+                // by scan the shard's changes are captured again first (its scan follows the capture's start)
                 return new EventOutcome(of + ": " + (event.message() == null ? "the stream lost its offset" : event.message())
-                        + by + ": a new full snapshot of this shard only, attempt " + m.attempt,
-                        List.of(new StopRequest(m.id, "shard " + shard.index + " superseded by attempt " + m.attempt, m.attempt,
-                                shard.index), shardSnapshot(shard)));
+                        + by + ": a new full " + (m.byScan() ? "capture and scan" : "snapshot") + " of this shard only, attempt "
+                        + m.attempt, List.of(new StopRequest(m.id, "shard " + shard.index + " superseded by attempt " + m.attempt,
+                                m.attempt, shard.index), m.byScan() ? shardCapture(shard) : shardSnapshot(shard)));
             }
             case FAILED -> {
                 fail(of + ": " + (event.message() == null || event.message().isBlank() ? "the worker failed" : event.message()));

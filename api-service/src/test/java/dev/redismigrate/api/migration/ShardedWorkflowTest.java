@@ -341,4 +341,28 @@ class ShardedWorkflowTest {
         workflow.apply(madeAt(event(EventType.STREAM_PROGRESS, 1).withChanges(3, 0, 0), settled.plusSeconds(1)), settled);
         assertTrue(workflow.pointReached());
     }
+
+    @Test
+    void byScanAShardWhoseMasterFailedOverIsCapturedAgainAtItsNewMasterThenScanned() {
+        startTwoShardsByScan();
+        workflow.firstCommands();
+        for (int shard = 0; shard < 2; shard++) {
+            workflow.apply(event(EventType.CAPTURE_STARTED, shard), T0);
+            workflow.apply(event(EventType.SNAPSHOT_COMPLETED, shard).withCopy(10, 10, 100), T0);
+            workflow.apply(event(EventType.STREAM_STARTED, shard).withChanges(0, 0, 0), T0);
+        }
+        assertEquals(MigrationStatus.SYNCING, m.status);
+        EventOutcome lost = workflow.apply(event(EventType.OFFSET_LOST, 0).withNode("10.0.0.7:7000")
+                .withMessage("its master 10.0.0.1:7000 failed"), T0);
+        assertTrue(lost.history().contains("a new full capture and scan of this shard only"), lost.history());
+        StreamRequest capture = assertInstanceOf(StreamRequest.class, lost.commands().get(1));
+        assertTrue(capture.byScan());
+        assertEquals("10.0.0.7", capture.source().host(), "the promoted replica");
+        assertEquals(MigrationStatus.RUNNING, m.status);
+        assertEquals(1, m.shards.get(1).attempt, "the other shard keeps its attempt");
+        SnapshotRequest scan = assertInstanceOf(SnapshotRequest.class,
+                workflow.apply(event(EventType.CAPTURE_STARTED, 0), T0).commands().get(0));
+        assertEquals("10.0.0.7", scan.source().host());
+        assertEquals(m.shards.get(0).attempt, scan.attempt());
+    }
 }
