@@ -39,9 +39,17 @@ public final class RedisLink implements AutoCloseable {
 
     /** Runs a command with text arguments and waits for its reply (text). */
     public Object call(String command, Object... args) {
+        return call(timeout.multipliedBy(2), command, args);
+    }
+
+    /**
+     * Runs a command and waits for its reply at most {@code wait}: for callers that must not stall
+     * for the link's own timeout while a node is gone (a progress report mid-failover).
+     */
+    public Object call(Duration wait, String command, Object... args) {
         try {
             return connection.async(StringCodec.INSTANCE, new RedisCommand<>(command), args)
-                    .toCompletableFuture().get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+                    .toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

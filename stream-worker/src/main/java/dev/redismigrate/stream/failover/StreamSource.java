@@ -5,6 +5,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -15,6 +16,8 @@ import org.jboss.logging.Logger;
  */
 public final class StreamSource implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamSource.class);
+    /** how long a progress report waits for a shard's node to say its offset */
+    private static final Duration SHARD_WAIT = Duration.ofSeconds(2);
 
     private final RedisConnector connector;
     /** null: a standalone source, or a shard's topology that could not be read (followed where it is) */
@@ -83,7 +86,9 @@ public final class StreamSource implements AutoCloseable {
      */
     public synchronized long masterOffset() {
         try {
-            return Long.parseLong(link().info("replication").getOrDefault("master_repl_offset", "-1"));
+            // a shard's node mid-failover does not answer: its reports must go on meanwhile (not wait out the link's timeout)
+            Object info = shard == null ? link().call("INFO", "replication") : link().call(SHARD_WAIT, "INFO", "replication");
+            return Long.parseLong(RedisLink.infoFields(String.valueOf(info)).getOrDefault("master_repl_offset", "-1"));
         } catch (RuntimeException e) {
             if (shard == null) {
                 throw e;
