@@ -145,8 +145,13 @@ equal_to_source() {
   echo NO
 }
 results=()
-# record NAME SECONDS EQUAL [CPU]: one line of the table (the reference is the first)
-record() { results+=("$1|$2|$3|${4:-}"); }
+# record NAME SECONDS EQUAL [CPU] [HEAP]: one line of the table (the reference is the first)
+record() { results+=("$1|$2|$3|${4:-}|${5:-}"); }
+# The snapshot worker's heap while it copies: jstat samples every 250 ms (it reads the JVM's perf
+# data, no attach); heap_peak prints the most used heap (young + old) and the most held in the old
+# generation, in MB: what the copy keeps, as against garbage not collected yet.
+heap_watch() { jstat -gc "$(<"$RUN_DIR/services/snapshot-worker.pid")" 250 >"$1" 2>/dev/null & echo $!; }
+heap_peak() { awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u; if ($8 > o) o = $8 } END { printf "%.0f/%.0f", m / 1024, o / 1024 }' "$1"; }
 # CPU seconds so far of the source and target servers and of the snapshot worker, to show where a copy spends
 redis_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
 proc_cpu() { [[ -f $1 ]] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(<"$1")/stat" 2>/dev/null || echo 0; }
@@ -187,10 +192,12 @@ for round in $(seq 1 "$REPEAT"); do
     migration_id=
     cli $DST FLUSHALL >/dev/null
     log "redis-migrate, method $method: PUT -> syncing"
+    heap_log="$BDIR/heap.$method.$round" heap_pid=$(heap_watch "$BDIR/heap.$method.$round")
     c0=$(cpu_mark $DST) t0=$(now)
-    put_migration "$method" || continue
+    put_migration "$method" || { kill "$heap_pid"; continue; }
     wait_for 1800 "migration syncing" settled
     t1=$(now) c1=$(cpu_mark $DST)
+    kill "$heap_pid" 2>/dev/null || true
     status=$(mstatus | jq -r .status)
     [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
     # the copy itself, from the snapshot worker's log (first request received -> last part complete)
@@ -200,7 +207,7 @@ for round in $(seq 1 "$REPEAT"); do
       index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
       END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
     equal=$(equal_to_source $DST)
-    record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")"
+    record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")" "$(heap_peak "$heap_log")"
     [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
   done
 done
@@ -236,7 +243,7 @@ slow_report="  slow target: skipped (SLOW_TARGET=0)"
 table() {
   printf '%s\n' "${results[@]}" | awk -F'|' -v keys="$total" -v mb="$dataset_mb" '
     !($1 in n) { order[++names] = $1 }
-    { i = ++n[$1]; sec[$1, i] = $2; cpu[$1, i] = $4; if ($3 != "yes") bad[$1] = 1 }
+    { i = ++n[$1]; sec[$1, i] = $2; cpu[$1, i] = $4; heap[$1, i] = $5; if ($3 != "yes") bad[$1] = 1 }
     END {
       for (k = 1; k <= names; k++) {
         name = order[k]; m = n[name]
@@ -245,8 +252,8 @@ table() {
           if (sec[name, idx[j]] + 0 < sec[name, idx[i]] + 0) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
         mid = idx[int((m + 1) / 2)]; s = sec[name, mid]
         if (k == 1) ref = s
-        printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %s\n", name, s, keys / s, mb / s, ref / s, \
-          (name in bad) ? "NO" : "yes", cpu[name, mid]
+        printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %-14s %s\n", name, s, keys / s, mb / s, ref / s, \
+          (name in bad) ? "NO" : "yes", cpu[name, mid], heap[name, mid]
       }
     }'
 }
@@ -254,7 +261,7 @@ table() {
 cat <<RESULT
 
   redis-migrate benchmark, $total keys, $dataset_mb MB, median of $REPEAT round(s) ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
-  snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s source/target/worker
+  snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s s/t/w    worker heap MB: peak/old
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
 

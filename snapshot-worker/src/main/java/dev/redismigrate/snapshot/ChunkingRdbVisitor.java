@@ -104,7 +104,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     }
 
     /** The type, unless no parser knows it: then the exception naming the key that follows it. */
-    static int checkedType(int type, RedisInputStream in, long db) throws IOException {
+    private static int checkedType(int type, RedisInputStream in, long db) throws IOException {
         if (type >= 0 && !KNOWN[type]) {
             String what = "RDB " + (type < 240 ? "value type " : "opcode ") + type;
             if (type >= 240) {
@@ -144,7 +144,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * A module's value can be restored only where that module is loaded, and whether the target
      * loads it cannot be told from here: the copy stops and names it.
      */
-    static UnreadableValueException moduleValue(RedisInputStream in, int type, long db) throws IOException {
+    private static UnreadableValueException moduleValue(RedisInputStream in, int type, long db) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
         long moduleId = parser.rdbLoadLen().len;

@@ -4,25 +4,25 @@ import dev.redismigrate.common.threads.MigrationThreads;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.Replicator;
 import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
-import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
-import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
+import dev.redismigrate.common.replication.RdbTransfer;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.worker.changelog.CapturedCommand;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * The snapshot's reader: holds the replication link and reads it at network speed whatever the
  * target does, so the source never buffers for us past its output-buffer limit. The RDB's bytes go
- * to the {@link Spool} as they come (the library walks the RDB with its skipping visitor only to
- * find its end; the bytes are taken from its raw-byte listener), every command after the RDB to the
- * migration's change log, until {@link #close}.
+ * to the {@link Spool} as they come, unparsed (it is the link's {@link RdbTransfer.Sink}: the
+ * applier's parse is the only walk over the RDB), every command after the RDB to the migration's
+ * change log, until {@link #close}.
  */
-final class SnapshotCapture implements AutoCloseable {
+final class SnapshotCapture implements AutoCloseable, RdbTransfer.Sink {
     private static final Logger LOG = Logger.getLogger(SnapshotCapture.class);
 
     /** Opens the link as the task's current one (so a stop closes it) and blocks until it ends. */
@@ -35,31 +35,22 @@ final class SnapshotCapture implements AutoCloseable {
     private final ChangeLogAppender changeLog;
     private final Thread thread;
 
-    private volatile boolean inRdb;
     private volatile boolean closing;
     private volatile ReplicationOffset rdbOffset;
     private volatile Throwable failure;
     private int db = -1;
 
-    SnapshotCapture(Replicator link, Spool spool, ChangeLogAppender changeLog, LinkOpener opener) {
-        this.link = link;
+    /** @param link makes the full sync whose RDB comes to this capture ({@code SourceReplicas.fullSync}) */
+    SnapshotCapture(Function<RdbTransfer.Sink, Replicator> link, Spool spool, ChangeLogAppender changeLog,
+            LinkOpener opener) {
+        this.link = link.apply(this);
         this.spool = spool;
         this.changeLog = changeLog;
-        link.setRdbVisitor(new SpoolingRdbVisitor(link));
-        link.addRawByteListener(bytes -> {
-            if (inRdb) {
-                try {
-                    spool.write(bytes);
-                } catch (IOException e) {
-                    throw new SpoolFailure(e);
-                }
-            }
-        });
-        link.addEventListener((r, event) -> onEvent(event));
-        link.addExceptionListener((r, t, event) -> fail(t));
+        this.link.addEventListener((r, event) -> onEvent(event));
+        this.link.addExceptionListener((r, t, event) -> fail(t));
         this.thread = MigrationThreads.factory("snapshot-capture").newThread(() -> {
             try {
-                opener.open(link);
+                opener.open(this.link);
             } catch (Throwable t) {
                 if (!closing) {
                     fail(t);
@@ -74,17 +65,27 @@ final class SnapshotCapture implements AutoCloseable {
         thread.start();
     }
 
+    /** The link's thread, with the RDB's bytes as they come. */
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+        try {
+            spool.write(bytes, offset, length);
+        } catch (IOException e) {
+            throw new SpoolFailure(e);
+        }
+    }
+
+    @Override
+    public void end() {
+        try {
+            spool.finish();
+        } catch (IOException e) {
+            throw new SpoolFailure(e);
+        }
+    }
+
     private void onEvent(Object event) {
-        if (event instanceof PreRdbSyncEvent) {
-            inRdb = true;
-        } else if (event instanceof PostRdbSyncEvent) {
-            inRdb = false;
-            try {
-                spool.finish();
-            } catch (IOException e) {
-                throw new SpoolFailure(e);
-            }
-        } else if (event instanceof PreCommandSyncEvent) {
+        if (event instanceof PreCommandSyncEvent) {
             // the library records the FULLRESYNC id and offset only once the RDB is read
             Configuration c = link.getConfiguration();
             rdbOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);

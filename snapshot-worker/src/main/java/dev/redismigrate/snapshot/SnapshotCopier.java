@@ -1,6 +1,5 @@
 package dev.redismigrate.snapshot;
 
-import com.moilioncircle.redis.replicator.Replicator;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.limits.Pacer;
@@ -206,8 +205,9 @@ public final class SnapshotCopier extends ReplicaTask {
         changeLog.reset(request.migrationId());
         try (Spool spool = new Spool(Path.of(config.spoolDirectory()), config.spoolBudget().asLongValue());
              ChangeLogAppender log = changeLog.appender(request.migrationId())) {
-            Replicator link = SourceReplicas.replicaOf(request.source(), connector, commandNames, null, 10_000);
-            SnapshotCapture capture = new SnapshotCapture(link, spool, log, this::openReplicator);
+            SnapshotCapture capture = new SnapshotCapture(
+                    rdb -> SourceReplicas.fullSync(request.source(), connector, commandNames, rdb, 10_000), spool, log,
+                    this::openReplicator);
             capture.start();
             try {
                 applyUntilDone(spool);

@@ -1,5 +1,6 @@
 package dev.redismigrate.common.replication;
 
+import com.moilioncircle.redis.replicator.AbstractReplicator;
 import com.moilioncircle.redis.replicator.Configuration;
 import com.moilioncircle.redis.replicator.RedisSocketReplicator;
 import java.io.IOException;
@@ -8,12 +9,24 @@ import java.nio.charset.StandardCharsets;
 /**
  * The library's replica connection, except that {@link #close()} also closes the socket: the
  * library only flags the link as closing and notices at the next byte from the source, which on a
- * quiet source is the next PING, seconds later. A stop must take effect at once.
+ * quiet source is the next PING, seconds later. A stop must take effect at once. With an RDB sink,
+ * a full sync's RDB is copied there as it comes ({@link RdbTransfer}) instead of being parsed.
  */
 public final class SourceReplica extends RedisSocketReplicator {
+    private final RdbTransfer.Sink rdbSink;
 
-    SourceReplica(String host, int port, Configuration configuration) {
+    SourceReplica(String host, int port, Configuration configuration, RdbTransfer.Sink rdbSink) {
         super(host, port, configuration);
+        this.rdbSink = rdbSink;
+    }
+
+    @Override
+    protected void parseDump(AbstractReplicator replicator) throws IOException {
+        if (rdbSink == null) {
+            super.parseDump(replicator);
+        } else {
+            RdbTransfer.copy(inputStream, rdbSink);
+        }
     }
 
     /**

@@ -21,6 +21,9 @@ public final class SourceReplicas {
     /** redis-replicator names a refused login "[AUTH <SHA-256 of the password>] failed.": a guessable hash. */
     private static final java.util.regex.Pattern AUTH = java.util.regex.Pattern.compile("\\[AUTH [^\\]]*\\]");
 
+    /** How much of the link one socket read may bring in while a full sync's RDB is copied. */
+    private static final int RDB_READ_BYTES = 256 << 10;
+
     private SourceReplicas() {
     }
 
@@ -36,6 +39,28 @@ public final class SourceReplicas {
      */
     public static Replicator replicaOf(RedisEndpoint source, RedisConnector connector, List<String> commandNames,
             ReplicationOffset from, int timeoutMillis) {
+        Configuration configuration = configuration(source, connector, timeoutMillis);
+        if (from != null) {
+            configuration.setReplId(from.replId()).setReplOffset(from.offset());
+        }
+        return withParsers(new SourceReplica(source.host(), source.port(), configuration, null), commandNames);
+    }
+
+    /**
+     * A full sync whose RDB is copied to {@code rdb} as it arrives, unparsed ({@link RdbTransfer});
+     * the commands after it come as events. The link is read by the thread that opens it, in
+     * reads of up to 256 KiB: the library's reader thread and its small reads only cost CPU when
+     * nothing parses the bytes in between.
+     */
+    public static Replicator fullSync(RedisEndpoint source, RedisConnector connector, List<String> commandNames,
+            RdbTransfer.Sink rdb, int timeoutMillis) {
+        Configuration configuration = configuration(source, connector, timeoutMillis)
+                .setAsyncCachedBytes(0)
+                .setBufferSize(RDB_READ_BYTES);
+        return withParsers(new SourceReplica(source.host(), source.port(), configuration, rdb), commandNames);
+    }
+
+    private static Configuration configuration(RedisEndpoint source, RedisConnector connector, int timeoutMillis) {
         SecretCipher cipher = connector.cipher();
         Configuration configuration = Configuration.defaultSetting()
                 .setConnectionTimeout(timeoutMillis)
@@ -53,10 +78,10 @@ public final class SourceReplicas {
         if (source.hasPassword()) {
             configuration.setAuthPassword(cipher.open(source.sealedPassword()));
         }
-        if (from != null) {
-            configuration.setReplId(from.replId()).setReplOffset(from.offset());
-        }
-        Replicator replicator = new SourceReplica(source.host(), source.port(), configuration);
+        return configuration;
+    }
+
+    private static Replicator withParsers(Replicator replicator, List<String> commandNames) {
         for (String name : commandNames) {
             replicator.addCommandParser(CommandName.name(name), new DefaultCommandParser());
         }

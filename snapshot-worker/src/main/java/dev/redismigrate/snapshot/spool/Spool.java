@@ -20,8 +20,8 @@ public final class Spool implements AutoCloseable {
     private final long budgetBytes;
     private final OutputStream out;
     /**
-     * what is written and not yet in the file: this class's own buffer, as the link hands over many
-     * single bytes (a value's type, its lengths) and a BufferedOutputStream takes a lock for each
+     * what is written and not yet in the file: this class's own buffer, as the link hands over what
+     * each socket read brought (often a few KiB) and a BufferedOutputStream takes a lock for each
      */
     private final byte[] buffer = new byte[1 << 16];
     private int buffered;
@@ -44,26 +44,26 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Appends; raises when the budget would be passed (the writer then fails the spool). */
-    public void write(byte[] bytes) throws IOException {
-        if (written + bytes.length > budgetBytes) {
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (written + length > budgetBytes) {
             throw new SpoolFullException("the RDB is larger than the spool's disk budget of " + budgetBytes + " bytes"
                     + " (redis-migrate.snapshot.spool-budget)");
         }
-        if (written / DISK_CHECK_EVERY != (written + bytes.length) / DISK_CHECK_EVERY
+        if (written / DISK_CHECK_EVERY != (written + length) / DISK_CHECK_EVERY
                 && Files.getFileStore(file).getUsableSpace() < DISK_CHECK_EVERY) {
             throw new SpoolFullException("the disk of the spool directory " + file.getParent() + " is full"
                     + " (redis-migrate.snapshot.spool-directory)");
         }
-        if (bytes.length > buffer.length - buffered) {
+        if (length > buffer.length - buffered) {
             drain();
         }
-        if (bytes.length >= buffer.length) {
-            out.write(bytes);
+        if (length >= buffer.length) {
+            out.write(bytes, offset, length);
         } else {
-            System.arraycopy(bytes, 0, buffer, buffered, bytes.length);
-            buffered += bytes.length;
+            System.arraycopy(bytes, offset, buffer, buffered, length);
+            buffered += length;
         }
-        written += bytes.length;
+        written += length;
         if (written - readable >= (1 << 16)) {
             publish();
         }

@@ -35,11 +35,11 @@ class SpoolTest {
             });
             for (int at = 0; at < data.length; at += 100_000) {
                 byte[] part = java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + 100_000));
-                spool.write(part);
+                spool.write(part, 0, part.length);
                 Thread.sleep(2);
                 assertFalse(read.isDone(), "the reader waits at the end while the writer is not done");
             }
-            spool.write(new byte[] {1}); // a last byte that stays in the write buffer until finish
+            spool.write(new byte[] {1}, 0, 1); // a last byte that stays in the write buffer until finish
             spool.finish();
             byte[] got = read.get(10, TimeUnit.SECONDS);
             assertEquals(data.length + 1, got.length);
@@ -53,7 +53,7 @@ class SpoolTest {
     @Test
     void aReaderWaitingForMoreHearsWhyTheSpoolWillNotBeComplete() throws Exception {
         try (Spool spool = new Spool(dir, 1_000_000)) {
-            spool.write(new byte[70_000]);
+            spool.write(new byte[70_000], 0, 70_000);
             spool.publish();
             InputStream in = spool.reader();
             assertEquals(70_000, in.readNBytes(70_000).length);
@@ -68,8 +68,8 @@ class SpoolTest {
     @Test
     void writingPastTheBudgetIsRefusedWithTheSetting() throws Exception {
         try (Spool spool = new Spool(dir, 100)) {
-            spool.write(new byte[60]);
-            IOException e = assertThrows(Spool.SpoolFullException.class, () -> spool.write(new byte[60]));
+            spool.write(new byte[60], 0, 60);
+            IOException e = assertThrows(Spool.SpoolFullException.class, () -> spool.write(new byte[60], 0, 60));
             assertTrue(e.getMessage().contains("spool-budget"), e.getMessage());
         }
     }
