@@ -82,16 +82,22 @@ public final class EntryWriter implements EntrySink {
         if (target.queuedCount() >= SEND_EVERY || bytes >= SEND_NOW_BYTES) {
             target.sendQueued();
         }
-        // collect what already answered, so the window never waits on old news
+        // collect what already answered, so the window never waits on old news; without sending what
+        // is queued: that would send a command at a time (a socket write and an event-loop wake-up each)
+        // whenever the target keeps up, instead of SEND_EVERY together
         while (!inFlight.isEmpty() && inFlight.peek().reply().isDone()) {
-            awaitOldest();
+            collect(inFlight.poll());
         }
         return reply;
     }
 
     private void awaitOldest() {
         target.sendQueued(); // what we wait for may still be queued
-        InFlight oldest = inFlight.poll();
+        collect(inFlight.poll());
+    }
+
+    /** Accounts for the oldest command in flight, waiting for its reply if need be; raises a refusal. */
+    private void collect(InFlight oldest) {
         bytesInFlight -= oldest.bytes();
         try {
             awaitReply(oldest);

@@ -1,0 +1,93 @@
+package dev.redismigrate.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.redismigrate.common.pipeline.Entry;
+import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The standalone apply's fence against a real redis-server: once a newer attempt has claimed the
+ * target, an older one's transactions are refused, and the older one learns it from the refused
+ * EXEC itself (not at some later round trip): it must neither count those batches as applied nor
+ * move its committed offset, which the change log is trimmed up to.
+ */
+class CheckpointedApplierTest {
+    private static final String REPL_ID = "0123456789012345678901234567890123456789";
+    private static RedisConnector connector;
+    private static CheckpointLog checkpoints;
+
+    @BeforeAll
+    static void start() {
+        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
+    }
+
+    @AfterAll
+    static void stop() {
+        connector.close();
+        checkpoints.close();
+    }
+
+    @Test
+    void anOlderAttemptsBatchesAfterANewerClaimAreRefusedAndNotCounted() {
+        UUID migration = UUID.randomUUID();
+        try (RedisServer target = RedisServer.start();
+             RedisLink olderLink = connector.open(StreamReplayerTest.endpoint(target), "applier-test");
+             RedisLink newerLink = connector.open(StreamReplayerTest.endpoint(target), "applier-test")) {
+            CheckpointedApplier older = applier(olderLink, migration, 1);
+            assertEquals(at(100), older.claim(at(100)));
+            older.apply(incr(110), at(110));
+            older.commitIfPossible();
+            older.flush();
+            assertEquals(at(110), older.committed());
+
+            CheckpointedApplier newer = applier(newerLink, migration, 2);
+            assertEquals(at(110), newer.claim(at(100)), "the newer attempt starts where the older one's target stands");
+
+            // two batches pipelined back to back: both refused; the first refusal is raised when seen
+            // (at the next batch's start if it came back by then, else at the flush)
+            CheckpointMovedException moved = assertThrows(CheckpointMovedException.class, () -> {
+                older.apply(incr(120), at(120));
+                older.commitIfPossible();
+                older.apply(incr(130), at(130));
+                older.commitIfPossible();
+                older.flush();
+            });
+            assertEquals(2, moved.found.attempt(), "the older attempt is told who holds the target");
+            assertEquals(at(110), older.committed(), "a refused batch does not move what the change log may be trimmed to");
+            assertEquals(1, older.commandsApplied(), "a refused batch is not counted as applied");
+            assertEquals("1", target.cli("GET", "counter").trim(), "the refused batches changed nothing");
+
+            newer.apply(incr(120), at(120));
+            newer.commitIfPossible();
+            newer.flush();
+            assertEquals(at(120), newer.committed());
+            assertEquals(1, newer.commandsApplied());
+            assertEquals("2", target.cli("GET", "counter").trim());
+        }
+    }
+
+    private static CheckpointedApplier applier(RedisLink link, UUID migration, int attempt) {
+        return new CheckpointedApplier(new EntryWriter(link, 100, 1 << 20, 10_000), checkpoints, migration, null, attempt, 0, 50);
+    }
+
+    private static ReplicationOffset at(long offset) {
+        return new ReplicationOffset(REPL_ID, offset, 0);
+    }
+
+    private static Entry incr(long offset) {
+        return new Entry(0, new byte[][] {"INCR".getBytes(StandardCharsets.US_ASCII), "counter".getBytes(StandardCharsets.US_ASCII)}, offset);
+    }
+}
