@@ -318,12 +318,16 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     public ReplicationOffset durable() {
         ReplicationOffset now = committed;
         Map<String, CompletableFuture<Object>> waits = new HashMap<>();
-        for (String node : unconfirmed) {
-            if (hasOnlineReplica(node)) {
+        for (java.util.Iterator<String> nodes = unconfirmed.iterator(); nodes.hasNext(); ) {
+            String node = nodes.next();
+            if (!hasOnlineReplica(node)) {
+                nodes.remove();
+            } else if (cluster.isOpen(node)) {
+                // WAIT covers the writes of the connection it is sent on: a reopened one has none
+                // yet and would confirm at once; it is asked once the next batch went through it
                 waits.put(node, link(node).send(new byte[][] {WAIT, ONE, REPLICA_WAIT_MILLIS}));
             }
         }
-        unconfirmed.removeIf(node -> !waits.containsKey(node));
         waits.forEach((node, reply) -> {
             if (await(reply, node, "WAIT") instanceof Number replicas && replicas.longValue() >= 1) {
                 unconfirmed.remove(node);
