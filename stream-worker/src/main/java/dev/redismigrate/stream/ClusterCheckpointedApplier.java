@@ -114,6 +114,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private final java.util.Set<String> unconfirmed = new java.util.HashSet<>();
     /** see {@link #durable()} */
     private ReplicationOffset durable;
+    /**
+     * Per slot, the checkpoint offset a replica confirmed holding at {@link #durable} (and, carried
+     * over a reconnect, before): a slot that goes back no further lacks nothing the change log lost.
+     */
+    private final Map<Integer, Long> confirmed = new HashMap<>();
 
     /**
      * @param cluster routes by the target's slots; closed with this
@@ -311,16 +316,18 @@ final class ClusterCheckpointedApplier implements StreamApplier {
      * What a replica of every master written to holds as well ({@code WAIT 1} on each, after the
      * batches that master took): a failover may promote a replica that lacks the old master's last
      * acknowledged writes (replication is asynchronous), and the slots' checkpoints go back with
-     * them, so the change log must still hold what follows. A master without an online replica has
+     * them, so the change log must still hold what follows. A master without a live replica has
      * nothing to fail over to. A replica that does not confirm within the round holds the trim back.
      */
     @Override
     public ReplicationOffset durable() {
         ReplicationOffset now = committed;
+        Map<Integer, Long> held = new HashMap<>();
+        expected.forEach((slot, c) -> held.put(slot, c.offset().offset()));
         Map<String, CompletableFuture<Object>> waits = new HashMap<>();
         for (java.util.Iterator<String> nodes = unconfirmed.iterator(); nodes.hasNext(); ) {
             String node = nodes.next();
-            if (!hasOnlineReplica(node)) {
+            if (!hasLiveReplica(node)) {
                 nodes.remove();
             } else if (cluster.isOpen(node)) {
                 // WAIT covers the writes of the connection it is sent on: a reopened one has none
@@ -335,14 +342,19 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         });
         if (unconfirmed.isEmpty()) {
             durable = now;
+            confirmed.putAll(held);
         }
         return durable;
     }
 
-    private boolean hasOnlineReplica(String node) {
+    /**
+     * Whether the node has a replica that is not failed: one still syncing ("loading", as Redis 7.0
+     * calls a replica whose offset its master has not heard yet) could be promoted all the same.
+     */
+    private boolean hasLiveReplica(String node) {
         return cluster.topology().shards().stream()
                 .filter(s -> s.master() != null && s.master().address().equals(node))
-                .anyMatch(s -> s.replicas().stream().anyMatch(r -> r.health().equals("online")));
+                .anyMatch(s -> s.replicas().stream().anyMatch(r -> !r.health().startsWith("fail")));
     }
 
     @Override
@@ -354,10 +366,12 @@ final class ClusterCheckpointedApplier implements StreamApplier {
      * A slot that held a checkpoint for {@code before} and holds none now came back empty. A slot whose
      * checkpoint went back lost writes it had acknowledged (a failover to a replica that had not got
      * them; the data went back with its checkpoint, written by one script): re-applied from the
-     * change log, unless the log no longer holds what follows it.
+     * change log, which was trimmed only behind what a replica confirmed — unless it went back
+     * further than that (a replica that had not confirmed was promoted). What {@code before}'s
+     * replicas confirmed still bounds the log's trim: carried over.
      */
     @Override
-    public String lostSince(StreamApplier before, long trimmedThrough) {
+    public String lostSince(StreamApplier before) {
         if (!(before instanceof ClusterCheckpointedApplier earlier)) {
             return null;
         }
@@ -366,13 +380,15 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             if (now == null) {
                 return "slot " + held.getKey() + " came back without this migration's checkpoint";
             }
-            long was = held.getValue().offset().offset();
-            if (now.offset().offset() < was && now.offset().offset() < trimmedThrough) {
-                return "slot " + held.getKey() + " went back from source offset " + was + " to " + now.offset().offset()
-                        + " (writes it had acknowledged lost, as in a failover to a replica that had not got them),"
-                        + " and the change log no longer holds what follows (trimmed through " + trimmedThrough + ")";
+            long kept = now.offset().offset();
+            Long sure = earlier.confirmed.get(held.getKey());
+            if (sure != null && kept < sure) {
+                return "slot " + held.getKey() + " went back from source offset " + held.getValue().offset().offset() + " to "
+                        + kept + ", below the " + sure + " a replica had confirmed (a failover to a replica that had not"
+                        + " got the writes): the change log no longer holds what follows";
             }
         }
+        earlier.confirmed.forEach((slot, sure) -> confirmed.merge(slot, sure, Math::max));
         return null;
     }
 

@@ -80,9 +80,9 @@ interface StreamApplier extends AutoCloseable {
      * After a reconnect and {@link #claim}: why the target cannot go on from what it holds now, null
      * if it can. It lost data meanwhile if it lacks a checkpoint {@code before} (the applier of the
      * lost connection) knew it held, or holds an older one whose following commands the change log no
-     * longer has (trimmed through source offset {@code trimmedThrough}).
+     * longer has.
      */
-    default String lostSince(StreamApplier before, long trimmedThrough) {
+    default String lostSince(StreamApplier before) {
         return before.holdsCheckpoint() && !holdsCheckpoint() ? "it came back without this migration's checkpoint" : null;
     }
 

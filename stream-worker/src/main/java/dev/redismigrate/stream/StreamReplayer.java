@@ -76,8 +76,6 @@ public final class StreamReplayer extends ReplicaTask {
     private long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
-    /** the source offset through which the change log may have been trimmed (-1: not at all); set under {@code lock} */
-    private volatile long trimmedThrough = -1;
     private long lastTrimNanos = System.nanoTime();
     /** guards the apply state below (the applier is replaced when the target comes back) */
     private final Object lock = new Object();
@@ -514,7 +512,7 @@ public final class StreamReplayer extends ReplicaTask {
                         link.close();
                         return;
                     }
-                    String lostData = next.lostSince(applier, trimmedThrough);
+                    String lostData = next.lostSince(applier);
                     if (lostData != null) {
                         next.close();
                         link.close();
@@ -578,7 +576,6 @@ public final class StreamReplayer extends ReplicaTask {
         }
         if (before > trimmedBefore) {
             lastTrimNanos = System.nanoTime();
-            trimmedThrough = covered; // before the trim: a reconnect must not miss it
             return before;
         }
         return -1;

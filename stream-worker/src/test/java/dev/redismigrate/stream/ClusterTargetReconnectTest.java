@@ -75,11 +75,12 @@ class ClusterTargetReconnectTest {
     }
 
     /**
-     * Master 1's replica stops taking its writes (frozen) for longer than the change log's trim
-     * period while the stream goes on; then master 1 dies and the replica takes over (CLUSTER
-     * FAILOVER TAKEOVER): the target lost writes its old master had acknowledged, the slot's
-     * checkpoint going back with them. The stream reapplies them from the change log, which is only
-     * trimmed behind what a replica confirmed holding (WAIT).
+     * Master 1's replica loses its link (killed, and the master now wants a password the replica does
+     * not have, so it stays down) for longer than the change log's trim period while the stream goes
+     * on; then master 1 dies and the replica takes over (CLUSTER FAILOVER TAKEOVER): the target lost
+     * writes its old master had acknowledged, the slot's checkpoint going back with them. The stream
+     * applies them again from the change log, which is only trimmed behind what a replica confirmed
+     * holding (WAIT).
      */
     @Test
     void aFailoverThatLosesAcknowledgedWritesIsReappliedFromTheChangeLog() throws Exception {
@@ -91,35 +92,36 @@ class ClusterTargetReconnectTest {
             RedisServer master = cluster.master(1);
             RedisServer replica = cluster.nodes().get(4);
             Stream stream = Stream.start(cluster, source, helper);
-            try {
-                for (int i = 0; i < ROUNDS; i++) {
-                    for (String t : tag) {
-                        writes.call("INCR", "{" + t + "}counter");
-                    }
-                    if (i == 1000) {
-                        replica.pause();
-                    }
-                    if (i > 1000 && i < 1500) {
-                        Thread.sleep(8); // 4 s without the replica: twice the change log's trim period
-                    }
-                    if (i == 1500) {
-                        await(() -> Long.parseLong(master.cli("GET", counter).trim()) > 1400, "the stream applying to master 1");
-                        long acknowledged = Long.parseLong(master.cli("GET", counter).trim());
-                        master.kill();
-                        replica.resume();
-                        assertEquals("OK", replica.cli("CLUSTER", "FAILOVER", "TAKEOVER").trim());
-                        await(() -> replica.cli("ROLE").startsWith("master"), "the replica promoted");
-                        long kept = Long.parseLong(replica.cli("GET", counter).trim());
-                        assertTrue(kept < acknowledged, "the failover lost acknowledged writes: the promoted replica holds "
-                                + kept + ", master 1 had " + acknowledged);
-                    }
+            for (int i = 0; i < ROUNDS; i++) {
+                for (String t : tag) {
+                    writes.call("INCR", "{" + t + "}counter");
                 }
-            } finally {
-                replica.resume();
+                if (i == 1000) { // the stream's connections stay authenticated; the replica's new one cannot
+                    master.cli("CONFIG", "SET", "requirepass", "not-the-replicas");
+                    replica.cli("CLIENT", "KILL", "TYPE", "master");
+                    await(() -> replica.cli("INFO", "replication").contains("master_link_status:down"), "the link down");
+                }
+                if (i > 1000 && i < 1500) {
+                    Thread.sleep(8); // 4 s without the replica's link: twice the change log's trim period
+                }
+                if (i == 1500) {
+                    await(() -> Long.parseLong(masterGet(master, counter)) > 1400, "the stream applying to master 1");
+                    long acknowledged = Long.parseLong(masterGet(master, counter));
+                    master.kill();
+                    assertEquals("OK", replica.cli("CLUSTER", "FAILOVER", "TAKEOVER").trim());
+                    await(() -> replica.cli("ROLE").startsWith("master"), "the replica promoted");
+                    long kept = Long.parseLong(replica.cli("GET", counter).trim());
+                    assertTrue(kept < acknowledged, "the failover lost acknowledged writes: the promoted replica holds "
+                            + kept + ", master 1 had " + acknowledged);
+                }
             }
             stream.awaitExact(cluster, tag, ROUNDS);
             stream.stop();
         }
+    }
+
+    private static String masterGet(RedisServer master, String key) {
+        return master.cli("-a", "not-the-replicas", "--no-auth-warning", "GET", key).trim();
     }
 
     /** A stream of a standalone source into the cluster, and what it reported. */
@@ -134,7 +136,11 @@ class ClusterTargetReconnectTest {
                     StreamReplayerTest.CHANGE_LOG, StreamReplayerTest.config());
             Thread thread = new Thread(replayer);
             thread.start();
-            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // the claim reads 16384 slots' checkpoints
+            while (events.stream().noneMatch(e -> e.type() == EventType.STREAM_STARTED) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming within 60 s");
             return new Stream(replayer, thread, events);
         }
 

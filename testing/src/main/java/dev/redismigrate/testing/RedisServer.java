@@ -228,30 +228,6 @@ public final class RedisServer implements AutoCloseable {
         awaitReady();
     }
 
-    /** Freezes the server (SIGSTOP) until {@link #resume()}: it answers nothing and replicates nothing, as a hung host. */
-    public void pause() {
-        signal("STOP");
-    }
-
-    /** Lets a {@link #pause() paused} server go on (SIGCONT). */
-    public void resume() {
-        signal("CONT");
-    }
-
-    private void signal(String name) {
-        try {
-            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -" + name + " of port " + port + " exited " + exit);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot signal port " + port, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while signalling port " + port, e);
-        }
-    }
-
     /** Kills the server hard (for fault tests) without waiting. */
     public void kill() {
         process.destroyForcibly();
