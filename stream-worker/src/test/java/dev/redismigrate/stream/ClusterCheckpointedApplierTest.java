@@ -176,7 +176,7 @@ class ClusterCheckpointedApplierTest {
             first.commitIfPossible(); // slot of TAG[0] holds 201, slot of TAG[1] 202
         }
         try (ClusterCheckpointedApplier resumed = applier(migration, 1, 1000)) {
-            assertEquals(at(201), resumed.claim(at(200)), "the lowest slot checkpoint");
+            assertEquals(at(200), resumed.claim(at(200)), "the request's offset (lower than every slot checkpoint)");
             Thread.sleep(1_100); // longer than the stream's idle removal waits
             assertEquals(0, resumed.idleNanos(), "replaying what a slot holds is not idle");
             resumed.removeCheckpoint(at(201));
