@@ -43,8 +43,11 @@ import java.util.concurrent.TimeoutException;
  * across slots). Multi-key commands are split per slot where that keeps their meaning
  * ({@link ClusterWriter#route}); others across slots (RENAME, SMOVE, MSETNX ...) end the stream
  * with the command named. {@code FLUSHALL}/{@code FLUSHDB} go to every master between batches,
- * and the log records the offset after them (they remove the slots' checkpoints too). A slot that
- * moves while the stream runs (MOVED or ASK) ends the stream in error naming the slot. A
+ * and the log records the offset after them (they remove the slots' checkpoints too). A lost
+ * connection, a node that does not answer and a slot answered with MOVED (a failover promoted a
+ * replica) are {@link #lostTarget()}: the stream reconnects, with a new topology, and resumes from
+ * the slots' checkpoints, which a replica holds together with the data they cover (a script's writes
+ * replicate as one). A slot being migrated (ASK) ends the stream in error naming the slot. A
  * newer attempt rewrites every checkpoint it finds with its number when it claims the target, so an
  * older one still running stops at its next batch on such a slot.
  */
@@ -71,6 +74,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private static final byte[] SCRIPT = ascii(APPLY);
     private static final byte[] ONE = ascii("1");
     private static final byte[] GET = ascii("GET");
+    private static final byte[] WAIT = ascii("WAIT");
+    /** how long a round of {@link #durable()} waits for the replicas (the trim waits for the next round) */
+    private static final byte[] REPLICA_WAIT_MILLIS = ascii("100");
     private static final byte[] NONE = new byte[0];
 
     private final ClusterWriter cluster;
@@ -89,12 +95,30 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private final Map<Integer, Long> heldUpTo = new HashMap<>();
     /** what a slot without a checkpoint holds: everything up to this source offset */
     private long base = Long.MIN_VALUE;
+    /**
+     * The highest checkpoint found by the claim (or adopted): until the stream has passed it, some slot
+     * holds more than the stream has reached, and the stream is replaying, not idle.
+     */
+    private long catchUpTo = Long.MIN_VALUE;
+    /** the source offset the stream has reached (applied, skipped or passed over) */
+    private long reached = Long.MIN_VALUE;
     /** per slot: the open batch's commands */
     private final Map<Integer, List<byte[][]>> batch = new LinkedHashMap<>();
 
     private final BatchState batchState = new BatchState();
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
+    /** see {@link StreamApplier#lostTarget()} */
+    private boolean lost;
+    /** the masters written to since a replica of theirs last confirmed holding all of it (WAIT) */
+    private final java.util.Set<String> unconfirmed = new java.util.HashSet<>();
+    /** see {@link #durable()} */
+    private ReplicationOffset durable;
+    /**
+     * Per slot, the checkpoint offset a replica confirmed holding at {@link #durable} (and, carried
+     * over a reconnect, before): a slot that goes back no further lacks nothing the change log lost.
+     */
+    private final Map<Integer, Long> confirmed = new HashMap<>();
 
     /**
      * @param cluster routes by the target's slots; closed with this
@@ -146,9 +170,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             if (!run(none, mine::get).isEmpty()) {
                 continue; // another instance wrote in between: look again
             }
-            heldUpTo.clear();
-            mine.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
+            holdUpTo(mine);
             base = (logged != null ? logged.offset() : fallback).offset();
+            reached = start.offset();
             committed = start;
             return start;
         }
@@ -160,8 +184,22 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         Map<Integer, StreamCheckpoint> now = readAll();
         expected.clear();
         expected.putAll(now);
+        holdUpTo(now);
+    }
+
+    /** Each slot holds the stream up to its checkpoint: skipped there until the stream has passed the highest. */
+    private void holdUpTo(Map<Integer, StreamCheckpoint> checkpoints) {
         heldUpTo.clear();
-        now.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
+        checkpoints.forEach((slot, c) -> heldUpTo.put(slot, c.offset().offset()));
+        catchUpTo = heldUpTo.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+    }
+
+    /**
+     * Still replaying what some slot already holds (after a resume, the stream starts at the lowest
+     * slot checkpoint): not idle, and the checkpoints must stay, whatever the time since the last batch.
+     */
+    private boolean catchingUp() {
+        return reached < catchUpTo;
     }
 
     @Override
@@ -205,6 +243,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             batchState.added();
         }
         batchState.reached(end);
+        reached = end.offset();
         if (batchState.full(maxBatchCommands)) {
             commit();
         }
@@ -219,6 +258,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (batchState.isOpen()) {
             commit();
         }
+        reached = end.offset();
         if (end.offset() <= base) {
             return; // applied before the resume's base (the log records each flush once applied)
         }
@@ -233,7 +273,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
             committed = end;
             expected.clear();
-            heldUpTo.clear();
+            holdUpTo(Map.of());
             base = end.offset();
         }
         batchState.applied(1);
@@ -242,6 +282,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     @Override
     public void skipTo(ReplicationOffset end) {
         batchState.reached(end);
+        reached = end.offset();
     }
 
     @Override
@@ -258,7 +299,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     @Override
     public long idleNanos() {
-        return batchState.idleNanos();
+        return catchingUp() ? 0 : batchState.idleNanos();
     }
 
     @Override
@@ -271,6 +312,86 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         return committed;
     }
 
+    /**
+     * What a replica of every master written to holds as well ({@code WAIT 1} on each, after the
+     * batches that master took): a failover may promote a replica that lacks the old master's last
+     * acknowledged writes (replication is asynchronous), and the slots' checkpoints go back with
+     * them, so the change log must still hold what follows. A master without a live replica has
+     * nothing to fail over to. A replica that does not confirm within the round holds the trim back.
+     */
+    @Override
+    public ReplicationOffset durable() {
+        ReplicationOffset now = committed;
+        Map<Integer, Long> held = new HashMap<>();
+        expected.forEach((slot, c) -> held.put(slot, c.offset().offset()));
+        Map<String, CompletableFuture<Object>> waits = new HashMap<>();
+        for (java.util.Iterator<String> nodes = unconfirmed.iterator(); nodes.hasNext(); ) {
+            String node = nodes.next();
+            if (!hasLiveReplica(node)) {
+                nodes.remove();
+            } else if (cluster.isOpen(node)) {
+                // WAIT covers the writes of the connection it is sent on: a reopened one has none
+                // yet and would confirm at once; it is asked once the next batch went through it
+                waits.put(node, link(node).send(new byte[][] {WAIT, ONE, REPLICA_WAIT_MILLIS}));
+            }
+        }
+        waits.forEach((node, reply) -> {
+            if (await(reply, node, "WAIT") instanceof Number replicas && replicas.longValue() >= 1) {
+                unconfirmed.remove(node);
+            }
+        });
+        if (unconfirmed.isEmpty()) {
+            durable = now;
+            confirmed.putAll(held);
+        }
+        return durable;
+    }
+
+    /**
+     * Whether the node has a replica that is not failed: one still syncing ("loading", as Redis 7.0
+     * calls a replica whose offset its master has not heard yet) could be promoted all the same.
+     */
+    private boolean hasLiveReplica(String node) {
+        return cluster.topology().shards().stream()
+                .filter(s -> s.master() != null && s.master().address().equals(node))
+                .anyMatch(s -> s.replicas().stream().anyMatch(r -> !r.health().startsWith("fail")));
+    }
+
+    @Override
+    public boolean lostTarget() {
+        return lost;
+    }
+
+    /**
+     * A slot that held a checkpoint for {@code before} and holds none now came back empty. A slot whose
+     * checkpoint went back lost writes it had acknowledged (a failover to a replica that had not got
+     * them; the data went back with its checkpoint, written by one script): re-applied from the
+     * change log, which was trimmed only behind what a replica confirmed — unless it went back
+     * further than that (a replica that had not confirmed was promoted). What {@code before}'s
+     * replicas confirmed still bounds the log's trim: carried over.
+     */
+    @Override
+    public String lostSince(StreamApplier before) {
+        if (!(before instanceof ClusterCheckpointedApplier earlier)) {
+            return null;
+        }
+        for (Map.Entry<Integer, StreamCheckpoint> held : earlier.expected.entrySet()) {
+            StreamCheckpoint now = expected.get(held.getKey());
+            if (now == null) {
+                return "slot " + held.getKey() + " came back without this migration's checkpoint";
+            }
+            long kept = now.offset().offset();
+            Long sure = earlier.confirmed.get(held.getKey());
+            if (sure != null && kept < sure) {
+                return "slot " + held.getKey() + " went back from source offset " + held.getValue().offset().offset() + " to "
+                        + kept + ", below the " + sure + " a replica had confirmed (a failover to a replica that had not"
+                        + " got the writes): the change log no longer holds what follows";
+            }
+        }
+        earlier.confirmed.forEach((slot, sure) -> confirmed.merge(slot, sure, Math::max));
+        return null;
+    }
+
     @Override
     public long commandsApplied() {
         return batchState.commandsApplied();
@@ -278,7 +399,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     @Override
     public void removeCheckpoint(ReplicationOffset position) {
-        if (batchState.isOpen() || expected.isEmpty()) {
+        // a slot holding more than position would, with its checkpoint gone and the log at position,
+        // apply (position, its checkpoint] again: a resume's idle timer once did so (counters too high)
+        if (batchState.isOpen() || expected.isEmpty() || position.offset() < catchUpTo) {
             return;
         }
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
@@ -335,6 +458,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             replies.put(slot, link(node).queue(argv.toArray(byte[][]::new)));
         }
         nodes.forEach(node -> link(node).sendQueued());
+        unconfirmed.addAll(nodes);
         List<Integer> moved = new ArrayList<>();
         for (Map.Entry<Integer, CompletableFuture<Object>> reply : replies.entrySet()) {
             int slot = reply.getKey();
@@ -342,8 +466,10 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             try {
                 result = reply.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
+                noteLost(nodeOf.get(slot), e.getCause());
                 throw refused(slot, nodeOf.get(slot), perSlot.get(slot), e.getCause());
             } catch (TimeoutException e) {
+                lost = true;
                 throw new TargetWriteException("the cluster target's node " + nodeOf.get(slot) + " did not answer within "
                         + replyTimeoutMillis + " ms");
             } catch (InterruptedException e) {
@@ -369,8 +495,12 @@ final class ClusterCheckpointedApplier implements StreamApplier {
 
     /** Why a slot's part was refused: a slot that moved (MOVED/ASK), or the server's reason with the first command's name. */
     private TargetWriteException refused(int slot, String node, List<byte[][]> commands, Throwable why) {
-        if (why instanceof org.redisson.client.RedisRedirectException redirect) {
+        if (why instanceof org.redisson.client.RedisMovedException moved) { // lost(): the stream reconnects
             return new TargetWriteException("slot " + slot + " of the cluster target moved from " + node + " to "
+                    + moved.getUrl().getHost() + ":" + moved.getUrl().getPort() + " (a failover promoted a replica)");
+        }
+        if (why instanceof org.redisson.client.RedisRedirectException redirect) {
+            return new TargetWriteException("slot " + slot + " of the cluster target is being moved from " + node + " to "
                     + redirect.getUrl().getHost() + ":" + redirect.getUrl().getPort() + " while the stream ran: a cluster"
                     + " target's slots must stay where they are while a migration streams (resharding mid-stream is not supported)");
         }
@@ -417,13 +547,26 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private String owner(byte[] key) {
-        return cluster.route(new byte[][] {GET, key}).get(0).address();
+        try {
+            return cluster.route(new byte[][] {GET, key}).get(0).address();
+        } catch (ClusterWriteException e) { // a slot without a master: a failover under way
+            lost = true;
+            throw new TargetWriteException("the cluster target " + target + ": " + e.getMessage());
+        }
+    }
+
+    /** A failure that is the node going away (its connection lost) or a slot moved (MOVED: a failover), not a refusal. */
+    private void noteLost(String node, Throwable why) {
+        if (!cluster.isOpen(node) || why instanceof org.redisson.client.RedisMovedException) {
+            lost = true;
+        }
     }
 
     private RedisLink link(String node) {
         try {
             return cluster.linkTo(node);
         } catch (RedisAccessException e) {
+            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " cannot be reached: " + e.getMessage());
         }
     }
@@ -432,9 +575,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         try {
             return reply.get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            noteLost(node, e.getCause());
             throw new TargetWriteException("the cluster target's node " + node + " refused " + what + ": "
                     + e.getCause().getMessage());
         } catch (TimeoutException e) {
+            lost = true;
             throw new TargetWriteException("the cluster target's node " + node + " did not answer " + what + " within "
                     + replyTimeoutMillis + " ms");
         } catch (InterruptedException e) {

@@ -52,11 +52,38 @@ interface StreamApplier extends AutoCloseable {
     ReplicationOffset committed();
 
     /**
+     * What the change log may be trimmed up to: {@link #committed()}, and for a target whose failover
+     * can lose acknowledged writes, only once its replicas hold them too. Called every few seconds.
+     */
+    default ReplicationOffset durable() {
+        return committed();
+    }
+
+    /**
      * The target's {@code INFO keyspace}, which an idle stream watches for a target that lost its data
      * ({@link IdleTargetWatch}). A cluster target's is not read (empty: not watched; see the README's limits).
      */
     default Map<String, String> targetKeyspace() {
         return Map.of();
+    }
+
+    /**
+     * Whether the last failure was the target going away rather than a refusal: a lost connection, a
+     * node that did not answer, a slot moved to another node (a failover). Then the stream reconnects
+     * and resumes from the checkpoints. The standalone target's is told by its link instead.
+     */
+    default boolean lostTarget() {
+        return false;
+    }
+
+    /**
+     * After a reconnect and {@link #claim}: why the target cannot go on from what it holds now, null
+     * if it can. It lost data meanwhile if it lacks a checkpoint {@code before} (the applier of the
+     * lost connection) knew it held, or holds an older one whose following commands the change log no
+     * longer has.
+     */
+    default String lostSince(StreamApplier before) {
+        return before.holdsCheckpoint() && !holdsCheckpoint() ? "it came back without this migration's checkpoint" : null;
     }
 
     /** Closes connections of its own (the standalone applier's is the replayer's). */

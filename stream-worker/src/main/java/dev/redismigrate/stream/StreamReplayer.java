@@ -350,8 +350,9 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
-        // a cluster target's lost node is not reconnected: the stream ends in error (a new attempt copies again)
-        if (t instanceof TargetWriteException && !targetIsCluster && !targetLink.isOpen() && !config.targetRetryFor().isZero()) {
+        // a cluster target's applier tells a lost node or a failover (MOVED) from a refusal; a standalone's link does
+        boolean lostLink = targetIsCluster ? applier.lostTarget() : !targetLink.isOpen();
+        if (t instanceof TargetWriteException && lostLink && !config.targetRetryFor().isZero()) {
             if (targetLost == null) {
                 LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
                 targetLost = t.getMessage();
@@ -472,7 +473,10 @@ public final class StreamReplayer extends ReplicaTask {
      * The target's connection broke (a proxy restart, a failover, a killed client): reconnect with
      * backoff for {@code target-retry-for} and resume from the checkpoint the target holds, reading
      * the change log again from there (the capture went on meanwhile). A target that comes back
-     * without the checkpoint it held has lost its data: said so, never left looking caught up.
+     * without the checkpoint it held has lost its data: said so, never left looking caught up. A
+     * cluster target is reached anew from its seed (the topology read again: a slot that moved to a
+     * promoted replica is followed) and resumed from its slots' checkpoints, each slot skipping what
+     * it holds; a slot that held a checkpoint and holds none now lost its data.
      */
     private void reconnectTarget(ChangeLogEntryReader reader) {
         Backoff backoff = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), config.targetRetryFor());
@@ -487,27 +491,36 @@ public final class StreamReplayer extends ReplicaTask {
                 break; // stopped
             }
             RedisLink link = null;
+            StreamApplier next = null;
             try {
                 link = connector.open(request.target(), "redis-migrate-stream");
-                link.call("SELECT", checkpointDb);
-                boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-                String lost = !held ? idleWatch.lost(link.info("keyspace"))
-                        : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+                String lost = targetIsCluster ? null : lostSinceReconnect(link, held); // a cluster's: per slot, below
                 if (lost != null) {
                     link.close();
                     fail(IdleTargetWatch.reason(request.target().address(), lost));
                     return;
                 }
-                StreamApplier next = newApplier(link);
+                next = newApplier(link);
                 ReplicationOffset start;
                 synchronized (lock) {
-                    start = next.claim(handled);
+                    // not handled: a slot without a checkpoint holds what the log or the request says, not
+                    // the batch that was lost with the connection
+                    start = next.claim(request.from());
                     if (start == null) {
                         superseded = true;
+                        next.close();
                         link.close();
                         return;
                     }
+                    String lostData = next.lostSince(applier);
+                    if (lostData != null) {
+                        next.close();
+                        link.close();
+                        fail(IdleTargetWatch.reason(request.target().address(), lostData));
+                        return;
+                    }
                     targetLink.close();
+                    applier.close(); // a cluster target's applier holds its links to the masters
                     targetLink = link;
                     applier = next;
                     handled = start;
@@ -518,7 +531,10 @@ public final class StreamReplayer extends ReplicaTask {
                 reader.rewind();
                 LOG.infof("migration %s: the target is back; resuming from its checkpoint %s", request.migrationId(), start);
                 return;
-            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException e) {
+            } catch (RedisAccessException | TargetWriteException | CheckpointMovedException | ClusterWriteException e) {
+                if (next != null) {
+                    next.close();
+                }
                 if (link != null) {
                     link.close();
                 }
@@ -535,6 +551,13 @@ public final class StreamReplayer extends ReplicaTask {
         }
     }
 
+    /** A standalone target back after a lost connection: why it lost its data (null: it did not). */
+    private String lostSinceReconnect(RedisLink link, boolean held) {
+        link.call("SELECT", checkpointDb);
+        boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
+        return !held ? idleWatch.lost(link.info("keyspace")) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+    }
+
     /**
      * Guarded by {@code lock}, with everything read applied (flushed): the Kafka offset before which
      * the change log's records lie wholly at or below the offset the target confirmed holding (not the
@@ -542,18 +565,18 @@ public final class StreamReplayer extends ReplicaTask {
      * now), so that Kafka holds the apply lag, not the history.
      */
     private long trimmable() {
+        if (System.nanoTime() - lastTrimNanos <= TRIM_EVERY_NANOS) {
+            return -1;
+        }
         long before = trimmedBefore;
-        ReplicationOffset committed = applier.committed();
-        long covered = committed == null ? -1 : Math.min(committed.offset(), handled.offset());
+        ReplicationOffset durable = applier.durable();
+        long covered = durable == null ? -1 : Math.min(durable.offset(), handled.offset());
         while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= covered) {
             before = readRecords.pollFirst()[0] + 1;
         }
-        if (before > trimmedBefore && System.nanoTime() - lastTrimNanos > TRIM_EVERY_NANOS) {
+        if (before > trimmedBefore) {
             lastTrimNanos = System.nanoTime();
             return before;
-        }
-        if (before > trimmedBefore) {
-            readRecords.addFirst(new long[] {before - 1, covered}); // trimmed at the next round
         }
         return -1;
     }

@@ -160,6 +160,40 @@ class ClusterCheckpointedApplierTest {
         }
     }
 
+    /**
+     * The cause of the double applies once seen after a reconnect: a resume starts at the lowest slot
+     * checkpoint, and an idle timer moving the checkpoints out at that position made the slots holding
+     * more apply their part again. Until the stream has passed the highest, it is not idle and keeps them.
+     */
+    @Test
+    void aResumeKeepsTheSlotsCheckpointsUntilItHasPassedTheHighest() throws InterruptedException {
+        UUID migration = UUID.randomUUID();
+        try (ClusterCheckpointedApplier first = applier(migration, 1, 1000)) {
+            first.claim(at(200));
+            first.apply(entry(201, "INCR", "{" + TAG[0] + "}resumed"), at(201));
+            first.commitIfPossible();
+            first.apply(entry(202, "INCR", "{" + TAG[1] + "}resumed"), at(202));
+            first.commitIfPossible(); // slot of TAG[0] holds 201, slot of TAG[1] 202
+        }
+        try (ClusterCheckpointedApplier resumed = applier(migration, 1, 1000)) {
+            assertEquals(at(200), resumed.claim(at(200)), "the request's offset (lower than every slot checkpoint)");
+            Thread.sleep(1_100); // longer than the stream's idle removal waits
+            assertEquals(0, resumed.idleNanos(), "replaying what a slot holds is not idle");
+            resumed.removeCheckpoint(at(201));
+            assertEquals("1 " + REPL_ID + " 202 0", checkpointOn(1, resumed, "{" + TAG[1] + "}"), "kept");
+            assertNull(checkpoints.latest(migration), "nothing recorded in the log");
+
+            resumed.apply(entry(202, "INCR", "{" + TAG[1] + "}resumed"), at(202)); // read again: skipped there
+            resumed.commitIfPossible();
+            assertEquals("1", cluster.master(1).cli("GET", "{" + TAG[1] + "}resumed").trim(), "applied once");
+            Thread.sleep(1_100);
+            assertTrue(resumed.idleNanos() > 1_000_000_000L, "idle once past the highest");
+            resumed.removeCheckpoint(at(202));
+            assertEquals("", checkpointOn(1, resumed, "{" + TAG[1] + "}"), "removed");
+            assertEquals(new StreamCheckpoint(1, at(202)), checkpoints.latest(migration));
+        }
+    }
+
     @Test
     void aNewerAttemptFencesAnOlderOneOnTheSlotsItFound() {
         UUID migration = UUID.randomUUID();

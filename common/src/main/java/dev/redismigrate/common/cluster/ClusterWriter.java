@@ -138,6 +138,12 @@ public final class ClusterWriter implements AutoCloseable {
         return link(address);
     }
 
+    /** Whether this writer's connection to {@code address} stands (false: none opened, or lost). */
+    public boolean isOpen(String address) {
+        RedisLink link = links.get(address);
+        return link != null && link.isOpen();
+    }
+
     /** Sends everything queued and waits for every reply, following redirections; throws on any error reply. */
     public void flush() {
         List<Pending> round = pending;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import org.redisson.client.RedisClient;
 import org.redisson.client.RedisConnection;
@@ -24,6 +25,12 @@ public final class RedisLink implements AutoCloseable {
     private final Duration timeout;
     private final io.netty.channel.Channel channel;
     private List<CommandData<?, ?>> queued = new ArrayList<>();
+    /**
+     * The replies of each write on {@link #channel} that are not all in yet, oldest first. Redisson
+     * fails nothing it did not send itself when the socket closes: without this, a reply lost with a
+     * killed connection would be waited for until the caller's timeout.
+     */
+    private final ConcurrentLinkedDeque<List<CompletableFuture<?>>> unanswered = new ConcurrentLinkedDeque<>();
 
     RedisLink(RedisEndpoint endpoint, RedisClient client, RedisConnection connection, Duration timeout) {
         this.endpoint = endpoint;
@@ -31,6 +38,7 @@ public final class RedisLink implements AutoCloseable {
         this.connection = connection;
         this.timeout = timeout;
         this.channel = connection.getChannel();
+        channel.closeFuture().addListener(closed -> failUnanswered());
     }
 
     public RedisEndpoint endpoint() {
@@ -108,12 +116,29 @@ public final class RedisLink implements AutoCloseable {
      * socket the write fails, and with it the replies.
      */
     private void writeToOwnSocket(Object commands, List<CompletableFuture<?>> replies) {
+        // replies come in order: a write whose last reply is in is answered, and so are those before it
+        for (List<CompletableFuture<?>> oldest = unanswered.peekFirst(); oldest != null && oldest.get(oldest.size() - 1).isDone();
+                oldest = unanswered.peekFirst()) {
+            unanswered.pollFirst();
+        }
+        unanswered.addLast(replies);
         channel.writeAndFlush(commands).addListener(written -> {
             if (!written.isSuccess()) {
-                RedisAccessException lost = new RedisAccessException("lost the connection to " + endpoint.address());
-                replies.forEach(reply -> reply.completeExceptionally(lost));
+                failAll(replies);
             }
         });
+    }
+
+    /** The socket closed: the replies it still owed never come. */
+    private void failUnanswered() {
+        for (List<CompletableFuture<?>> replies = unanswered.pollFirst(); replies != null; replies = unanswered.pollFirst()) {
+            failAll(replies);
+        }
+    }
+
+    private void failAll(List<CompletableFuture<?>> replies) {
+        RedisAccessException lost = new RedisAccessException("lost the connection to " + endpoint.address());
+        replies.forEach(reply -> reply.completeExceptionally(lost));
     }
 
     public int queuedCount() {

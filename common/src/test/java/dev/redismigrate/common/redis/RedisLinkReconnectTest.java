@@ -51,14 +51,32 @@ class RedisLinkReconnectTest {
         }
     }
 
+    @Test
+    void aReplyOwedWhenTheConnectionIsKilledFailsAtOnce() throws Exception {
+        try (RedisServer server = RedisServer.start();
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1)) {
+            RedisLink link = connector.open(new RedisEndpoint(server.host(), server.port(), null, null, false), "link-test");
+            try {
+                // a server without replicas never answers WAIT 1 0 by itself: the reply is owed until the kill
+                CompletableFuture<Object> owed = link.send(argv("WAIT", "1", "0"));
+                Thread.sleep(200);
+                assertFalse(owed.isDone(), "WAIT is still waiting");
+                server.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                assertFails(owed); // within 5 s, not at some caller's reply timeout
+            } finally {
+                link.close();
+            }
+        }
+    }
+
     private static void assertFails(CompletableFuture<Object> reply) throws InterruptedException {
         try {
             Object value = reply.get(5, TimeUnit.SECONDS);
-            throw new AssertionError("a command sent after the connection was lost ran: " + value);
+            throw new AssertionError("a command on a lost connection answered: " + value);
         } catch (ExecutionException expected) {
             assertTrue(expected.getCause().getMessage().contains("lost the connection"), expected.getCause().getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("no answer within 5 s for a command sent on a lost connection");
+            throw new AssertionError("no failure within 5 s for a command on a lost connection");
         }
     }
 

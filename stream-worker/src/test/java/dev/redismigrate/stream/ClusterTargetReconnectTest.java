@@ -1,0 +1,181 @@
+package dev.redismigrate.stream;
+
+import static dev.redismigrate.stream.StreamReplayerTest.await;
+import static dev.redismigrate.stream.StreamReplayerTest.endpoint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.common.cluster.HashSlot;
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.StreamRequest;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.testing.RedisCluster;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.worker.checkpoint.CheckpointLog;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stream into a real cluster target (3 masters, a replica each) whose nodes go away under writes
+ * (INCRs: a command applied twice or lost shows in the counter). The stream reconnects, reads the
+ * topology again and resumes from the slots' checkpoints: still streaming, every counter exact.
+ */
+class ClusterTargetReconnectTest {
+    private static final int ROUNDS = 3000;
+    private static RedisConnector connector;
+    private static CheckpointLog checkpoints;
+
+    @BeforeAll
+    static void start() {
+        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
+    }
+
+    @AfterAll
+    static void stop() {
+        connector.close();
+        checkpoints.close();
+    }
+
+    /** Every master's connections killed, then master 1's replica promoted (CLUSTER FAILOVER, which loses nothing). */
+    @Test
+    void killedConnectionsAndAFailoverMidStreamAreReconnectedAndEveryCounterIsExact() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
+             RedisServer source = RedisServer.start(); RedisServer helper = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            String[] tag = tagPerMaster();
+            Stream stream = Stream.start(cluster, source, helper);
+            for (int i = 0; i < ROUNDS; i++) {
+                for (String t : tag) {
+                    writes.call("INCR", "{" + t + "}counter");
+                }
+                if (i == 1000) { // every connection to the masters cut, mid-stream
+                    for (int m = 0; m < 3; m++) {
+                        cluster.master(m).cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                    }
+                }
+                if (i == 2000) { // master 1's replica takes over its slots
+                    assertEquals("OK", cluster.nodes().get(4).cli("CLUSTER", "FAILOVER").trim());
+                }
+            }
+            stream.awaitExact(cluster, tag, ROUNDS);
+            assertTrue(cluster.nodes().get(4).cli("ROLE").startsWith("master"), "the failover took place");
+
+            // and it goes on after the hand-over
+            writes.call("INCR", "{" + tag[1] + "}counter");
+            stream.awaitExact(cluster, new String[] {tag[1]}, ROUNDS + 1);
+            stream.stop();
+        }
+    }
+
+    /**
+     * Master 1's replica loses its link (killed, and the master now wants a password the replica does
+     * not have, so it stays down) for longer than the change log's trim period while the stream goes
+     * on; then master 1 dies and the replica takes over (CLUSTER FAILOVER TAKEOVER): the target lost
+     * writes its old master had acknowledged, the slot's checkpoint going back with them. The stream
+     * applies them again from the change log, which is only trimmed behind what a replica confirmed
+     * holding (WAIT).
+     */
+    @Test
+    void aFailoverThatLosesAcknowledgedWritesIsReappliedFromTheChangeLog() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
+             RedisServer source = RedisServer.start(); RedisServer helper = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            String[] tag = tagPerMaster();
+            String counter = "{" + tag[1] + "}counter";
+            RedisServer master = cluster.master(1);
+            RedisServer replica = cluster.nodes().get(4);
+            Stream stream = Stream.start(cluster, source, helper);
+            for (int i = 0; i < ROUNDS; i++) {
+                for (String t : tag) {
+                    writes.call("INCR", "{" + t + "}counter");
+                }
+                if (i == 1000) { // the stream's connections stay authenticated; the replica's new one cannot
+                    master.cli("CONFIG", "SET", "requirepass", "not-the-replicas");
+                    replica.cli("CLIENT", "KILL", "TYPE", "master");
+                    await(() -> replica.cli("INFO", "replication").contains("master_link_status:down"), "the link down");
+                }
+                if (i > 1000 && i < 1500) {
+                    Thread.sleep(8); // 4 s without the replica's link: twice the change log's trim period
+                }
+                if (i == 1500) {
+                    await(() -> Long.parseLong(masterGet(master, counter)) > 1400, "the stream applying to master 1");
+                    long acknowledged = Long.parseLong(masterGet(master, counter));
+                    master.kill();
+                    assertEquals("OK", replica.cli("CLUSTER", "FAILOVER", "TAKEOVER").trim());
+                    await(() -> replica.cli("ROLE").startsWith("master"), "the replica promoted");
+                    long kept = Long.parseLong(replica.cli("GET", counter).trim());
+                    assertTrue(kept < acknowledged, "the failover lost acknowledged writes: the promoted replica holds "
+                            + kept + ", master 1 had " + acknowledged);
+                }
+            }
+            stream.awaitExact(cluster, tag, ROUNDS);
+            stream.stop();
+        }
+    }
+
+    private static String masterGet(RedisServer master, String key) {
+        return master.cli("-a", "not-the-replicas", "--no-auth-warning", "GET", key).trim();
+    }
+
+    /** A stream of a standalone source into the cluster, and what it reported. */
+    private record Stream(StreamReplayer replayer, Thread thread, StreamReplayerTest.RecordedEvents events) {
+
+        static Stream start(RedisCluster cluster, RedisServer source, RedisServer helper) throws Exception {
+            // an empty source with a backlog: the stream follows it from its current offset
+            ReplicationOffset from = StreamReplayerTest.detachedReplicaOffset(source, helper);
+            StreamReplayerTest.RecordedEvents events = new StreamReplayerTest.RecordedEvents();
+            StreamReplayer replayer = new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source),
+                    endpoint(cluster.master(0)), Set.of(), from), connector, events::add, checkpoints,
+                    StreamReplayerTest.CHANGE_LOG, StreamReplayerTest.config());
+            Thread thread = new Thread(replayer);
+            thread.start();
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // the claim reads 16384 slots' checkpoints
+            while (events.stream().noneMatch(e -> e.type() == EventType.STREAM_STARTED) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming within 60 s");
+            return new Stream(replayer, thread, events);
+        }
+
+        /** Every tag's counter at {@code expected} on the target, the stream still running, nothing failed. */
+        void awaitExact(RedisCluster cluster, String[] tags, int expected) throws InterruptedException {
+            for (String t : tags) {
+                await(() -> Integer.toString(expected).equals(cluster.cli("GET", "{" + t + "}counter").trim()),
+                        () -> "counter {" + t + "} at " + expected + " on the target, is "
+                                + cluster.cli("GET", "{" + t + "}counter").trim() + "; events: " + failures());
+            }
+            assertTrue(thread.isAlive(), () -> "still streaming: " + failures());
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), this::failures);
+        }
+
+        void stop() throws InterruptedException {
+            replayer.stop();
+            thread.join(10_000);
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), this::failures);
+        }
+
+        private String failures() {
+            return events.stream().filter(e -> e.type() != EventType.STREAM_PROGRESS).toList().toString();
+        }
+    }
+
+    /** A hash tag in the slots of each of the 3 masters (RedisCluster splits the slots evenly). */
+    private static String[] tagPerMaster() {
+        String[] tag = new String[3];
+        for (int i = 0; tag[0] == null || tag[1] == null || tag[2] == null; i++) {
+            int slot = HashSlot.of("t" + i);
+            int master = slot < HashSlot.SLOTS / 3 ? 0 : slot < HashSlot.SLOTS * 2 / 3 ? 1 : 2;
+            if (tag[master] == null) {
+                tag[master] = "t" + i;
+            }
+        }
+        return tag;
+    }
+}
