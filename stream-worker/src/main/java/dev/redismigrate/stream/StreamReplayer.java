@@ -569,16 +569,14 @@ public final class StreamReplayer extends ReplicaTask {
             return -1;
         }
         long before = trimmedBefore;
+        // the attempt counts, not only a trim: a replica that does not confirm (a cluster target's WAIT) is asked every TRIM_EVERY
+        lastTrimNanos = System.nanoTime();
         ReplicationOffset durable = applier.durable();
         long covered = durable == null ? -1 : Math.min(durable.offset(), handled.offset());
         while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= covered) {
             before = readRecords.pollFirst()[0] + 1;
         }
-        if (before > trimmedBefore) {
-            lastTrimNanos = System.nanoTime();
-            return before;
-        }
-        return -1;
+        return before > trimmedBefore ? before : -1;
     }
 
     /**
