@@ -42,10 +42,7 @@ class ClusterSourceFailoverTest {
 
             RedisServer killed = source.master(0);
             RedisServer promoted = source.nodes().get(3); // shard 0's replica
-            killed.kill();
-            Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
-                    () -> "the replica promoted: " + promoted.cli("ROLE"));
-            data.follow(0, promoted);
+            killAndAwaitPromotion(killed, promoted, data);
             String promotedAt = "127.0.0.1:" + promoted.port();
             Await.until(Duration.ofSeconds(90), () -> promotedAt.equals(RUN.service().onlineMigration(ids.database())
                     .getString("shards[0].node")), () -> "GET names the promoted replica as shard 0's node: "
@@ -78,10 +75,7 @@ class ClusterSourceFailoverTest {
                     + killed.port() + "): snapshot started"), () -> "shard 0's snapshot started: " + RUN.service().history(ids.migration()));
             Thread.sleep(500);
             assertEquals("running", RUN.service().onlineMigration(ids.database()).getString("status"), "still copying");
-            killed.kill();
-            Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
-                    () -> "the replica promoted: " + promoted.cli("ROLE"));
-            data.follow(0, promoted);
+            killAndAwaitPromotion(killed, promoted, data);
 
             JsonPath after = syncingAndEqualAfterWrites(ids, source, data, promoted, target, Duration.ofSeconds(180));
             assertEquals("127.0.0.1:" + promoted.port(), after.getString("shards[0].node"), after.prettify());
@@ -105,10 +99,7 @@ class ClusterSourceFailoverTest {
             Await.until(Duration.ofSeconds(30), () -> data.rounds() > atSync + 100, () -> "writes before the failover");
             RedisServer killed = source.master(0);
             RedisServer promoted = source.nodes().get(3); // shard 0's replica
-            killed.kill();
-            Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
-                    () -> "the replica promoted: " + promoted.cli("ROLE"));
-            data.follow(0, promoted);
+            killAndAwaitPromotion(killed, promoted, data);
             Await.until(Duration.ofSeconds(120), () -> RUN.service().history(ids.migration())
                     .contains("a new full capture and scan of this shard only"), () -> "shard 0 captured and scanned again: "
                     + RUN.service().history(ids.migration()));
@@ -119,6 +110,14 @@ class ClusterSourceFailoverTest {
             String history = RUN.service().history(ids.migration());
             assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed"), history);
         }
+    }
+
+    /** `kill -9` of shard 0's master; its replica promoted; the writer follows it. */
+    private static void killAndAwaitPromotion(RedisServer killed, RedisServer promoted, ClusterData data) throws InterruptedException {
+        killed.kill();
+        Await.until(Duration.ofSeconds(60), () -> promoted.cli("ROLE").startsWith("master"),
+                () -> "the replica promoted: " + promoted.cli("ROLE"));
+        data.follow(0, promoted);
     }
 
     /**
