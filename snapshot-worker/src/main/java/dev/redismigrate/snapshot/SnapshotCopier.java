@@ -10,6 +10,7 @@ import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.SocketEntryWriter;
+import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -238,8 +239,10 @@ public final class SnapshotCopier extends ReplicaTask {
     private void applyUntilDone(Spool spool) {
         while (true) {
             applySpool(spool, writer);
-            if (!(failure instanceof TargetWriteException) || stopRequested || config.targetRetryFor().isZero()
-                    || writerLinks.stream().allMatch(SocketEntryWriter::isOpen)) {
+            // a cluster target says a lost node by its exception; a standalone one by a writer's closed socket
+            boolean lost = targetIsCluster ? failure instanceof TargetLostException
+                    : failure instanceof TargetWriteException && !writerLinks.stream().allMatch(SocketEntryWriter::isOpen);
+            if (!lost || stopRequested || config.targetRetryFor().isZero()) {
                 return;
             }
             String reason = failure.getMessage();
@@ -256,7 +259,7 @@ public final class SnapshotCopier extends ReplicaTask {
                     writer.close();
                     writer = next;
                     break;
-                } catch (RedisAccessException e) {
+                } catch (RedisAccessException | TargetLostException e) {
                     if (backoff.exhausted()) {
                         failure = new TargetWriteException("lost the target " + request.target().address() + " for more than "
                                 + config.targetRetryFor().toSeconds() + " s: " + reason);

@@ -153,6 +153,7 @@ public final class ClusterWriter implements AutoCloseable {
             links.values().forEach(RedisLink::sendQueued);
             List<Runnable> resend = new ArrayList<>();
             List<String> errors = new ArrayList<>();
+            boolean connectionLost = false;
             boolean topologyChanged = false;
             boolean pause = false;
             for (Pending p : round) {
@@ -177,12 +178,14 @@ public final class ClusterWriter implements AutoCloseable {
                     pause = true;
                     resend.add(() -> queue(p.argv(), p.address()));
                 } else {
+                    connectionLost |= lostConnection(failure);
                     errors.add(describe(p, failure));
                 }
             }
             if (!errors.isEmpty()) {
-                throw new ClusterWriteException(errors.size() + " command(s) failed on the cluster target: "
-                        + String.join("; ", errors.subList(0, Math.min(5, errors.size()))));
+                String message = errors.size() + " command(s) failed on the cluster target: "
+                        + String.join("; ", errors.subList(0, Math.min(5, errors.size())));
+                throw connectionLost ? new ClusterNodeLostException(message) : new ClusterWriteException(message);
             }
             if (topologyChanged) {
                 refresh();
@@ -309,6 +312,12 @@ public final class ClusterWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ClusterWriteException("interrupted while waiting for " + p.address());
         }
+    }
+
+    /** A broken or silent connection (ours, or Redisson's), not an error reply of the node. */
+    private static boolean lostConnection(Throwable failure) {
+        return failure instanceof RedisAccessException || failure instanceof org.redisson.client.RedisConnectionException
+                || failure instanceof org.redisson.client.RedisTimeoutException || failure instanceof java.io.IOException;
     }
 
     private static String describe(Pending p, Throwable failure) {

@@ -1,5 +1,6 @@
 package dev.redismigrate.common.pipeline;
 
+import dev.redismigrate.common.cluster.ClusterNodeLostException;
 import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.cluster.ClusterWriter;
 import dev.redismigrate.common.limits.Pacer;
@@ -78,8 +79,11 @@ public final class ClusterEntryWriter implements EntrySink {
         return cluster.movedFollowed();
     }
 
+    /** A lost node (its connection broke, or no reply: {@link TargetLostException}) or a refused command. */
     private TargetWriteException refused(RuntimeException e) {
-        return new TargetWriteException("the cluster target " + target + ": " + e.getMessage());
+        String message = "the cluster target " + target + ": " + e.getMessage();
+        return e instanceof ClusterNodeLostException || e instanceof RedisAccessException ? new TargetLostException(message)
+                : new TargetWriteException(message);
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class TargetSinks {
                 return new ClusterEntryWriter(clusterWriter(connector, target, maxCommands, maxBytes, replyTimeoutMillis,
                         clientName), target.address());
             } catch (dev.redismigrate.common.cluster.ClusterWriteException e) {
-                throw new TargetWriteException("the cluster target " + target.address() + ": " + e.getMessage());
+                // its topology could not be read from any node: a cluster that is not there now
+                throw new TargetLostException("the cluster target " + target.address() + ": " + e.getMessage());
             }
         }
         return new EntryWriter(connector.open(target, clientName), maxCommands, maxBytes, replyTimeoutMillis);

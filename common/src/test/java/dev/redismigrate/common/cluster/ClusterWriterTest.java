@@ -194,4 +194,29 @@ class ClusterWriterTest {
             assertTrue(smove.getMessage().startsWith("the cluster target the-seed:1: SMOVE with keys in slots "), smove.getMessage());
         }
     }
+
+    @Test
+    void aConnectionKilledBeforeItsRepliesIsALostNodeAndAnErrorReplyIsARefusal() throws InterruptedException {
+        try (ClusterWriter writer = writer()) {
+            writer.write(argv("SET", "lost:a", "1"));
+            writer.flush();
+            writer.write(argv("LPUSH", "lost:a", "x"));
+            ClusterWriteException refused = assertThrows(ClusterWriteException.class, writer::flush);
+            assertTrue(!(refused instanceof ClusterNodeLostException), "WRONGTYPE is refused: " + refused.getMessage());
+
+            RedisServer owner = cluster.nodes().stream().filter(n -> n.cli("EXISTS", "lost:a").trim().equals("1")).findFirst()
+                    .orElseThrow();
+            // commands queued on a connection that dies before they are sent (a proxy restart, a failover)
+            for (int i = 0; i < 20; i++) { // under the writer's bound: queued, not sent
+                writer.write(argv("SET", "lost:a", "v" + i));
+            }
+            assertTrue(Long.parseLong(owner.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").trim()) > 0);
+            Thread.sleep(300);
+            ClusterWriteException lost = assertThrows(ClusterWriteException.class, writer::flush);
+            assertTrue(lost instanceof ClusterNodeLostException, "a killed connection is a lost node: " + lost.getMessage());
+            writer.write(argv("SET", "lost:a", "again"));
+            writer.flush(); // the next flush reconnects
+            assertEquals("again", owner.cli("GET", "lost:a").trim());
+        }
+    }
 }
