@@ -15,16 +15,26 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A copy into a 3-master cluster target whose connections are cut twice mid-copy on every master
- * (what a proxy restart or a managed failover does): the copy reconnects and applies the spooled RDB
- * again (RESTORE … REPLACE and the chunked rebuilds are idempotent), the source serves one full
- * sync only, nothing fails, and the verifier finds the target equal to the source.
+ * (what a proxy restart or a managed failover does): by replication the copy reconnects and applies
+ * the spooled RDB again (RESTORE … REPLACE and the chunked rebuilds are idempotent; the source serves
+ * one full sync only), by scan the scan starts over (what changed meanwhile is captured); nothing
+ * fails, and the verifier finds the target equal to the source.
  */
 class ClusterTargetCopyCutTest {
     @RegisterExtension
     static final ServiceRun RUN = ServiceRun.standard();
 
     @Test
-    void theClusterTargetsConnectionsCutMidCopyAreRiddenOutFromTheSpool() throws Exception {
+    void byReplicationTheClusterTargetsConnectionsCutMidCopyAreRiddenOutFromTheSpool() throws Exception {
+        cutTwiceMidCopy("replication");
+    }
+
+    @Test
+    void byScanTheClusterTargetsConnectionsCutMidCopyStartTheScanOver() throws Exception {
+        cutTwiceMidCopy("scan");
+    }
+
+    private static void cutTwiceMidCopy(String method) throws Exception {
         try (RedisServer source = RedisServer.start(); RedisCluster target = RedisCluster.start(RedisServer.Family.REDIS, 3, 0)) {
             source.cliPipe("DEBUG POPULATE 200000 bulk 100\n");
             List<SlowTargetTest.SlowTarget> slow = new ArrayList<>();
@@ -33,7 +43,7 @@ class ClusterTargetCopyCutTest {
                 for (int m = 0; m < 3; m++) { // a copy that lasts long enough to be cut twice
                     slow.add(new SlowTargetTest.SlowTarget(target.master(m)));
                 }
-                ids = RUN.service().migrate(source, target.master(0));
+                ids = RUN.service().migrate(source, target.master(0), java.util.Map.of("method", method));
                 for (int i = 0; i < 2; i++) {
                     long before = keys(target);
                     Await.until(Duration.ofSeconds(60), () -> keys(target) > before + 15_000, () -> "the copy under way");
@@ -47,8 +57,10 @@ class ClusterTargetCopyCutTest {
             RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(180));
             String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("FAILED") || history.contains("new full snapshot"), history);
-            assertEquals("1", source.cli("INFO", "stats").lines().filter(l -> l.startsWith("sync_full:")).findFirst()
-                    .orElseThrow().substring("sync_full:".length()).trim(), "the source served one full sync: the spool was applied again");
+            assertEquals(method, RUN.service().onlineMigration(ids.database()).getString("method"));
+            assertEquals(method.equals("replication") ? "1" : "0", source.cli("INFO", "stats").lines()
+                    .filter(l -> l.startsWith("sync_full:")).findFirst().orElseThrow().substring("sync_full:".length()).trim(),
+                    "by replication the source served one full sync: the spool was applied again");
             Await.until(Duration.ofSeconds(60), () -> keys(target) >= 200_000, () -> "every key on the target: " + keys(target));
             JsonPath verdict = RUN.service().verify(ids.migration());
             assertEquals("equal", verdict.getString("verdict"), verdict.prettify());

@@ -120,7 +120,7 @@ public final class SocketEntryWriter implements EntrySink {
     }
 
     private TargetWriteException lost(Entry entry, IOException e) {
-        return new TargetWriteException("lost the connection to the target " + target.endpoint().address()
+        return new TargetLostException("lost the connection to the target " + target.endpoint().address()
                 + " while it was applying " + entry.name() + ": " + e.getMessage());
     }
 

@@ -10,13 +10,17 @@ import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.SocketEntryWriter;
+import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
+import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.snapshot.SnapshotConfig;
+import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
@@ -90,15 +94,43 @@ public final class ScanCopier extends RequestTask {
                         request.attempt());
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
-            try (RespSocket reads = typeWise ? null : connector.openSocket(request.source(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis())) {
-                if (reads != null) {
-                    ScanShare.allowReplicaReads(request, reads);
+            Backoff reconnect = null;
+            while (true) {
+                try (RespSocket reads = typeWise ? null : connector.openSocket(request.source(), "redis-migrate-scan",
+                        REPLY_TIMEOUT.toMillis())) {
+                    if (reads != null) {
+                        ScanShare.allowReplicaReads(request, reads);
+                    }
+                    ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
+                            request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
+                    copy(reader);
+                    return;
+                } catch (TargetLostException | RedisAccessException e) {
+                    if (reconnect == null && !(e instanceof TargetLostException) || stopRequested
+                            || snapshotConfig.targetRetryFor().isZero()) {
+                        throw e;
+                    }
+                    if (reconnect == null) {
+                        reconnect = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), snapshotConfig.targetRetryFor());
+                    }
+                    lostTarget(e, reconnect);
                 }
-                ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
-                        request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
-                copy(reader);
             }
         }
+    }
+
+    /**
+     * The target's connections broke (a proxy restart, a failover): the scan starts over once it can
+     * write again. RESTORE … REPLACE is idempotent, and what changed meanwhile (a key deleted after it
+     * was copied) is captured already and copied again after the scan, so nothing is emptied first.
+     */
+    private void lostTarget(RuntimeException e, Backoff reconnect) {
+        if (!reconnect.pause() || reconnect.exhausted()) {
+            throw new TargetWriteException("lost the target " + request.target().address() + " for more than "
+                    + snapshotConfig.targetRetryFor().toSeconds() + " s: " + e.getMessage());
+        }
+        LOG.warnf("migration %s: %s; the scan starts over once the target answers", request.migrationId(), e.getMessage());
+        keysCopied = 0;
     }
 
     private void copy(ScanReader reader) {
