@@ -108,6 +108,11 @@ public final class EntryWriter implements EntrySink {
             throw new TargetWriteException(target.endpoint().address() + " did not answer "
                     + oldest.entry().name() + " within " + replyTimeoutMillis + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisAccessException || e.getCause() instanceof org.redisson.client.RedisConnectionException) {
+                // the connection broke under it (RedisLink fails what a dead socket owed): not a refusal
+                throw new TargetLostException("lost the connection to the target " + target.endpoint().address()
+                        + " while it was applying " + oldest.entry().name() + ": " + e.getCause().getMessage());
+            }
             throw new TargetWriteException("the target " + target.endpoint().address() + " refused "
                     + oldest.entry().name() + " in db " + oldest.entry().db() + ": "
                     + RedisAccessException.from("", e.getCause()).getMessage().substring(2));
@@ -133,7 +138,7 @@ public final class EntryWriter implements EntrySink {
                 return;
             } catch (TimeoutException notYet) {
                 if (!target.isOpen()) {
-                    throw new TargetWriteException("lost the connection to the target " + target.endpoint().address()
+                    throw new TargetLostException("lost the connection to the target " + target.endpoint().address()
                             + " while it was applying " + command.entry().name());
                 }
                 if (System.nanoTime() > deadline) {

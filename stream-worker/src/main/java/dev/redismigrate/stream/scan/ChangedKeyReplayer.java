@@ -6,16 +6,19 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
-import dev.redismigrate.common.pipeline.ClusterEntryWriter;
+import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
+import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.KeyEventSubscription;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.stream.StreamConfig;
+import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
@@ -52,6 +55,12 @@ public final class ChangedKeyReplayer extends RequestTask {
     /** why changes may have been missed: the migration must start over */
     private volatile String lost;
     private volatile long keysRecopied;
+    /** the target is a Redis Cluster: writes are routed by slot */
+    private boolean targetIsCluster;
+    /** the writer into the target; replaced when its connection broke */
+    private EntrySink writer;
+    /** a standalone target's link opened again after a loss (the task's own is closed by work) */
+    private RedisLink reopened;
     /** the db the source link has selected (the probe's) */
     private int sourceDb = 0;
 
@@ -95,11 +104,8 @@ public final class ChangedKeyReplayer extends RequestTask {
             }
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
-            EntrySink writer = TargetSinks.isCluster(target)
-                    ? TargetSinks.open(connector, request.target(), true, "redis-migrate-changes",
-                            streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                    : new EntryWriter(target, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
-                            REPLY_TIMEOUT.toMillis());
+            targetIsCluster = TargetSinks.isCluster(target);
+            writer = openWriter(target);
             ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
                     migratedKeys, typeWise, config.batchKeys(), new ChangedKeysReader.Listener() {
                         public void scanCompleted(int pending) {
@@ -112,11 +118,9 @@ public final class ChangedKeyReplayer extends RequestTask {
                         }
                     });
             try {
-                follow(reader, writer.pacedBy(MigrationPacers.commands(request.migrationId())));
+                follow(reader);
             } finally {
-                if (writer instanceof ClusterEntryWriter) {
-                    writer.close(); // its own connections to every master (a standalone writer's is closed above)
-                }
+                closeWriter(target);
             }
         }
     }
@@ -183,8 +187,73 @@ public final class ChangedKeyReplayer extends RequestTask {
         }
     }
 
+    /** A writer into the target, over {@code link} (standalone) or connections of its own (cluster), held to the limits. */
+    private EntrySink openWriter(RedisLink link) {
+        EntrySink sink = targetIsCluster
+                ? TargetSinks.open(connector, request.target(), true, "redis-migrate-changes",
+                        streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
+                : new EntryWriter(link, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
+                        REPLY_TIMEOUT.toMillis());
+        return sink.pacedBy(MigrationPacers.commands(request.migrationId()));
+    }
+
+    /** Closes the writer's own connections (a cluster's, or a link reopened after a loss; the task's link is closed by work). */
+    private void closeWriter(RedisLink taskLink) {
+        if (targetIsCluster) {
+            writer.close();
+        }
+        if (reopened != null && reopened != taskLink) {
+            reopened.close();
+        }
+    }
+
+    /**
+     * Writes a batch of changed keys; when the target's connection broke (a proxy restart, a
+     * failover), reconnects with backoff for {@code target-retry-for} and writes the batch again:
+     * a changed key's copy is its whole value as read, so writing it twice changes nothing.
+     */
+    private void write(EntryBatch<?> batch) {
+        Backoff reconnect = null;
+        while (true) {
+            try {
+                batch.entries().forEach(writer::write);
+                writer.flush();
+                return;
+            } catch (TargetLostException | RedisAccessException e) {
+                if (stopRequested || streamConfig.targetRetryFor().isZero()) {
+                    throw e;
+                }
+                if (reconnect == null) {
+                    reconnect = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), streamConfig.targetRetryFor());
+                    LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), e.getMessage());
+                }
+                if (!reconnect.pause() || reconnect.exhausted()) {
+                    throw new TargetWriteException("lost the target " + request.target().address() + " for more than "
+                            + streamConfig.targetRetryFor().toSeconds() + " s: " + e.getMessage());
+                }
+                reconnect();
+            }
+        }
+    }
+
+    private void reconnect() {
+        try {
+            RedisLink link = targetIsCluster ? null : connector.open(request.target(), "redis-migrate-changes");
+            EntrySink next = openWriter(link);
+            if (targetIsCluster) {
+                writer.close();
+            } else if (reopened != null) {
+                reopened.close();
+            }
+            reopened = link;
+            writer = next;
+        } catch (RedisAccessException | TargetLostException e) {
+            LOG.debugf("migration %s: the target does not answer yet: %s", request.migrationId(), e.getMessage());
+        }
+    }
+
     /** Copies the changed keys until stopped, or until changes may have been missed (the subscription or the source lost). */
-    private void follow(ChangedKeysReader reader, EntrySink writer) {
+    private void follow(ChangedKeysReader reader) {
         Duration every = streamConfig.progressInterval();
         try (Ticker progress = new Ticker("changes-progress").every(every, () -> {
             if (reader.scanCompleted()) {
@@ -193,8 +262,7 @@ public final class ChangedKeyReplayer extends RequestTask {
         })) {
             pump(reader, batch -> {
                 if (batch.keys() > 0) {
-                    batch.entries().forEach(writer::write);
-                    writer.flush();
+                    write(batch);
                     keysRecopied += batch.keys();
                 }
             }, POLL);
