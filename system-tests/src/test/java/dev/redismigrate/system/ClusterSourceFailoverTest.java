@@ -29,8 +29,7 @@ class ClusterSourceFailoverTest {
 
     @Test
     void aSourceMasterKilledMidStreamIsFollowedToItsPromotedReplica() throws Exception {
-        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
-                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+        try (RedisCluster source = sourceCluster();
              RedisServer target = RedisServer.start();
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
@@ -60,8 +59,7 @@ class ClusterSourceFailoverTest {
 
     @Test
     void aSourceMasterKilledMidSnapshotHasThatShardCopiedAgainFromItsPromotedReplica() throws Exception {
-        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
-                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+        try (RedisCluster source = sourceCluster();
              RedisServer target = RedisServer.start();
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
@@ -87,8 +85,7 @@ class ClusterSourceFailoverTest {
 
     @Test
     void byScanASourceMasterKilledMidStreamHasThatShardCapturedAndScannedAgainFromItsPromotedReplica() throws Exception {
-        try (RedisCluster source = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
-                "--enable-debug-command", "yes"});
+        try (RedisCluster source = sourceCluster();
              RedisServer target = RedisServer.start();
              ClusterData data = new ClusterData(source)) {
             data.seed(20, 1000);
@@ -110,6 +107,12 @@ class ClusterSourceFailoverTest {
             String history = RUN.service().history(ids.migration());
             assertTrue(history.contains("its master 127.0.0.1:" + killed.port() + " failed"), history);
         }
+    }
+
+    /** 3 masters with a replica each (the scan case ignores the diskless-sync setting). */
+    private static RedisCluster sourceCluster() {
+        return RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
+                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
     }
 
     /** `kill -9` of shard 0's master; its replica promoted; the writer follows it. */
