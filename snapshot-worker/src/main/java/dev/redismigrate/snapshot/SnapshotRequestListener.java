@@ -59,6 +59,7 @@ public class SnapshotRequestListener {
         shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), failover.waitFor(), shardEvents);
         MigrationTask copy = request.byScan()
                 ? new ScanCopier(request, connector, shardEvents, changedKeys.forShard(request.shard()), config, scanConfig)
+                        .waitingOutClusterDown(failover.waitFor())
                 : new SnapshotCopier(request, connector, shardEvents, checkpoints, changeLog.forShard(request.shard()), config);
         // a shard's slots that move while it is copied end the migration (SlotWatchedTask says why)
         tasks.start(ShardTask.of(request.shard(),

@@ -59,7 +59,8 @@ public class StreamRequestListener {
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source());
             // a cluster source's shard: its master's notifications, its own changed-keys records, its shard on every event
             tasks.start(watched(request, new ChangedKeyReplayer(request, connector, shardEvents,
-                    changedKeys.forShard(request.shard()), config, changeCopyConfig), shardEvents));
+                    changedKeys.forShard(request.shard()), config, changeCopyConfig).waitingOutClusterDown(failover.waitFor()),
+                    shardEvents));
         } else {
             LOG.infof("migration %s: stream%s requested from %s at %s", request.migrationId(),
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source(), request.from());

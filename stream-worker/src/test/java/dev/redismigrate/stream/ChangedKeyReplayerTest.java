@@ -113,6 +113,45 @@ class ChangedKeyReplayerTest {
         }
     }
 
+    /**
+     * A source that refuses reads for now (here MASTERDOWN: a replica whose master died, serving no
+     * stale data; on a cluster CLUSTERDOWN while another shard's master fails over) has lost no
+     * change: its keys are read again until it answers, no OFFSET_LOST.
+     */
+    @Test
+    void keysASourceRefusesForNowAreReadAgainUntilItAnswers() throws Exception {
+        try (RedisServer master = RedisServer.start(); RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cli("REPLICAOF", master.host(), Integer.toString(master.port()));
+            await(() -> source.cli("INFO", "replication").contains("master_link_status:up"), "the source replicates");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            UUID migration = UUID.randomUUID();
+            StreamRequest request = new StreamRequest(migration, 1, endpoint(source, null), endpoint(target, null), Set.of(),
+                    null, MigrationMethod.SCAN, 1);
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false)).waitingOutClusterDown(Duration.ofSeconds(20));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            master.cliPipe("SET a 1\nSET b 2\nHSET h f v\nSET t v EX 1000\n"); // changes the source hears of
+            await(() -> source.cli("DBSIZE").trim().equals("4"), "the changes replicated");
+            source.cli("CONFIG", "SET", "replica-serve-stale-data", "no");
+            master.kill();
+            await(() -> source.cli("GET", "a").contains("MASTERDOWN"), "the source refuses reads for now");
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
+            await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
+            holdsFor(Duration.ofSeconds(1), () -> target.cli("DBSIZE").trim().equals("0") && !has(events, EventType.OFFSET_LOST),
+                    "the keys wait for the source");
+            source.cli("REPLICAOF", "NO", "ONE"); // answers again
+
+            await(() -> source.digest().equals(target.digest()), "target equal to the source");
+            assertFalse(has(events, EventType.OFFSET_LOST), () -> "events: " + events);
+            replayer.stop();
+            thread.join(10_000);
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
+        }
+    }
+
     @Test
     void aLostSubscriptionIsAGapThatIsReported() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {

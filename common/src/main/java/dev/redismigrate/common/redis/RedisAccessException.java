@@ -9,6 +9,28 @@ public class RedisAccessException extends RuntimeException {
         super(message);
     }
 
+    /**
+     * Whether the server refused for now what it serves again once a cluster's failover or a slot's
+     * move is over: {@code CLUSTERDOWN} (any node of a cluster whose slots are not all served, e.g.
+     * while a dead master's replica is not yet promoted), {@code TRYAGAIN} (a multi-key read of a
+     * slot being moved), {@code MASTERDOWN} (a replica that lost its master). Worth waiting for, not a
+     * loss: the node and its data are there.
+     */
+    public boolean refusedForNow() {
+        String m = getMessage();
+        if (m == null) {
+            return false;
+        }
+        for (String code : FOR_NOW) {
+            if (m.startsWith(code) || m.contains(": " + code)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String[] FOR_NOW = {"CLUSTERDOWN ", "TRYAGAIN ", "MASTERDOWN "};
+
     /** Redisson's messages carry channel and command details after the reason; keep the reason. */
     public static RedisAccessException from(String what, Throwable cause) {
         Throwable root = cause;

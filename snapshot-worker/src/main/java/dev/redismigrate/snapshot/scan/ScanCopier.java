@@ -54,6 +54,8 @@ public final class ScanCopier extends RequestTask {
     private volatile long keysCopied;
     /** holds the copy to the migration's limits.keys_per_second */
     private final Pacer keysPacer;
+    /** how long a source cluster that refuses reads for now (CLUSTERDOWN) is waited for; 0: such a refusal fails */
+    private Duration clusterDownWait = Duration.ZERO;
 
     public ScanCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, SnapshotConfig snapshotConfig, ScanConfig config) {
@@ -65,6 +67,15 @@ public final class ScanCopier extends RequestTask {
         this.changedKeys = changedKeys;
         this.snapshotConfig = snapshotConfig;
         this.config = config;
+    }
+
+    /**
+     * Reads a cluster source refuses for now (CLUSTERDOWN while another shard's master fails over,
+     * TRYAGAIN) start the scan over once it answers, for up to {@code wait} (the source-failover wait).
+     */
+    public ScanCopier waitingOutClusterDown(Duration wait) {
+        this.clusterDownWait = wait;
+        return this;
     }
 
     @Override
@@ -95,6 +106,7 @@ public final class ScanCopier extends RequestTask {
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0));
             Backoff reconnect = null;
+            Backoff refusedForNow = null;
             while (true) {
                 try (RespSocket reads = typeWise ? null : connector.openSocket(request.source(), "redis-migrate-scan",
                         REPLY_TIMEOUT.toMillis())) {
@@ -106,6 +118,14 @@ public final class ScanCopier extends RequestTask {
                     copy(reader);
                     return;
                 } catch (TargetLostException | RedisAccessException e) {
+                    if (e instanceof RedisAccessException refused && refused.refusedForNow() && !clusterDownWait.isZero()
+                            && !stopRequested) {
+                        if (refusedForNow == null || keysCopied > 0) { // a new outage, after the scan moved on
+                            refusedForNow = backoff(Duration.ofMillis(200), Duration.ofSeconds(2), clusterDownWait);
+                        }
+                        sourceRefusedForNow(refused, refusedForNow);
+                        continue;
+                    }
                     if (reconnect == null && !(e instanceof TargetLostException) || stopRequested
                             || snapshotConfig.targetRetryFor().isZero()) {
                         throw e;
@@ -130,6 +150,19 @@ public final class ScanCopier extends RequestTask {
                     + snapshotConfig.targetRetryFor().toSeconds() + " s: " + e.getMessage());
         }
         LOG.warnf("migration %s: %s; the scan starts over once the target answers", request.migrationId(), e.getMessage());
+        keysCopied = 0;
+    }
+
+    /**
+     * The source cluster is down for now (another shard's master died, its replica not yet promoted:
+     * every node answers CLUSTERDOWN): nothing is lost, as the capture of changed keys goes on, so the
+     * scan starts over once the source answers, or fails when that takes longer than the wait.
+     */
+    private void sourceRefusedForNow(RedisAccessException e, Backoff wait) {
+        if (!wait.pause() || wait.exhausted()) {
+            throw new RedisAccessException(e.getMessage() + " (for more than " + clusterDownWait.toSeconds() + " s)");
+        }
+        LOG.warnf("migration %s: %s; the scan starts over once the source answers", request.migrationId(), e.getMessage());
         keysCopied = 0;
     }
 

@@ -174,6 +174,58 @@ class ScanCopierTest {
         }
     }
 
+    /**
+     * A source that refuses reads for now (here MASTERDOWN: a replica whose master died, serving no
+     * stale data; on a cluster CLUSTERDOWN while another shard's master fails over) is waited out:
+     * the scan starts over once it answers. Without the wait the same refusal fails the copy.
+     */
+    @Test
+    void aSourceThatRefusesReadsForNowIsWaitedOut() throws Exception {
+        try (RedisServer master = RedisServer.start(); RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            StringBuilder keys = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                keys.append("SET k:").append(i).append(" v").append(i).append('\n');
+            }
+            master.cliPipe(keys.toString());
+            source.cli("REPLICAOF", master.host(), Integer.toString(master.port()));
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!source.cli("INFO", "keyspace").contains("keys=3000") && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            source.cli("CONFIG", "SET", "replica-serve-stale-data", "no");
+            master.kill();
+            until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!source.cli("GET", "k:1").contains("MASTERDOWN") && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(source.cli("GET", "k:1").contains("MASTERDOWN"), "the source should refuse reads for now");
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
+
+            List<MigrationEvent> failed = new CopyOnWriteArrayList<>();
+            new ScanCopier(request, connector, failed::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+            MigrationEvent refused = failed.get(failed.size() - 1);
+            assertEquals(EventType.FAILED, refused.type(), () -> "events: " + failed);
+            assertTrue(refused.message().contains("MASTERDOWN"), refused.message());
+
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            Thread copy = new Thread(new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(),
+                    scanConfig(false)).waitingOutClusterDown(Duration.ofSeconds(20))::run);
+            copy.start();
+            Thread.sleep(1500);
+            assertTrue(copy.isAlive(), () -> "the copy should wait for the source: " + events);
+            source.cli("REPLICAOF", "NO", "ONE"); // answers again, with its data
+            copy.join(Duration.ofSeconds(30).toMillis());
+
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+            assertEquals(3000L, last.keysCopied());
+            assertEquals("3000", target.cli("DBSIZE").trim());
+            assertEquals(source.digest(), target.digest());
+        }
+    }
+
     @Test
     void aWrongPasswordFailsWithAReasonAndWithoutThePassword() {
         try (RedisServer source = RedisServer.start("--requirepass", "right"); RedisServer target = RedisServer.start()) {

@@ -63,6 +63,8 @@ public final class ChangedKeyReplayer extends RequestTask {
     private RedisLink reopened;
     /** the db the source link has selected (the probe's) */
     private int sourceDb = 0;
+    /** how long a source cluster that is down for now (CLUSTERDOWN) is read again before that counts as a loss */
+    private Duration clusterDownWait = Duration.ZERO;
 
     public ChangedKeyReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             ChangedKeysLog changedKeys, StreamConfig streamConfig, ChangeCopyConfig config) {
@@ -73,6 +75,16 @@ public final class ChangedKeyReplayer extends RequestTask {
         this.changedKeys = changedKeys;
         this.streamConfig = streamConfig;
         this.config = config;
+    }
+
+    /**
+     * Reads of changed keys that a cluster source refuses for now (CLUSTERDOWN while another shard's
+     * master fails over, TRYAGAIN) are tried again for up to {@code wait} (the source-failover wait);
+     * without it (0, the default) such a refusal counts as lost changes.
+     */
+    public ChangedKeyReplayer waitingOutClusterDown(Duration wait) {
+        this.clusterDownWait = wait;
+        return this;
     }
 
     @Override
@@ -107,7 +119,7 @@ public final class ChangedKeyReplayer extends RequestTask {
             targetIsCluster = TargetSinks.isCluster(target);
             writer = openWriter(target);
             ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
-                    migratedKeys, typeWise, config.batchKeys(), new ChangedKeysReader.Listener() {
+                    migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
                         public void scanCompleted(int pending) {
                             LOG.infof("migration %s: scan completed; copying %d keys changed meanwhile", request.migrationId(), pending);
                             publish(event(EventType.STREAM_STARTED).withMessage(pending + " keys changed during the scan"));
@@ -115,6 +127,11 @@ public final class ChangedKeyReplayer extends RequestTask {
 
                         public void lost(String reason) {
                             ChangedKeyReplayer.this.lost(reason);
+                        }
+
+                        public void refusedForNow(String reason) {
+                            LOG.warnf("migration %s: %s; reading again for up to %d s", request.migrationId(), reason,
+                                    clusterDownWait.toSeconds());
                         }
                     });
             try {

@@ -36,6 +36,9 @@ final class ChangedKeysReader implements EntryReader<Void> {
 
         /** The source went away while its keys were read: its notifications did too, so changes may be missed. */
         void lost(String reason);
+
+        /** The source refuses reads for now (a cluster's failover elsewhere); they are tried again. */
+        void refusedForNow(String reason);
     }
 
     private final ChangedKeysLog.Reader log;
@@ -48,6 +51,12 @@ final class ChangedKeysReader implements EntryReader<Void> {
     private final int batchKeys;
     private final Listener listener;
     private final PendingChanges pending = new PendingChanges();
+    /** how long a source that refuses reads for now (a cluster's failover elsewhere) is waited for */
+    private final Duration refusedForNowWait;
+    /** keys whose read the source refused for now, read again first; null when none */
+    private List<PendingChanges.DbKey> refused;
+    /** since when the source refuses (System.nanoTime), while it does */
+    private long refusedSince;
     private final Set<Integer> partsCompleted = new HashSet<>();
     private boolean scanCompleted;
     /** the db the source link has selected */
@@ -57,7 +66,7 @@ final class ChangedKeysReader implements EntryReader<Void> {
     private volatile long oldestPendingSeconds;
 
     ChangedKeysReader(ChangedKeysLog.Reader log, RedisLink source, int sourceDb, int attempt, int scanParts,
-            MigratedKeys migratedKeys, boolean typeWise, int batchKeys, Listener listener) {
+            MigratedKeys migratedKeys, boolean typeWise, int batchKeys, Duration refusedForNowWait, Listener listener) {
         this.log = log;
         this.source = source;
         this.sourceDb = sourceDb;
@@ -66,28 +75,51 @@ final class ChangedKeysReader implements EntryReader<Void> {
         this.migratedKeys = migratedKeys;
         this.typeWise = typeWise;
         this.batchKeys = batchKeys;
+        this.refusedForNowWait = refusedForNowWait;
         this.listener = listener;
     }
 
     @Override
     public EntryBatch<Void> next(Duration wait) {
         // while copying, new changes are only picked up in between: a stop or a lost subscription is seen soon
-        boolean copying = scanCompleted && pending.size() > 0;
-        for (ChangedKeysLog.Timed record : log.poll(copying ? Duration.ZERO : wait)) {
+        boolean copying = scanCompleted && (pending.size() > 0 || refused != null);
+        // a source that refuses for now is asked again after the poll's wait, not at once
+        for (ChangedKeysLog.Timed record : log.poll(copying && refused == null ? Duration.ZERO : wait)) {
             read(record);
         }
         EntryBatch<Void> batch = EntryBatch.empty();
-        if (scanCompleted && pending.size() > 0) {
-            List<PendingChanges.DbKey> keys = pending.take(batchKeys);
+        if (scanCompleted && (pending.size() > 0 || refused != null)) {
+            List<PendingChanges.DbKey> keys = refused != null ? refused : pending.take(batchKeys);
             try {
                 batch = new EntryBatch<>(copy(keys), keys.size(), null);
+                refused = null;
             } catch (RedisAccessException e) {
-                listener.lost(e.getMessage());
+                refusedOrLost(keys, e);
             }
         }
         pendingKeys = pending.size();
         oldestPendingSeconds = pending.oldestAgeSeconds(System.currentTimeMillis());
         return batch;
+    }
+
+    /**
+     * A source cluster that is down for now (another shard's master died and its replica is not yet
+     * promoted: every node answers CLUSTERDOWN) has lost nothing: its notifications go on, so the
+     * keys are read again until it answers, for up to {@code refusedForNowWait}. Anything else, or
+     * longer, is a loss.
+     */
+    private void refusedOrLost(List<PendingChanges.DbKey> keys, RedisAccessException e) {
+        if (!e.refusedForNow() || refusedForNowWait.isZero()) {
+            listener.lost(e.getMessage());
+            return;
+        }
+        if (refused == null) {
+            refused = keys;
+            refusedSince = System.nanoTime();
+            listener.refusedForNow(e.getMessage());
+        } else if (System.nanoTime() - refusedSince > refusedForNowWait.toNanos()) {
+            listener.lost(e.getMessage() + " (for more than " + refusedForNowWait.toSeconds() + " s)");
+        }
     }
 
     /** Whether the scan has ended and the copy of changed keys has begun. */
