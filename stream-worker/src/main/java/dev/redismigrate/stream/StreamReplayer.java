@@ -25,6 +25,7 @@ import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.stream.failover.StreamSource;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.Ticker;
+import dev.redismigrate.worker.changelog.AckedRecords;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.changelog.ChangeLogPosition;
@@ -142,8 +143,11 @@ public final class StreamReplayer extends ReplicaTask {
             router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db());
             changeLog.ensure(request.migrationId());
             ReplicationOffset captureFrom = captureStart();
+            // what the capture appends is applied from memory once Kafka confirmed it, while the apply keeps up
+            AckedRecords acked = new AckedRecords(AckedRecords.DEFAULT_BYTES);
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
-                 ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()))) {
+                 ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()), acked)) {
+                log.keepAckedIn(acked);
                 appender = log;
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
                         commandNames, log, config, captureFrom, followed, captureOwner()));

@@ -30,12 +30,19 @@ public final class ChangeLogAppender implements AutoCloseable {
     private volatile ChangeLogPosition appended;
     private volatile ChangeLogPosition captured;
     private volatile Exception failure;
+    /** where confirmed records are also kept for the task's own applier (null: nowhere) */
+    private volatile AckedRecords acked;
 
     ChangeLogAppender(String topic, KafkaProducer<byte[], byte[]> producer, ChangeLogSettings settings) {
         this.topic = topic;
         this.producer = producer;
         this.settings = settings;
         this.linger = MigrationThreads.timer("change-log-linger");
+    }
+
+    /** Keeps every record Kafka confirms from now on in {@code records} too (for an applier in this process). */
+    public void keepAckedIn(AckedRecords records) {
+        this.acked = records;
     }
 
     public synchronized void append(String replId, CapturedCommand command) {
@@ -100,6 +107,7 @@ public final class ChangeLogAppender implements AutoCloseable {
         ChangeBatch batch = new ChangeBatch(openReplId, open);
         CapturedCommand last = batch.last();
         ChangeLogPosition position = new ChangeLogPosition(openReplId, last.endOffset(), last.db());
+        long bytes = openBytes;
         open = new ArrayList<>();
         openBytes = 0;
         producer.send(new ProducerRecord<>(topic, 0, null, ChangeLogCodec.encode(batch)), (metadata, e) -> {
@@ -109,6 +117,10 @@ public final class ChangeLogAppender implements AutoCloseable {
                 }
             } else {
                 captured = position; // one partition, idempotent producer: answers come in order
+                AckedRecords records = acked;
+                if (records != null) {
+                    records.offer(new ChangeLogReader.Record(metadata.offset(), metadata.timestamp(), batch), bytes);
+                }
             }
         });
     }

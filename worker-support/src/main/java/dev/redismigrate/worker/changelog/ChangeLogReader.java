@@ -30,6 +30,20 @@ public final class ChangeLogReader implements AutoCloseable {
         return records;
     }
 
+    /** Reads on from Kafka offset {@code offset} (records up to it were taken elsewhere). */
+    void seek(long offset) {
+        consumer.seek(partition, offset);
+    }
+
+    /** The Kafka offset of the next record a poll returns, or -1 when Kafka did not say within {@code wait}. */
+    long position(Duration wait) {
+        try {
+            return consumer.position(partition, wait);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return -1;
+        }
+    }
+
     /** Reads again from the oldest record kept (the checkpoint moved back). */
     public void rewind() {
         consumer.seekToBeginning(List.of(partition));

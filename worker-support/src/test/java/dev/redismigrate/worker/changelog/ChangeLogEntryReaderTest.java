@@ -84,6 +84,64 @@ class ChangeLogEntryReaderTest {
         }
     }
 
+    /**
+     * Caught up, a record Kafka confirmed is taken from memory (shown here by trimming it from Kafka
+     * first: the reader still yields it); records memory did not keep (its bound) and another
+     * appender's record in between are read from Kafka: every command once, in order.
+     */
+    @Test
+    void aCaughtUpReaderTakesConfirmedRecordsFromMemoryAndReadsWhatMemoryLacksFromKafka() {
+        UUID migration = UUID.randomUUID();
+        LOG.ensure(migration);
+        try {
+            AckedRecords acked = new AckedRecords(3 * 4096);
+            try (ChangeLogAppender appender = LOG.appender(migration);
+                 ChangeLogEntryReader reader = new ChangeLogEntryReader(LOG.reader(migration), acked)) {
+                appender.keepAckedIn(acked);
+                assertTrue(reader.next(Duration.ofMillis(500)).isEmpty(), "an empty log: the reader is caught up");
+                for (int i = 1; i <= 3; i++) {
+                    appender.append("replid", new CapturedCommand(0, argv("SET", "m" + i, "v"), i));
+                    appender.flush(); // a record each
+                }
+                LOG.trimBefore(migration, LOG.endOffset(migration)); // gone from Kafka, kept in memory
+                List<Entry> fromMemory = new ArrayList<>();
+                for (EntryBatch<ChangeLogEntryReader.End> batch : readAll(reader, 3)) {
+                    fromMemory.addAll(batch.entries());
+                }
+                assertEquals(List.of(1L, 2L, 3L), fromMemory.stream().map(Entry::sourceOffset).toList());
+
+                // more than memory keeps, with another appender's record in the middle
+                for (int i = 4; i <= 500; i++) {
+                    appender.append("replid", new CapturedCommand(0, argv("SET", "k" + i, "x".repeat(100)), i));
+                }
+                appender.flush();
+                try (ChangeLogAppender other = LOG.appender(migration)) {
+                    other.append("replid", new CapturedCommand(0, argv("SET", "other", "v"), 501));
+                    other.flush();
+                }
+                for (int i = 502; i <= 1000; i++) {
+                    appender.append("replid", new CapturedCommand(0, argv("SET", "k" + i, "x".repeat(100)), i));
+                }
+                appender.flush();
+                assertTrue(acked.dropped() > 0, "the bound was reached");
+                List<Entry> rest = new ArrayList<>();
+                long kafkaOffset = -1;
+                for (EntryBatch<ChangeLogEntryReader.End> batch : readAll(reader, 997)) {
+                    assertTrue(kafkaOffset < 0 || batch.end().kafkaOffset() == kafkaOffset + 1, "no record skipped or repeated");
+                    kafkaOffset = batch.end().kafkaOffset();
+                    rest.addAll(batch.entries());
+                }
+                assertEquals(997, rest.size());
+                for (int i = 0; i < rest.size(); i++) {
+                    assertEquals(4L + i, rest.get(i).sourceOffset());
+                }
+                assertTrue(reader.next(Duration.ofMillis(200)).isEmpty(), "nothing more");
+            }
+        } finally {
+            LOG.delete(migration);
+        }
+    }
+
     private static EntryBatch<ChangeLogEntryReader.End> firstBatch(ChangeLogEntryReader reader) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
