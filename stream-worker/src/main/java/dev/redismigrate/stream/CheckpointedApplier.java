@@ -3,9 +3,10 @@ package dev.redismigrate.stream;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.pipeline.Entry;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -29,8 +30,8 @@ import java.util.concurrent.ExecutionException;
  * thus stream to the target back to back (a round trip per batch held the apply to the target's
  * round-trip time: about 50 batches a second on a busy machine). A target that refuses scripts
  * gets the check as a round trip of its own per batch (WATCH and GET, then MULTI). Transactions in
- * flight are safe against a broken connection because {@link RedisLink} never sends a pipelined
- * command on a socket other than the one the WATCH and MULTI went to.
+ * flight are safe against a broken connection because the writer's one socket is never reconnected:
+ * a lost connection ends this applier, and the stream resumes with a new one from the checkpoint.
  * Not thread-safe: callers synchronize on it.
  */
 final class CheckpointedApplier implements StreamApplier {
@@ -50,7 +51,7 @@ final class CheckpointedApplier implements StreamApplier {
             + "if (found or '') ~= ARGV[1] then redis.call('SET', KEYS[2], '1') redis.call('DEL', KEYS[2]) end "
             + "return found");
 
-    private final EntryWriter writer;
+    private final SocketEntryWriter writer;
     private final CheckpointLog log;
     private final UUID migrationId;
     /** the source shard (null: a standalone source): its checkpoint is its own */
@@ -77,7 +78,7 @@ final class CheckpointedApplier implements StreamApplier {
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
 
-    CheckpointedApplier(EntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
+    CheckpointedApplier(SocketEntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
             int maxBatchCommands) {
         this.writer = writer;
         this.log = log;
@@ -174,6 +175,12 @@ final class CheckpointedApplier implements StreamApplier {
     @Override
     public long idleNanos() {
         return batch.idleNanos();
+    }
+
+    /** Whether the writer's connection broke (the stream then reconnects and resumes from the checkpoint). */
+    @Override
+    public boolean lostTarget() {
+        return !writer.isOpen();
     }
 
     @Override
@@ -283,7 +290,7 @@ final class CheckpointedApplier implements StreamApplier {
             throw new TargetWriteException("the target refused a transaction: " + e.getCause().getMessage());
         }
         // Refused: a watched key changed (another instance wrote the checkpoint, or our guard found it
-        // had). Redis answers a null array, which Redisson hands over as an empty list, not as null;
+        // had). Redis answers a null array (Redisson handed it over as an empty list, not as null);
         // ours always holds the checkpoint's SET or DEL, so a confirmed one is never empty.
         if (!(reply instanceof List<?> results) || results.isEmpty()) {
             // every transaction sent after this one was refused too (its guard found the checkpoint unexpected)
@@ -295,8 +302,8 @@ final class CheckpointedApplier implements StreamApplier {
             throw new CheckpointMovedException(found);
         }
         for (Object r : results) {
-            if (r instanceof Throwable t) {
-                throw new TargetWriteException("the target refused a command: " + t.getMessage());
+            if (r instanceof RespSocket.ErrorReply refusal) {
+                throw new TargetWriteException("the target refused a command: " + refusal.message());
             }
         }
         batch.applied(exec.sourceCommands());

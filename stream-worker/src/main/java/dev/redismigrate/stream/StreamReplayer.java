@@ -12,7 +12,7 @@ import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.cluster.ClusterWriteException;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -355,7 +355,7 @@ public final class StreamReplayer extends ReplicaTask {
     /** A failure while applying: a moved checkpoint or a target refusal. */
     private void onApplyFailure(Throwable t) {
         // a cluster target's applier tells a lost node or a failover (MOVED) from a refusal; a standalone's link does
-        boolean lostLink = targetIsCluster ? applier.lostTarget() : !targetLink.isOpen();
+        boolean lostLink = applier.lostTarget() || !targetIsCluster && !targetLink.isOpen();
         if (t instanceof TargetWriteException && lostLink && !config.targetRetryFor().isZero()) {
             if (targetLost == null) {
                 LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
@@ -467,7 +467,9 @@ public final class StreamReplayer extends ReplicaTask {
                 throw new TargetWriteException("the cluster target " + request.target().address() + ": " + e.getMessage());
             }
         }
-        EntryWriter writer = new EntryWriter(target, config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+        // a plain socket of its own (the link stays for the checks around a reconnect)
+        SocketEntryWriter writer = SocketEntryWriter.keepingReplies(connector.openSocket(request.target(), "redis-migrate-stream",
+                60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
                 config.batchCommands());

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redismigrate.common.pipeline.Entry;
-import dev.redismigrate.common.pipeline.EntryWriter;
+import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
@@ -44,8 +44,8 @@ class CheckpointedApplierTest {
     void anOlderAttemptsBatchesAfterANewerClaimAreRefusedAndNotCounted() {
         UUID migration = UUID.randomUUID();
         try (RedisServer target = RedisServer.start();
-             RedisLink olderLink = connector.open(StreamReplayerTest.endpoint(target), "applier-test");
-             RedisLink newerLink = connector.open(StreamReplayerTest.endpoint(target), "applier-test")) {
+             RespSocket olderLink = connector.openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
+             RespSocket newerLink = connector.openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
             CheckpointedApplier older = applier(olderLink, migration, 1);
             assertEquals(at(100), older.claim(at(100)));
             older.apply(incr(110), at(110));
@@ -79,8 +79,8 @@ class CheckpointedApplierTest {
         }
     }
 
-    private static CheckpointedApplier applier(RedisLink link, UUID migration, int attempt) {
-        return new CheckpointedApplier(new EntryWriter(link, 100, 1 << 20, 10_000), checkpoints, migration, null, attempt, 0, 50);
+    private static CheckpointedApplier applier(RespSocket link, UUID migration, int attempt) {
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), checkpoints, migration, null, attempt, 0, 50);
     }
 
     private static ReplicationOffset at(long offset) {

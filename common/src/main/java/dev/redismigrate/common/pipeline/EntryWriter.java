@@ -76,7 +76,7 @@ public final class EntryWriter implements EntrySink {
         while (!inFlight.isEmpty() && (inFlight.size() >= maxCommands || bytesInFlight + bytes > maxBytes)) {
             awaitOldest();
         }
-        CompletableFuture<Object> reply = isExec(entry) ? target.send(entry.argv()) : target.queue(entry.argv());
+        CompletableFuture<Object> reply = entry.isExec() ? target.send(entry.argv()) : target.queue(entry.argv());
         inFlight.add(new InFlight(reply, entry, bytes));
         bytesInFlight += bytes;
         if (target.queuedCount() >= SEND_EVERY || bytes >= SEND_NOW_BYTES) {
@@ -121,12 +121,6 @@ public final class EntryWriter implements EntrySink {
             appliedOffset = oldest.entry().sourceOffset();
         }
         bytesApplied += oldest.bytes();
-    }
-
-    private static boolean isExec(Entry entry) {
-        byte[] name = entry.argv()[0];
-        return name.length == 4 && (name[0] | 0x20) == 'e' && (name[1] | 0x20) == 'x' && (name[2] | 0x20) == 'e'
-                && (name[3] | 0x20) == 'c';
     }
 
     /** Waits for a reply, but not for one that a broken connection will never bring. */

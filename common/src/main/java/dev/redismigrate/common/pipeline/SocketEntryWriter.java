@@ -9,11 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A copy's writer into one standalone target: what {@link EntryWriter} does (pipelined, bounded in
+ * A writer into one standalone target: what {@link EntryWriter} does (pipelined, bounded in
  * commands and bytes in flight, tracking its {@code SELECT}, the first refusal stops it), but over
  * a {@link RespSocket}, encoding in the caller's thread and reading the replies there too, with no
- * object per command beyond the entry itself. For writes whose replies nobody reads (a snapshot, a
- * scan): {@link #write} answers null. One thread uses it; {@link #bytesApplied} may be read from another.
+ * Redisson command, event-loop hand-over or decoder per command (the stream's apply spent about
+ * 40% of its worker's CPU in those). For writes whose replies nobody reads (a snapshot, a scan)
+ * {@link #write} answers null and keeps no object per command beyond the entry; one made
+ * {@link #keepingReplies} answers each entry's reply as {@link RespSocket#readValue} reads it (an
+ * {@code EXEC}'s array, a {@code GET}'s bytes), completed once it is read: at a flush, when the window
+ * is full, or when replies wait at the socket. An {@code EXEC} goes out at once. One thread uses it
+ * (or callers synchronize); {@link #bytesApplied} may be read from another.
  */
 public final class SocketEntryWriter implements EntrySink {
     /** commands between two looks at whether replies have arrived */
@@ -25,6 +30,8 @@ public final class SocketEntryWriter implements EntrySink {
     /** entries sent and not answered yet, oldest first (a ring) */
     private final Entry[] inFlight;
     private final long[] inFlightBytes;
+    /** the replies handed out, by ring slot (null: keeps none, or a SELECT of its own) */
+    private final CompletableFuture<Object>[] replies;
     private int oldest;
     private int count;
     private long bytesInFlight;
@@ -34,12 +41,23 @@ public final class SocketEntryWriter implements EntrySink {
     private volatile Pacer pacer;
 
     public SocketEntryWriter(RespSocket target, int maxCommands, long maxBytes) {
+        this(target, maxCommands, maxBytes, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SocketEntryWriter(RespSocket target, int maxCommands, long maxBytes, boolean keepReplies) {
         this.target = target;
         this.maxCommands = Math.max(1, maxCommands);
         this.maxBytes = maxBytes;
         // a SELECT may come with each entry
         this.inFlight = new Entry[this.maxCommands + 1];
         this.inFlightBytes = new long[this.maxCommands + 1];
+        this.replies = keepReplies ? new CompletableFuture[this.maxCommands + 1] : null;
+    }
+
+    /** A writer whose {@link #write} answers each entry's reply (the stream's transactions read theirs). */
+    public static SocketEntryWriter keepingReplies(RespSocket target, int maxCommands, long maxBytes) {
+        return new SocketEntryWriter(target, maxCommands, maxBytes, true);
     }
 
     @Override
@@ -48,7 +66,10 @@ public final class SocketEntryWriter implements EntrySink {
         return this;
     }
 
-    /** Queues one entry; blocks while the pipeline is full. Answers null: the reply is not kept. */
+    /**
+     * Queues one entry; blocks while the pipeline is full. Answers null, or (one {@link #keepingReplies})
+     * the entry's reply, completed once read.
+     */
     @Override
     public CompletableFuture<Object> write(Entry entry) {
         Pacer paced = pacer;
@@ -58,14 +79,18 @@ public final class SocketEntryWriter implements EntrySink {
         }
         if (entry.db() != selectedDb) {
             push(new Entry(entry.db(), new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
-                    Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)}, -1));
+                    Integer.toString(entry.db()).getBytes(StandardCharsets.US_ASCII)}, -1), null);
             selectedDb = entry.db();
         }
-        push(entry);
-        return null;
+        CompletableFuture<Object> reply = replies == null ? null : new CompletableFuture<>();
+        push(entry, reply);
+        if (reply != null && entry.isExec()) {
+            send(); // a transaction's end: the target may run it now
+        }
+        return reply;
     }
 
-    private void push(Entry entry) {
+    private void push(Entry entry, CompletableFuture<Object> reply) {
         long bytes = entry.size();
         while (count > 0 && (count >= maxCommands || bytesInFlight + bytes > maxBytes)) {
             awaitOldest();
@@ -78,6 +103,9 @@ public final class SocketEntryWriter implements EntrySink {
         int slot = (oldest + count) % inFlight.length;
         inFlight[slot] = entry;
         inFlightBytes[slot] = bytes;
+        if (replies != null) {
+            replies[slot] = reply;
+        }
         count++;
         bytesInFlight += bytes;
         // collect what already answered, so the window never waits on old news (asking the socket
@@ -98,7 +126,19 @@ public final class SocketEntryWriter implements EntrySink {
             if (target.pendingBytes() > 0 && !target.replyBuffered()) {
                 target.send(); // what we wait for may still be in the send buffer
             }
-            error = target.readReply();
+            if (replies == null) {
+                error = target.readReply();
+            } else {
+                Object value = target.readValue();
+                error = value instanceof RespSocket.ErrorReply refusal ? refusal.message() : null;
+                CompletableFuture<Object> reply = replies[oldest];
+                replies[oldest] = null;
+                if (reply != null && error == null) {
+                    reply.complete(value);
+                } else if (reply != null) {
+                    reply.completeExceptionally(new TargetWriteException(error));
+                }
+            }
         } catch (SocketTimeoutException e) {
             throw new TargetWriteException(e.getMessage() + " (" + entry.name() + ")");
         } catch (InterruptedIOException e) {
@@ -107,16 +147,22 @@ public final class SocketEntryWriter implements EntrySink {
         } catch (IOException e) {
             throw lost(entry, e);
         }
-        if (error != null) {
-            throw new TargetWriteException("the target " + target.endpoint().address() + " refused " + entry.name()
-                    + " in db " + entry.db() + ": " + error);
-        }
+        // answered: out of the window, refused or not (a caller that catches a refusal writes on)
         long bytes = inFlightBytes[oldest];
         inFlight[oldest] = null;
         oldest = (oldest + 1) % inFlight.length;
         count--;
         bytesInFlight -= bytes;
+        if (error != null) {
+            throw new TargetWriteException("the target " + target.endpoint().address() + " refused " + entry.name()
+                    + " in db " + entry.db() + ": " + error);
+        }
         bytesApplied += bytes;
+    }
+
+    /** After an aborted transaction the connection's db is unknown: the next entry selects its db again. */
+    public void forgetSelectedDb() {
+        selectedDb = -1;
     }
 
     private TargetWriteException lost(Entry entry, IOException e) {

@@ -25,6 +25,45 @@ import org.junit.jupiter.api.Test;
 class SocketEntryWriterTest {
     private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
 
+    /**
+     * Kept replies (the stream's transactions): an EXEC's array with a command's error in it, a GET's
+     * bytes, a WATCH-refused EXEC's null; a refusal raised and caught leaves the writer usable.
+     */
+    @Test
+    void keptRepliesAnswerEachEntryAndARefusalLeavesTheWriterUsable() throws Exception {
+        try (RedisServer server = RedisServer.start();
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1)) {
+            SocketEntryWriter writer = SocketEntryWriter.keepingReplies(connector.openSocket(endpoint(server, null), "socket-test",
+                    10_000), 16, 1 << 20);
+            server.cli("SET", "text", "abc");
+            writer.write(new Entry(0, argv("MULTI"), -1));
+            writer.write(new Entry(0, argv("SET", "k", "v"), -1));
+            writer.write(new Entry(0, argv("INCR", "text"), -1)); // fails when run
+            java.util.concurrent.CompletableFuture<Object> exec = writer.write(new Entry(0, argv("EXEC"), -1));
+            java.util.concurrent.CompletableFuture<Object> get = writer.write(new Entry(0, argv("GET", "k"), -1));
+            writer.flush();
+            java.util.List<?> results = (java.util.List<?>) exec.get();
+            assertEquals(2, results.size());
+            assertTrue(results.get(1) instanceof dev.redismigrate.common.redis.RespSocket.ErrorReply, String.valueOf(results));
+            assertEquals("v", new String((byte[]) get.get(), StandardCharsets.UTF_8));
+
+            java.util.concurrent.CompletableFuture<Object> refused = writer.write(new Entry(0, argv("EVAL", "return redis.call('NOPE')", "0"), -1));
+            assertThrows(TargetWriteException.class, writer::flush);
+            assertTrue(refused.isCompletedExceptionally());
+
+            writer.write(new Entry(0, argv("WATCH", "k"), -1));
+            writer.flush(); // watching before the other client writes
+            server.cli("SET", "k", "changed"); // another client: the transaction is refused
+            writer.write(new Entry(0, argv("MULTI"), -1));
+            writer.write(new Entry(0, argv("SET", "k", "mine"), -1));
+            java.util.concurrent.CompletableFuture<Object> watched = writer.write(new Entry(0, argv("EXEC"), -1));
+            writer.flush();
+            assertEquals(null, watched.get(), "a refused EXEC answers a null array");
+            assertEquals("changed", server.cli("GET", "k").trim());
+            writer.close();
+        }
+    }
+
     @Test
     void appliesInOrderAcrossDbsThroughASmallWindow() {
         try (RedisServer server = RedisServer.start("--requirepass", "socket-secret");
