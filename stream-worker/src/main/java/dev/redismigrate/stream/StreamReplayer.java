@@ -36,6 +36,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -69,17 +70,22 @@ public final class StreamReplayer extends ReplicaTask {
     /** set when an older attempt had moved the checkpoint: the apply starts there again */
     private volatile ReplicationOffset restartFrom;
     private volatile boolean announced;
-    /** Guarded by {@code applier}: the source position of the last command handled (applied or skipped). */
+    /** Guarded by {@code lock}: the source position of the last command handled (applied or skipped). */
     private ReplicationOffset handled;
-    /** Guarded by {@code applier}: records read, by Kafka offset and the source offset they end at (for trimming). */
+    /** Guarded by {@code lock}: records read, by Kafka offset and the source offset they end at (for trimming). */
     private final Deque<long[]> readRecords = new ArrayDeque<>();
-    /** Guarded by {@code applier}: when the record being applied was appended (0: caught up). */
+    /** Guarded by {@code lock}: when the record being applied was appended (0: caught up). */
     private long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
     private long lastTrimNanos = System.nanoTime();
-    /** guards the apply state below (the applier is replaced when the target comes back) */
-    private final Object lock = new Object();
+    /**
+     * Guards the apply state below (the applier is replaced when the target comes back). Fair: the
+     * apply thread takes it for each record, back to back while it catches up (from memory, without
+     * a fetch in between), and an unfair lock left the progress timer waiting until the apply was
+     * idle, so the reported apply lag read 0 all through a backlog.
+     */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private volatile StreamApplier applier;
     /** the target is a Redis Cluster: the apply routes by slot, a checkpoint per master ({@link ClusterCheckpointedApplier}) */
     private boolean targetIsCluster;
@@ -225,8 +231,11 @@ public final class StreamReplayer extends ReplicaTask {
             public void started() {
                 if (!announced) {
                     announced = true;
-                    synchronized (lock) {
+                    lock.lock();
+                    try {
                         events.accept(event(EventType.STREAM_STARTED).withOffset(handled));
+                    } finally {
+                        lock.unlock();
                     }
                 }
             }
@@ -265,10 +274,13 @@ public final class StreamReplayer extends ReplicaTask {
                 }
             }
             if (drainTo != null) {
-                synchronized (lock) {
+                lock.lock();
+                try {
                     if (handled.offset() >= drainTo.offset()) {
                         return false;
                     }
+                } finally {
+                    lock.unlock();
                 }
             } else if (stopRequested) {
                 return false;
@@ -278,11 +290,14 @@ public final class StreamReplayer extends ReplicaTask {
                 continue;
             }
             if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
-                synchronized (lock) {
+                lock.lock();
+                try {
                     handled = restartFrom;
                     router.select(restartFrom.db());
                     readRecords.clear();
                     restartFrom = null;
+                } finally {
+                    lock.unlock();
                 }
                 reader.rewind();
             }
@@ -294,8 +309,11 @@ public final class StreamReplayer extends ReplicaTask {
     /** One record of the change log, or none (nothing came within the wait). */
     private void handle(EntryBatch<ChangeLogEntryReader.End> batch) {
         if (batch.isEmpty()) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 applyingSinceMillis = 0;
+            } finally {
+                lock.unlock();
             }
             if (drainTo != null && handled.offset() < drainTo.offset()) {
                 // the log has nothing more than applied: what was appended is all applied or skipped
@@ -313,7 +331,8 @@ public final class StreamReplayer extends ReplicaTask {
 
     private void apply(EntryBatch<ChangeLogEntryReader.End> batch) {
         ChangeLogEntryReader.End end = batch.end();
-        synchronized (lock) {
+        lock.lock();
+        try {
             applyingSinceMillis = end.appendedAtMillis();
             for (Entry command : batch.entries()) {
                 if (command.sourceOffset() <= handled.offset()) {
@@ -333,14 +352,19 @@ public final class StreamReplayer extends ReplicaTask {
                 handled = position;
             }
             readRecords.addLast(new long[] {end.kafkaOffset(), end.sourceOffset()});
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The target's checkpoint wins over the request: it is exactly what was applied. Null: superseded. */
     private ReplicationOffset startingPoint() {
         ReplicationOffset start;
-        synchronized (lock) {
+        lock.lock();
+        try {
             start = applier.claim(request.from());
+        } finally {
+            lock.unlock();
         }
         if (start == null) {
             LOG.warnf("migration %s: a newer attempt than %d owns the target; this one ends", request.migrationId(),
@@ -370,8 +394,11 @@ public final class StreamReplayer extends ReplicaTask {
                 superseded = true;
             } else {
                 LOG.warnf("migration %s: %s; continuing from there", request.migrationId(), moved.getMessage());
-                synchronized (lock) {
+                lock.lock();
+                try {
                     applier.adopt(moved.found);
+                } finally {
+                    lock.unlock();
                 }
                 restartFrom = moved.found.offset();
                 return;
@@ -388,8 +415,11 @@ public final class StreamReplayer extends ReplicaTask {
             return;
         }
         try {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 applier.commitIfPossible();
+            } finally {
+                lock.unlock();
             }
         } catch (RuntimeException e) {
             onApplyFailure(e);
@@ -405,7 +435,8 @@ public final class StreamReplayer extends ReplicaTask {
         try {
             long sourceOffset = source.masterOffset();
             long trimBefore;
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (targetLost == null) {
                     applier.commitIfPossible();
                     applier.flush();
@@ -423,6 +454,8 @@ public final class StreamReplayer extends ReplicaTask {
                 if (targetLost == null) {
                     watchIdleTarget();
                 }
+            } finally {
+                lock.unlock();
             }
             if (trimBefore >= 0) {
                 changeLog.trimBefore(request.migrationId(), trimBefore);
@@ -508,7 +541,8 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 next = newApplier(link);
                 ReplicationOffset start;
-                synchronized (lock) {
+                lock.lock();
+                try {
                     // not handled: a slot without a checkpoint holds what the log or the request says, not
                     // the batch that was lost with the connection
                     start = next.claim(request.from());
@@ -533,6 +567,8 @@ public final class StreamReplayer extends ReplicaTask {
                     router.select(start.db());
                     readRecords.clear();
                     targetLost = null;
+                } finally {
+                    lock.unlock();
                 }
                 reader.rewind();
                 LOG.infof("migration %s: the target is back; resuming from its checkpoint %s", request.migrationId(), start);
@@ -594,12 +630,15 @@ public final class StreamReplayer extends ReplicaTask {
      */
     private void finishCleanly() {
         boolean checkpointMovedOut;
-        synchronized (lock) {
+        lock.lock();
+        try {
             applier.commitIfPossible();
             applier.flush();
             applier.removeCheckpoint(handled); // a newer attempt's checkpoint: CheckpointMovedException, nothing deleted
             checkpointMovedOut = !applier.holdsCheckpoint();
             events.accept(event(EventType.STOPPED).withOffset(handled).withStream(applier.commandsApplied(), null));
+        } finally {
+            lock.unlock();
         }
         if (!checkpointMovedOut) {
             LOG.warnf("migration %s: stopped inside a source transaction; the change log and the target's checkpoint stay",

@@ -71,7 +71,9 @@ class SlowTargetTest {
             List<KafkaView.Rec> events = new KafkaView(RUN.service().kafka()).records(RUN.service().topic("redis-migrate.events"));
             assertTrue(events.stream().anyMatch(e -> e.value().contains(ids.migration())
                     && e.value().contains("STREAM_PROGRESS") && !e.value().contains("\"apply_lag_bytes\":0")
-                    && e.value().contains("apply_lag_bytes")), "the change log held what the target had not taken yet");
+                    && e.value().contains("apply_lag_bytes")), () -> "the change log held what the target had not taken yet: "
+                    + events.stream().filter(e -> e.value().contains(ids.migration()) && e.value().contains("STREAM_PROGRESS"))
+                            .map(e -> e.value().replaceAll(".*(\"apply_lag_bytes\":[0-9]+).*", "$1")).toList());
             Await.until(Duration.ofSeconds(30), () -> {
                 List<KafkaView.Rec> now = new KafkaView(RUN.service().kafka()).records(RUN.service().topic("redis-migrate.events"));
                 KafkaView.Rec last = now.stream().filter(e -> e.value().contains(ids.migration())
