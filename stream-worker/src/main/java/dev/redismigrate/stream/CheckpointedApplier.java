@@ -177,6 +177,12 @@ final class CheckpointedApplier implements StreamApplier {
         return batch.idleNanos();
     }
 
+    /** Closes the writer's connection (its own socket: the task's link is closed by the task). */
+    @Override
+    public void close() {
+        writer.close();
+    }
+
     /** Whether the writer's connection broke (the stream then reconnects and resumes from the checkpoint). */
     @Override
     public boolean lostTarget() {

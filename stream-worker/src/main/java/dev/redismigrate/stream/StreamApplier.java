@@ -86,7 +86,7 @@ interface StreamApplier extends AutoCloseable {
         return before.holdsCheckpoint() && !holdsCheckpoint() ? "it came back without this migration's checkpoint" : null;
     }
 
-    /** Closes connections of its own (the standalone applier's is the replayer's). */
+    /** Closes its connections to the target (its writer's socket; a cluster's links to the masters). */
     @Override
     default void close() {
     }

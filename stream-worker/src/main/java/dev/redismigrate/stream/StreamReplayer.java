@@ -560,7 +560,7 @@ public final class StreamReplayer extends ReplicaTask {
                         return;
                     }
                     targetLink.close();
-                    applier.close(); // a cluster target's applier holds its links to the masters
+                    applier.close(); // its writer's socket, or a cluster target's links to the masters
                     targetLink = link;
                     applier = next;
                     handled = start;

@@ -96,6 +96,8 @@ class StreamReplayerTest {
             thread.join(5_000);
             assertTrue(!thread.isAlive(), "the replayer stops within seconds");
             assertEquals(EventType.STOPPED, events.get(events.size() - 1).type());
+            // every connection it opened to the target is closed (only this redis-cli's is left)
+            await(() -> target.cli("INFO", "clients").contains("connected_clients:1\r"), "the stream's connections closed");
         }
     }
 
