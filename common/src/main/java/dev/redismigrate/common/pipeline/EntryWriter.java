@@ -32,7 +32,6 @@ public final class EntryWriter implements EntrySink {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long bytesInFlight;
     private int selectedDb = 0; // a new connection starts in db 0
-    private long appliedOffset = -1;
     private long bytesApplied;
 
     /** holds the writes to a migration's commands_per_second (null: none) */
@@ -117,9 +116,6 @@ public final class EntryWriter implements EntrySink {
                     + oldest.entry().name() + " in db " + oldest.entry().db() + ": "
                     + RedisAccessException.from("", e.getCause()).getMessage().substring(2));
         }
-        if (oldest.entry().sourceOffset() >= 0) {
-            appliedOffset = oldest.entry().sourceOffset();
-        }
         bytesApplied += oldest.bytes();
     }
 
@@ -154,16 +150,6 @@ public final class EntryWriter implements EntrySink {
         while (!inFlight.isEmpty()) {
             awaitOldest();
         }
-    }
-
-    /** After an aborted transaction the connection's db is unknown: the next entry selects its db again. */
-    public synchronized void forgetSelectedDb() {
-        selectedDb = -1;
-    }
-
-    /** Source offset of the last entry the target has acknowledged (-1: none). */
-    public synchronized long appliedOffset() {
-        return appliedOffset;
     }
 
     @Override
