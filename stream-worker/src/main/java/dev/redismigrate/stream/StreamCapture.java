@@ -7,11 +7,13 @@ import com.moilioncircle.redis.replicator.event.AbstractEvent;
 import com.moilioncircle.redis.replicator.event.Event;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
+import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.stream.failover.StreamSource;
+import dev.redismigrate.worker.SlotMoves;
 import dev.redismigrate.worker.changelog.CapturedCommand;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.changelog.ChangeLogPosition;
@@ -26,7 +28,8 @@ import org.jboss.logging.Logger;
  * reads the log. A lost link is reconnected from the last command captured (the source's backlog
  * permitting); a source that answers with a full sync instead can no longer serve that offset. A
  * cluster source's shard reconnects to whichever node masters it then ({@link StreamSource}): after
- * a failover the promoted replica continues the old master's history.
+ * a failover the promoted replica continues the old master's history. A key that another shard hands
+ * over by MIGRATE ends the migration before it is appended ({@link SlotMoves#keyImported}).
  */
 final class StreamCapture implements Runnable {
     private static final Logger LOG = Logger.getLogger(StreamCapture.class);
@@ -157,6 +160,15 @@ final class StreamCapture implements Runnable {
                 db = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
             }
         } else {
+            return;
+        }
+        if (request.shard() != null && request.slots() != null && argv.length > 1
+                && "RESTORE-ASKING".equalsIgnoreCase(new String(argv[0], StandardCharsets.US_ASCII))) {
+            // another shard handed this key over (resharding): its delete there and this restore here reach the
+            // target in no common order, so the migration ends before the restore is applied (SlotWatchedTask)
+            owner.failed(SlotMoves.keyImported(connector, source.endpoint(), request.shard(), request.slots(),
+                    HashSlot.of(argv[1])));
+            owner.closeLink();
             return;
         }
         try {

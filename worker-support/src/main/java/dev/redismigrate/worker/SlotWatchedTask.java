@@ -1,6 +1,5 @@
 package dev.redismigrate.worker;
 
-import dev.redismigrate.common.cluster.NodeSlots;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
@@ -23,7 +22,9 @@ import org.jboss.logging.Logger;
  * slot that moves ends the migration in {@code error} naming it: every {@link #EVERY} the task's node
  * is asked {@code CLUSTER NODES}; a slot MIGRATING or IMPORTING there, or one served or given up since
  * the migration began (the request's slots), reports FAILED (api-service stops every shard) and stops
- * the task. A node that does not answer is left to the task itself (it reconnects or reports).
+ * the task. A node that does not answer is left to the task itself (it reconnects or reports). The
+ * watch may see a move up to {@link #EVERY} late: a shard's stream that meets a key handed over by
+ * MIGRATE in the meantime ends the migration itself ({@link SlotMoves#keyImported}).
  */
 public final class SlotWatchedTask extends WrappedTask {
     private static final Logger LOG = Logger.getLogger(SlotWatchedTask.class);
@@ -83,7 +84,7 @@ public final class SlotWatchedTask extends WrappedTask {
             if (link == null) {
                 link = connector.open(node, "redis-migrate-slot-watch");
             }
-            moves = NodeSlots.parse(String.valueOf(link.call("CLUSTER", "NODES"))).movesFrom(slots);
+            moves = SlotMoves.read(link, slots);
         } catch (RuntimeException e) {
             LOG.debugf("migration %s: shard %d's slots not read from %s: %s", task.migrationId(), shard, node.address(),
                     e.getMessage());
@@ -94,10 +95,7 @@ public final class SlotWatchedTask extends WrappedTask {
             return;
         }
         reported = true;
-        String reason = "a slot migration on the source, seen on " + node.address() + " (shard " + shard + ", slots "
-                + SlotRange.of(slots).stream().map(SlotRange::toString).reduce((a, b) -> a + "," + b).orElse("") + "): "
-                + moves + ". Keys moving between shards mid-migration could be lost or come back on the target, so the "
-                + "migration ends here; start it again once the slots stay where they are";
+        String reason = SlotMoves.reason(node, shard, slots, moves);
         LOG.errorf("migration %s: %s", task.migrationId(), reason);
         events.accept(MigrationEvent.of(task.migrationId(), task.attempt(), EventType.FAILED, WorkerIdentity.name())
                 .withMessage(reason));
