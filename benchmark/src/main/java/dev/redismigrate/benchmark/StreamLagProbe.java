@@ -77,6 +77,10 @@ public final class StreamLagProbe {
                 System.out.println(f.summary(loadEnd));
             }
         }
+        // a Redisson client's own executor (non-daemon threads) may outlive a shutdown that raced the
+        // event loop's: the probe once hung after its figures were printed, holding the benchmark up
+        System.out.flush();
+        System.exit(0);
     }
 
     private static RedisEndpoint local(int port) {

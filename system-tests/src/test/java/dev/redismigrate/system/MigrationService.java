@@ -114,11 +114,12 @@ final class MigrationService implements AutoCloseable {
             }
             List<ServiceProcess> snapshots = new ArrayList<>();
             List<ServiceProcess> streams = new ArrayList<>();
+            // launched side by side (each JVM's start-up overlaps the others'), then each awaited ready
             for (int i = 0; i < snapshotWorkers; i++) {
-                snapshots.add(ServiceProcess.start("snapshot-worker", RedisServer.freePort(), shared));
+                snapshots.add(ServiceProcess.launch("snapshot-worker", RedisServer.freePort(), shared));
             }
             for (int i = 0; i < streamWorkers; i++) {
-                streams.add(ServiceProcess.start("stream-worker", RedisServer.freePort(), shared));
+                streams.add(ServiceProcess.launch("stream-worker", RedisServer.freePort(), shared));
             }
             String schema = "systest_" + run;
             Map<String, String> api = new HashMap<>(shared);
@@ -137,7 +138,13 @@ final class MigrationService implements AutoCloseable {
                 int port = RedisServer.freePort();
                 // a consumer group member names its instance: a test can tell which one owns a partition
                 instance.put("mp.messaging.incoming.events.client.id", "api-service-" + port);
-                apiInstances.add(ServiceProcess.start("api-service", port, instance));
+                apiInstances.add(i == 0 ? ServiceProcess.launch("api-service", port, instance)
+                        : ServiceProcess.start("api-service", port, instance));
+                if (i == 0) {
+                    apiInstances.get(0).awaitReady();
+                    snapshots.forEach(ServiceProcess::awaitReady);
+                    streams.forEach(ServiceProcess::awaitReady);
+                }
             }
             MigrationService service = new MigrationService(apiInstances, snapshots, streams, prefix,
                     kafka != null ? kafka : "127.0.0.1:19092");

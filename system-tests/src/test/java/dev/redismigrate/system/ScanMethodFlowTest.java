@@ -23,6 +23,7 @@ class ScanMethodFlowTest {
     // ~4,000 keys: two parts; a silent worker is replaced within seconds
     @RegisterExtension
     static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
+            "redis-migrate.migration.scan-max-parts", "2",
             "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
 
     @Test

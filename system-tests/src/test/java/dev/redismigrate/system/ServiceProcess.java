@@ -31,6 +31,16 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code module}'s quarkus-run.jar with these system properties and waits until it is ready. */
     static ServiceProcess start(String module, int port, Map<String, String> properties) {
+        ServiceProcess service = launch(module, port, properties);
+        service.awaitReady();
+        return service;
+    }
+
+    /**
+     * Starts the service without waiting for it to be ready ({@link #awaitReady}): a test class's
+     * services start side by side, their JVM start-ups overlapping.
+     */
+    static ServiceProcess launch(String module, int port, Map<String, String> properties) {
         Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the reactor first (mvn verify runs the modules in order)");
@@ -46,9 +56,7 @@ final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Path log = logs.resolve(module + "-" + port + ".log");
             Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServiceProcess service = new ServiceProcess(module, port, process, log);
-            service.awaitReady(Duration.ofSeconds(90));
-            return service;
+            return new ServiceProcess(module, port, process, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + module, e);
         }
@@ -64,6 +72,11 @@ final class ServiceProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** Waits until the service answers ready (90 s at most), or throws. */
+    void awaitReady() {
+        awaitReady(Duration.ofSeconds(90));
     }
 
     private void awaitReady(Duration timeout) {
