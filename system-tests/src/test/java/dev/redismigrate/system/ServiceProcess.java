@@ -12,9 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One packaged service (target/quarkus-app) run as its own JVM, as in production. */
 final class ServiceProcess implements AutoCloseable {
+    /** services started by this test JVM so far (their logs are numbered in that order) */
+    private static final AtomicInteger STARTED = new AtomicInteger();
     static final Path ROOT = Path.of(System.getProperty("redis-migrate.root", "..")).toAbsolutePath().normalize();
 
     private final String module;
@@ -54,7 +57,8 @@ final class ServiceProcess implements AutoCloseable {
         try {
             Path logs = ROOT.resolve("system-tests/target/service-logs");
             Files.createDirectories(logs);
-            Path log = logs.resolve(module + "-" + port + ".log");
+            // numbered in start order: a later class's service on a reused port must not overwrite an earlier log
+            Path log = logs.resolve(String.format("%03d-%s-%d.log", STARTED.incrementAndGet(), module, port));
             Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new ServiceProcess(module, port, process, log);
         } catch (IOException e) {

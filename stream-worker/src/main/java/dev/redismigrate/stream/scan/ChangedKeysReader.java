@@ -97,7 +97,11 @@ final class ChangedKeysReader implements EntryReader<Void> {
                 refusedOrLost(keys, e);
             }
         }
-        pendingKeys = pending.size();
+        // not copied yet: what waits here, the batch about to be written (or refused for now), and the log's
+        // records not read yet (a burst queues in Kafka faster than it is polled: without them the lag read 0
+        // far behind the source, and a cut-over could have been called ready)
+        long waiting = pending.size() + batch.keys() + (refused == null ? 0 : refused.size()) + log.unread();
+        pendingKeys = (int) Math.min(Integer.MAX_VALUE, waiting);
         oldestPendingSeconds = pending.oldestAgeSeconds(System.currentTimeMillis());
         return batch;
     }

@@ -112,6 +112,7 @@ public final class ChangedKeysLog implements AutoCloseable {
         /** the records of this migration (and shard): the partition holds other migrations' and shards' too */
         private final String recordKey;
         private final KafkaConsumer<String, String> consumer;
+        private final TopicPartition partition;
 
         private Reader(UUID migrationId) {
             this.migrationId = migrationId;
@@ -123,7 +124,7 @@ public final class ChangedKeysLog implements AutoCloseable {
             p.put("key.deserializer", StringDeserializer.class.getName());
             p.put("value.deserializer", StringDeserializer.class.getName());
             consumer = new KafkaConsumer<>(p);
-            TopicPartition partition = new TopicPartition(topic, MigrationTopics.partitionOf(migrationId, PARTITIONS));
+            partition = new TopicPartition(topic, MigrationTopics.partitionOf(migrationId, PARTITIONS));
             consumer.assign(List.of(partition));
             consumer.seekToEnd(List.of(partition));
             consumer.position(partition, MigrationTopics.TIMEOUT); // resolves "the end" now, not at the first poll
@@ -144,6 +145,14 @@ public final class ChangedKeysLog implements AutoCloseable {
                 }
             }
             return changes;
+        }
+
+        /**
+         * Records in the partition not read yet, as of the last poll (no round trip): the partition holds
+         * other migrations' too, so an upper bound of this one's unread changes, 0 once caught up.
+         */
+        public long unread() {
+            return consumer.currentLag(partition).orElse(0);
         }
 
         @Override
