@@ -1,14 +1,12 @@
 package dev.redismigrate.common.redis;
 
 import dev.redismigrate.common.secret.SecretCipher;
-import dev.redismigrate.common.threads.MigrationThreads;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.HashedWheelTimer;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.redisson.client.RedisClient;
 import org.redisson.client.RedisClientConfig;
@@ -26,12 +24,6 @@ public final class RedisConnector implements AutoCloseable {
     private final Duration commandTimeout;
     private final EventLoopGroup group;
     private final HashedWheelTimer timer;
-    /**
-     * Redisson's callbacks, shared by every link: a client given none makes its own pool of non-daemon
-     * threads, shut down only once its channels closed; a link closed just before the connector left
-     * that pool alive and held a benchmark JVM open after its work.
-     */
-    private final ExecutorService callbacks = MigrationThreads.pool("redis-callbacks");
 
     public RedisConnector(SecretCipher cipher, Duration connectTimeout, Duration commandTimeout, int ioThreads) {
         this(cipher, TlsTrust.of(null), connectTimeout, commandTimeout, ioThreads);
@@ -95,7 +87,6 @@ public final class RedisConnector implements AutoCloseable {
                 // with a resolver given, Redisson does not probe for epoll/kqueue classes we do not ship
                 .setResolverGroup(DefaultAddressResolverGroup.INSTANCE)
                 .setTimer(timer)
-                .setExecutor(callbacks)
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setCommandTimeout((int) commandTimeout.toMillis())
                 .setTcpNoDelay(true)
@@ -116,6 +107,5 @@ public final class RedisConnector implements AutoCloseable {
     public void close() {
         timer.stop();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        callbacks.shutdown();
     }
 }
