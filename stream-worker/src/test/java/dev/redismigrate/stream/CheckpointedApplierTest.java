@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.SocketEntryWriter;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.testing.RedisServer;
-import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The standalone apply's fence against a real redis-server: once a newer attempt has claimed the
@@ -25,27 +21,15 @@ import org.junit.jupiter.api.Test;
  */
 class CheckpointedApplierTest {
     private static final String REPL_ID = "0123456789012345678901234567890123456789";
-    private static RedisConnector connector;
-    private static CheckpointLog checkpoints;
-
-    @BeforeAll
-    static void start() {
-        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
-    }
-
-    @AfterAll
-    static void stop() {
-        connector.close();
-        checkpoints.close();
-    }
+    @RegisterExtension
+    static final StreamTestLinks LINKS = new StreamTestLinks();
 
     @Test
     void anOlderAttemptsBatchesAfterANewerClaimAreRefusedAndNotCounted() {
         UUID migration = UUID.randomUUID();
         try (RedisServer target = RedisServer.start();
-             RespSocket olderLink = connector.openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
-             RespSocket newerLink = connector.openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
+             RespSocket olderLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
+             RespSocket newerLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
             CheckpointedApplier older = applier(olderLink, migration, 1);
             assertEquals(at(100), older.claim(at(100)));
             older.apply(incr(110), at(110));
@@ -80,7 +64,7 @@ class CheckpointedApplierTest {
     }
 
     private static CheckpointedApplier applier(RespSocket link, UUID migration, int attempt) {
-        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), checkpoints, migration, null, attempt, 0, 50);
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, null, attempt, 0, 50);
     }
 
     private static ReplicationOffset at(long offset) {

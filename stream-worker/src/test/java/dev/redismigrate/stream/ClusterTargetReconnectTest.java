@@ -8,18 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.StreamRequest;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
-import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A stream into a real cluster target (3 masters, a replica each) whose nodes go away under writes
@@ -28,27 +25,15 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterTargetReconnectTest {
     private static final int ROUNDS = 3000;
-    private static RedisConnector connector;
-    private static CheckpointLog checkpoints;
-
-    @BeforeAll
-    static void start() {
-        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
-    }
-
-    @AfterAll
-    static void stop() {
-        connector.close();
-        checkpoints.close();
-    }
+    @RegisterExtension
+    static final StreamTestLinks LINKS = new StreamTestLinks();
 
     /** Every master's connections killed, then master 1's replica promoted (CLUSTER FAILOVER, which loses nothing). */
     @Test
     void killedConnectionsAndAFailoverMidStreamAreReconnectedAndEveryCounterIsExact() throws Exception {
         try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
              RedisServer source = RedisServer.start(); RedisServer helper = RedisServer.start();
-             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+             RedisLink writes = LINKS.connector().open(endpoint(source), "test-load")) {
             String[] tag = tagPerMaster();
             Stream stream = Stream.start(cluster, source, helper);
             for (int i = 0; i < ROUNDS; i++) {
@@ -86,7 +71,7 @@ class ClusterTargetReconnectTest {
     void aFailoverThatLosesAcknowledgedWritesIsReappliedFromTheChangeLog() throws Exception {
         try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
              RedisServer source = RedisServer.start(); RedisServer helper = RedisServer.start();
-             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+             RedisLink writes = LINKS.connector().open(endpoint(source), "test-load")) {
             String[] tag = tagPerMaster();
             String counter = "{" + tag[1] + "}counter";
             RedisServer master = cluster.master(1);
@@ -132,7 +117,7 @@ class ClusterTargetReconnectTest {
             ReplicationOffset from = StreamReplayerTest.detachedReplicaOffset(source, helper);
             StreamReplayerTest.RecordedEvents events = new StreamReplayerTest.RecordedEvents();
             StreamReplayer replayer = new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source),
-                    endpoint(cluster.master(0)), Set.of(), from), connector, events::add, checkpoints,
+                    endpoint(cluster.master(0)), Set.of(), from), LINKS.connector(), events::add, LINKS.checkpoints(),
                     StreamReplayerTest.CHANGE_LOG, StreamReplayerTest.config());
             Thread thread = new Thread(replayer);
             thread.start();

@@ -15,14 +15,10 @@ import dev.redismigrate.common.contract.StreamRequest;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
-import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.worker.checkpoint.CheckpointLog;
-import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A key handed from one shard of a cluster source to another by MIGRATE (resharding) reaches the
@@ -33,20 +29,8 @@ import org.junit.jupiter.api.Test;
  * alone must see it, every time.
  */
 class SlotImportTest {
-    private static RedisConnector connector;
-    private static CheckpointLog checkpoints;
-
-    @BeforeAll
-    static void open() {
-        connector = new RedisConnector(StreamReplayerTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-        checkpoints = new CheckpointLog("127.0.0.1:19092", "stream-worker-test." + UUID.randomUUID() + ".checkpoints");
-    }
-
-    @AfterAll
-    static void close() {
-        connector.close();
-        checkpoints.close();
-    }
+    @RegisterExtension
+    static final StreamTestLinks LINKS = new StreamTestLinks();
 
     @Test
     void aKeyHandedOverByMigrateEndsTheImportingShardsStreamBeforeItIsApplied() throws Exception {
@@ -64,8 +48,8 @@ class SlotImportTest {
             StreamReplayerTest.RecordedEvents events = new StreamReplayerTest.RecordedEvents();
             StreamRequest request = new StreamRequest(UUID.randomUUID(), 1, endpoint(to), endpoint(target), Set.of(), at,
                     MigrationMethod.REPLICATION, null, 1, null, "5461-10921");
-            Thread thread = new Thread(new StreamReplayer(request, connector, events::add,
-                    checkpoints, StreamReplayerTest.CHANGE_LOG, StreamReplayerTest.config()));
+            Thread thread = new Thread(new StreamReplayer(request, LINKS.connector(), events::add,
+                    LINKS.checkpoints(), StreamReplayerTest.CHANGE_LOG, StreamReplayerTest.config()));
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), () -> "shard 1 streaming: " + events);
             to.cli("SET", staying, "streamed");

@@ -37,12 +37,25 @@ public final class RedisCluster implements AutoCloseable {
         List<Integer> busPorts = new ArrayList<>();
         try {
             for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
-                // the bus port is port + 10000 unless given: above 55535 that is no port at all
-                busPorts.add(RedisServer.freePort());
-                List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-node-timeout", "5000", "--cluster-port", Integer.toString(busPorts.get(i))));
-                args.addAll(List.of(extraArgs.apply(i)));
-                nodes.add(RedisServer.start(family, args.toArray(String[]::new)));
+                // the bus port is port + 10000 unless given: above 55535 that is no port at all. A free port
+                // asked for twice may come back twice (the node's own port then equals its bus port: it
+                // exits with "Address already in use", seen once in CI), so a node that cannot bind is
+                // started again on other ports
+                for (int attempt = 1; ; attempt++) {
+                    int busPort = RedisServer.freePort();
+                    List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
+                            "nodes.conf", "--cluster-node-timeout", "5000", "--cluster-port", Integer.toString(busPort)));
+                    args.addAll(List.of(extraArgs.apply(i)));
+                    try {
+                        nodes.add(RedisServer.start(family, args.toArray(String[]::new)));
+                        busPorts.add(busPort);
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (attempt == 3 || !RedisServer.couldNotBind(e)) {
+                            throw e;
+                        }
+                    }
+                }
             }
             RedisCluster cluster = new RedisCluster(nodes, masters);
             cluster.assemble(replicasPerMaster, busPorts);

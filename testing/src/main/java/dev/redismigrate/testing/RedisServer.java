@@ -63,6 +63,25 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server of that family; {@code extraArgs} are passed on. */
     public static RedisServer start(Family family, String... extraArgs) {
+        // a port found free may be taken before the server binds it (another process's outgoing
+        // connection, or a second port of the same server): another port then
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(family, extraArgs);
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !couldNotBind(e) || List.of(extraArgs).contains("--cluster-port")) {
+                    throw e; // a cluster node's bus port is its caller's to change (RedisCluster)
+                }
+            }
+        }
+    }
+
+    /** Whether {@code e} says a server exited because a port of its was in use. */
+    static boolean couldNotBind(IllegalStateException e) {
+        return e.getMessage() != null && e.getMessage().contains("Address already in use");
+    }
+
+    private static RedisServer startOnce(Family family, String... extraArgs) {
         try {
             int port = freePort();
             Path dir = Files.createTempDirectory(family.name().toLowerCase(java.util.Locale.ROOT) + "-" + port + "-");
@@ -191,7 +210,7 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server on port " + port + " exited; see " + dir);
+                throw new IllegalStateException("redis-server on port " + port + " exited; see " + dir + exitReason());
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
                 String reply = cli("PING").trim();
@@ -204,6 +223,16 @@ public final class RedisServer implements AutoCloseable {
             sleep(50);
         }
         throw new IllegalStateException("redis-server on port " + port + " did not answer within 15 s");
+    }
+
+    /** The last two lines of the server's log (why it exited: "bind: Address already in use / ... aborting"), or "". */
+    private String exitReason() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("redis.log"));
+            return lines.isEmpty() ? "" : ": " + String.join(" / ", lines.subList(Math.max(0, lines.size() - 2), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static Process launch(List<String> cmd, Path dir) throws IOException {
