@@ -257,6 +257,20 @@ public final class RedisServer implements AutoCloseable {
         awaitReady();
     }
 
+    /**
+     * Stops the server's process (SIGSTOP, or SIGCONT with {@code frozen} false): its connections stay
+     * open and silent, as a hung node's or a black-holed network's.
+     */
+    public void freeze(boolean frozen) {
+        try {
+            new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal port " + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Kills the server hard (for fault tests) without waiting. */
     public void kill() {
         process.destroyForcibly();

@@ -151,13 +151,17 @@ public final class ClusterWriter implements AutoCloseable {
         pendingBytes = 0;
         for (int attempt = 0; attempt < MAX_ROUNDS && !round.isEmpty(); attempt++) {
             links.values().forEach(RedisLink::sendQueued);
+            // one deadline for the round's replies: each awaited in turn with a timeout of its own, a
+            // connection whose replies never come (cut without Redisson failing them) held the round
+            // for a timeout per command — a copy stalled for minutes after a cut
+            long deadline = System.nanoTime() + replyTimeout.toNanos();
             List<Runnable> resend = new ArrayList<>();
             List<String> errors = new ArrayList<>();
             boolean connectionLost = false;
             boolean topologyChanged = false;
             boolean pause = false;
             for (Pending p : round) {
-                Throwable failure = await(p);
+                Throwable failure = await(p, deadline);
                 if (failure == null) {
                     continue;
                 }
@@ -299,10 +303,10 @@ public final class ClusterWriter implements AutoCloseable {
         return addresses.reachable(redirect.getUrl().getHost(), redirect.getUrl().getPort()).address();
     }
 
-    /** The reply's failure, or null for a success. */
-    private Throwable await(Pending p) {
+    /** The reply's failure, or null for a success; no reply by {@code deadline} (nanoTime) is a lost connection. */
+    private Throwable await(Pending p, long deadline) {
         try {
-            p.reply().get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            p.reply().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return null;
         } catch (ExecutionException e) {
             return e.getCause();

@@ -39,6 +39,36 @@ class ClusterWriterTest {
                 Duration.ofSeconds(10), "writer-test");
     }
 
+    /**
+     * A node that stops answering with many replies pending (its process stopped: the connection stays
+     * open, nothing comes back) is a lost connection within one reply timeout for the whole round,
+     * not one per command: each reply once got its own timeout, and a copy stalled for minutes.
+     */
+    @Test
+    void aSilentNodeFailsTheRoundWithinOneReplyTimeout() {
+        RedisServer silent = cluster.master(2);
+        String tag = HashSlot.tag(15000); // master 2 serves 10922-16383
+        try (ClusterWriter writer = new ClusterWriter(connector, new NodeAddresses(ClusterTopologyTest.at(cluster.master(0)),
+                Map.of()), 1 << 20, Duration.ofMillis(300), "writer-test")) {
+            writer.write(argv("SET", "{" + tag + "}warm", "v")); // the connection to master 2 opened
+            writer.flush();
+            silent.freeze(true);
+            long start = System.nanoTime();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    writer.write(argv("SET", "{" + tag + "}k" + i, "v"));
+                }
+                ClusterWriteException e = assertThrows(ClusterWriteException.class, writer::flush);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                // one timeout per reply would be 200 x 0.3 s = 60 s
+                assertTrue(seconds < 5, "the silent node reported after " + seconds + " s: " + e.getMessage());
+                assertTrue(e instanceof ClusterNodeLostException, e.getMessage());
+            } finally {
+                silent.freeze(false);
+            }
+        }
+    }
+
     static byte[][] argv(String... args) {
         byte[][] argv = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
