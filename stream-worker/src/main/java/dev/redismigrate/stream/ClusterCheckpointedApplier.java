@@ -459,12 +459,14 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         }
         nodes.forEach(node -> link(node).sendQueued());
         unconfirmed.addAll(nodes);
+        // one deadline for every slot's reply (as ClusterWriter.flush): a silent master is lost within one timeout
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
         List<Integer> moved = new ArrayList<>();
         for (Map.Entry<Integer, CompletableFuture<Object>> reply : replies.entrySet()) {
             int slot = reply.getKey();
             Object result;
             try {
-                result = reply.getValue().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+                result = reply.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 noteLost(nodeOf.get(slot), e.getCause());
                 throw refused(slot, nodeOf.get(slot), perSlot.get(slot), e.getCause());
@@ -523,8 +525,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         }
         new java.util.HashSet<>(nodeOf.values()).forEach(node -> link(node).sendQueued());
         Map<Integer, StreamCheckpoint> found = new HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
         gets.forEach((slot, reply) -> {
-            StreamCheckpoint c = StreamCheckpoint.decode(await(reply, nodeOf.get(slot), "GET"));
+            StreamCheckpoint c = StreamCheckpoint.decode(await(reply, nodeOf.get(slot), "GET", deadline));
             if (c != null) {
                 found.put(slot, c);
             }
@@ -572,8 +575,13 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     private Object await(CompletableFuture<Object> reply, String node, String what) {
+        return await(reply, node, what, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis));
+    }
+
+    /** The reply, by {@code deadline} (nanoTime) shared with the other replies of its round. */
+    private Object await(CompletableFuture<Object> reply, String node, String what, long deadline) {
         try {
-            return reply.get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             noteLost(node, e.getCause());
             throw new TargetWriteException("the cluster target's node " + node + " refused " + what + ": "
