@@ -62,9 +62,14 @@ class ClusterCheckpointedApplierTest {
     }
 
     private static ClusterCheckpointedApplier applier(UUID migration, int attempt, int batch) {
+        return applier(migration, attempt, batch, 10_000);
+    }
+
+    private static ClusterCheckpointedApplier applier(UUID migration, int attempt, int batch, long replyTimeoutMillis) {
         RedisEndpoint seed = new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false);
         return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed, 1000, 1 << 20,
-                10_000, "applier-test"), seed.address(), checkpoints, migration, null, attempt, batch, null, 10_000);
+                replyTimeoutMillis, "applier-test"), seed.address(), checkpoints, migration, null, attempt, batch, null,
+                replyTimeoutMillis);
     }
 
     private static ReplicationOffset at(long offset) {
@@ -139,6 +144,37 @@ class ClusterCheckpointedApplierTest {
             }
             assertEquals("x", cluster.master(0).cli("GET", "{" + TAG[0] + "}tx").trim());
             assertEquals("", cluster.master(1).cli("GET", "{" + TAG[1] + "}b").trim());
+        }
+    }
+
+    /**
+     * A master that stops answering (a frozen process, a proxy holding the connection: no reset, no
+     * error) under a batch spread over 200 of its slots: the batch fails within the reply timeout, and
+     * as a lost target (the stream reconnects and resumes from the slots' checkpoints), not a refusal
+     * that would end the migration, nor a wait without end. (2 s, not less: the claim reads 16,384
+     * slots' checkpoints within that same timeout.)
+     */
+    @Test
+    void aSilentMasterIsLostWithinOneReplyTimeout() {
+        UUID migration = UUID.randomUUID();
+        RedisServer silent = cluster.master(2); // slots 10923-16383
+        try (ClusterCheckpointedApplier applier = applier(migration, 1, 1000, 2_000)) {
+            applier.claim(at(300)); // reads every slot's checkpoint: the connections are open
+            silent.freeze(true);
+            long start = System.nanoTime();
+            try {
+                long offset = 300;
+                for (int slot = 11_000; slot < 11_200; slot++) {
+                    applier.apply(entry(++offset, "SET", "{" + HashSlot.tag(slot) + "}silent", "v"), at(offset));
+                }
+                TargetWriteException e = assertThrows(TargetWriteException.class, applier::commitIfPossible);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertTrue(seconds < 10, "the silent master reported after " + seconds + " s: " + e.getMessage());
+                assertTrue(e.getMessage().contains("did not answer within 2000 ms"), e.getMessage());
+                assertTrue(applier.lostTarget(), "the stream reconnects and resumes from the slots' checkpoints");
+            } finally {
+                silent.freeze(false);
+            }
         }
     }
 
