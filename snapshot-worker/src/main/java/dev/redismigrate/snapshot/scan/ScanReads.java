@@ -13,7 +13,8 @@ import java.util.function.Predicate;
 /**
  * The scan's reads of one source db over a plain {@link RespSocket}: each batch's DUMP + PTTL go
  * out together with the next SCAN, so one round trip per batch instead of two, and no client
- * library's objects per command (two commands per key). One thread uses it.
+ * library's objects per command (two commands per key); and the next batch's reads go out before a
+ * batch is handed on, so the source always has one batch to work on. One thread uses it.
  */
 final class ScanReads {
     private static final byte[] SCAN = Replies.ascii("SCAN");
@@ -21,13 +22,21 @@ final class ScanReads {
     private static final byte[] MATCH = Replies.ascii("MATCH");
     private static final byte[] SELECT = Replies.ascii("SELECT");
 
+    /**
+     * A batch read ahead waits in the source's output buffer while the caller hands the last one on
+     * (which may wait for a slow target): after a batch of more than this, the next is asked for only
+     * when the caller comes back, so the source holds about one batch of ordinary values for us.
+     */
+    static final long AHEAD_BYTES = 4 << 20;
+
     private final RespSocket source;
     private final byte[] count;
     private final KeyPattern match;
     private final Predicate<byte[]> mine;
-    /** the reply of a SCAN sent and not read yet, else done */
+    /** a SCAN was sent whose reply is not read yet (none: the db's cursor came back to 0) */
     private boolean scanPending;
-    private boolean done;
+    /** the keys whose DUMP + PTTL were sent and not read yet (they answer before the pending SCAN) */
+    private List<byte[]> inFlight;
 
     /**
      * @param count SCAN's COUNT
@@ -52,33 +61,66 @@ final class ScanReads {
         }
     }
 
-    /** The next batch's RESTORE commands (null where a key vanished since SCAN), or null at the db's end. */
+    /**
+     * The next batch's RESTORE commands (null where a key vanished since SCAN), or null at the db's
+     * end. Before it answers, the batch after it is already asked for: its DUMP + PTTL go out as soon
+     * as the SCAN reply naming its keys is read, so the source works on them while the caller hands
+     * this batch on (one batch at a time left the source idle for that hand-over, every batch).
+     */
     List<byte[][]> next() {
         try {
-            while (!done) {
-                List<?> reply = readScan();
-                byte[] cursor = (byte[]) reply.get(0);
-                List<byte[]> keys = new ArrayList<>();
-                for (Object key : (List<?>) reply.get(1)) {
-                    if (mine.test((byte[]) key)) {
-                        keys.add((byte[]) key);
-                    }
+            while (true) {
+                if (inFlight != null) {
+                    List<byte[][]> replies = DumpReader.replies(source, inFlight);
+                    inFlight = null;
+                    if (bytes(replies) <= AHEAD_BYTES) {
+                        askNext(); // the SCAN that followed those reads answers next
+                    } // else big values: the next batch is asked for once this one is handed on (the source holds less for us)
+                    return replies;
                 }
-                DumpReader.request(source, keys);
-                if (cursor.length == 1 && cursor[0] == '0') {
-                    done = true;
-                } else {
-                    sendScan(cursor); // the source answers it right after this batch's reads
+                if (!scanPending) {
+                    return null;
                 }
-                source.send();
-                if (!keys.isEmpty()) {
-                    return DumpReader.replies(source, keys);
-                }
+                askNext();
             }
-            return null;
         } catch (IOException e) {
             throw failed(e);
         }
+    }
+
+    /** Reads the pending SCAN's reply and sends its keys' DUMP + PTTL, then the following SCAN (unless the cursor ended). */
+    private void askNext() throws IOException {
+        if (!scanPending) {
+            return;
+        }
+        List<?> reply = readScan();
+        byte[] cursor = (byte[]) reply.get(0);
+        List<byte[]> keys = new ArrayList<>();
+        for (Object key : (List<?>) reply.get(1)) {
+            if (mine.test((byte[]) key)) {
+                keys.add((byte[]) key);
+            }
+        }
+        if (!keys.isEmpty()) {
+            DumpReader.request(source, keys);
+            inFlight = keys;
+        }
+        if (cursor.length != 1 || cursor[0] != '0') {
+            sendScan(cursor); // the source answers it right after this batch's reads
+        }
+        source.send();
+    }
+
+    private static long bytes(List<byte[][]> restores) {
+        long bytes = 0;
+        for (byte[][] restore : restores) {
+            if (restore != null) {
+                for (byte[] arg : restore) {
+                    bytes += arg.length;
+                }
+            }
+        }
+        return bytes;
     }
 
     private void sendScan(byte[] cursor) throws IOException {

@@ -129,6 +129,29 @@ class ScanCopierTest {
         }
     }
 
+    /**
+     * The next batch's reads go out before a batch is handed on, except after a batch of big values
+     * (more than {@link ScanReads#AHEAD_BYTES}): both ways, with empty SCAN replies of other dbs
+     * between, each key is copied once and whole.
+     */
+    @Test
+    void batchesReadAheadAndBatchesOfBigValuesEachCopyEveryKeyOnce() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            // 40 values of 512 KiB among 3,000 small ones: SCAN batches of 1,000 hold 20 MB or a few KB
+            source.cliPipe("DEBUG POPULATE 3000 small 16\nDEBUG POPULATE 40 big 524288\nSELECT 2\nDEBUG POPULATE 1500 other 16\n");
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+            assertEquals(4540L, last.keysCopied());
+            assertEquals(source.digest(), target.digest());
+            assertEquals("524288", target.cli("STRLEN", "big:39").trim());
+        }
+    }
+
     /** A new attempt's parts start at different moments: a later one must not wipe what an earlier one copied. */
     @Test
     void eachPartOfANewAttemptEmptiesOnlyItsShareOfTheTarget() {
