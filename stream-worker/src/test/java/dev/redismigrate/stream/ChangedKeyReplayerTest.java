@@ -114,6 +114,46 @@ class ChangedKeyReplayerTest {
     }
 
     /**
+     * The target's connections cut three times while changed keys are copied (a proxy restart, a
+     * managed failover): the writer reconnects and copies the batch again (a key's copy is its whole
+     * value, so twice changes nothing); no failure, nothing lost.
+     */
+    @Test
+    void theTargetsConnectionsCutUnderChangesAreReconnectedAndNothingIsLost() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            UUID migration = UUID.randomUUID();
+            StreamRequest request = new StreamRequest(migration, 1, endpoint(source, null), endpoint(target, null), Set.of(),
+                    null, MigrationMethod.SCAN, 1);
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
+            await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
+            for (int cut = 1; cut <= 3; cut++) {
+                StringBuilder writes = new StringBuilder();
+                for (int i = 0; i < 2000; i++) {
+                    writes.append("INCR counter:").append(i % 50).append('\n').append("RPUSH list:").append(i % 20).append(" v\n");
+                }
+                source.cliPipe(writes.toString());
+                int round = cut;
+                await(() -> !target.cli("GET", "counter:0").isBlank(), "changes reach the target before cut " + round);
+                // every client but this one: the replayer's writer among them
+                assertTrue(Integer.parseInt(target.cli("CLIENT", "KILL", "TYPE", "normal").trim()) >= 1, "a connection cut");
+            }
+            await(() -> source.digest().equals(target.digest()), "target equal to the source");
+            assertEquals("120", target.cli("GET", "counter:0").trim());
+            assertFalse(has(events, EventType.FAILED) || has(events, EventType.OFFSET_LOST), () -> "events: " + events);
+            replayer.stop();
+            thread.join(10_000);
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
+        }
+    }
+
+    /**
      * A source that refuses reads for now (here MASTERDOWN: a replica whose master died, serving no
      * stale data; on a cluster CLUSTERDOWN while another shard's master fails over) has lost no
      * change: its keys are read again until it answers, no OFFSET_LOST.

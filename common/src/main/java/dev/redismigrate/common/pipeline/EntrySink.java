@@ -4,7 +4,7 @@ import dev.redismigrate.common.limits.Pacer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where a worker's entries go: one standalone server ({@link EntryWriter}) or a cluster
+ * Where a worker's entries go: one standalone server ({@link SocketEntryWriter}) or a cluster
  * ({@link ClusterEntryWriter}); {@link TargetSinks} picks. Refusals are raised as
  * {@link TargetWriteException}s by the sink itself.
  */

@@ -180,7 +180,8 @@ public final class SocketEntryWriter implements EntrySink {
         try {
             target.send();
         } catch (IOException e) {
-            throw new TargetWriteException("lost the connection to the target " + target.endpoint().address() + ": "
+            // a broken connection, as when a reply cannot be read: the callers reconnect on a lost target
+            throw new TargetLostException("lost the connection to the target " + target.endpoint().address() + ": "
                     + e.getMessage());
         }
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The one place where a worker's writer is chosen by what the target is: a standalone server
- * gets an {@link EntryWriter} over one connection, a cluster node ({@code cluster_enabled:1}) a
+ * gets a {@link SocketEntryWriter} over one plain socket, a cluster node ({@code cluster_enabled:1}) a
  * {@link ClusterEntryWriter} that routes by slot to every master. The workers ask the target
  * itself rather than a flag in the request: what a server is cannot be out of date.
  */
@@ -40,7 +40,7 @@ public final class TargetSinks {
                 throw new TargetLostException("the cluster target " + target.address() + ": " + e.getMessage());
             }
         }
-        return new EntryWriter(connector.open(target, clientName), maxCommands, maxBytes, replyTimeoutMillis);
+        return new SocketEntryWriter(connector.openSocket(target, clientName, replyTimeoutMillis), maxCommands, maxBytes);
     }
 
     /** A slot-routing writer whose seed is the node the user gave (no address translations: the API takes one node). */

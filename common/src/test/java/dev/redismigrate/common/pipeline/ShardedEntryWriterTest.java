@@ -56,10 +56,10 @@ class ShardedEntryWriterTest {
     }
 
     private static ShardedEntryWriter open(RedisConnector connector, RedisServer server, int shards) {
-        List<EntryWriter> writers = new ArrayList<>();
+        List<EntrySink> writers = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
-            writers.add(new EntryWriter(connector.open(new RedisEndpoint(server.host(), server.port(), null, null, false), "test"),
-                    50, 1 << 20, 10_000));
+            writers.add(TargetSinks.open(connector, new RedisEndpoint(server.host(), server.port(), null, null, false), false,
+                    "test", 50, 1 << 20, 10_000));
         }
         return new ShardedEntryWriter(writers, 1 << 20, work -> {
             Thread t = new Thread(work, "test-writer");

@@ -9,7 +9,6 @@ import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -167,11 +166,8 @@ public final class ScanCopier extends RequestTask {
     }
 
     private void copy(ScanReader reader) {
-        EntrySink writer = targetIsCluster
-                ? TargetSinks.open(connector, request.target(), true, "redis-migrate-scan", snapshotConfig.pipelineCommands(),
-                        snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                : new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-scan", REPLY_TIMEOUT.toMillis()),
-                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue());
+        EntrySink writer = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-scan",
+                snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {

@@ -8,7 +8,6 @@ import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.limits.MigrationPacers;
 import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntrySink;
-import dev.redismigrate.common.pipeline.EntryWriter;
 import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -57,10 +56,8 @@ public final class ChangedKeyReplayer extends RequestTask {
     private volatile long keysRecopied;
     /** the target is a Redis Cluster: writes are routed by slot */
     private boolean targetIsCluster;
-    /** the writer into the target; replaced when its connection broke */
+    /** the writer into the target, over connections of its own; replaced when its connection broke */
     private EntrySink writer;
-    /** a standalone target's link opened again after a loss (the task's own is closed by work) */
-    private RedisLink reopened;
     /** the db the source link has selected (the probe's) */
     private int sourceDb = 0;
     /** how long a source cluster that is down for now (CLUSTERDOWN) is read again before that counts as a loss */
@@ -117,7 +114,7 @@ public final class ChangedKeyReplayer extends RequestTask {
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
             targetIsCluster = TargetSinks.isCluster(target);
-            writer = openWriter(target);
+            writer = openWriter();
             ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
                     migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
                         public void scanCompleted(int pending) {
@@ -137,7 +134,7 @@ public final class ChangedKeyReplayer extends RequestTask {
             try {
                 follow(reader);
             } finally {
-                closeWriter(target);
+                writer.close();
             }
         }
     }
@@ -204,24 +201,14 @@ public final class ChangedKeyReplayer extends RequestTask {
         }
     }
 
-    /** A writer into the target, over {@code link} (standalone) or connections of its own (cluster), held to the limits. */
-    private EntrySink openWriter(RedisLink link) {
-        EntrySink sink = targetIsCluster
-                ? TargetSinks.open(connector, request.target(), true, "redis-migrate-changes",
-                        streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
-                : new EntryWriter(link, streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(),
-                        REPLY_TIMEOUT.toMillis());
-        return sink.pacedBy(MigrationPacers.commands(request.migrationId()));
-    }
-
-    /** Closes the writer's own connections (a cluster's, or a link reopened after a loss; the task's link is closed by work). */
-    private void closeWriter(RedisLink taskLink) {
-        if (targetIsCluster) {
-            writer.close();
-        }
-        if (reopened != null && reopened != taskLink) {
-            reopened.close();
-        }
+    /**
+     * A writer into the target over connections of its own (a plain socket to a standalone target, as
+     * the snapshot's; a cluster's masters by slot), held to the limits.
+     */
+    private EntrySink openWriter() {
+        return TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-changes",
+                streamConfig.pipelineCommands(), streamConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis())
+                .pacedBy(MigrationPacers.commands(request.migrationId()));
     }
 
     /**
@@ -255,14 +242,8 @@ public final class ChangedKeyReplayer extends RequestTask {
 
     private void reconnect() {
         try {
-            RedisLink link = targetIsCluster ? null : connector.open(request.target(), "redis-migrate-changes");
-            EntrySink next = openWriter(link);
-            if (targetIsCluster) {
-                writer.close();
-            } else if (reopened != null) {
-                reopened.close();
-            }
-            reopened = link;
+            EntrySink next = openWriter();
+            writer.close();
             writer = next;
         } catch (RedisAccessException | TargetLostException e) {
             LOG.debugf("migration %s: the target does not answer yet: %s", request.migrationId(), e.getMessage());
