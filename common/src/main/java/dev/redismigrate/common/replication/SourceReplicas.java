@@ -66,6 +66,9 @@ public final class SourceReplicas {
                 .setConnectionTimeout(timeoutMillis)
                 .setReadTimeout(60_000) // the source PINGs its replicas every 10 s by default
                 .setRetries(1) // we own retries: each reconnect must start from the applied offset
+                // with one attempt the library's pause after it (1 s by default) only delays our own handling:
+                // it held every closed link's thread, so each snapshot's end waited 1.2 s for its capture to stop
+                .setRetryTimeInterval(0)
                 .setHeartbeatPeriod(1000)
                 .setUseDefaultExceptionListener(false) // ours report failures; the library's would log them again
                 .setSsl(source.tls());
