@@ -173,16 +173,13 @@ public final class SnapshotCopier extends ReplicaTask {
         List<EntrySink> writers = new ArrayList<>();
         writerLinks.clear();
         try {
-            for (int i = 0; i < config.writers(); i++) {
-                if (targetIsCluster) { // each writer thread routes its keys to every master
-                    writers.add(TargetSinks.open(connector, request.target(), true, "redis-migrate-snapshot",
-                            config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000));
-                    continue;
+            for (int i = 0; i < config.writers(); i++) { // on a cluster, each writer thread routes its keys to every master
+                EntrySink sink = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-snapshot",
+                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+                writers.add(sink);
+                if (sink instanceof SocketEntryWriter direct) {
+                    writerLinks.add(direct);
                 }
-                SocketEntryWriter direct = new SocketEntryWriter(connector.openSocket(request.target(), "redis-migrate-snapshot",
-                        60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
-                writerLinks.add(direct);
-                writers.add(direct);
             }
         } catch (RuntimeException e) {
             writers.forEach(EntrySink::close);

@@ -64,10 +64,7 @@ class ChangedKeyReplayerTest {
                     null, MigrationMethod.SCAN, 2);
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(3, true));
-            Thread thread = new Thread(replayer);
-            thread.start();
-            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
-            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            Thread thread = startCapturing(replayer, events);
             assertTrue(source.cli("CONFIG", "GET", "notify-keyspace-events").contains("E"), "notifications enabled");
 
             // before the scan reaches them
@@ -127,10 +124,7 @@ class ChangedKeyReplayerTest {
                     null, MigrationMethod.SCAN, 1);
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(100, false));
-            Thread thread = new Thread(replayer);
-            thread.start();
-            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
-            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            Thread thread = startCapturing(replayer, events);
             changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
             await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
             for (int cut = 1; cut <= 3; cut++) {
@@ -169,10 +163,7 @@ class ChangedKeyReplayerTest {
                     null, MigrationMethod.SCAN, 1);
             ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
                     StreamReplayerTest.config(), changeConfig(100, false)).waitingOutClusterDown(Duration.ofSeconds(20));
-            Thread thread = new Thread(replayer);
-            thread.start();
-            await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
-            assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+            Thread thread = startCapturing(replayer, events);
             master.cliPipe("SET a 1\nSET b 2\nHSET h f v\nSET t v EX 1000\n"); // changes the source hears of
             await(() -> source.cli("DBSIZE").trim().equals("4"), "the changes replicated");
             source.cli("CONFIG", "SET", "replica-serve-stale-data", "no");
@@ -264,6 +255,15 @@ class ChangedKeyReplayerTest {
 
     /** Runs the replayer on a thread of its own until its capture has started. */
     private static Thread startCapture(ChangedKeyReplayer replayer, List<MigrationEvent> events) throws Exception {
+        Thread thread = new Thread(replayer);
+        thread.start();
+        await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
+        assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
+        return thread;
+    }
+
+    /** Runs the replayer on a thread of its own once its capture has started (asserted). */
+    private static Thread startCapturing(ChangedKeyReplayer replayer, List<MigrationEvent> events) throws InterruptedException {
         Thread thread = new Thread(replayer);
         thread.start();
         await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
