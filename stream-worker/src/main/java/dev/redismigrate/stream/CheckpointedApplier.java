@@ -177,6 +177,11 @@ final class CheckpointedApplier implements StreamApplier {
         return batch.idleNanos();
     }
 
+    @Override
+    public boolean inFlight() {
+        return batch.isOpen() || pending.stream().anyMatch(exec -> !exec.reply().isDone());
+    }
+
     /** Closes the writer's connection (its own socket: the task's link is closed by the task). */
     @Override
     public void close() {

@@ -297,6 +297,12 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     public void flush() {
     }
 
+    /** Every batch is awaited when it commits: only an open one is not confirmed. */
+    @Override
+    public boolean inFlight() {
+        return batchState.isOpen();
+    }
+
     @Override
     public long idleNanos() {
         return catchingUp() ? 0 : batchState.idleNanos();

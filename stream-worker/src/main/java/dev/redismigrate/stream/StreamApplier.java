@@ -37,6 +37,12 @@ interface StreamApplier extends AutoCloseable {
 
     long idleNanos();
 
+    /**
+     * Whether a batch is open or sent and not yet confirmed: then the target holds only
+     * {@link #committed()}, else everything handed to {@link #apply} and {@link #skipTo}. Does not wait.
+     */
+    boolean inFlight();
+
     boolean holdsCheckpoint();
 
     long commandsApplied();

@@ -437,7 +437,13 @@ public final class StreamReplayer extends ReplicaTask {
             long trimBefore;
             lock.lock();
             try {
+                // The apply lag as the report begins: the flush below waits for a slow target (a paused one for
+                // most of a second), and what it had not confirmed until then is lag the target made, not zero.
+                long lagBefore = 0;
                 if (targetLost == null) {
+                    ChangeLogPosition capturedBefore = appender.captured();
+                    ReplicationOffset confirmed = applier.inFlight() ? applier.committed() : handled;
+                    lagBefore = capturedBefore == null || confirmed == null ? 0 : Math.max(0, capturedBefore.offset() - confirmed.offset());
                     applier.commitIfPossible();
                     applier.flush();
                 }
@@ -445,7 +451,7 @@ public final class StreamReplayer extends ReplicaTask {
                 ChangeLogPosition captured = appender.captured();
                 long capturedOffset = captured == null ? handled.offset() : Math.max(captured.offset(), handled.offset());
                 Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
-                long applyLag = capturedOffset - handled.offset();
+                long applyLag = Math.max(capturedOffset - handled.offset(), lagBefore);
                 double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
                         : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
                 events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)

@@ -1,6 +1,8 @@
 package dev.redismigrate.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.redismigrate.common.pipeline.Entry;
@@ -59,6 +61,36 @@ class CheckpointedApplierTest {
             newer.flush();
             assertEquals(at(120), newer.committed());
             assertEquals(1, newer.commandsApplied());
+            assertEquals("2", target.cli("GET", "counter").trim());
+        }
+    }
+
+    /**
+     * What a progress report reads without waiting: a batch the paused target has not answered is in
+     * flight (the target holds only the last confirmed one), a skipped position is held at once.
+     */
+    @Test
+    void aBatchThePausedTargetHasNotAnsweredIsInFlightAndOnlyTheConfirmedOneIsHeld() {
+        UUID migration = UUID.randomUUID();
+        try (RedisServer target = RedisServer.start();
+             RespSocket link = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
+            CheckpointedApplier applier = applier(link, migration, 1);
+            applier.claim(at(100));
+            applier.apply(incr(110), at(110));
+            applier.commitIfPossible();
+            applier.flush();
+            applier.skipTo(at(115)); // a PING: nothing to confirm
+            assertFalse(applier.inFlight(), "everything sent was confirmed");
+
+            target.cli("CLIENT", "PAUSE", "1000", "WRITE");
+            applier.apply(incr(120), at(120));
+            assertTrue(applier.inFlight(), "an open batch is in flight");
+            applier.commitIfPossible();
+            assertTrue(applier.inFlight(), "a batch the paused target has not answered is in flight");
+            assertEquals(at(110), applier.committed(), "the target holds the last confirmed batch only");
+            applier.flush(); // waits for the pause's end
+            assertFalse(applier.inFlight());
+            assertEquals(at(120), applier.committed());
             assertEquals("2", target.cli("GET", "counter").trim());
         }
     }

@@ -12,7 +12,13 @@ public final class DatabaseOutage {
     }
 
     public static boolean causedBy(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return causedBy(failure, 0);
+    }
+
+    // A commit that PostgreSQL's restart broke surfaces as the transaction manager's RollbackException,
+    // the connection's failure as its cause or among its suppressed exceptions: both are walked.
+    private static boolean causedBy(Throwable failure, int depth) {
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause() == t ? null : t.getCause(), depth++) {
             if (t instanceof SQLTransientConnectionException || t instanceof org.hibernate.exception.JDBCConnectionException) {
                 return true;
             }
@@ -20,6 +26,11 @@ public final class DatabaseOutage {
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
                 return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (causedBy(suppressed, depth + 1)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -12,14 +12,16 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows the workers' reports. While PostgreSQL is unreachable the partition waits (a report
- * must not be lost to an outage); a record that cannot be used otherwise is logged and parked on
- * the dead-letter topic.
+ * must not be lost to an outage); a record that cannot be used otherwise (three tries) is logged
+ * and parked on the dead-letter topic.
  */
 @ApplicationScoped
 public class EventConsumer {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
     private static final long MAX_BACKOFF_MILLIS = 5000;
+    /** tries of an event that fails for another reason than an outage before it is parked */
+    private static final int ATTEMPTS = 3;
 
     private final MigrationService migrations;
     private final EventFeed feed;
@@ -37,18 +39,25 @@ public class EventConsumer {
             throw new MessageCodec.UnreadableMessageException("MigrationEvent without migration_id or type");
         }
         long backoff = 250;
+        int otherFailures = 0;
         while (true) {
             try {
                 migrations.apply(event);
                 return;
             } catch (RuntimeException e) {
-                if (!DatabaseOutage.causedBy(e)) {
+                if (DatabaseOutage.causedBy(e)) {
+                    feed.outage();
+                    LOG.warnf("%s event of migration %s waits: the job database is unreachable", event.type(), event.migrationId());
+                } else if (++otherFailures < ATTEMPTS) {
+                    // Tried again: the transaction was rolled back, so applying it again is applying it once. A
+                    // commit cut by PostgreSQL's restart is not always told apart from a bug by its exception; the
+                    // next attempt meets the outage itself (and waits) or succeeds.
+                    LOG.warnf("%s event of migration %s not applied (%s): trying again", event.type(), event.migrationId(), e.toString());
+                } else {
                     // parked on the dead-letter topic: blocking the partition would stop every migration
                     LOG.errorf(e, "%s event of migration %s not applied", event.type(), event.migrationId());
                     throw e;
                 }
-                feed.outage();
-                LOG.warnf("%s event of migration %s waits: the job database is unreachable", event.type(), event.migrationId());
             }
             try {
                 Thread.sleep(backoff);
