@@ -35,6 +35,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -132,6 +134,14 @@ public final class StreamReplayer extends ReplicaTask {
     @Override
     protected void work() throws InterruptedException {
         Ticker timers = new Ticker("stream-timers");
+        long setUpSince = System.nanoTime();
+        // Kafka's part of the set-up (the topic, its last command) needs nothing from the links or the claim:
+        // it runs meanwhile (each is a client of its own and a few round trips; one after the other they
+        // were most of the stream's start after a copy)
+        CompletableFuture<ChangeLogPosition> lastLogged = CompletableFuture.supplyAsync(() -> {
+            changeLog.ensure(request.migrationId());
+            return changeLog.last(request.migrationId());
+        }, work -> MigrationThreads.factory("stream-set-up").newThread(work).start());
         try (RedisLink source = connector.open(request.source(), "redis-migrate-stream");
              RedisLink target = connector.open(request.target(), "redis-migrate-stream");
              StreamSource followed = request.shard() == null ? StreamSource.fixed(connector, request.source(), source)
@@ -147,8 +157,9 @@ public final class StreamReplayer extends ReplicaTask {
                 return; // a newer attempt owns the target
             }
             router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db());
-            changeLog.ensure(request.migrationId());
-            ReplicationOffset captureFrom = captureStart();
+            ReplicationOffset captureFrom = captureStart(joined(lastLogged));
+            LOG.infof("migration %s: stream set up in %d ms, capturing from %s:%d", request.migrationId(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setUpSince), captureFrom.replId(), captureFrom.offset());
             // what the capture appends is applied from memory once Kafka confirmed it, while the apply keeps up
             AckedRecords acked = new AckedRecords(AckedRecords.DEFAULT_BYTES);
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
@@ -197,14 +208,24 @@ public final class StreamReplayer extends ReplicaTask {
      * The capture continues after the last command in the change log (captured by the snapshot's
      * link or an earlier stream), else from where the apply starts.
      */
-    private ReplicationOffset captureStart() {
-        ChangeLogPosition last = changeLog.last(request.migrationId());
+    private ReplicationOffset captureStart(ChangeLogPosition last) {
         if (last != null && last.offset() > handled.offset()) {
             LOG.infof("migration %s: capturing after the change log's last command, %s:%d", request.migrationId(),
                     last.replId(), last.offset());
             return new ReplicationOffset(last.replId(), last.offset(), last.db());
         }
         return handled;
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     @Override

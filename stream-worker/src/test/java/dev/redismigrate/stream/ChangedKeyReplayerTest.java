@@ -148,6 +148,36 @@ class ChangedKeyReplayerTest {
     }
 
     /**
+     * Asked to stop while the target is down and the writer waits to reconnect (a DELETE during a
+     * target's outage): the attempt ends stopped at once, not failed with "lost the target for more
+     * than 20 s" (seen in a CI run, when the stop came between two reconnects).
+     */
+    @Test
+    void aStopWhileTheTargetIsDownEndsTheAttemptStoppedNotFailed() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            UUID migration = UUID.randomUUID();
+            StreamRequest request = new StreamRequest(migration, 1, endpoint(source, null), endpoint(target, null), Set.of(),
+                    null, MigrationMethod.SCAN, 1);
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(request, connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = startCapturing(replayer, events);
+            changedKeys.appendAndWait(ChangedKey.scanCompleted(migration, 1, 0));
+            await(() -> has(events, EventType.STREAM_STARTED), "copy of changed keys started");
+            source.cli("SET", "before", "1");
+            await(() -> target.cli("GET", "before").trim().equals("1"), "a change copied");
+            target.kill();
+            source.cli("SET", "during", "1"); // its copy meets the dead target: the writer waits to reconnect
+            Thread.sleep(1500);
+            replayer.stop();
+            thread.join(10_000);
+            assertFalse(thread.isAlive(), "the stop ended the attempt");
+            assertFalse(has(events, EventType.FAILED), () -> "events: " + events);
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
+        }
+    }
+
+    /**
      * A source that refuses reads for now (here MASTERDOWN: a replica whose master died, serving no
      * stale data; on a cluster CLUSTERDOWN while another shard's master fails over) has lost no
      * change: its keys are read again until it answers, no OFFSET_LOST.

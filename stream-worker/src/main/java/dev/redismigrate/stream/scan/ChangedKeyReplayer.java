@@ -214,24 +214,32 @@ public final class ChangedKeyReplayer extends RequestTask {
     /**
      * Writes a batch of changed keys; when the target's connection broke (a proxy restart, a
      * failover), reconnects with backoff for {@code target-retry-for} and writes the batch again:
-     * a changed key's copy is its whole value as read, so writing it twice changes nothing.
+     * a changed key's copy is its whole value as read, so writing it twice changes nothing. A stop
+     * asked meanwhile ends the attempt as stopped, not failed: a stop keeps what was copied.
+     * @return whether the batch was written (false: the task was asked to stop first)
      */
-    private void write(EntryBatch<?> batch) {
+    private boolean write(EntryBatch<?> batch) {
         Backoff reconnect = null;
         while (true) {
             try {
                 batch.entries().forEach(writer::write);
                 writer.flush();
-                return;
+                return true;
             } catch (TargetLostException | RedisAccessException e) {
-                if (stopRequested || streamConfig.targetRetryFor().isZero()) {
+                if (stopRequested) {
+                    return false;
+                }
+                if (streamConfig.targetRetryFor().isZero()) {
                     throw e;
                 }
                 if (reconnect == null) {
                     reconnect = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), streamConfig.targetRetryFor());
                     LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), e.getMessage());
                 }
-                if (!reconnect.pause() || reconnect.exhausted()) {
+                if (!reconnect.pause()) {
+                    return false; // asked to stop meanwhile
+                }
+                if (reconnect.exhausted()) {
                     throw new TargetWriteException("lost the target " + request.target().address() + " for more than "
                             + streamConfig.targetRetryFor().toSeconds() + " s: " + e.getMessage());
                 }
@@ -259,13 +267,19 @@ public final class ChangedKeyReplayer extends RequestTask {
             }
         })) {
             pump(reader, batch -> {
-                if (batch.keys() > 0) {
-                    write(batch);
+                if (batch.keys() > 0 && write(batch)) {
                     keysRecopied += batch.keys();
                 }
             }, POLL);
         }
-        writer.flush();
+        try {
+            writer.flush();
+        } catch (TargetLostException | RedisAccessException e) {
+            if (!stopRequested) {
+                throw e;
+            }
+            LOG.infof("migration %s: stopped while the target was unreachable (%s)", request.migrationId(), e.getMessage());
+        }
         if (lost != null) {
             LOG.warnf("migration %s: %s", request.migrationId(), lost);
             publish(event(EventType.OFFSET_LOST).withMessage(lost + "; changes made meanwhile cannot be known"));
