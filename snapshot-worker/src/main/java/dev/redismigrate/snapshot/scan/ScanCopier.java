@@ -51,6 +51,8 @@ public final class ScanCopier extends RequestTask {
     private boolean targetIsCluster;
     private volatile long keysTotal;
     private volatile long keysCopied;
+    /** what the last round's writer applied, in bytes (a stop during a reconnect reports it) */
+    private long bytesWritten;
     /** holds the copy to the migration's limits.keys_per_second */
     private final Pacer keysPacer;
     /** how long a source cluster that refuses reads for now (CLUSTERDOWN) is waited for; 0: such a refusal fails */
@@ -117,6 +119,11 @@ public final class ScanCopier extends RequestTask {
                     copy(reader);
                     return;
                 } catch (TargetLostException | RedisAccessException e) {
+                    if (stopRequested) { // a stop keeps what was copied, whatever the servers do meanwhile
+                        LOG.infof("migration %s: stopped while the scan could not go on (%s)", request.migrationId(), e.getMessage());
+                        publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, bytesWritten));
+                        return;
+                    }
                     if (e instanceof RedisAccessException refused && refused.refusedForNow() && !clusterDownWait.isZero()
                             && !stopRequested) {
                         if (refusedForNow == null || keysCopied > 0) { // a new outage, after the scan moved on
@@ -125,8 +132,7 @@ public final class ScanCopier extends RequestTask {
                         sourceRefusedForNow(refused, refusedForNow);
                         continue;
                     }
-                    if (reconnect == null && !(e instanceof TargetLostException) || stopRequested
-                            || snapshotConfig.targetRetryFor().isZero()) {
+                    if (reconnect == null && !(e instanceof TargetLostException) || snapshotConfig.targetRetryFor().isZero()) {
                         throw e;
                     }
                     if (reconnect == null) {
@@ -144,7 +150,13 @@ public final class ScanCopier extends RequestTask {
      * was copied) is captured already and copied again after the scan, so nothing is emptied first.
      */
     private void lostTarget(RuntimeException e, Backoff reconnect) {
-        if (!reconnect.pause() || reconnect.exhausted()) {
+        if (!reconnect.pause()) {
+            if (stopRequested) {
+                return; // the next round ends stopped
+            }
+            throw new TargetWriteException("interrupted while waiting for the target " + request.target().address());
+        }
+        if (reconnect.exhausted()) {
             throw new TargetWriteException("lost the target " + request.target().address() + " for more than "
                     + snapshotConfig.targetRetryFor().toSeconds() + " s: " + e.getMessage());
         }
@@ -176,6 +188,7 @@ public final class ScanCopier extends RequestTask {
             }, Duration.ZERO);
             writer.flush();
         } finally {
+            bytesWritten = writer.bytesApplied();
             writer.close(); // its own connections
         }
         if (stopRequested) {

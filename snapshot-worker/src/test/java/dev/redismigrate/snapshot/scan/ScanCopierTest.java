@@ -198,6 +198,35 @@ class ScanCopierTest {
     }
 
     /**
+     * Asked to stop while the target is down and the scan waits to reconnect (a DELETE during the
+     * target's outage): the attempt ends stopped, not failed with "lost the target for more than …".
+     */
+    @Test
+    void aStopWhileTheTargetIsDownEndsTheScanStoppedNotFailed() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 300000 key 100\n");
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint(source.host(), source.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
+            ScanCopier copier = new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false));
+            Thread thread = new Thread(copier);
+            thread.start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (Long.parseLong(target.cli("DBSIZE").trim()) < 1000 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            target.kill();
+            Thread.sleep(1500); // the scan meets the dead target and waits to reconnect
+            copier.stop();
+            thread.join(15_000);
+            assertFalse(thread.isAlive(), "the stop ended the scan");
+            assertFalse(events.stream().anyMatch(e -> e.type() == EventType.FAILED), () -> "events: " + events);
+            assertEquals(EventType.STOPPED, events.get(events.size() - 1).type(), () -> "events: " + events);
+        }
+    }
+
+    /**
      * A source that refuses reads for now (here MASTERDOWN: a replica whose master died, serving no
      * stale data; on a cluster CLUSTERDOWN while another shard's master fails over) is waited out:
      * the scan starts over once it answers. Without the wait the same refusal fails the copy.
