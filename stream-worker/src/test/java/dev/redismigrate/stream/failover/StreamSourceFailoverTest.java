@@ -37,18 +37,34 @@ class StreamSourceFailoverTest {
             assertTrue(source.masterOffset() >= 0);
 
             master.kill();
-            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            // a failed election is tried again after twice the node timeout (5 s), then twice that: 60 s
+            // leaves room for three (once, in a CI run, 40 s passed without the shard being found)
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             boolean moved = false;
             while (!moved && System.nanoTime() < deadline) {
                 moved = source.relocate();
                 Thread.sleep(200);
             }
-            assertTrue(moved, "the replica was promoted and found by the shard's slots");
+            assertTrue(moved, () -> "the replica was promoted and found by the shard's slots; the replica's view:\n"
+                    + replica.cli("CLUSTER", "NODES") + replica.cli("INFO", "replication")
+                    + "another master's view:\n" + cluster.master(0).cli("CLUSTER", "NODES") + "the replica's log:\n" + failoverLog(replica));
             assertEquals("127.0.0.1:" + replica.port(), source.address());
             long offset = source.masterOffset();
             assertTrue(offset >= 0, "the offset is read on the new master");
             assertTrue(replica.cli("INFO", "replication").contains("master_repl_offset:" + offset), "the promoted replica's");
             source.close();
+        }
+    }
+
+    /** The lines of a node's log about the failure and the election. */
+    private static String failoverLog(RedisServer node) {
+        try {
+            String dir = node.cli("CONFIG", "GET", "dir").lines().skip(1).findFirst().orElseThrow().trim();
+            return String.join("\n", java.nio.file.Files.readAllLines(java.nio.file.Path.of(dir, "redis.log")).stream()
+                    .filter(l -> l.contains("ailover") || l.contains("FAIL") || l.contains("lection") || l.contains("MASTER"))
+                    .toList());
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 
