@@ -96,6 +96,14 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
         return record;
     }
 
+    /**
+     * Whether the apply has everything the capture confirmed so far: nothing polled waits, and the next
+     * record is awaited in memory where none is kept yet. Then an open batch may as well end now.
+     */
+    public boolean drained() {
+        return polled.isEmpty() && caughtUp && (acked == null || acked.isEmpty());
+    }
+
     /** Reads again from the oldest record kept (the checkpoint moved back); what was polled is dropped. */
     public void rewind() {
         polled.clear();

@@ -2,6 +2,7 @@ package dev.redismigrate.worker.changelog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,16 +100,19 @@ class ChangeLogEntryReaderTest {
                  ChangeLogEntryReader reader = new ChangeLogEntryReader(LOG.reader(migration), acked)) {
                 appender.keepAckedIn(acked);
                 assertTrue(reader.next(Duration.ofMillis(500)).isEmpty(), "an empty log: the reader is caught up");
+                assertTrue(reader.drained(), "caught up, nothing kept: an open batch may end");
                 for (int i = 1; i <= 3; i++) {
                     appender.append("replid", new CapturedCommand(0, argv("SET", "m" + i, "v"), i));
                     appender.flush(); // a record each
                 }
+                assertFalse(reader.drained(), "confirmed records wait in memory: the batch goes on");
                 LOG.trimBefore(migration, LOG.endOffset(migration)); // gone from Kafka, kept in memory
                 List<Entry> fromMemory = new ArrayList<>();
                 for (EntryBatch<ChangeLogEntryReader.End> batch : readAll(reader, 3)) {
                     fromMemory.addAll(batch.entries());
                 }
                 assertEquals(List.of(1L, 2L, 3L), fromMemory.stream().map(Entry::sourceOffset).toList());
+                assertTrue(reader.drained(), "all taken");
 
                 // more than memory keeps, with another appender's record in the middle
                 for (int i = 4; i <= 500; i++) {
