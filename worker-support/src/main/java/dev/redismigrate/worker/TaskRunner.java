@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +16,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs migration tasks, one thread each, and finds them again by migration id to stop them.
- * A request for a migration that already runs here is ignored, unless it is a newer attempt.
+ * A request for a migration that already runs here is ignored, unless it is a newer attempt; so is
+ * one for an attempt that already ran to its end here: Kafka delivers a request again when the
+ * broker restarted or the group rebalanced before its offset was committed (a fast copy can be done
+ * by then), and running it again would copy again under a stream that already runs.
  */
 @ApplicationScoped
 public class TaskRunner {
@@ -25,11 +29,28 @@ public class TaskRunner {
     private record TaskKey(UUID migrationId, int part, Integer shard) {
     }
 
+    private static final int ENDED_KEPT = 10_000;
+
     private final Map<TaskKey, MigrationTask> running = new ConcurrentHashMap<>();
+    /** the latest attempt of each task that ended here, the most recent {@value #ENDED_KEPT} (guarded by itself) */
+    private final Map<TaskKey, Integer> ended = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TaskKey, Integer> eldest) {
+            return size() > ENDED_KEPT;
+        }
+    };
     private final ExecutorService threads = MigrationThreads.pool("migration-task");
 
     public boolean start(MigrationTask task) {
         TaskKey key = new TaskKey(task.migrationId(), task.part(), task.shard());
+        synchronized (ended) {
+            Integer endedAttempt = ended.get(key);
+            if (endedAttempt != null && endedAttempt >= task.attempt()) {
+                LOG.warnf("migration %s: attempt %d already ran here (a request delivered again); ignored", task.migrationId(),
+                        task.attempt());
+                return false;
+            }
+        }
         MigrationTask earlier = running.putIfAbsent(key, task);
         if (earlier != null && earlier.attempt() >= task.attempt()) {
             LOG.warnf("migration %s already runs here; request for attempt %d ignored", task.migrationId(), task.attempt());
@@ -45,6 +66,9 @@ public class TaskRunner {
             } catch (RuntimeException e) {
                 LOG.errorf("migration %s: task ended with %s", task.migrationId(), e.toString());
             } finally {
+                synchronized (ended) {
+                    ended.merge(key, task.attempt(), Math::max);
+                }
                 running.remove(key, task);
             }
         });

@@ -81,6 +81,36 @@ class TaskRunnerTest {
         }
     }
 
+    /**
+     * Kafka delivers a request again when the broker restarts before its offset was committed: an
+     * attempt that already ran to its end here is not run again (a copy repeated under a running
+     * stream, seen in ChangeLogFaultTest); a newer attempt is.
+     */
+    @Test
+    void anAttemptThatEndedHereIsNotRunAgainWhenItsRequestComesAgain() throws Exception {
+        TaskRunner runner = new TaskRunner();
+        UUID id = UUID.randomUUID();
+        Recording first = new Recording(id, 1);
+        assertTrue(runner.start(first));
+        assertTrue(first.running.await(5, TimeUnit.SECONDS));
+        first.stop();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!runner.running().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(runner.running().isEmpty(), "the first attempt ended");
+        Recording again = new Recording(id, 1);
+        assertFalse(runner.start(again), "the same attempt, delivered again, is ignored");
+        assertEquals(1, again.running.getCount(), "and never ran");
+        Recording newer = new Recording(id, 2);
+        try {
+            assertTrue(runner.start(newer), "a newer attempt runs");
+            assertTrue(newer.running.await(5, TimeUnit.SECONDS));
+        } finally {
+            newer.stop();
+        }
+    }
+
     @Test
     void aHandOversStopSupersedesAndAUsersStopStops() throws Exception {
         TaskRunner runner = new TaskRunner();
