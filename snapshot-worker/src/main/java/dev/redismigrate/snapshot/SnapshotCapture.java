@@ -77,6 +77,9 @@ final class SnapshotCapture implements AutoCloseable, RdbTransfer.Sink {
 
     @Override
     public void end() {
+        // when the RDB's end was read: a diskless source holds every write for this link until the first ACK,
+        // sent right after this (compare with the source's "Streamed RDB transfer ... succeeded")
+        LOG.infof("RDB of %d bytes received; acknowledging it", spool.bytesWritten());
         try {
             spool.finish();
         } catch (IOException e) {
