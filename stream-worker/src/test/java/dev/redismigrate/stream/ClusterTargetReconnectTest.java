@@ -134,7 +134,10 @@ class ClusterTargetReconnectTest {
             for (String t : tags) {
                 await(() -> Integer.toString(expected).equals(cluster.cli("GET", "{" + t + "}counter").trim()),
                         () -> "counter {" + t + "} at " + expected + " on the target, is "
-                                + cluster.cli("GET", "{" + t + "}counter").trim() + "; events: " + failures());
+                                + cluster.cli("GET", "{" + t + "}counter").trim() + "; events: " + failures()
+                                // a failover that did not complete (seen once in CI: CLUSTERDOWN to the end) says why
+                                + "; the first node's view:\n" + cluster.nodes().get(0).cli("CLUSTER", "INFO")
+                                + cluster.nodes().get(0).cli("CLUSTER", "NODES"));
             }
             assertTrue(thread.isAlive(), () -> "still streaming: " + failures());
             assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), this::failures);
