@@ -124,8 +124,7 @@ public final class ScanCopier extends RequestTask {
                         publish(event(EventType.STOPPED).withCopy(keysCopied, keysTotal, bytesWritten));
                         return;
                     }
-                    if (e instanceof RedisAccessException refused && refused.refusedForNow() && !clusterDownWait.isZero()
-                            && !stopRequested) {
+                    if (e instanceof RedisAccessException refused && refused.refusedForNow() && !clusterDownWait.isZero()) {
                         if (refusedForNow == null || keysCopied > 0) { // a new outage, after the scan moved on
                             refusedForNow = backoff(Duration.ofMillis(200), Duration.ofSeconds(2), clusterDownWait);
                         }
