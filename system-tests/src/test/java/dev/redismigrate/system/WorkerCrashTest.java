@@ -48,11 +48,17 @@ class WorkerCrashTest {
     void aSnapshotWorkerKilledMidCopyIsReplacedAndTheCopyEndsEqual() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             source.cliPipe("DEBUG POPULATE 300000 bulk 100\nSELECT 2\nDEBUG POPULATE 100000 other 100\n");
-            MigrationService.Ids ids = RUN.service().migrate(source, target);
-            Await.until(Duration.ofSeconds(60), () -> RUN.service().onlineMigration(ids.database()).getLong("progress.keys_copied") > 0, () -> "copy under way");
-            ServiceProcess owner = RUN.service().reporterOf(ids.migration(), "snapshot started", RUN.service().snapshotWorkers);
-            source.cli("DEL", "bulk:7"); // deleted after the first attempt copied it, before the second copies
-            owner.kill();
+            // The target takes writes 200 ms of every second until the kill: on a fast machine the whole
+            // copy took 1.1 s, and a kill after the first progress report found it finished (06:33 CI).
+            MigrationService.Ids ids;
+            try (SlowTargetTest.SlowTarget slow = new SlowTargetTest.SlowTarget(target)) {
+                ids = RUN.service().migrate(source, target);
+                Await.until(Duration.ofSeconds(60), () -> RUN.service().onlineMigration(ids.database()).getLong("progress.keys_copied") > 0, () -> "copy under way");
+                ServiceProcess owner = RUN.service().reporterOf(ids.migration(), "snapshot started", RUN.service().snapshotWorkers);
+                source.cli("DEL", "bulk:7"); // deleted after the first attempt copied it, before the second copies
+                assertTrue(!history(ids.migration()).contains("SNAPSHOT_COMPLETED"), "the copy still running at the kill");
+                owner.kill();
+            }
             Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(ids.database()).getString("status")),
                     () -> "syncing after the takeover: " + history(ids.migration()));
             assertTrue(history(ids.migration()).contains("REASSIGNED"), history(ids.migration()));
