@@ -110,6 +110,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private ReplicationOffset committed;
     /** see {@link StreamApplier#lostTarget()} */
     private boolean lost;
+    /** why the first write round that failed did (null: none did); see {@link #written} */
+    private String failedWrite;
     /** the masters written to since a replica of theirs last confirmed holding all of it (WAIT) */
     private final java.util.Set<String> unconfirmed = new java.util.HashSet<>();
     /** see {@link #durable()} */
@@ -262,13 +264,15 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (end.offset() <= base) {
             return; // applied before the resume's base (the log records each flush once applied)
         }
-        List<CompletableFuture<Object>> replies = new ArrayList<>();
-        for (ClusterWriter.Routed part : parts) {
-            replies.add(link(part.address()).send(part.argv()));
-        }
-        for (int i = 0; i < replies.size(); i++) {
-            await(replies.get(i), parts.get(i).address(), name);
-        }
+        written(() -> {
+            List<CompletableFuture<Object>> replies = new ArrayList<>();
+            for (ClusterWriter.Routed part : parts) {
+                replies.add(link(part.address()).send(part.argv()));
+            }
+            for (int i = 0; i < replies.size(); i++) {
+                await(replies.get(i), parts.get(i).address(), name);
+            }
+        });
         if (name.equals("FLUSHALL") || name.equals("FLUSHDB")) {
             log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
             committed = end;
@@ -410,27 +414,54 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (batchState.isOpen() || expected.isEmpty() || position.offset() < catchUpTo) {
             return;
         }
-        log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
-        committed = position;
-        Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
-        expected.keySet().forEach(slot -> none.put(slot, List.of()));
-        if (!run(none, slot -> null).isEmpty()) {
-            throw moved();
-        }
-        heldUpTo.clear();
-        base = position.offset();
+        written(() -> {
+            log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
+            committed = position;
+            Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
+            expected.keySet().forEach(slot -> none.put(slot, List.of()));
+            if (!run(none, slot -> null).isEmpty()) {
+                throw moved();
+            }
+            heldUpTo.clear();
+            base = position.offset();
+        });
     }
 
     private void commit() {
-        StreamCheckpoint next = new StreamCheckpoint(attempt, batchState.end());
-        Map<Integer, List<byte[][]>> parts = new LinkedHashMap<>(batch);
-        batch.clear();
-        int commands = batchState.close();
-        if (!run(parts, slot -> next).isEmpty()) {
-            throw moved();
+        written(() -> {
+            StreamCheckpoint next = new StreamCheckpoint(attempt, batchState.end());
+            Map<Integer, List<byte[][]>> parts = new LinkedHashMap<>(batch);
+            batch.clear();
+            int commands = batchState.close();
+            if (!run(parts, slot -> next).isEmpty()) {
+                throw moved();
+            }
+            committed = next.offset();
+            batchState.applied(commands);
+        });
+    }
+
+    /**
+     * Runs a write round; the first that fails ends this applier's writes. Its batch is gone with it
+     * (taken out before the send), and {@link ClusterWriter} reopens a closed link on the next use: a
+     * later round would find the checkpoint of a slot whose part never ran still as expected and go
+     * past that part. A progress timer's commit failed on killed connections, the apply thread's next
+     * record committed on reopened ones, and a counter ended 10 short, nothing reported (12-05, 12-06).
+     * The stream resumes on a new applier from the slots' checkpoints. A moved checkpoint is an
+     * answer, not a failure: the stream continues from it ({@link CheckpointMovedException}).
+     */
+    private void written(Runnable round) {
+        if (failedWrite != null) {
+            throw new TargetWriteException(failedWrite + " (no write after it on this connection to the target)");
         }
-        committed = next.offset();
-        batchState.applied(commands);
+        try {
+            round.run();
+        } catch (CheckpointMovedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failedWrite = String.valueOf(e.getMessage());
+            throw e;
+        }
     }
 
     /**

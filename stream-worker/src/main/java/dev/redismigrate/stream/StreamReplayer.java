@@ -354,6 +354,9 @@ public final class StreamReplayer extends ReplicaTask {
         ChangeLogEntryReader.End end = batch.end();
         lock.lock();
         try {
+            if (targetLost != null) {
+                return; // the timer's commit lost the target meanwhile: the reconnect reads this record again
+            }
             applyingSinceMillis = end.appendedAtMillis();
             for (Entry command : batch.entries()) {
                 if (command.sourceOffset() <= handled.offset()) {

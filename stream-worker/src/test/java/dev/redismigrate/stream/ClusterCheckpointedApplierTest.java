@@ -178,6 +178,43 @@ class ClusterCheckpointedApplierTest {
         }
     }
 
+    /**
+     * A batch whose round failed on a killed connection is gone (taken out before the send), and the
+     * cluster's links reopen on their next use: a later batch on the same applier found the slot's
+     * checkpoint as expected and went past the lost one's commands (a counter 10 short, nothing
+     * reported: a progress timer's commit failed, the apply thread's next one went through). The
+     * first failed round ends the applier's writes; the stream resumes on a new one.
+     */
+    @Test
+    void noBatchGoesThroughAfterOneWasLostWithItsConnection() throws Exception {
+        UUID migration = UUID.randomUUID();
+        RedisServer master = cluster.master(0);
+        String counter = "{" + TAG[0] + "}lost-batch";
+        try (ClusterCheckpointedApplier applier = applier(migration, 1, 1000)) {
+            applier.claim(at(400));
+            for (long offset = 401; offset <= 410; offset++) {
+                applier.apply(entry(offset, "INCR", counter), at(offset));
+            }
+            // the batch's script waits in the paused master, and dies there with its connection
+            master.cli("CLIENT", "PAUSE", "5000", "WRITE");
+            java.util.concurrent.CompletableFuture<Void> commit = java.util.concurrent.CompletableFuture.runAsync(applier::commitIfPossible);
+            StreamReplayerTest.await(() -> master.cli("CLIENT", "LIST").contains("cmd=eval"), "the batch waiting in the paused master");
+            master.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+            master.cli("CLIENT", "UNPAUSE");
+            java.util.concurrent.ExecutionException lost = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> commit.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(lost.getCause() instanceof TargetWriteException, lost.getCause().toString());
+            assertTrue(applier.lostTarget(), "a lost connection: the stream reconnects");
+
+            applier.apply(entry(411, "INCR", counter), at(411));
+            TargetWriteException after = assertThrows(TargetWriteException.class, applier::commitIfPossible);
+            assertTrue(after.getMessage().contains("no write after it"), after.getMessage());
+            assertTrue(applier.lostTarget(), after.getMessage());
+            assertEquals("", master.cli("GET", counter).trim(), "neither batch applied");
+            assertEquals("", checkpointOn(0, applier, counter), "the slot holds no checkpoint past the lost batch");
+        }
+    }
+
     @Test
     void commandsThatCannotBeSplitOrOtherDbsEndTheStreamNamingThem() {
         UUID migration = UUID.randomUUID();

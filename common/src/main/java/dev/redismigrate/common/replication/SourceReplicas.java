@@ -69,7 +69,15 @@ public final class SourceReplicas {
                 // with one attempt the library's pause after it (1 s by default) only delays our own handling:
                 // it held every closed link's thread, so each snapshot's end waited 1.2 s for its capture to stop
                 .setRetryTimeInterval(0)
-                .setHeartbeatPeriod(1000)
+                // A source that sent its RDB diskless puts the replica online (and sends it the writes it holds
+                // meanwhile in the replica's output buffer) only on an ACK that comes after it reaped its RDB
+                // child; the child exits only once the RDB's end was sent, so the ACK we send as that end arrives
+                // (SourceReplica.heartbeat) usually comes too early and is lost. Redis's own replica ACKs after
+                // loading the RDB, long after. With the library's 1 s, the next ACK came up to a second later,
+                // under a heavy write load long enough to pass a small output-buffer limit (the benchmark's
+                // slow-target scenario, 05:47 on 12-06: 0.8 s, 1.66 MB); at 100 ms the source waits at most
+                // about its own cron tick. An ACK is a few bytes.
+                .setHeartbeatPeriod(100)
                 .setUseDefaultExceptionListener(false) // ours report failures; the library's would log them again
                 .setSsl(source.tls());
         if (source.tls()) {
