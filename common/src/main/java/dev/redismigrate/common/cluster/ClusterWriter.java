@@ -50,6 +50,8 @@ public final class ClusterWriter implements AutoCloseable {
     private final Duration replyTimeout;
     private final String clientName;
     private final Map<String, RedisLink> links = new HashMap<>();
+    /** set by {@link #close}: no link opens after it (see {@link #link}) */
+    private volatile boolean closed;
     private CommandKeys keys;
     private ClusterTopology topologyOf;
     private ClusterNode[] owners;
@@ -281,6 +283,11 @@ public final class ClusterWriter implements AutoCloseable {
     }
 
     private RedisLink link(String address) {
+        if (closed) {
+            // a writer's thread that outlived its round (stuck in a connect, which ignores interrupts) must not
+            // reopen a link and send its rest after the next round began: a big value's chunks twice
+            throw new ClusterWriteException("the writer to the cluster target was closed");
+        }
         RedisLink link = links.get(address);
         if (link != null && !link.isOpen()) {
             // in-flight replies of a broken link are lost: the flush reports them as failed
@@ -344,6 +351,7 @@ public final class ClusterWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         links.values().forEach(RedisLink::close);
         links.clear();
     }

@@ -247,6 +247,12 @@ class ClusterWriterTest {
             writer.write(argv("SET", "lost:a", "again"));
             writer.flush(); // the next flush reconnects
             assertEquals("again", owner.cli("GET", "lost:a").trim());
+
+            // but a closed writer opens nothing: a thread of an ended round writes no more
+            writer.close();
+            ClusterWriteException closed = assertThrows(ClusterWriteException.class, () -> writer.write(argv("SET", "lost:a", "late")));
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            assertEquals("again", owner.cli("GET", "lost:a").trim());
         }
     }
 }
