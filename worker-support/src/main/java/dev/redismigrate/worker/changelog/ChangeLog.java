@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,21 +43,29 @@ public final class ChangeLog {
     private final ChangeLogSettings settings;
     /** the source shard whose log this is (null: a standalone source) */
     private final Integer shard;
+    /**
+     * The Admin client of the trims, made once and shared by the shards' logs: every stream trims every
+     * ~2 s, and a client made for each trim cost a connection, a metadata fetch and a thread each time.
+     */
+    private final AtomicReference<Admin> trimmer;
 
     public ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings) {
-        this(bootstrap, topicPrefix, settings, null);
+        this(bootstrap, topicPrefix, settings, null, new AtomicReference<>());
     }
 
-    private ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings, Integer shard) {
+    private ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings, Integer shard,
+            AtomicReference<Admin> trimmer) {
         this.bootstrap = bootstrap;
         this.topicPrefix = topicPrefix;
         this.settings = settings;
         this.shard = shard;
+        this.trimmer = trimmer;
     }
 
     /** The logs of one source shard of a cluster source (null: a standalone source): each shard has its own topic. */
     public ChangeLog forShard(Integer shard) {
-        return java.util.Objects.equals(shard, this.shard) ? this : new ChangeLog(bootstrap, topicPrefix, settings, shard);
+        return java.util.Objects.equals(shard, this.shard) ? this
+                : new ChangeLog(bootstrap, topicPrefix, settings, shard, trimmer);
     }
 
     public String topic(UUID migrationId) {
@@ -102,8 +111,8 @@ public final class ChangeLog {
 
     /** Deletes the records before Kafka offset {@code offset} (all of them applied). */
     public void trimBefore(UUID migrationId, long offset) {
-        try (Admin admin = admin()) {
-            admin.deleteRecords(Map.of(partition(migrationId), RecordsToDelete.beforeOffset(offset))).all()
+        try {
+            trimmer().deleteRecords(Map.of(partition(migrationId), RecordsToDelete.beforeOffset(offset))).all()
                     .get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot trim " + topic(migrationId) + ": " + e.getCause().getMessage());
@@ -210,5 +219,15 @@ public final class ChangeLog {
 
     private Admin admin() {
         return Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    /** The shared client of the trims (Kafka's Admin is thread-safe and reconnects by itself), made on first use. */
+    private Admin trimmer() {
+        synchronized (trimmer) {
+            if (trimmer.get() == null) {
+                trimmer.set(admin());
+            }
+            return trimmer.get();
+        }
     }
 }
