@@ -77,8 +77,8 @@ final class SnapshotCapture implements AutoCloseable, RdbTransfer.Sink {
 
     @Override
     public void end() {
-        // when the RDB's end was read: a diskless source holds every write for this link until the first ACK,
-        // sent right after this (compare with the source's "Streamed RDB transfer ... succeeded")
+        // the moment the RDB's end was read, which the source's log can be held against: a diskless source
+        // holds every write for this link until an ACK after this (see SourceReplica.heartbeat)
         LOG.infof("RDB of %d bytes received; acknowledging it", spool.bytesWritten());
         try {
             spool.finish();

@@ -30,10 +30,11 @@ public final class SourceReplica extends RedisSocketReplicator {
     }
 
     /**
-     * Acknowledges at once, then every heartbeat. The library's first {@code REPLCONF ACK} comes one
-     * heartbeat after the RDB; a source that sent its RDB diskless keeps the replica offline until
-     * that first ACK, holding every write meanwhile in the replica's output buffer, which under a
-     * heavy write load can pass its limit and drop the link. Redis's own replica acknowledges at once.
+     * Acknowledges at once, then every heartbeat. A source that sent its RDB diskless keeps the
+     * replica offline until an ACK that comes after it reaped its RDB child, holding every write
+     * meanwhile in the replica's output buffer, which under a heavy write load can pass its limit and
+     * drop the link. The ACK sent at once is often earlier than that; the heartbeat's short period
+     * ({@link SourceReplicas}) bounds the wait for the next one.
      */
     @Override
     protected void heartbeat() {

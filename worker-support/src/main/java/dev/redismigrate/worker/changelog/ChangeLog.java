@@ -44,28 +44,28 @@ public final class ChangeLog {
     /** the source shard whose log this is (null: a standalone source) */
     private final Integer shard;
     /**
-     * The Admin client of the trims, made once and shared by the shards' logs: every stream trims every
-     * ~2 s, and a client made for each trim cost a connection, a metadata fetch and a thread each time.
+     * The Admin client, made on first use and shared by the shards' logs: every stream trims every ~2 s,
+     * and a client made for each trim cost a connection, a metadata fetch and a thread each time.
      */
-    private final AtomicReference<Admin> trimmer;
+    private final AtomicReference<Admin> admin;
 
     public ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings) {
         this(bootstrap, topicPrefix, settings, null, new AtomicReference<>());
     }
 
     private ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings, Integer shard,
-            AtomicReference<Admin> trimmer) {
+            AtomicReference<Admin> admin) {
         this.bootstrap = bootstrap;
         this.topicPrefix = topicPrefix;
         this.settings = settings;
         this.shard = shard;
-        this.trimmer = trimmer;
+        this.admin = admin;
     }
 
     /** The logs of one source shard of a cluster source (null: a standalone source): each shard has its own topic. */
     public ChangeLog forShard(Integer shard) {
         return java.util.Objects.equals(shard, this.shard) ? this
-                : new ChangeLog(bootstrap, topicPrefix, settings, shard, trimmer);
+                : new ChangeLog(bootstrap, topicPrefix, settings, shard, admin);
     }
 
     public String topic(UUID migrationId) {
@@ -96,8 +96,8 @@ public final class ChangeLog {
 
     /** Removes the topic: the migration ended. A topic already gone is fine. */
     public void delete(UUID migrationId) {
-        try (Admin admin = admin()) {
-            admin.deleteTopics(Set.of(topic(migrationId))).all().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        try {
+            admin().deleteTopics(Set.of(topic(migrationId))).all().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                 throw new IllegalStateException("cannot delete " + topic(migrationId) + ": " + e.getCause().getMessage());
@@ -112,7 +112,7 @@ public final class ChangeLog {
     /** Deletes the records before Kafka offset {@code offset} (all of them applied). */
     public void trimBefore(UUID migrationId, long offset) {
         try {
-            trimmer().deleteRecords(Map.of(partition(migrationId), RecordsToDelete.beforeOffset(offset))).all()
+            admin().deleteRecords(Map.of(partition(migrationId), RecordsToDelete.beforeOffset(offset))).all()
                     .get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot trim " + topic(migrationId) + ": " + e.getCause().getMessage());
@@ -140,8 +140,8 @@ public final class ChangeLog {
 
     /** Whether the topic exists (false once the migration ended). */
     public boolean exists(UUID migrationId) {
-        try (Admin admin = admin()) {
-            return admin.listTopics().names().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        try {
+            return admin().listTopics().names().get(MigrationTopics.TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                     .contains(topic(migrationId));
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka did not list its topics: " + e.getMessage());
@@ -217,17 +217,13 @@ public final class ChangeLog {
         return new KafkaConsumer<>(p);
     }
 
+    /** The shared client (Kafka's Admin is thread-safe and reconnects by itself). */
     private Admin admin() {
-        return Admin.create(Map.of("bootstrap.servers", bootstrap));
-    }
-
-    /** The shared client of the trims (Kafka's Admin is thread-safe and reconnects by itself), made on first use. */
-    private Admin trimmer() {
-        synchronized (trimmer) {
-            if (trimmer.get() == null) {
-                trimmer.set(admin());
+        synchronized (admin) {
+            if (admin.get() == null) {
+                admin.set(Admin.create(Map.of("bootstrap.servers", bootstrap)));
             }
-            return trimmer.get();
+            return admin.get();
         }
     }
 }
