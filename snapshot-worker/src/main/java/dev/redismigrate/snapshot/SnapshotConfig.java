@@ -64,4 +64,12 @@ public interface SnapshotConfig {
     /** Disk the spool may take at most: a larger RDB ends the copy with that reason. */
     @WithDefault("${REDIS_MIGRATE_SPOOL_BUDGET:20G}")
     MemorySize spoolBudget();
+
+    /**
+     * snapshot_load replica: the address this worker listens on (an ephemeral port) for the target's
+     * replication link, and gives the target in REPLICAOF; the target must reach it (in Kubernetes,
+     * the pod's IP).
+     */
+    @WithDefault("${REDIS_MIGRATE_REPLICA_LOAD_HOST:127.0.0.1}")
+    String replicaLoadHost();
 }

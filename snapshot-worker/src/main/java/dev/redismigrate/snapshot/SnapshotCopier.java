@@ -23,6 +23,7 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.snapshot.replicaload.ReplicaLoad;
 import dev.redismigrate.snapshot.spool.Spool;
 import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.Backoff;
@@ -73,6 +74,8 @@ public final class SnapshotCopier extends ReplicaTask {
     private boolean targetIsCluster;
     /** holds the copy to the migration's limits.keys_per_second */
     private final Pacer keysPacer;
+    /** snapshot_load replica: the target loads the spool itself (null: restored key by key) */
+    private ReplicaLoad replicaLoad;
 
     public SnapshotCopier(SnapshotRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpoints, ChangeLog changeLog, SnapshotConfig config) {
@@ -103,10 +106,20 @@ public final class SnapshotCopier extends ReplicaTask {
                 return;
             }
             targetIsCluster = TargetSinks.isCluster(target);
+            if (request.loadsAsReplica()) {
+                replicaLoad = new ReplicaLoad(connector, request.target(), request.migrationId(), config.replicaLoadHost(),
+                        config.targetRetryFor());
+                String refusal = targetIsCluster ? "snapshot_load replica needs a standalone target" : replicaLoad.refusal(
+                        target, request.attempt() == 1);
+                if (refusal != null) {
+                    fail(refusal);
+                    return;
+                }
+            }
             commandNames = SourceReplicas.commandNames(source);
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs());
             String backlogNote = ensureBacklog(source);
-            if (request.attempt() > 1) {
+            if (request.attempt() > 1 && replicaLoad == null) { // a replica's load replaces everything anyway
                 emptyMigratedDbs(target);
             }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0).withMessage(backlogNote));
@@ -141,7 +154,9 @@ public final class SnapshotCopier extends ReplicaTask {
             failure = null;
             rdbApplied = false;
             keysCopied = 0;
-            emptyMigratedDbs(target);
+            if (replicaLoad == null) {
+                emptyMigratedDbs(target);
+            }
             publish(event(EventType.SNAPSHOT_STARTED).withCopy(0, keysTotal, 0)
                     .withMessage(reason + "; copying again from an emptied target"));
         }
@@ -150,19 +165,21 @@ public final class SnapshotCopier extends ReplicaTask {
     /** One round: a full sync, every key restored; @return the bytes written */
     private long copy() {
         bytesOfEarlierWriters = 0;
-        writer = openWriters();
+        writer = replicaLoad == null ? openWriters() : null;
         // a heartbeat even while the source is still writing its RDB: silence means a dead worker
         try (Ticker progress = new Ticker("snapshot-progress").every(Duration.ofSeconds(1), () -> publish(
                 event(EventType.SNAPSHOT_PROGRESS).withCopy(keysCopied, Math.max(keysTotal, keysCopied), bytesApplied())))) {
             replicate();
         } finally {
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
         }
         return bytesApplied();
     }
 
     private long bytesApplied() {
-        return bytesOfEarlierWriters + writer.bytesApplied();
+        return replicaLoad != null ? replicaLoad.bytesServed() : bytesOfEarlierWriters + writer.bytesApplied();
     }
 
     /**
@@ -208,7 +225,11 @@ public final class SnapshotCopier extends ReplicaTask {
                     this::openReplicator);
             capture.start();
             try {
-                applyUntilDone(spool);
+                if (replicaLoad != null) {
+                    loadAsReplica(spool, capture);
+                } else {
+                    applyUntilDone(spool);
+                }
                 if (failure == null && !stopRequested) {
                     endOffset = capture.awaitRdbOffset();
                 }
@@ -267,6 +288,24 @@ public final class SnapshotCopier extends ReplicaTask {
             failure = null;
             rdbApplied = false;
             keysCopied = 0;
+        }
+    }
+
+    /**
+     * snapshot_load replica: the target loads the spool itself ({@link ReplicaLoad}); ends early,
+     * the target detached, on a stop or when the capture failed (the spool will not be complete).
+     */
+    private void loadAsReplica(Spool spool, SnapshotCapture capture) {
+        try {
+            long keys = replicaLoad.load(spool, () -> stopRequested || capture.failure() != null);
+            if (!stopRequested && capture.failure() == null) {
+                keysCopied = keys;
+                rdbApplied = true;
+            }
+        } catch (ReplicaLoad.LoadFailure e) {
+            if (!stopRequested && failure == null) {
+                failure = new TargetWriteException(e.getMessage());
+            }
         }
     }
 

@@ -319,6 +319,11 @@ public class SnapshotCopierTest {
             public MemorySize sourceBacklog() {
                 return new MemorySize(BigInteger.valueOf(64L << 20));
             }
+
+            @Override
+            public String replicaLoadHost() {
+                return "127.0.0.1";
+            }
         };
     }
 }

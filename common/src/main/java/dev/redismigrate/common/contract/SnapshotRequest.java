@@ -27,7 +27,9 @@ public record SnapshotRequest(
         /** a source shard's slots ("0-5460,6000"): a new copy of the shard empties only these on the target */
         @JsonProperty("slots") String slots,
         /** key filters and db map (absent: every key, each db into its own number) */
-        @JsonProperty("selection") KeySelection selection) implements WorkerCommand {
+        @JsonProperty("selection") KeySelection selection,
+        /** replication: how the RDB gets into the target (absent: restore, key by key) */
+        @JsonProperty("snapshot_load") SnapshotLoad load) implements WorkerCommand {
 
     @Override
     public String topic() {
@@ -38,6 +40,12 @@ public record SnapshotRequest(
     @Override
     public String key() {
         return part != null ? migrationId + "/" + part : ShardNames.recordKey(migrationId, shard);
+    }
+
+    /** A copy restored key by key. */
+    public SnapshotRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            MigrationMethod method, Integer part, Integer parts, Integer shard, String slots, KeySelection selection) {
+        this(migrationId, attempt, source, target, ignoreDbs, method, part, parts, shard, slots, selection, null);
     }
 
     /** A copy by replication. */
@@ -67,6 +75,12 @@ public record SnapshotRequest(
     @JsonIgnore
     public int partCount() {
         return parts == null ? 1 : parts;
+    }
+
+    /** The target loads the RDB itself, as a replica of the worker ({@link SnapshotLoad#REPLICA}). */
+    @JsonIgnore
+    public boolean loadsAsReplica() {
+        return !byScan() && SnapshotLoad.orDefault(load) == SnapshotLoad.REPLICA;
     }
 
     @JsonIgnore

@@ -1,0 +1,242 @@
+package dev.redismigrate.snapshot.replicaload;
+
+import dev.redismigrate.common.redis.Keyspace;
+import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.snapshot.spool.Spool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The snapshot loaded by the target itself: the target becomes a replica of a {@link SpoolMaster}
+ * on this worker, loads the spooled RDB as Redis's own replica would (its CPU per key is the
+ * replica's, not one {@code RESTORE} per key), and is detached again ({@code REPLICAOF NO ONE}), so
+ * that the stream continues from the RDB's offset as after a restored copy.
+ *
+ * <p>The target is claimed with a one-time {@code masterauth} that names the migration: a worker
+ * that takes the copy over after a crash recognises a target left attached by it and releases it,
+ * and anything else (a replica of another master, a masterauth of the user's) is refused, never
+ * changed. The password itself is never logged.
+ */
+public final class ReplicaLoad {
+    private static final Logger LOG = Logger.getLogger(ReplicaLoad.class);
+    /** full sends of the RDB after which a target that did not come up is given up on: it cannot load it */
+    private static final int SENDS = 3;
+    /** how long the target has to connect to the worker at all, after REPLICAOF */
+    private static final Duration CONNECT_WITHIN = Duration.ofSeconds(30);
+
+    private final RedisConnector connector;
+    private final RedisEndpoint target;
+    private final UUID migrationId;
+    private final String listenHost;
+    private final Duration targetRetryFor;
+    private volatile SpoolMaster master;
+
+    public ReplicaLoad(RedisConnector connector, RedisEndpoint target, UUID migrationId, String listenHost,
+            Duration targetRetryFor) {
+        this.connector = connector;
+        this.target = target;
+        this.migrationId = migrationId;
+        this.listenHost = listenHost;
+        this.targetRetryFor = targetRetryFor;
+    }
+
+    /** The load cannot be done or did not succeed; the message says why, for the user. */
+    public static final class LoadFailure extends RuntimeException {
+        LoadFailure(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Why this target cannot load the snapshot as a replica (null: it can): it must be a primary,
+     * without a masterauth of its own, and (on a first attempt) hold no key, since a replica's load
+     * replaces everything it holds. A target this migration left attached (a worker's crash) passes.
+     */
+    public String refusal(RedisLink link, boolean firstAttempt) {
+        if (target.tls()) {
+            return "snapshot_load replica would send the RDB from the worker to the target in plaintext, and the target "
+                    + "is reached by TLS: use snapshot_load restore";
+        }
+        Map<String, String> replication = link.info("replication");
+        String masterauth = configValue(link, "masterauth");
+        boolean ours = masterauth.startsWith(claimPrefix());
+        if (!ours && "slave".equals(replication.get("role"))) {
+            return "the target " + target.address() + " is a replica of " + replication.get("master_host") + ":"
+                    + replication.get("master_port") + "; snapshot_load replica needs a primary";
+        }
+        if (!ours && !masterauth.isEmpty()) {
+            return "the target " + target.address() + " has a masterauth of its own, which snapshot_load replica would "
+                    + "have to replace: use snapshot_load restore";
+        }
+        long keys = Keyspace.keysOutside(link.info("keyspace"), Set.of());
+        if (firstAttempt && !ours && keys > 0) {
+            return "the target " + target.address() + " holds " + keys + " keys, which loading the snapshot as a "
+                    + "replica would delete: empty it, or use snapshot_load restore";
+        }
+        return null;
+    }
+
+    /** RDB bytes sent to the target so far (over every full sync it asked for). */
+    public long bytesServed() {
+        SpoolMaster m = master;
+        return m == null ? 0 : m.bytesServed();
+    }
+
+    /**
+     * Attaches the target to a master that serves {@code spool}, waits until it has loaded the RDB,
+     * and detaches it. Returns early, with the target detached, once {@code stopped} says so (a
+     * stop, or the spool's failure). @return the keys the target holds after the load
+     */
+    public long load(Spool spool, BooleanSupplier stopped) {
+        byte[] secret = (claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24)))
+                .getBytes(StandardCharsets.US_ASCII);
+        RedisLink link = null;
+        try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool::reader)) {
+            master = m;
+            link = connector.open(target, "redis-migrate-replica-load");
+            attach(link, m, secret);
+            link = awaitLoaded(link, m, secret, stopped);
+            return link == null ? 0 : Keyspace.keysOutside(link.info("keyspace"), Set.of());
+        } catch (IOException e) {
+            throw new LoadFailure("cannot listen on " + listenHost + " for the target's replication link "
+                    + "(redis-migrate.snapshot.replica-load-host): " + e.getMessage());
+        } finally {
+            release(link);
+        }
+    }
+
+    private void attach(RedisLink link, SpoolMaster m, byte[] secret) {
+        try {
+            link.call("CONFIG", "SET", "masterauth", new String(secret, StandardCharsets.US_ASCII));
+            link.call("REPLICAOF", listenHost, Integer.toString(m.port()));
+        } catch (RedisAccessException e) {
+            throw new LoadFailure("the target " + target.address() + " refused to load the snapshot as a replica ("
+                    + e.getMessage() + "): it must allow CONFIG SET masterauth and REPLICAOF, or use snapshot_load restore");
+        }
+        LOG.infof("migration %s: the target %s loads the RDB as a replica of %s:%d", migrationId, target.address(), listenHost,
+                m.port());
+    }
+
+    /**
+     * Polls the target's replication state until its link to us is up after a whole RDB: loaded.
+     * @return the link in use (null when stopped)
+     */
+    private RedisLink awaitLoaded(RedisLink link, SpoolMaster m, byte[] secret, BooleanSupplier stopped) {
+        long attachedAt = System.nanoTime();
+        long lostSince = 0;
+        while (!stopped.getAsBoolean()) {
+            sleep(100);
+            Map<String, String> replication;
+            try {
+                if (link == null || !link.isOpen()) {
+                    link = connector.open(target, "redis-migrate-replica-load");
+                }
+                replication = link.info("replication");
+                lostSince = 0;
+            } catch (RedisAccessException e) {
+                closeQuietly(link);
+                link = null;
+                lostSince = lostSince == 0 ? System.nanoTime() : lostSince;
+                if (System.nanoTime() - lostSince > targetRetryFor.toNanos()) {
+                    throw new LoadFailure("lost the target " + target.address() + " for more than "
+                            + targetRetryFor.toSeconds() + " s while it loaded the snapshot: " + e.getMessage());
+                }
+                continue;
+            }
+            if (!"slave".equals(replication.get("role"))) {
+                // restarted (it forgets REPLICAOF unless it was saved), or detached by someone: attach it again
+                LOG.warnf("migration %s: the target %s is no replica any more while loading the snapshot; attaching it again",
+                        migrationId, target.address());
+                attach(link, m, secret);
+                continue;
+            }
+            if (ours(replication, m) && "up".equals(replication.get("master_link_status"))
+                    && "0".equals(replication.get("master_sync_in_progress")) && m.completeSends() > 0) {
+                return link;
+            }
+            if (m.completeSends() >= SENDS && !"up".equals(replication.get("master_link_status"))) {
+                throw new LoadFailure("the target " + target.address() + " did not load the RDB sent to it " + SENDS
+                        + " times (its log says why): use snapshot_load restore");
+            }
+            if (m.fullSyncs() == 0 && System.nanoTime() - attachedAt > CONNECT_WITHIN.toNanos()) {
+                throw new LoadFailure("the target " + target.address() + " did not connect to " + listenHost + ":" + m.port()
+                        + " in " + CONNECT_WITHIN.toSeconds() + " s to load the snapshot: it must reach the worker there "
+                        + "(redis-migrate.snapshot.replica-load-host), or use snapshot_load restore");
+            }
+        }
+        return link;
+    }
+
+    private boolean ours(Map<String, String> replication, SpoolMaster m) {
+        return String.valueOf(m.port()).equals(replication.get("master_port"));
+    }
+
+    /**
+     * Detaches the target and clears the masterauth we set, retried for {@code target-retry-for}: a
+     * target left attached to a closed port would stay read-only, its data kept.
+     */
+    private void release(RedisLink link) {
+        long until = System.nanoTime() + Math.max(targetRetryFor.toNanos(), 5_000_000_000L);
+        while (true) {
+            try {
+                if (link == null || !link.isOpen()) {
+                    link = connector.open(target, "redis-migrate-replica-load");
+                }
+                if (configValue(link, "masterauth").startsWith(claimPrefix())) {
+                    link.call("REPLICAOF", "NO", "ONE");
+                    link.call("CONFIG", "SET", "masterauth", "");
+                }
+                closeQuietly(link);
+                return;
+            } catch (RedisAccessException e) {
+                closeQuietly(link);
+                link = null;
+                if (System.nanoTime() > until) {
+                    LOG.errorf("migration %s: could not detach the target %s after loading the snapshot (%s): run REPLICAOF "
+                            + "NO ONE and CONFIG SET masterauth \"\" on it", migrationId, target.address(), e.getMessage());
+                    return;
+                }
+                sleep(200); // e.g. LOADING: a replica answers little while it loads
+            }
+        }
+    }
+
+    /** What the masterauth of a target this migration claimed starts with. */
+    private String claimPrefix() {
+        return "redis-migrate:" + migrationId + ":";
+    }
+
+    private static String configValue(RedisLink link, String name) {
+        Object reply = link.call("CONFIG", "GET", name);
+        return reply instanceof List<?> l && l.size() == 2 && l.get(1) != null ? String.valueOf(l.get(1)) : "";
+    }
+
+    private static void closeQuietly(RedisLink link) {
+        if (link != null) {
+            try {
+                link.close();
+            } catch (RuntimeException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

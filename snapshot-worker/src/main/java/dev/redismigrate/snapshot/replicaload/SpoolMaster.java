@@ -1,0 +1,304 @@
+package dev.redismigrate.snapshot.replicaload;
+
+import dev.redismigrate.common.threads.MigrationThreads;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The master side of Redis's replication protocol, as far as a replica's full sync needs it: a
+ * replica (the target) that authenticates with this load's one-time password and asks {@code PSYNC}
+ * gets {@code +FULLRESYNC} and the spooled RDB, sent while it is still being spooled, in the diskless
+ * format ({@code $EOF:<mark>} … mark) so its length need not be known. No command follows; the
+ * replica is detached ({@code REPLICAOF NO ONE}) once it has loaded the RDB. A replica that
+ * reconnects (its link broke) gets the whole RDB again, from the spool's start.
+ *
+ * <p>Anyone who can reach the port could otherwise read the dataset: a connection that has not
+ * authenticated gets nothing but {@code +PONG} and errors, and is closed at its first PSYNC.
+ */
+final class SpoolMaster implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SpoolMaster.class);
+    private static final int MARK = 40;
+    /** the longest command a replica sends in its handshake: anything longer is not one */
+    private static final int MAX_ARGUMENT = 4096;
+
+    /** Opens a reader of the spool from its start (waiting at its end until it is finished). */
+    interface RdbSource {
+        InputStream open() throws IOException;
+    }
+
+    private final ServerSocket listener;
+    private final RdbSource rdb;
+    private final byte[] password;
+    private final String replId = HexFormat.of().formatHex(randomBytes(20));
+    private final Thread acceptor;
+    private final List<Socket> sockets = new ArrayList<>();
+    private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicInteger fullSyncs = new AtomicInteger();
+    private final AtomicInteger completeSends = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile String lastFailure;
+
+    /**
+     * Listens on {@code host} (an ephemeral port) for replicas that authenticate with {@code password}.
+     */
+    SpoolMaster(String host, byte[] password, RdbSource rdb) throws IOException {
+        this.listener = new ServerSocket();
+        this.listener.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 4);
+        this.password = password.clone();
+        this.rdb = rdb;
+        this.acceptor = MigrationThreads.factory("spool-master").newThread(this::acceptLoop);
+        this.acceptor.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** RDB bytes sent to replicas, over every full sync. */
+    long bytesServed() {
+        return bytesServed.get();
+    }
+
+    /** Full syncs begun (a replica that reconnected asks again). */
+    int fullSyncs() {
+        return fullSyncs.get();
+    }
+
+    /** Full syncs whose whole RDB, end mark included, was sent. */
+    int completeSends() {
+        return completeSends.get();
+    }
+
+    /** Why the last full sync ended early (null: none did). */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket replica;
+            try {
+                replica = listener.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            synchronized (sockets) {
+                if (closed) {
+                    closeQuietly(replica);
+                    return;
+                }
+                sockets.add(replica);
+            }
+            MigrationThreads.factory("spool-master-replica").newThread(() -> serve(replica)).start();
+        }
+    }
+
+    private void serve(Socket replica) {
+        try (replica) {
+            replica.setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(replica.getInputStream());
+            OutputStream out = new BufferedOutputStream(replica.getOutputStream(), 1 << 16);
+            if (handshake(in, out)) {
+                sendRdb(in, out);
+                drainUntilClosed(in, out);
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                lastFailure = e.getMessage();
+                LOG.debugf("a replica's full sync ended: %s", e.toString());
+            }
+        } finally {
+            synchronized (sockets) {
+                sockets.remove(replica);
+            }
+        }
+    }
+
+    /** Answers the replica's handshake; @return whether it authenticated and asked for a sync */
+    private boolean handshake(InputStream in, OutputStream out) throws IOException {
+        boolean authenticated = false;
+        while (true) {
+            List<byte[]> argv = readCommand(in);
+            String name = new String(argv.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+            switch (name) {
+                case "PING" -> reply(out, "+PONG");
+                case "AUTH" -> {
+                    // AUTH <password> or AUTH <masteruser> <password>: only the password is this load's secret
+                    authenticated = argv.size() >= 2
+                            && MessageDigest.isEqual(argv.get(argv.size() - 1), password);
+                    reply(out, authenticated ? "+OK" : "-WRONGPASS invalid password");
+                }
+                case "REPLCONF" -> reply(out, "+OK");
+                case "PSYNC", "SYNC" -> {
+                    if (!authenticated) {
+                        reply(out, "-NOAUTH Authentication required.");
+                        return false;
+                    }
+                    return true;
+                }
+                default -> reply(out, "-ERR unknown command '" + name.replaceAll("[^A-Z-]", "") + "'");
+            }
+        }
+    }
+
+    /** +FULLRESYNC, then the spool from its start in the diskless format, ended by the mark. */
+    private void sendRdb(InputStream in, OutputStream out) throws IOException {
+        fullSyncs.incrementAndGet();
+        byte[] mark = HexFormat.of().formatHex(randomBytes(MARK / 2)).getBytes(StandardCharsets.US_ASCII);
+        out.write(("+FULLRESYNC " + replId + " 0\r\n$EOF:").getBytes(StandardCharsets.US_ASCII));
+        out.write(mark);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream spool = rdb.open()) {
+            int n;
+            while ((n = spool.read(buffer)) > 0) {
+                if (closed) {
+                    throw new EOFException("the load was ended");
+                }
+                out.write(buffer, 0, n);
+                bytesServed.addAndGet(n);
+                if (spool.available() == 0) {
+                    out.flush(); // the spool's end for now: the replica gets what there is
+                }
+            }
+        }
+        out.write(mark);
+        out.flush();
+        completeSends.incrementAndGet();
+    }
+
+    /**
+     * After the RDB: reads (and drops) the replica's acknowledgements and pings it, so that neither
+     * side's timeout ends the link before the replica is detached.
+     */
+    private void drainUntilClosed(InputStream in, OutputStream out) throws IOException {
+        byte[] ping = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] buffer = new byte[4096];
+        long lastPing = System.nanoTime();
+        while (!closed) {
+            if (System.nanoTime() - lastPing > 5_000_000_000L) {
+                out.write(ping);
+                out.flush();
+                lastPing = System.nanoTime();
+            }
+            if (in.available() > 0) {
+                if (in.read(buffer) < 0) {
+                    return;
+                }
+            } else {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One command as a replica sends it: a RESP array of bulk strings. */
+    private static List<byte[]> readCommand(InputStream in) throws IOException {
+        String header = readLine(in);
+        if (header.isEmpty() || header.charAt(0) != '*') {
+            throw new IOException("not a replica's command: " + header.length() + " bytes of something else");
+        }
+        int count = parseCount(header);
+        if (count < 1 || count > 16) {
+            throw new IOException("not a replica's command: " + count + " arguments");
+        }
+        List<byte[]> argv = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String bulk = readLine(in);
+            if (bulk.isEmpty() || bulk.charAt(0) != '$') {
+                throw new IOException("not a replica's command: an argument without its length");
+            }
+            int length = parseCount(bulk);
+            if (length < 0 || length > MAX_ARGUMENT) {
+                throw new IOException("not a replica's command: an argument of " + length + " bytes");
+            }
+            byte[] arg = in.readNBytes(length);
+            if (arg.length != length || in.read() != '\r' || in.read() != '\n') {
+                throw new EOFException("the replica closed the connection");
+            }
+            argv.add(arg);
+        }
+        return argv;
+    }
+
+    private static int parseCount(String line) throws IOException {
+        try {
+            return Integer.parseInt(line.substring(1));
+        } catch (NumberFormatException e) {
+            throw new IOException("not a replica's command: a malformed length");
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        while (line.length() <= 32) {
+            int c = in.read();
+            if (c < 0) {
+                throw new EOFException("the replica closed the connection");
+            }
+            if (c == '\n') {
+                int end = line.length();
+                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+            }
+            line.append((char) c);
+        }
+        throw new IOException("not a replica's command: a line too long");
+    }
+
+    private static void reply(OutputStream out, String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Stops listening and ends every replica's connection. */
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(listener);
+        synchronized (sockets) {
+            sockets.forEach(SpoolMaster::closeQuietly);
+            sockets.clear();
+        }
+        try {
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}
