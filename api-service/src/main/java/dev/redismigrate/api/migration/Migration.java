@@ -4,6 +4,7 @@ import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.MessageCodec;
 import dev.redismigrate.common.limits.Limits;
+import dev.redismigrate.common.contract.SnapshotLoad;
 import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -65,6 +66,9 @@ public class Migration extends PanacheEntityBase {
     public String keySelection;
     @Enumerated(EnumType.STRING)
     public MigrationMethod method;
+    /** replication: how the RDB gets into the target (null: restore, key by key) */
+    @Enumerated(EnumType.STRING)
+    public SnapshotLoad snapshotLoad;
     /** scan method: in how many parts the scan runs, and each part's figures */
     @Embedded
     public ScanPartProgress parts = new ScanPartProgress();

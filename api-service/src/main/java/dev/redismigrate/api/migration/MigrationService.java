@@ -75,6 +75,7 @@ public class MigrationService {
         ClusterSource cluster = clusterProbe.inspect(source, seedFacts);
         RedisProbe.Facts sourceFacts = cluster == null ? seedFacts : cluster.combined();
         KeySelectionInput.requireFits(read.selection(), ignoreDbs, sourceFacts.databases(), targetFacts.databases());
+        SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts);
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
@@ -101,11 +102,13 @@ public class MigrationService {
                     config.migration().maxDuration(), cluster == null ? List.of() : cluster.plans());
             m.limits(read.limits());
             m.selection(read.selection());
+            m.snapshotLoad = read.load();
             m.persist();
             HistoryEntry.record(m.id, m.createdAt, "REQUESTED", "copy " + source.address() + " ("
                     + sourceFacts.release() + ") into " + locked.endpoint().address() + " (" + targetFacts.release()
                     + ") by " + m.method.wire() + (m.sharded() ? ", " + m.shards.size() + " source shards, each its own unit of work"
-                            : "") + KeySelectionInput.describe(read.selection()));
+                            : "") + KeySelectionInput.describe(read.selection())
+                    + (read.load() == null ? "" : ", snapshot loaded by " + read.load().wire()));
             MigrationWorkflow flow = new MigrationWorkflow(m);
             if (flow.limitsCommand() != null) {
                 outbox.add(flow.limitsCommand()); // first: a worker keeps them for the task to come

@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.SnapshotLoad;
 import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.selection.MigratedKeys;
@@ -17,7 +18,7 @@ import java.util.UUID;
  * DigitalOcean's Go client and Terraform provider read.
  */
 public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, UUID databaseId,
-        MigrationMethod method, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
+        MigrationMethod method, SnapshotLoad snapshotLoad, MigrationPhase phase, Progress progress, Lag lag, long commandsApplied, String error, Source source,
         List<Integer> ignoreDbs, Instant startedAt, Instant updatedAt, Instant stopsAt, Completion completion,
         Instant completedAt, Long finalOffset, Limits limits, List<String> includeKeys, List<String> excludeKeys,
         Map<String, String> dbMap, boolean allowMerge, List<Shard> shards) {
@@ -88,7 +89,8 @@ public record MigrationView(UUID id, MigrationStatus status, Instant createdAt, 
                         ? new Lag(null, null, m.lagKeys, m.lagSeconds == null ? null : m.lagSeconds.doubleValue(),
                                 null, null, null, syncing && m.lagKeys == 0)
                         : null;
-        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method, m.phase,
+        return new MigrationView(m.id, m.status, m.createdAt, m.database.id, m.method,
+                m.method == MigrationMethod.REPLICATION ? SnapshotLoad.orDefault(m.snapshotLoad) : null, m.phase,
                 new Progress(m.keysCopied, m.keysTotal, m.bytesCopied, percent(m),
                         m.keysPerSecond == null ? null : Math.round(m.keysPerSecond), m.parts.split() ? m.parts.count() : null,
                         m.parts.split() ? m.parts.completed() : null), lag, m.commandsApplied,

@@ -637,7 +637,7 @@ public final class MigrationWorkflow {
     /** The snapshot of this attempt, whole (part null) or one part of a split scan. */
     private SnapshotRequest snapshot(Integer part) {
         return new SnapshotRequest(m.id, m.attempt, m.source(), m.database.endpoint(), m.ignoredDbs(), m.method, part,
-                part == null ? null : m.parts.count(), null, null, m.selection());
+                part == null ? null : m.parts.count(), null, null, m.selection(), m.snapshotLoad);
     }
 
     /** The scan, or for a split scan one request per part (each taken by any snapshot-worker instance). */

@@ -7,6 +7,7 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisUri;
 import dev.redismigrate.common.contract.MigrationMethod;
+import dev.redismigrate.common.contract.SnapshotLoad;
 import dev.redismigrate.common.limits.Limits;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
@@ -33,14 +34,19 @@ public record StartMigrationRequest(
                 + "an ignored db cannot be mapped; two source dbs into one target db need allow_merge; a target db the "
                 + "target lacks is a 422", example = "{\"db3\": \"db0\"}") Map<String, String> dbMap,
         @Schema(description = "true: several source dbs may go into one target db (a key in several: the last copied wins)")
-        Boolean allowMerge) {
+        Boolean allowMerge,
+        @Schema(description = "replication: \"restore\" (absent: the worker writes each key; any target, filters and "
+                + "db_map honoured) or \"replica\" (the target loads the RDB itself as a replica of the worker, then is "
+                + "detached: the fastest copy; a standalone target that is empty, allows CONFIG SET masterauth and "
+                + "REPLICAOF, reaches the worker, and is not reached by TLS; every db, no filters)", example = "replica")
+        String snapshotLoad) {
 
     /**
      * A start (or its preflight) as far as it needs no server: the target, the source (its password
      * sealed), the method the request forces (null: the preflight chooses) and the dbs left out.
      */
     public record Read(TargetDatabase target, RedisEndpoint source, MigrationMethod asked, Set<Integer> ignoreDbs,
-            Limits limits, KeySelection selection) {
+            Limits limits, KeySelection selection, SnapshotLoad load) {
     }
 
     /** Reads the request for that target: 400 for what it lacks or gets wrong, 404 for an unknown target. */
@@ -51,7 +57,11 @@ public record StartMigrationRequest(
         Set<Integer> ignoreDbs = MigrationRules.ignoreDbs(request.ignoreDbs());
         Limits limits = LimitsInput.read(request.limits());
         KeySelection selection = KeySelectionInput.read(request, ignoreDbs);
-        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits, selection);
+        SnapshotLoad load = SnapshotLoadInput.read(request.snapshotLoad(), asked, ignoreDbs, selection);
+        if (load == SnapshotLoad.REPLICA) {
+            asked = MigrationMethod.REPLICATION; // what a replica's load needs: not for the preflight to choose
+        }
+        return new Read(DatabaseService.find(targetId), source, asked, ignoreDbs, limits, selection, load);
     }
 
     /**
