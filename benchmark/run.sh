@@ -29,7 +29,8 @@ source "$ROOT/infra/lib.sh"
 LOG_TAG=bench
 
 KEYS=${1:-200000}
-METHODS=${METHODS:-scan replication}   # the last one stays on for the stream part
+METHODS=${METHODS:-scan replica-load replication} # the last one stays on for the stream part; replica-load is
+                                       # replication with snapshot_load replica (the target loads the RDB itself)
 RATE=${RATE:-50000}                    # writes/s of the steady load the stream follows
 STEADY_SECS=${STEADY_SECS:-20}
 WARMUP_KEYS=${WARMUP_KEYS:-400000}     # each method copies this many keys once before the timed runs (0: none);
@@ -56,7 +57,8 @@ command -v redis-benchmark >/dev/null || die "redis-benchmark missing (Debian pa
 for n in bench-source bench-target bench-replica; do bash "$ROOT/infra/redis.sh" stop "$n" >/dev/null 2>&1 || true; done
 rm -rf "$BDIR" && mkdir -p "$BDIR"
 bash "$ROOT/infra/redis.sh" start bench-source $SRC >/dev/null
-bash "$ROOT/infra/redis.sh" start bench-target $DST >/dev/null
+# the target loads from the socket as the reference replica does, when it loads as a replica (replica-load)
+bash "$ROOT/infra/redis.sh" start bench-target $DST --repl-diskless-load on-empty-db >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
 cli() { local p=$1; shift; redis-cli -p "$p" "$@"; }
 # wait_for SECONDS WHAT CMD...: like wait_until, polling every 200 ms. Each poll is a process or two
@@ -87,10 +89,11 @@ methods_known=no
 [[ $check_code == 4* ]] && methods_known=yes
 # put_migration METHOD: PUT, migration_id set; false (a note kept) when the API refuses the method
 put_migration() {
-  local answer code body
+  local answer code body fields="\"method\":\"$1\""
+  [[ $1 != replica-load ]] || fields='"method":"replication","snapshot_load":"replica"'
   answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     "$API/v2/databases/$target_id/online-migration" \
-    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"$1\"}")
+    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],$fields}")
   code=$(tail -n1 <<<"$answer") body=$(sed '$d' <<<"$answer")
   if [[ $code != 2* ]]; then
     notes+=("method $1 skipped: the API answered $code $(jq -r '.message // .error // .' <<<"$body" 2>/dev/null | head -c 200)")
@@ -118,7 +121,7 @@ if ((WARMUP_KEYS > 0)); then
   log "warm-up: each method once on $WARMUP_KEYS keys (not timed)"
   python3 "$ROOT/benchmark/load_mix.py" "$WARMUP_KEYS" | cli $SRC --pipe >"$BDIR/warmup.txt" || die "loading failed (see $BDIR/warmup.txt)"
   for method in $METHODS; do
-    [[ $method == replication || $methods_known == yes ]] || continue
+    [[ $method == replication || $method == replica-load || $methods_known == yes ]] || continue
     [[ -z $migration_id ]] || stop_migration
     migration_id=
     cli $DST FLUSHALL >/dev/null
@@ -188,7 +191,7 @@ for round in $(seq 1 "$REPEAT"); do
   fi
 
   for method in $METHODS; do
-    if [[ $method != replication && $methods_known == no ]]; then
+    if [[ $method != replication && $method != replica-load && $methods_known == no ]]; then
       ((round > 1)) || notes+=("method $method skipped: the API does not know methods yet (it ignores \"method\")")
       continue
     fi

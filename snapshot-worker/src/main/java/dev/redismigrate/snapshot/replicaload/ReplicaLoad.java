@@ -102,7 +102,7 @@ public final class ReplicaLoad {
         byte[] secret = (claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24)))
                 .getBytes(StandardCharsets.US_ASCII);
         RedisLink link = null;
-        try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool::reader)) {
+        try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool)) {
             master = m;
             link = connector.open(target, "redis-migrate-replica-load");
             attach(link, m, secret);
@@ -136,7 +136,7 @@ public final class ReplicaLoad {
         long attachedAt = System.nanoTime();
         long lostSince = 0;
         while (!stopped.getAsBoolean()) {
-            sleep(100);
+            sleep(m.completeSends() > 0 ? 10 : 100); // once the RDB is all sent, the load ends any moment
             Map<String, String> replication;
             try {
                 if (link == null || !link.isOpen()) {

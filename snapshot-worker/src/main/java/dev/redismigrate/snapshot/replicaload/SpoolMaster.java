@@ -1,6 +1,7 @@
 package dev.redismigrate.snapshot.replicaload;
 
 import dev.redismigrate.common.threads.MigrationThreads;
+import dev.redismigrate.snapshot.spool.Spool;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -9,8 +10,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -19,14 +22,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * The master side of Redis's replication protocol, as far as a replica's full sync needs it: a
  * replica (the target) that authenticates with this load's one-time password and asks {@code PSYNC}
  * gets {@code +FULLRESYNC} and the spooled RDB, sent while it is still being spooled, in the diskless
- * format ({@code $EOF:<mark>} … mark) so its length need not be known. No command follows; the
+ * format ({@code $EOF:<mark>} … mark) so its length need not be known. The RDB goes from the spool's
+ * file to the socket by {@code sendfile} ({@link FileChannel#transferTo}): its bytes never enter the
+ * JVM, whose CPU a 2-core machine shares with the source's RDB child and the loading target. No command follows; the
  * replica is detached ({@code REPLICAOF NO ONE}) once it has loaded the RDB. A replica that
  * reconnects (its link broke) gets the whole RDB again, from the spool's start.
  *
@@ -39,17 +43,12 @@ final class SpoolMaster implements AutoCloseable {
     /** the longest command a replica sends in its handshake: anything longer is not one */
     private static final int MAX_ARGUMENT = 4096;
 
-    /** Opens a reader of the spool from its start (waiting at its end until it is finished). */
-    interface RdbSource {
-        InputStream open() throws IOException;
-    }
-
-    private final ServerSocket listener;
-    private final RdbSource rdb;
+    private final ServerSocketChannel listener;
+    private final Spool rdb;
     private final byte[] password;
     private final String replId = HexFormat.of().formatHex(randomBytes(20));
     private final Thread acceptor;
-    private final List<Socket> sockets = new ArrayList<>();
+    private final List<SocketChannel> sockets = new ArrayList<>();
     private final AtomicLong bytesServed = new AtomicLong();
     private final AtomicInteger fullSyncs = new AtomicInteger();
     private final AtomicInteger completeSends = new AtomicInteger();
@@ -59,8 +58,8 @@ final class SpoolMaster implements AutoCloseable {
     /**
      * Listens on {@code host} (an ephemeral port) for replicas that authenticate with {@code password}.
      */
-    SpoolMaster(String host, byte[] password, RdbSource rdb) throws IOException {
-        this.listener = new ServerSocket();
+    SpoolMaster(String host, byte[] password, Spool rdb) throws IOException {
+        this.listener = ServerSocketChannel.open();
         this.listener.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 4);
         this.password = password.clone();
         this.rdb = rdb;
@@ -69,7 +68,7 @@ final class SpoolMaster implements AutoCloseable {
     }
 
     int port() {
-        return listener.getLocalPort();
+        return listener.socket().getLocalPort();
     }
 
     /** RDB bytes sent to replicas, over every full sync. */
@@ -94,7 +93,7 @@ final class SpoolMaster implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket replica;
+            SocketChannel replica;
             try {
                 replica = listener.accept();
             } catch (IOException e) {
@@ -111,13 +110,13 @@ final class SpoolMaster implements AutoCloseable {
         }
     }
 
-    private void serve(Socket replica) {
+    private void serve(SocketChannel replica) {
         try (replica) {
-            replica.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(replica.getInputStream());
-            OutputStream out = new BufferedOutputStream(replica.getOutputStream(), 1 << 16);
+            replica.socket().setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(replica.socket().getInputStream());
+            OutputStream out = new BufferedOutputStream(replica.socket().getOutputStream(), 1 << 12);
             if (handshake(in, out)) {
-                sendRdb(in, out);
+                sendRdb(replica, out);
                 drainUntilClosed(in, out);
             }
         } catch (IOException e) {
@@ -160,24 +159,23 @@ final class SpoolMaster implements AutoCloseable {
     }
 
     /** +FULLRESYNC, then the spool from its start in the diskless format, ended by the mark. */
-    private void sendRdb(InputStream in, OutputStream out) throws IOException {
+    private void sendRdb(SocketChannel replica, OutputStream out) throws IOException {
         fullSyncs.incrementAndGet();
         byte[] mark = HexFormat.of().formatHex(randomBytes(MARK / 2)).getBytes(StandardCharsets.US_ASCII);
         out.write(("+FULLRESYNC " + replId + " 0\r\n$EOF:").getBytes(StandardCharsets.US_ASCII));
         out.write(mark);
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream spool = rdb.open()) {
-            int n;
-            while ((n = spool.read(buffer)) > 0) {
+        out.flush();
+        try (FileChannel file = FileChannel.open(rdb.file(), StandardOpenOption.READ)) {
+            long position = 0;
+            long readable;
+            while ((readable = rdb.awaitReadable(position)) > 0) {
                 if (closed) {
                     throw new EOFException("the load was ended");
                 }
-                out.write(buffer, 0, n);
-                bytesServed.addAndGet(n);
-                if (spool.available() == 0) {
-                    out.flush(); // the spool's end for now: the replica gets what there is
-                }
+                long sent = file.transferTo(position, readable, replica);
+                position += sent;
+                bytesServed.addAndGet(sent);
             }
         }
         out.write(mark);

@@ -114,6 +114,33 @@ public final class Spool implements AutoCloseable {
         return new TailingInputStream(Files.newInputStream(file));
     }
 
+    /** The spool's file, for a reader that copies from it itself, going by {@link #awaitReadable}. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Waits until bytes past {@code position} are readable in the file, or the spool is finished.
+     * @return how many are readable past it (0: the finished spool's end)
+     * @throws IOException why the spool will not be complete
+     */
+    public long awaitReadable(long position) throws IOException {
+        synchronized (lock) {
+            while (readable <= position && !finished) {
+                if (failure != null) {
+                    throw new IOException(failure);
+                }
+                try {
+                    lock.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the RDB");
+                }
+            }
+            return readable - position;
+        }
+    }
+
     @Override
     public void close() {
         fail("the spool was closed");
@@ -155,7 +182,7 @@ public final class Spool implements AutoCloseable {
             if (len == 0) {
                 return 0;
             }
-            long available = awaitReadable();
+            long available = awaitReadable(position);
             if (available <= 0) {
                 return -1;
             }
@@ -164,24 +191,6 @@ public final class Spool implements AutoCloseable {
                 position += n;
             }
             return n;
-        }
-
-        /** Bytes readable past the position; 0 at the end of a finished spool. */
-        private long awaitReadable() throws IOException {
-            synchronized (lock) {
-                while (readable <= position && !finished) {
-                    if (failure != null) {
-                        throw new IOException(failure);
-                    }
-                    try {
-                        lock.wait(1000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted while waiting for the RDB");
-                    }
-                }
-                return readable - position;
-            }
         }
 
         @Override
