@@ -101,18 +101,20 @@ public final class ReplicaLoad {
     public long load(Spool spool, BooleanSupplier stopped) {
         byte[] secret = (claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24)))
                 .getBytes(StandardCharsets.US_ASCII);
-        RedisLink link = null;
         try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool)) {
             master = m;
-            link = connector.open(target, "redis-migrate-replica-load");
-            attach(link, m, secret);
-            link = awaitLoaded(link, m, secret, stopped);
-            return link == null ? 0 : Keyspace.keysOutside(link.info("keyspace"), Set.of());
+            RedisLink link = null;
+            try {
+                link = connector.open(target, "redis-migrate-replica-load");
+                attach(link, m, secret);
+                link = awaitLoaded(link, m, secret, stopped);
+                return link == null ? 0 : Keyspace.keysOutside(link.info("keyspace"), Set.of());
+            } finally {
+                release(link); // before the master closes: a replica that lost its master would try to reconnect
+            }
         } catch (IOException e) {
             throw new LoadFailure("cannot listen on " + listenHost + " for the target's replication link "
                     + "(redis-migrate.snapshot.replica-load-host): " + e.getMessage());
-        } finally {
-            release(link);
         }
     }
 
