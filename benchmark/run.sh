@@ -262,6 +262,15 @@ table() {
         printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %-14s %s\n", name, s, keys / s, mb / s, ref / s, \
           (name in bad) ? "NO" : "yes", cpu[name, mid], heap[name, mid]
       }
+      if (n[order[1]] > 1) { # the spread: each round against the reference of the same round
+        print "\n  each round (seconds, and against the same round'"'"'s reference):"
+        for (k = 2; k <= names; k++) {
+          name = order[k]; line = ""
+          for (i = 1; i <= n[name]; i++)
+            line = line sprintf("%s%.2f (%.2fx)", i > 1 ? " / " : "", sec[name, i], sec[order[1], i] / sec[name, i])
+          printf "    %-44s %s\n", name, line
+        }
+      }
     }'
 }
 

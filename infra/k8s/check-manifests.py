@@ -13,7 +13,8 @@ SECRET = "redis-migrate-secrets"
 NEEDS = {
     "api-service": {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_MIGRATE_DB_URL", "REDIS_MIGRATE_DB_USER",
                     "REDIS_MIGRATE_DB_PASSWORD", "REDIS_MIGRATE_SECRET_KEY", "REDIS_MIGRATE_API_TOKEN", "API_HOST"},
-    "snapshot-worker": {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_MIGRATE_SECRET_KEY", "QUARKUS_HTTP_HOST"},
+    "snapshot-worker": {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_MIGRATE_SECRET_KEY", "QUARKUS_HTTP_HOST",
+                        "REDIS_MIGRATE_REPLICA_LOAD_HOST"},
     "stream-worker": {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_MIGRATE_SECRET_KEY", "QUARKUS_HTTP_HOST"},
 }
 # never a literal value in a manifest

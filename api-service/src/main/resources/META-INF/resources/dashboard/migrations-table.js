@@ -11,9 +11,10 @@ export function targetOf(m, databases) {
   return db ? { name: db.name, address: `${db.connection.host}:${db.connection.port}` } : { name: m.database_id, address: '' };
 }
 
-/** Method (when the API names one) and phase. */
+/** Method (when the API names one; a replica's load said) and phase. */
 export function phaseOf(m) {
-  return [m.method, m.phase].filter(Boolean).join(' · ');
+  const method = m.snapshot_load === 'replica' ? `${m.method} (replica load)` : m.method;
+  return [method, m.phase].filter(Boolean).join(' · ');
 }
 
 /** Replication: bytes behind the source; scan: changed keys not yet copied again and the oldest one's age. */

@@ -25,6 +25,8 @@ function migrationBody() {
     ignore_dbs: value('ignore-dbs').split(/[\s,]+/).filter(Boolean),
     // left out: the preflight chooses
     method: byId('source-method').value || undefined,
+    // left out: restore
+    snapshot_load: byId('snapshot-load').value || undefined,
   };
 }
 

@@ -78,6 +78,26 @@ class ReplicaLoadFlowTest {
         }
     }
 
+    @Test
+    void theCheckFailsAReplicaLoadIntoAClusterTarget() {
+        try (RedisServer source = RedisServer.start();
+             dev.redismigrate.testing.RedisCluster cluster = dev.redismigrate.testing.RedisCluster.start(
+                     RedisServer.Family.REDIS, 3, 0)) {
+            RedisServer seed = cluster.master(0);
+            String database = RUN.service().http().body(Map.of("name", "cluster", "engine", "redis", "connection",
+                    Map.of("host", seed.host(), "port", seed.port(), "ssl", false)))
+                    .post("/v2/databases").then().statusCode(201).extract().path("database.id");
+            Map<String, Object> body = Map.of("source", Map.of("host", source.host(), "port", source.port()),
+                    "disable_ssl", true, "snapshot_load", "replica");
+            JsonPath report = RUN.service().http().body(body).post("/v2/databases/{id}/online-migration/check", database)
+                    .then().statusCode(200).extract().jsonPath();
+            assertEquals("fail", report.getString("checks.find { it.name == 'snapshot_load' }.result"), report.prettify());
+            assertTrue(report.getString("checks.find { it.name == 'snapshot_load' }.message").contains("standalone target"),
+                    report.prettify());
+            refused(database, source, Map.of("snapshot_load", "replica"), 422, "standalone target");
+        }
+    }
+
     private static void refused(String database, RedisServer source, Map<String, Object> fields, int status, String says) {
         Map<String, Object> body = new HashMap<>(Map.of("source", Map.of("host", source.host(), "port", source.port()),
                 "disable_ssl", true));

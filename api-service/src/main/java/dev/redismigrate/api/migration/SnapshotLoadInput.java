@@ -14,7 +14,7 @@ import java.util.Set;
  * db map, a standalone source and target. Everything else is refused here, naming the field, rather
  * than silently copied another way.
  */
-final class SnapshotLoadInput {
+public final class SnapshotLoadInput {
     private SnapshotLoadInput() {
     }
 
@@ -42,7 +42,7 @@ final class SnapshotLoadInput {
     }
 
     /** 422 when the servers cannot do it: a replica's load has one standalone source and one standalone target. */
-    static void requireFits(SnapshotLoad load, RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts) {
+    public static void requireFits(SnapshotLoad load, RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts) {
         if (load != SnapshotLoad.REPLICA) {
             return;
         }

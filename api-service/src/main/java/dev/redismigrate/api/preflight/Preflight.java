@@ -4,8 +4,10 @@ import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.migration.KeySelectionInput;
 import dev.redismigrate.api.migration.MigrationRules;
+import dev.redismigrate.api.migration.SnapshotLoadInput;
 import dev.redismigrate.api.migration.StartMigrationRequest;
 import dev.redismigrate.api.redis.RedisProbe;
+import dev.redismigrate.common.contract.SnapshotLoad;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.common.selection.KeySelection;
@@ -72,6 +74,12 @@ public class Preflight {
                     targetFacts.databases()), selection.dbMap().isEmpty() ? "each db goes into the target db of its number"
                             : MigratedKeys.wire(selection.dbMap()).entrySet().stream().map(e -> e.getKey() + " into " + e.getValue())
                                     .collect(Collectors.joining(", ")) + (selection.allowMerge() ? " (merges allowed)" : "")));
+        }
+        if (read.load() != null && seedFacts != null && targetFacts != null) {
+            checks.add(check("snapshot_load", () -> SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts),
+                    read.load() == SnapshotLoad.REPLICA ? "the target loads the RDB itself, as a replica of the snapshot "
+                            + "worker (it must be empty, allow CONFIG SET masterauth and REPLICAOF, and reach the worker)"
+                            : "the snapshot worker restores each key"));
         }
         if (sourceFacts != null) {
             checks.add(selectedKeys.check(source, new MigratedKeys(ignoreDbs, selection), sourceFacts.keysPerDb()));
