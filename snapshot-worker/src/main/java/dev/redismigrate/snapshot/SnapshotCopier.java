@@ -297,8 +297,9 @@ public final class SnapshotCopier extends ReplicaTask {
      */
     private void loadAsReplica(Spool spool, SnapshotCapture capture) {
         try {
-            long keys = replicaLoad.load(spool, () -> stopRequested || capture.failure() != null);
-            if (!stopRequested && capture.failure() == null) {
+            // a link lost after the whole RDB came leaves the spool complete: the load goes on, as the restore's
+            long keys = replicaLoad.load(spool, () -> stopRequested || capture.failure() != null && capture.rdbOffset() == null);
+            if (keys >= 0) {
                 keysCopied = keys;
                 rdbApplied = true;
             }

@@ -72,12 +72,15 @@ public final class StreamReplayer extends ReplicaTask {
     /** set when an older attempt had moved the checkpoint: the apply starts there again */
     private volatile ReplicationOffset restartFrom;
     private volatile boolean announced;
-    /** Guarded by {@code lock}: the source position of the last command handled (applied or skipped). */
-    private ReplicationOffset handled;
+    /**
+     * Written under {@code lock}: the source position of the last command handled (applied or skipped);
+     * volatile for the progress report's read without the lock while the apply waits for the target.
+     */
+    private volatile ReplicationOffset handled;
     /** Guarded by {@code lock}: records read, by Kafka offset and the source offset they end at (for trimming). */
     private final Deque<long[]> readRecords = new ArrayDeque<>();
-    /** Guarded by {@code lock}: when the record being applied was appended (0: caught up). */
-    private long applyingSinceMillis;
+    /** Written under {@code lock} (read as {@link #handled}): when the record being applied was appended (0: caught up). */
+    private volatile long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
     private long lastTrimNanos = System.nanoTime();
@@ -134,6 +137,9 @@ public final class StreamReplayer extends ReplicaTask {
     @Override
     protected void work() throws InterruptedException {
         Ticker timers = new Ticker("stream-timers");
+        // a thread of its own: a batch's commit on the timers' thread may wait for a silent target as long as
+        // the reply timeout, and the reports are how the service knows this worker is alive meanwhile
+        Ticker reports = new Ticker("stream-progress");
         long setUpSince = System.nanoTime();
         // Kafka's part of the set-up (the topic, its last command) needs nothing from the links or the claim:
         // it runs meanwhile (each is a client of its own and a few round trips; one after the other they
@@ -169,14 +175,15 @@ public final class StreamReplayer extends ReplicaTask {
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
                         commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
-                timers.every(Duration.ofMillis(2), this::closeBatch)
-                        .every(config.progressInterval(), () -> reportProgress(followed));
+                timers.every(Duration.ofMillis(2), this::closeBatch);
+                reports.every(config.progressInterval(), () -> reportProgress(followed));
                 this.reader = reader;
                 this.capture = capture;
                 pump(reader, this::handle, Duration.ofMillis(100));
                 closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
                 capture.join();
                 timers.closeAndWait();
+                reports.closeAndWait();
             }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
@@ -189,6 +196,7 @@ public final class StreamReplayer extends ReplicaTask {
             LOG.infof("migration %s: attempt %d ends: %s", request.migrationId(), request.attempt(), e.getMessage());
         } finally {
             timers.close();
+            reports.close();
             closeReplicator();
             // null when the source or the target could not be opened: the FAILED below must still be
             // sent (an exception here hid it, and the api-service handed the silent task over forever)
@@ -464,7 +472,13 @@ public final class StreamReplayer extends ReplicaTask {
         try {
             long sourceOffset = source.masterOffset();
             long trimBefore;
-            lock.lock();
+            if (!lock.tryLock(1, TimeUnit.SECONDS)) {
+                // the apply holds the lock waiting for the target (a busy or hung server, up to the reply
+                // timeout): say what is known without it, so that the service hears this worker is alive
+                // and does not hand the stream to another instance, which could not reach the target either
+                events.accept(progressEvent(sourceOffset, 0, source));
+                return;
+            }
             try {
                 // The apply lag as the report begins: the flush below waits for a slow target (a paused one for
                 // most of a second), and what it had not confirmed until then is lag the target made, not zero.
@@ -476,15 +490,7 @@ public final class StreamReplayer extends ReplicaTask {
                     applier.commitIfPossible();
                     applier.flush();
                 }
-                Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
-                ChangeLogPosition captured = appender.captured();
-                long capturedOffset = captured == null ? handled.offset() : Math.max(captured.offset(), handled.offset());
-                Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
-                long applyLag = Math.max(capturedOffset - handled.offset(), lagBefore);
-                double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
-                        : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
-                events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
-                        .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source)));
+                events.accept(progressEvent(sourceOffset, lagBefore, source));
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
                     watchIdleTarget();
@@ -496,12 +502,28 @@ public final class StreamReplayer extends ReplicaTask {
                 changeLog.trimBefore(request.migrationId(), trimBefore);
                 trimmedBefore = trimBefore;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (CheckpointMovedException | TargetWriteException e) {
             onApplyFailure(e);
         } catch (RuntimeException e) {
             // a missed progress report is harmless; the stream loop reports lasting trouble
             LOG.debugf("migration %s: progress not reported: %s", request.migrationId(), e.toString());
         }
+    }
+
+    /** The progress as last applied: the source's offset against what was captured and what was handled. */
+    private MigrationEvent progressEvent(long sourceOffset, long lagBefore, StreamSource source) {
+        ReplicationOffset applied = handled;
+        Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - applied.offset()) : null;
+        ChangeLogPosition captured = appender.captured();
+        long capturedOffset = captured == null ? applied.offset() : Math.max(captured.offset(), applied.offset());
+        Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
+        long applyLag = Math.max(capturedOffset - applied.offset(), lagBefore);
+        double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
+                : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
+        return event(EventType.STREAM_PROGRESS).withOffset(applied).withStream(applier.commandsApplied(), lag)
+                .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source));
     }
 
     /**

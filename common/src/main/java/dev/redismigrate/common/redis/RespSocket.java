@@ -347,6 +347,8 @@ public final class RespSocket implements AutoCloseable {
                 return;
             } catch (SocketTimeoutException slice) {
                 if (System.nanoTime() > deadline) {
+                    // the late reply would be read as the next command's: the connection is of no more use
+                    broken = true;
                     throw new SocketTimeoutException(endpoint.address() + " did not answer within " + replyTimeoutMillis + " ms");
                 }
             } catch (IOException e) {

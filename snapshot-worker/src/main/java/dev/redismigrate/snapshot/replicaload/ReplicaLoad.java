@@ -41,6 +41,8 @@ public final class ReplicaLoad {
     private final String listenHost;
     private final Duration targetRetryFor;
     private volatile SpoolMaster master;
+    /** the load's connection to the target (one load at a time: the copier's thread) */
+    private RedisLink control;
 
     public ReplicaLoad(RedisConnector connector, RedisEndpoint target, UUID migrationId, String listenHost,
             Duration targetRetryFor) {
@@ -96,21 +98,18 @@ public final class ReplicaLoad {
     /**
      * Attaches the target to a master that serves {@code spool}, waits until it has loaded the RDB,
      * and detaches it. Returns early, with the target detached, once {@code stopped} says so (a
-     * stop, or the spool's failure). @return the keys the target holds after the load
+     * stop, or the spool's failure). @return the keys the target holds after the load; -1: ended early
      */
     public long load(Spool spool, BooleanSupplier stopped) {
         byte[] secret = (claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24)))
                 .getBytes(StandardCharsets.US_ASCII);
         try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool)) {
             master = m;
-            RedisLink link = null;
             try {
-                link = connector.open(target, "redis-migrate-replica-load");
-                attach(link, m, secret);
-                link = awaitLoaded(link, m, secret, stopped);
-                return link == null ? 0 : Keyspace.keysOutside(link.info("keyspace"), Set.of());
+                attach(m, secret);
+                return awaitLoaded(m, secret, stopped) ? Keyspace.keysOutside(control().info("keyspace"), Set.of()) : -1;
             } finally {
-                release(link); // before the master closes: a replica that lost its master would try to reconnect
+                release(); // before the master closes: a replica that lost its master would try to reconnect
             }
         } catch (IOException e) {
             throw new LoadFailure("cannot listen on " + listenHost + " for the target's replication link "
@@ -118,10 +117,30 @@ public final class ReplicaLoad {
         }
     }
 
-    private void attach(RedisLink link, SpoolMaster m, byte[] secret) {
+    /** The connection that commands the target, opened again when it broke. */
+    private RedisLink control() {
+        if (control == null || !control.isOpen()) {
+            closeControl();
+            control = connector.open(target, "redis-migrate-replica-load");
+        }
+        return control;
+    }
+
+    private void closeControl() {
+        if (control != null) {
+            try {
+                control.close();
+            } catch (RuntimeException e) {
+                // closing anyway
+            }
+            control = null;
+        }
+    }
+
+    private void attach(SpoolMaster m, byte[] secret) {
         try {
-            link.call("CONFIG", "SET", "masterauth", new String(secret, StandardCharsets.US_ASCII));
-            link.call("REPLICAOF", listenHost, Integer.toString(m.port()));
+            control().call("CONFIG", "SET", "masterauth", new String(secret, StandardCharsets.US_ASCII));
+            control().call("REPLICAOF", listenHost, Integer.toString(m.port()));
         } catch (RedisAccessException e) {
             throw new LoadFailure("the target " + target.address() + " refused to load the snapshot as a replica ("
                     + e.getMessage() + "): it must allow CONFIG SET masterauth and REPLICAOF, or use snapshot_load restore");
@@ -131,24 +150,20 @@ public final class ReplicaLoad {
     }
 
     /**
-     * Polls the target's replication state until its link to us is up after a whole RDB: loaded.
-     * @return the link in use (null when stopped)
+     * Polls the target's replication state until its link to us is up after a whole RDB.
+     * @return whether it loaded (false: {@code stopped})
      */
-    private RedisLink awaitLoaded(RedisLink link, SpoolMaster m, byte[] secret, BooleanSupplier stopped) {
+    private boolean awaitLoaded(SpoolMaster m, byte[] secret, BooleanSupplier stopped) {
         long attachedAt = System.nanoTime();
         long lostSince = 0;
         while (!stopped.getAsBoolean()) {
             sleep(m.completeSends() > 0 ? 10 : 100); // once the RDB is all sent, the load ends any moment
             Map<String, String> replication;
             try {
-                if (link == null || !link.isOpen()) {
-                    link = connector.open(target, "redis-migrate-replica-load");
-                }
-                replication = link.info("replication");
+                replication = control().info("replication");
                 lostSince = 0;
             } catch (RedisAccessException e) {
-                closeQuietly(link);
-                link = null;
+                closeControl();
                 lostSince = lostSince == 0 ? System.nanoTime() : lostSince;
                 if (System.nanoTime() - lostSince > targetRetryFor.toNanos()) {
                     throw new LoadFailure("lost the target " + target.address() + " for more than "
@@ -160,12 +175,12 @@ public final class ReplicaLoad {
                 // restarted (it forgets REPLICAOF unless it was saved), or detached by someone: attach it again
                 LOG.warnf("migration %s: the target %s is no replica any more while loading the snapshot; attaching it again",
                         migrationId, target.address());
-                attach(link, m, secret);
+                attach(m, secret);
                 continue;
             }
             if (ours(replication, m) && "up".equals(replication.get("master_link_status"))
                     && "0".equals(replication.get("master_sync_in_progress")) && m.completeSends() > 0) {
-                return link;
+                return true;
             }
             if (m.completeSends() >= SENDS && !"up".equals(replication.get("master_link_status"))) {
                 throw new LoadFailure("the target " + target.address() + " did not load the RDB sent to it " + SENDS
@@ -177,7 +192,7 @@ public final class ReplicaLoad {
                         + "(redis-migrate.snapshot.replica-load-host), or use snapshot_load restore");
             }
         }
-        return link;
+        return false;
     }
 
     private boolean ours(Map<String, String> replication, SpoolMaster m) {
@@ -188,29 +203,29 @@ public final class ReplicaLoad {
      * Detaches the target and clears the masterauth we set, retried for {@code target-retry-for}: a
      * target left attached to a closed port would stay read-only, its data kept.
      */
-    private void release(RedisLink link) {
+    private void release() {
         long until = System.nanoTime() + Math.max(targetRetryFor.toNanos(), 5_000_000_000L);
-        while (true) {
-            try {
-                if (link == null || !link.isOpen()) {
-                    link = connector.open(target, "redis-migrate-replica-load");
-                }
-                if (configValue(link, "masterauth").startsWith(claimPrefix())) {
-                    link.call("REPLICAOF", "NO", "ONE");
-                    link.call("CONFIG", "SET", "masterauth", "");
-                }
-                closeQuietly(link);
-                return;
-            } catch (RedisAccessException e) {
-                closeQuietly(link);
-                link = null;
-                if (System.nanoTime() > until) {
-                    LOG.errorf("migration %s: could not detach the target %s after loading the snapshot (%s): run REPLICAOF "
-                            + "NO ONE and CONFIG SET masterauth \"\" on it", migrationId, target.address(), e.getMessage());
+        try {
+            while (true) {
+                try {
+                    if (configValue(control(), "masterauth").startsWith(claimPrefix())) {
+                        control().call("REPLICAOF", "NO", "ONE");
+                        control().call("CONFIG", "SET", "masterauth", "");
+                    }
                     return;
+                } catch (RedisAccessException e) {
+                    closeControl();
+                    if (System.nanoTime() > until) {
+                        LOG.errorf("migration %s: could not detach the target %s after loading the snapshot (%s): run "
+                                + "REPLICAOF NO ONE and CONFIG SET masterauth \"\" on it", migrationId, target.address(),
+                                e.getMessage());
+                        return;
+                    }
+                    sleep(200); // e.g. LOADING: a replica answers little while it loads
                 }
-                sleep(200); // e.g. LOADING: a replica answers little while it loads
             }
+        } finally {
+            closeControl();
         }
     }
 
@@ -222,16 +237,6 @@ public final class ReplicaLoad {
     private static String configValue(RedisLink link, String name) {
         Object reply = link.call("CONFIG", "GET", name);
         return reply instanceof List<?> l && l.size() == 2 && l.get(1) != null ? String.valueOf(l.get(1)) : "";
-    }
-
-    private static void closeQuietly(RedisLink link) {
-        if (link != null) {
-            try {
-                link.close();
-            } catch (RuntimeException e) {
-                // closing anyway
-            }
-        }
     }
 
     private static void sleep(long millis) {
