@@ -72,15 +72,8 @@ public class ReplicaLoadCopyTest {
     @Test
     void aTargetRestartedEmptyMidLoadIsAttachedAgainAndEndsEqual() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            source.cli("DEBUG", "POPULATE", "100000", "key", "64");
-            source.cli("CONFIG", "SET", "rdb-key-save-delay", "20"); // µs per key: the RDB takes about 2 s to make
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotCopier copier = new SnapshotCopier(request(UUID.randomUUID(), 1, endpoint(source), target),
-                    SnapshotCopierTest.connector, events::add, SnapshotCopierTest.checkpoints, SnapshotCopierTest.CHANGE_LOG,
-                    SnapshotCopierTest.config());
-            Thread copy = new Thread(copier);
-            copy.start();
-            awaitSyncing(target);
+            Thread copy = startSlowLoad(source, target, 20, events).thread();
             target.restartEmpty();
             copy.join(120_000);
 
@@ -95,16 +88,10 @@ public class ReplicaLoadCopyTest {
     @Test
     void aStopMidLoadLeavesTheTargetDetached() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            source.cli("DEBUG", "POPULATE", "100000", "key", "64");
-            source.cli("CONFIG", "SET", "rdb-key-save-delay", "50");
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            SnapshotCopier copier = new SnapshotCopier(request(UUID.randomUUID(), 1, endpoint(source), target),
-                    SnapshotCopierTest.connector, events::add, SnapshotCopierTest.checkpoints, SnapshotCopierTest.CHANGE_LOG,
-                    SnapshotCopierTest.config());
-            Thread copy = new Thread(copier);
-            copy.start();
-            awaitSyncing(target);
-            copier.stop();
+            SlowLoad load = startSlowLoad(source, target, 50, events);
+            load.copier().stop();
+            Thread copy = load.thread();
             copy.join(60_000);
 
             assertFalse(copy.isAlive());
@@ -149,6 +136,26 @@ public class ReplicaLoadCopyTest {
             assertEquals(source.cli("DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
             assertDetached(target);
         }
+    }
+
+    private record SlowLoad(SnapshotCopier copier, Thread thread) {
+    }
+
+    /**
+     * 100,000 keys whose RDB the source makes slowly ({@code rdb-key-save-delay}, µs per key), copied
+     * with snapshot_load replica on a thread of its own: returns once the target is loading.
+     */
+    private static SlowLoad startSlowLoad(RedisServer source, RedisServer target, int microsPerKey,
+            List<MigrationEvent> events) throws InterruptedException {
+        source.cli("DEBUG", "POPULATE", "100000", "key", "64");
+        source.cli("CONFIG", "SET", "rdb-key-save-delay", Integer.toString(microsPerKey));
+        SnapshotCopier copier = new SnapshotCopier(request(UUID.randomUUID(), 1, endpoint(source), target),
+                SnapshotCopierTest.connector, events::add, SnapshotCopierTest.checkpoints, SnapshotCopierTest.CHANGE_LOG,
+                SnapshotCopierTest.config());
+        Thread thread = new Thread(copier);
+        thread.start();
+        awaitSyncing(target);
+        return new SlowLoad(copier, thread);
     }
 
     private static MigrationEvent copy(SnapshotRequest request) {

@@ -83,6 +83,9 @@ public final class StreamReplayer extends ReplicaTask {
     private volatile long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
+    /** the last report's time and the source's offset then, for the heartbeat */
+    private volatile long lastReportNanos;
+    private volatile long lastSourceOffset = -1;
     private long lastTrimNanos = System.nanoTime();
     /**
      * Guards the apply state below (the applier is replaced when the target comes back). Fair: the
@@ -137,9 +140,10 @@ public final class StreamReplayer extends ReplicaTask {
     @Override
     protected void work() throws InterruptedException {
         Ticker timers = new Ticker("stream-timers");
-        // a thread of its own: a batch's commit on the timers' thread may wait for a silent target as long as
-        // the reply timeout, and the reports are how the service knows this worker is alive meanwhile
+        // threads of their own: a batch's commit on the timers' thread and a report's flush may each wait for a
+        // silent target as long as the reply timeout, and the reports are how the service knows this worker is alive
         Ticker reports = new Ticker("stream-progress");
+        Ticker heartbeats = new Ticker("stream-heartbeat");
         long setUpSince = System.nanoTime();
         // Kafka's part of the set-up (the topic, its last command) needs nothing from the links or the claim:
         // it runs meanwhile (each is a client of its own and a few round trips; one after the other they
@@ -176,7 +180,9 @@ public final class StreamReplayer extends ReplicaTask {
                         commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
                 timers.every(Duration.ofMillis(2), this::closeBatch);
+                lastReportNanos = System.nanoTime();
                 reports.every(config.progressInterval(), () -> reportProgress(followed));
+                heartbeats.every(config.progressInterval(), () -> heartbeat(followed));
                 this.reader = reader;
                 this.capture = capture;
                 pump(reader, this::handle, Duration.ofMillis(100));
@@ -184,6 +190,7 @@ public final class StreamReplayer extends ReplicaTask {
                 capture.join();
                 timers.closeAndWait();
                 reports.closeAndWait();
+                heartbeats.closeAndWait();
             }
             if (offsetLost != null) {
                 LOG.warnf("migration %s: %s", request.migrationId(), offsetLost);
@@ -197,6 +204,7 @@ public final class StreamReplayer extends ReplicaTask {
         } finally {
             timers.close();
             reports.close();
+            heartbeats.close();
             closeReplicator();
             // null when the source or the target could not be opened: the FAILED below must still be
             // sent (an exception here hid it, and the api-service handed the silent task over forever)
@@ -472,13 +480,7 @@ public final class StreamReplayer extends ReplicaTask {
         try {
             long sourceOffset = source.masterOffset();
             long trimBefore;
-            if (!lock.tryLock(1, TimeUnit.SECONDS)) {
-                // the apply holds the lock waiting for the target (a busy or hung server, up to the reply
-                // timeout): say what is known without it, so that the service hears this worker is alive
-                // and does not hand the stream to another instance, which could not reach the target either
-                events.accept(progressEvent(sourceOffset, 0, source));
-                return;
-            }
+            lock.lock();
             try {
                 // The apply lag as the report begins: the flush below waits for a slow target (a paused one for
                 // most of a second), and what it had not confirmed until then is lag the target made, not zero.
@@ -491,6 +493,8 @@ public final class StreamReplayer extends ReplicaTask {
                     applier.flush();
                 }
                 events.accept(progressEvent(sourceOffset, lagBefore, source));
+                lastSourceOffset = sourceOffset;
+                lastReportNanos = System.nanoTime();
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
                     watchIdleTarget();
@@ -502,13 +506,27 @@ public final class StreamReplayer extends ReplicaTask {
                 changeLog.trimBefore(request.migrationId(), trimBefore);
                 trimmedBefore = trimBefore;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (CheckpointMovedException | TargetWriteException e) {
             onApplyFailure(e);
         } catch (RuntimeException e) {
             // a missed progress report is harmless; the stream loop reports lasting trouble
             LOG.debugf("migration %s: progress not reported: %s", request.migrationId(), e.toString());
+        }
+    }
+
+    /**
+     * Timer of its own: when no report went out for two periods (the report's flush, or the apply it
+     * waits for, is held by a busy or hung target for up to the reply timeout), reports what is known
+     * without the target, so that the service hears this worker is alive and does not hand the
+     * stream to another instance, which could not reach the target either.
+     */
+    private void heartbeat(StreamSource source) {
+        if (System.nanoTime() - lastReportNanos > 2 * config.progressInterval().toNanos()) {
+            try {
+                events.accept(progressEvent(lastSourceOffset, 0, source));
+            } catch (RuntimeException e) {
+                LOG.debugf("migration %s: heartbeat not sent: %s", request.migrationId(), e.toString());
+            }
         }
     }
 

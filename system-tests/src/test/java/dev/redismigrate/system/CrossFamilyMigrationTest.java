@@ -13,7 +13,6 @@ import dev.redismigrate.testing.RedisServer.Family;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,14 +48,8 @@ class CrossFamilyMigrationTest {
                             () -> "writes while syncing");
                 }
 
-                try (KeyByKey keys = new KeyByKey(source, target)) {
-                    AtomicReference<KeyByKey.Comparison> last = new AtomicReference<>();
-                    Await.until(Duration.ofSeconds(60), () -> {
-                        last.set(keys.compare(0, 1));
-                        return last.get().differences().isEmpty();
-                    }, () -> "every key equal (type, TTL, value), differences: " + last.get().differences());
-                    assertTrue(last.get().keysCompared() > 3000, "keys compared: " + last.get().keysCompared());
-                }
+                int compared = KeyByKey.awaitEqual(source, target, 0, 1);
+                assertTrue(compared > 3000, "keys compared: " + compared);
                 // streams field by field: groups, consumers and pending entries (owner, delivery count) too
                 StreamState.assertSameStreams(source, target);
                 if (from == to) {

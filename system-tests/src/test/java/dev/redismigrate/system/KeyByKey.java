@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Compares two servers key by key by what the data means, whatever their families: {@code DEBUG
@@ -62,6 +63,21 @@ final class KeyByKey implements AutoCloseable {
             if (difference != null && differences.size() < 20) {
                 differences.add(db + " " + printable(name) + ": " + difference);
             }
+        }
+    }
+
+    /**
+     * Compares {@code dbs} until every key is equal (the stream may still be applying), for at most
+     * a minute; @return how many keys were compared the last time
+     */
+    static int awaitEqual(RedisServer source, RedisServer target, int... dbs) throws InterruptedException {
+        try (KeyByKey keys = new KeyByKey(source, target)) {
+            AtomicReference<Comparison> last = new AtomicReference<>();
+            Await.until(Duration.ofSeconds(60), () -> {
+                last.set(keys.compare(dbs));
+                return last.get().differences().isEmpty();
+            }, () -> "every key equal (type, TTL, value), differences: " + last.get().differences());
+            return last.get().keysCompared();
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,14 +42,8 @@ class ReplicaLoadFlowTest {
                 }
                 String replication = target.cli("INFO", "replication");
                 assertTrue(replication.contains("role:master"), "detached after the load: " + replication);
-                try (KeyByKey keys = new KeyByKey(source, target)) {
-                    AtomicReference<KeyByKey.Comparison> last = new AtomicReference<>();
-                    Await.until(Duration.ofSeconds(60), () -> {
-                        last.set(keys.compare(0, 1));
-                        return last.get().differences().isEmpty();
-                    }, () -> "every key equal (type, TTL, value), differences: " + last.get().differences());
-                    assertTrue(last.get().keysCompared() > 3000, "keys compared: " + last.get().keysCompared());
-                }
+                int compared = KeyByKey.awaitEqual(source, target, 0, 1);
+                assertTrue(compared > 3000, "keys compared: " + compared);
                 StreamState.assertSameStreams(source, target);
                 assertTrue(RUN.service().history(ids.migration()).contains("snapshot loaded by replica"));
             } finally {

@@ -30,20 +30,30 @@ class TargetHangTest {
             try (SourceWriter writer = new SourceWriter(source)) {
                 long before = writer.rounds();
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > before + 100, () -> "writes");
-                target.freeze(true);
-                try {
-                    Thread.sleep(12_000); // three times the worker silence, a fifth of the reply timeout
-                } finally {
-                    target.freeze(false);
-                }
+                hang(target);
                 long after = writer.rounds();
                 Await.until(Duration.ofSeconds(30), () -> writer.rounds() > after + 100, () -> "writes after the hang");
             }
             Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
                     () -> "digests equal: " + RUN.service().history(ids.migration()));
+            // and while the stream is idle (its reports then watch the target's keyspace themselves)
+            hang(target);
+            source.cli("SET", "after-the-idle-hang", "1");
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal after the idle hang: " + RUN.service().history(ids.migration()));
             assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
             String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("REASSIGNED"), "a silent target is not a dead worker: " + history);
+        }
+    }
+
+    /** SIGSTOP for 12 s: three times the worker silence, a fifth of the reply timeout. */
+    private static void hang(RedisServer target) throws InterruptedException {
+        target.freeze(true);
+        try {
+            Thread.sleep(12_000);
+        } finally {
+            target.freeze(false);
         }
     }
 }
