@@ -18,6 +18,7 @@ import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
@@ -110,7 +111,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 replicaLoad = new ReplicaLoad(connector, request.target(), request.migrationId(), config.replicaLoadHost(),
                         config.targetRetryFor());
                 String refusal = targetIsCluster ? "snapshot_load replica needs a standalone target" : replicaLoad.refusal(
-                        target, request.attempt() == 1);
+                        target, request.attempt() == 1, Keyspace.keysPerDb(source.info("keyspace")));
                 if (refusal != null) {
                     fail(refusal);
                     return;
@@ -255,12 +256,14 @@ public final class SnapshotCopier extends ReplicaTask {
      * goes on meanwhile, so the source does not notice.
      */
     private void applyUntilDone(Spool spool) {
+        int noAnswers = 0;
         while (true) {
             applySpool(spool, writer);
             // a cluster target says a lost node by its exception; a standalone one by a writer's closed socket
             boolean lost = targetIsCluster ? failure instanceof TargetLostException
                     : failure instanceof TargetWriteException && !writerLinks.stream().allMatch(SocketEntryWriter::isOpen);
-            if (!lost || stopRequested || config.targetRetryFor().isZero()) {
+            // a reply later than the timeout breaks its connection too; a target that keeps doing so is no blip
+            if (!lost || stopRequested || config.targetRetryFor().isZero() || RespSocket.noAnswer(failure) && ++noAnswers > 2) {
                 return;
             }
             String reason = failure.getMessage();

@@ -119,6 +119,14 @@ public class ReplicaLoadCopyTest {
             assertTrue(last.message().contains("is a replica of " + other.host() + ":" + other.port()), last.message());
             assertTrue(target.cli("INFO", "replication").contains("master_port:" + other.port()), "left as it was");
         }
+        // a replica that loads a db it lacks exits (FATAL): never sent one
+        try (RedisServer source = RedisServer.start("--databases", "32"); RedisServer target = RedisServer.start()) {
+            source.cli("-n", "20", "SET", "k", "v");
+            MigrationEvent last = copy(request(UUID.randomUUID(), 1, endpoint(source), target));
+            assertEquals(EventType.FAILED, last.type());
+            assertTrue(last.message().contains("db20 and the target only 16 dbs"), last.message());
+            assertDetached(target);
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.replication.SourceReplicas;
 import dev.redismigrate.common.threads.MigrationThreads;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -72,20 +74,20 @@ public final class StreamReplayer extends ReplicaTask {
     /** set when an older attempt had moved the checkpoint: the apply starts there again */
     private volatile ReplicationOffset restartFrom;
     private volatile boolean announced;
-    /**
-     * Written under {@code lock}: the source position of the last command handled (applied or skipped);
-     * volatile for the progress report's read without the lock while the apply waits for the target.
-     */
-    private volatile ReplicationOffset handled;
+    /** Guarded by {@code lock}: the source position of the last command handled (applied or skipped). */
+    private ReplicationOffset handled;
     /** Guarded by {@code lock}: records read, by Kafka offset and the source offset they end at (for trimming). */
     private final Deque<long[]> readRecords = new ArrayDeque<>();
-    /** Written under {@code lock} (read as {@link #handled}): when the record being applied was appended (0: caught up). */
-    private volatile long applyingSinceMillis;
+    /** Guarded by {@code lock}: when the record being applied was appended (0: caught up). */
+    private long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
-    /** the last report's time and the source's offset then, for the heartbeat */
+    /** when the last report went out, for the heartbeat */
     private volatile long lastReportNanos;
-    private volatile long lastSourceOffset = -1;
+    /** the target's replies that came later than the timeout since the stream last advanced */
+    private final AtomicInteger noAnswers = new AtomicInteger();
+    /** the progress timer's: the offset of its last report */
+    private long reportedOffset = -1;
     private long lastTrimNanos = System.nanoTime();
     /**
      * Guards the apply state below (the applier is replaced when the target comes back). Fair: the
@@ -140,9 +142,8 @@ public final class StreamReplayer extends ReplicaTask {
     @Override
     protected void work() throws InterruptedException {
         Ticker timers = new Ticker("stream-timers");
-        // threads of their own: a batch's commit on the timers' thread and a report's flush may each wait for a
-        // silent target as long as the reply timeout, and the reports are how the service knows this worker is alive
-        Ticker reports = new Ticker("stream-progress");
+        // a thread of its own: a batch's commit or a report's flush on the timers' thread may wait for a silent
+        // target as long as the reply timeout, and the reports are how the service knows this worker is alive
         Ticker heartbeats = new Ticker("stream-heartbeat");
         long setUpSince = System.nanoTime();
         // Kafka's part of the set-up (the topic, its last command) needs nothing from the links or the claim:
@@ -179,9 +180,9 @@ public final class StreamReplayer extends ReplicaTask {
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
                         commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
-                timers.every(Duration.ofMillis(2), this::closeBatch);
                 lastReportNanos = System.nanoTime();
-                reports.every(config.progressInterval(), () -> reportProgress(followed));
+                timers.every(Duration.ofMillis(2), this::closeBatch)
+                        .every(config.progressInterval(), () -> reportProgress(followed));
                 heartbeats.every(config.progressInterval(), () -> heartbeat(followed));
                 this.reader = reader;
                 this.capture = capture;
@@ -189,7 +190,6 @@ public final class StreamReplayer extends ReplicaTask {
                 closeReplicator(); // ended by a failure, a newer attempt or a lost offset: the capture ends too
                 capture.join();
                 timers.closeAndWait();
-                reports.closeAndWait();
                 heartbeats.closeAndWait();
             }
             if (offsetLost != null) {
@@ -203,7 +203,6 @@ public final class StreamReplayer extends ReplicaTask {
             LOG.infof("migration %s: attempt %d ends: %s", request.migrationId(), request.attempt(), e.getMessage());
         } finally {
             timers.close();
-            reports.close();
             heartbeats.close();
             closeReplicator();
             // null when the source or the target could not be opened: the FAILED below must still be
@@ -425,7 +424,9 @@ public final class StreamReplayer extends ReplicaTask {
     private void onApplyFailure(Throwable t) {
         // a cluster target's applier tells a lost node or a failover (MOVED) from a refusal; a standalone's link does
         boolean lostLink = applier.lostTarget() || !targetIsCluster && !targetLink.isOpen();
-        if (t instanceof TargetWriteException && lostLink && !config.targetRetryFor().isZero()) {
+        // a reply later than the timeout breaks its connection too; a target that keeps doing so is no blip
+        boolean givenUp = RespSocket.noAnswer(t) && noAnswers.incrementAndGet() > 2;
+        if (t instanceof TargetWriteException && lostLink && !config.targetRetryFor().isZero() && !givenUp) {
             if (targetLost == null) {
                 LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), t.getMessage());
                 targetLost = t.getMessage();
@@ -492,9 +493,20 @@ public final class StreamReplayer extends ReplicaTask {
                     applier.commitIfPossible();
                     applier.flush();
                 }
-                events.accept(progressEvent(sourceOffset, lagBefore, source));
-                lastSourceOffset = sourceOffset;
+                Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - handled.offset()) : null;
+                ChangeLogPosition captured = appender.captured();
+                long capturedOffset = captured == null ? handled.offset() : Math.max(captured.offset(), handled.offset());
+                Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
+                long applyLag = Math.max(capturedOffset - handled.offset(), lagBefore);
+                double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
+                        : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
+                events.accept(event(EventType.STREAM_PROGRESS).withOffset(handled).withStream(applier.commandsApplied(), lag)
+                        .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source)));
                 lastReportNanos = System.nanoTime();
+                if (targetLost == null && handled.offset() != reportedOffset) {
+                    noAnswers.set(0); // the target applied since: its late replies were spells, not a state
+                    reportedOffset = handled.offset();
+                }
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
                     watchIdleTarget();
@@ -516,33 +528,21 @@ public final class StreamReplayer extends ReplicaTask {
 
     /**
      * Timer of its own: when no report went out for two periods (the report's flush, or the apply it
-     * waits for, is held by a busy or hung target for up to the reply timeout), reports what is known
-     * without the target, so that the service hears this worker is alive and does not hand the
-     * stream to another instance, which could not reach the target either.
+     * waits for, is held by a busy or hung target for up to the reply timeout), a progress event
+     * with no figures: the service hears this worker is alive and does not hand the stream to another
+     * instance, which could not reach the target either. No offset and no lag: what the target has not
+     * confirmed must not look applied (a completion waits for the applied offset).
      */
     private void heartbeat(StreamSource source) {
         if (System.nanoTime() - lastReportNanos > 2 * config.progressInterval().toNanos()) {
             try {
-                events.accept(progressEvent(lastSourceOffset, 0, source));
+                events.accept(event(EventType.STREAM_PROGRESS).withNode(node(source)));
             } catch (RuntimeException e) {
                 LOG.debugf("migration %s: heartbeat not sent: %s", request.migrationId(), e.toString());
             }
         }
     }
 
-    /** The progress as last applied: the source's offset against what was captured and what was handled. */
-    private MigrationEvent progressEvent(long sourceOffset, long lagBefore, StreamSource source) {
-        ReplicationOffset applied = handled;
-        Long lag = sourceOffset >= 0 ? Math.max(0, sourceOffset - applied.offset()) : null;
-        ChangeLogPosition captured = appender.captured();
-        long capturedOffset = captured == null ? applied.offset() : Math.max(captured.offset(), applied.offset());
-        Long captureLag = sourceOffset >= 0 ? Math.max(0, sourceOffset - capturedOffset) : null;
-        long applyLag = Math.max(capturedOffset - applied.offset(), lagBefore);
-        double applyLagSeconds = applyLag == 0 || applyingSinceMillis == 0 ? 0
-                : Math.max(0, System.currentTimeMillis() - applyingSinceMillis) / 1000.0;
-        return event(EventType.STREAM_PROGRESS).withOffset(applied).withStream(applier.commandsApplied(), lag)
-                .withLagParts(captureLag, applyLag, applyLagSeconds).withNode(node(source));
-    }
 
     /**
      * Guarded by {@code lock}: an idle stream moves its checkpoint out of the target (which then

@@ -259,7 +259,9 @@ class StreamReplayerTest {
             load.join(20_000);
             MigrationEvent last = events.get(events.size() - 1);
             assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
-            assertTrue(last.message().contains("came back without this migration's checkpoint"), last.message());
+            // told by the reconnect (the checkpoint gone) or, if the stream was idle at that moment, by its watch
+            assertTrue(last.message().contains("came back without this migration's checkpoint")
+                    || last.message().contains("lost its data"), last.message());
         }
     }
 

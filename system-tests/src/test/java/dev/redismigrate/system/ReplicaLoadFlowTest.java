@@ -56,7 +56,7 @@ class ReplicaLoadFlowTest {
 
     @Test
     void refusesWhatALoadAsAReplicaCannotHonourNamingTheField() {
-        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+        try (RedisServer source = RedisServer.start("--databases", "32"); RedisServer target = RedisServer.start()) {
             String database = RUN.service().http().body(Map.of("name", "target", "engine", "redis", "connection",
                     Map.of("host", target.host(), "port", target.port(), "ssl", false)))
                     .post("/v2/databases").then().statusCode(201).extract().path("database.id");
@@ -66,6 +66,9 @@ class ReplicaLoadFlowTest {
             refused(database, source, Map.of("snapshot_load", "replica", "include_keys", List.of("user:*")), 400,
                     "include_keys");
             refused(database, source, Map.of("snapshot_load", 1), 400, "snapshot_load");
+            // a replica that loads a db it lacks exits: the source's db20 against the target's 16 dbs
+            source.cli("-n", "20", "SET", "k", "v");
+            refused(database, source, Map.of("snapshot_load", "replica"), 422, "db20");
             assertEquals("", source.cli("CLIENT", "LIST").contains("redis-migrate-snapshot") ? "copying" : "",
                     "nothing was started");
         }

@@ -75,7 +75,7 @@ public class MigrationService {
         ClusterSource cluster = clusterProbe.inspect(source, seedFacts);
         RedisProbe.Facts sourceFacts = cluster == null ? seedFacts : cluster.combined();
         KeySelectionInput.requireFits(read.selection(), ignoreDbs, sourceFacts.databases(), targetFacts.databases());
-        SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts);
+        SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts, target.endpoint().tls());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
         SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());

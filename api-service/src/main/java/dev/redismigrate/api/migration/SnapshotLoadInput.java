@@ -41,8 +41,13 @@ public final class SnapshotLoadInput {
         return load;
     }
 
-    /** 422 when the servers cannot do it: a replica's load has one standalone source and one standalone target. */
-    public static void requireFits(SnapshotLoad load, RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts) {
+    /**
+     * 422 when the servers cannot do it: a replica's load has one standalone source and one standalone
+     * target reached without TLS (the RDB would cross from the worker to it in plaintext), with every
+     * db of the source that holds keys (a replica that loads a db it lacks exits).
+     */
+    public static void requireFits(SnapshotLoad load, RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts,
+            boolean targetTls) {
         if (load != SnapshotLoad.REPLICA) {
             return;
         }
@@ -53,6 +58,17 @@ public final class SnapshotLoadInput {
         if (targetFacts.cluster()) {
             throw ApiException.unprocessable("snapshot_load replica needs a standalone target; this target is a Redis "
                     + "Cluster: use snapshot_load restore");
+        }
+        if (targetTls) {
+            throw ApiException.unprocessable("snapshot_load replica would send the RDB from the worker to the target in "
+                    + "plaintext, and the target is reached by TLS: use snapshot_load restore");
+        }
+        for (var db : sourceFacts.keysPerDb().entrySet()) {
+            if (db.getKey() >= targetFacts.databases() && db.getValue() > 0) {
+                throw ApiException.unprocessable("snapshot_load replica loads every db: the source has keys in db"
+                        + db.getKey() + " and the target only " + targetFacts.databases() + " dbs; use snapshot_load restore "
+                        + "with db_map");
+            }
         }
     }
 }

@@ -76,7 +76,8 @@ public class Preflight {
                                     .collect(Collectors.joining(", ")) + (selection.allowMerge() ? " (merges allowed)" : "")));
         }
         if (read.load() != null && seedFacts != null && targetFacts != null) {
-            checks.add(check("snapshot_load", () -> SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts),
+            checks.add(check("snapshot_load", () -> SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts,
+                    targetEndpoint.tls()),
                     read.load() == SnapshotLoad.REPLICA ? "the target loads the RDB itself, as a replica of the snapshot "
                             + "worker (it must be empty, allow CONFIG SET masterauth and REPLICAOF, and reach the worker)"
                             : "the snapshot worker restores each key"));

@@ -349,13 +349,23 @@ public final class RespSocket implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     // the late reply would be read as the next command's: the connection is of no more use
                     broken = true;
-                    throw new SocketTimeoutException(endpoint.address() + " did not answer within " + replyTimeoutMillis + " ms");
+                    throw new SocketTimeoutException(endpoint.address() + NO_ANSWER + replyTimeoutMillis + " ms");
                 }
             } catch (IOException e) {
                 broken = true;
                 throw e;
             }
         }
+    }
+
+    private static final String NO_ANSWER = " did not answer within ";
+
+    /**
+     * Whether a failure says a reply did not come in time (the connection is broken then, like a
+     * lost one; a caller that reconnects should not do so forever for a server that keeps not answering).
+     */
+    public static boolean noAnswer(Throwable failure) {
+        return failure != null && failure.getMessage() != null && failure.getMessage().contains(NO_ANSWER);
     }
 
     /** Whether the connection still stands (no read or write on it has failed, not closed). */

@@ -43,6 +43,8 @@ public final class ReplicaLoad {
     private volatile SpoolMaster master;
     /** the load's connection to the target (one load at a time: the copier's thread) */
     private RedisLink control;
+    /** this load's masterauth: a newer attempt's claim is left alone */
+    private String claim;
 
     public ReplicaLoad(RedisConnector connector, RedisEndpoint target, UUID migrationId, String listenHost,
             Duration targetRetryFor) {
@@ -65,13 +67,29 @@ public final class ReplicaLoad {
      * without a masterauth of its own, and (on a first attempt) hold no key, since a replica's load
      * replaces everything it holds. A target this migration left attached (a worker's crash) passes.
      */
-    public String refusal(RedisLink link, boolean firstAttempt) {
+    public String refusal(RedisLink link, boolean firstAttempt, Map<Integer, Long> sourceKeysPerDb) {
         if (target.tls()) {
             return "snapshot_load replica would send the RDB from the worker to the target in plaintext, and the target "
                     + "is reached by TLS: use snapshot_load restore";
         }
         Map<String, String> replication = link.info("replication");
-        String masterauth = configValue(link, "masterauth");
+        String masterauth;
+        int databases;
+        try {
+            masterauth = configValue(link, "masterauth");
+            databases = Integer.parseInt(configValue(link, "databases"));
+        } catch (RedisAccessException | NumberFormatException e) {
+            return "the target " + target.address() + " does not show its configuration (" + e.getMessage()
+                    + "): snapshot_load replica needs CONFIG and REPLICAOF on it; use snapshot_load restore";
+        }
+        // a replica that loads a db it does not have exits (FATAL): never send it one
+        for (Map.Entry<Integer, Long> db : sourceKeysPerDb.entrySet()) {
+            if (db.getKey() >= databases && db.getValue() > 0) {
+                return "the source has keys in db" + db.getKey() + " and the target only " + databases + " dbs (0-"
+                        + (databases - 1) + "): a replica's load would stop the target; raise its databases, or use "
+                        + "snapshot_load restore with db_map";
+            }
+        }
         boolean ours = masterauth.startsWith(claimPrefix());
         if (!ours && "slave".equals(replication.get("role"))) {
             return "the target " + target.address() + " is a replica of " + replication.get("master_host") + ":"
@@ -101,8 +119,8 @@ public final class ReplicaLoad {
      * stop, or the spool's failure). @return the keys the target holds after the load; -1: ended early
      */
     public long load(Spool spool, BooleanSupplier stopped) {
-        byte[] secret = (claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24)))
-                .getBytes(StandardCharsets.US_ASCII);
+        claim = claimPrefix() + HexFormat.of().formatHex(SpoolMaster.randomBytes(24));
+        byte[] secret = claim.getBytes(StandardCharsets.US_ASCII);
         try (SpoolMaster m = new SpoolMaster(listenHost, secret, spool)) {
             master = m;
             try {
@@ -159,8 +177,13 @@ public final class ReplicaLoad {
         while (!stopped.getAsBoolean()) {
             sleep(m.completeSends() > 0 ? 10 : 100); // once the RDB is all sent, the load ends any moment
             Map<String, String> replication;
+            String masterauth;
+            boolean loadingItsOwn;
             try {
                 replication = control().info("replication");
+                masterauth = configValue(control(), "masterauth");
+                loadingItsOwn = !"slave".equals(replication.get("role"))
+                        && "1".equals(control().info("persistence").get("loading"));
                 lostSince = 0;
             } catch (RedisAccessException e) {
                 closeControl();
@@ -171,14 +194,28 @@ public final class ReplicaLoad {
                 }
                 continue;
             }
+            if (!masterauth.equals(claim) && masterauth.startsWith(claimPrefix())) {
+                throw new LoadFailure("another attempt of this migration took the target " + target.address() + " over");
+            }
             if (!"slave".equals(replication.get("role"))) {
+                if (loadingItsOwn) {
+                    continue; // restarted with persistence: it answers REPLICAOF once its own data is loaded
+                }
                 // restarted (it forgets REPLICAOF unless it was saved), or detached by someone: attach it again
                 LOG.warnf("migration %s: the target %s is no replica any more while loading the snapshot; attaching it again",
                         migrationId, target.address());
                 attach(m, secret);
                 continue;
             }
-            if (ours(replication, m) && "up".equals(replication.get("master_link_status"))
+            if (!ours(replication, m)) {
+                throw new LoadFailure("the target " + target.address() + " was made a replica of "
+                        + replication.get("master_host") + ":" + replication.get("master_port") + " while it loaded the snapshot");
+            }
+            if (m.fullSyncs() > SENDS + 2) {
+                throw new LoadFailure("the target " + target.address() + " began loading the RDB " + m.fullSyncs()
+                        + " times without finishing (its log says why): use snapshot_load restore");
+            }
+            if ("up".equals(replication.get("master_link_status"))
                     && "0".equals(replication.get("master_sync_in_progress")) && m.completeSends() > 0) {
                 return true;
             }
@@ -196,7 +233,7 @@ public final class ReplicaLoad {
     }
 
     private boolean ours(Map<String, String> replication, SpoolMaster m) {
-        return String.valueOf(m.port()).equals(replication.get("master_port"));
+        return String.valueOf(m.port()).equals(replication.get("master_port")) && listenHost.equals(replication.get("master_host"));
     }
 
     /**
@@ -208,13 +245,16 @@ public final class ReplicaLoad {
         try {
             while (true) {
                 try {
-                    if (configValue(control(), "masterauth").startsWith(claimPrefix())) {
+                    if (claim != null && configValue(control(), "masterauth").equals(claim)) {
                         control().call("REPLICAOF", "NO", "ONE");
                         control().call("CONFIG", "SET", "masterauth", "");
                     }
                     return;
                 } catch (RedisAccessException e) {
                     closeControl();
+                    if (String.valueOf(e.getMessage()).contains("LOADING")) {
+                        until = Math.max(until, System.nanoTime() + 5_000_000_000L); // a load ends: wait for it
+                    }
                     if (System.nanoTime() > until) {
                         LOG.errorf("migration %s: could not detach the target %s after loading the snapshot (%s): run "
                                 + "REPLICAOF NO ONE and CONFIG SET masterauth \"\" on it", migrationId, target.address(),

@@ -113,6 +113,7 @@ final class SpoolMaster implements AutoCloseable {
     private void serve(SocketChannel replica) {
         try (replica) {
             replica.socket().setTcpNoDelay(true);
+            replica.socket().setSoTimeout(10_000); // a handshake is a few round trips: a silent peer is no replica
             InputStream in = new BufferedInputStream(replica.socket().getInputStream());
             OutputStream out = new BufferedOutputStream(replica.socket().getOutputStream(), 1 << 12);
             if (handshake(in, out)) {
@@ -143,7 +144,11 @@ final class SpoolMaster implements AutoCloseable {
                     // AUTH <password> or AUTH <masteruser> <password>: only the password is this load's secret
                     authenticated = argv.size() >= 2
                             && MessageDigest.isEqual(argv.get(argv.size() - 1), password);
-                    reply(out, authenticated ? "+OK" : "-WRONGPASS invalid password");
+                    if (!authenticated) {
+                        reply(out, "-WRONGPASS invalid password");
+                        return false; // one try per connection
+                    }
+                    reply(out, "+OK");
                 }
                 case "REPLCONF" -> reply(out, "+OK");
                 case "PSYNC", "SYNC" -> {
