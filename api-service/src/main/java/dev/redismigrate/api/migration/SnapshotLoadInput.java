@@ -4,6 +4,7 @@ import dev.redismigrate.api.error.ApiException;
 import dev.redismigrate.api.redis.RedisProbe;
 import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.contract.SnapshotLoad;
+import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.selection.KeySelection;
 import java.util.Set;
 
@@ -63,12 +64,10 @@ public final class SnapshotLoadInput {
             throw ApiException.unprocessable("snapshot_load replica would send the RDB from the worker to the target in "
                     + "plaintext, and the target is reached by TLS: use snapshot_load restore");
         }
-        for (var db : sourceFacts.keysPerDb().entrySet()) {
-            if (db.getKey() >= targetFacts.databases() && db.getValue() > 0) {
-                throw ApiException.unprocessable("snapshot_load replica loads every db: the source has keys in db"
-                        + db.getKey() + " and the target only " + targetFacts.databases() + " dbs; use snapshot_load restore "
-                        + "with db_map");
-            }
+        int beyond = Keyspace.firstDbBeyond(sourceFacts.keysPerDb(), targetFacts.databases());
+        if (beyond >= 0) {
+            throw ApiException.unprocessable("snapshot_load replica loads every db: the source has keys in db" + beyond
+                    + " and the target only " + targetFacts.databases() + " dbs; use snapshot_load restore with db_map");
         }
     }
 }

@@ -45,4 +45,13 @@ public final class Keyspace {
     private static long sumOutside(Map<Integer, Long> perDb, Set<Integer> ignoredDbs) {
         return perDb.entrySet().stream().filter(e -> !ignoredDbs.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
     }
+
+    /**
+     * The first db that holds keys and that a server of {@code databases} dbs lacks (-1: none): a
+     * replica that loads an RDB with such a db exits.
+     */
+    public static int firstDbBeyond(Map<Integer, Long> keysPerDb, int databases) {
+        return keysPerDb.entrySet().stream().filter(e -> e.getKey() >= databases && e.getValue() > 0)
+                .mapToInt(Map.Entry::getKey).min().orElse(-1);
+    }
 }

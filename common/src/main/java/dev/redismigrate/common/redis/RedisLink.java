@@ -145,6 +145,12 @@ public final class RedisLink implements AutoCloseable {
         return queued.size();
     }
 
+    /** One setting by CONFIG GET: its value ("" when the server has it empty or does not know it). */
+    public String configValue(String name) {
+        Object reply = call("CONFIG", "GET", name);
+        return reply instanceof List<?> l && l.size() == 2 && l.get(1) != null ? String.valueOf(l.get(1)) : "";
+    }
+
     /** The fields of one INFO section as name → value. */
     public Map<String, String> info(String section) {
         return infoFields(String.valueOf(call("INFO", section)));

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -76,19 +75,18 @@ public final class ReplicaLoad {
         String masterauth;
         int databases;
         try {
-            masterauth = configValue(link, "masterauth");
-            databases = Integer.parseInt(configValue(link, "databases"));
+            masterauth = link.configValue("masterauth");
+            databases = Integer.parseInt(link.configValue("databases"));
         } catch (RedisAccessException | NumberFormatException e) {
             return "the target " + target.address() + " does not show its configuration (" + e.getMessage()
                     + "): snapshot_load replica needs CONFIG and REPLICAOF on it; use snapshot_load restore";
         }
         // a replica that loads a db it does not have exits (FATAL): never send it one
-        for (Map.Entry<Integer, Long> db : sourceKeysPerDb.entrySet()) {
-            if (db.getKey() >= databases && db.getValue() > 0) {
-                return "the source has keys in db" + db.getKey() + " and the target only " + databases + " dbs (0-"
-                        + (databases - 1) + "): a replica's load would stop the target; raise its databases, or use "
-                        + "snapshot_load restore with db_map";
-            }
+        int beyond = Keyspace.firstDbBeyond(sourceKeysPerDb, databases);
+        if (beyond >= 0) {
+            return "the source has keys in db" + beyond + " and the target only " + databases + " dbs (0-"
+                    + (databases - 1) + "): a replica's load would stop the target; raise its databases, or use "
+                    + "snapshot_load restore with db_map";
         }
         boolean ours = masterauth.startsWith(claimPrefix());
         if (!ours && "slave".equals(replication.get("role"))) {
@@ -181,7 +179,7 @@ public final class ReplicaLoad {
             boolean loadingItsOwn;
             try {
                 replication = control().info("replication");
-                masterauth = configValue(control(), "masterauth");
+                masterauth = control().configValue("masterauth");
                 loadingItsOwn = !"slave".equals(replication.get("role"))
                         && "1".equals(control().info("persistence").get("loading"));
                 lostSince = 0;
@@ -245,7 +243,7 @@ public final class ReplicaLoad {
         try {
             while (true) {
                 try {
-                    if (claim != null && configValue(control(), "masterauth").equals(claim)) {
+                    if (claim != null && control().configValue("masterauth").equals(claim)) {
                         control().call("REPLICAOF", "NO", "ONE");
                         control().call("CONFIG", "SET", "masterauth", "");
                     }
@@ -272,11 +270,6 @@ public final class ReplicaLoad {
     /** What the masterauth of a target this migration claimed starts with. */
     private String claimPrefix() {
         return "redis-migrate:" + migrationId + ":";
-    }
-
-    private static String configValue(RedisLink link, String name) {
-        Object reply = link.call("CONFIG", "GET", name);
-        return reply instanceof List<?> l && l.size() == 2 && l.get(1) != null ? String.valueOf(l.get(1)) : "";
     }
 
     private static void sleep(long millis) {
