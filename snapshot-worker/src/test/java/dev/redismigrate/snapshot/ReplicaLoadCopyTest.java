@@ -86,6 +86,25 @@ public class ReplicaLoadCopyTest {
     }
 
     @Test
+    void aDiskBasedSourceWhoseBgsaveOutlastsTheTargetsReplTimeoutIsLoadedInOneSync() throws Exception {
+        // the source writes its RDB to disk first (4,000 keys at 1.5 ms each: 6 s), the target gives up on a master
+        // silent for 2 s: only the newlines sent meanwhile keep its link
+        try (RedisServer source = RedisServer.start("--repl-diskless-sync", "no");
+             RedisServer target = RedisServer.start("--repl-timeout", "2")) {
+            source.cli("DEBUG", "POPULATE", "4000", "key", "64");
+            source.cli("CONFIG", "SET", "rdb-key-save-delay", "1500");
+            MigrationEvent last = copy(request(UUID.randomUUID(), 1, endpoint(source), target));
+
+            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), last::toString);
+            assertEquals(source.cli("DEBUG", "DIGEST"), target.cli("DEBUG", "DIGEST"));
+            String log = target.log();
+            assertFalse(log.contains("Timeout"), "the target's link never timed out: " + log);
+            assertEquals(1, log.split("Full resync from master", -1).length - 1, "one full sync: " + log);
+            assertDetached(target);
+        }
+    }
+
+    @Test
     void aStopMidLoadLeavesTheTargetDetached() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();

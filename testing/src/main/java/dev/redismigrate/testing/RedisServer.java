@@ -225,6 +225,15 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server on port " + port + " did not answer within 15 s");
     }
 
+    /** The server's log as it is now ("" when it cannot be read). */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The last two lines of the server's log (why it exited: "bind: Address already in use / ... aborting"), or "". */
     private String exitReason() {
         try {

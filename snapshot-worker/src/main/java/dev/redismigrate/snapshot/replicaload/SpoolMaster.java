@@ -35,13 +35,21 @@ import org.jboss.logging.Logger;
  * reconnects (its link broke) gets the whole RDB again, from the spool's start.
  *
  * <p>Anyone who can reach the port could otherwise read the dataset: a connection that has not
- * authenticated gets nothing but {@code +PONG} and errors, and is closed at its first PSYNC.
+ * authenticated gets nothing but {@code +PONG} and errors, and is closed at its first PSYNC; at most
+ * {@link #MAX_CONNECTIONS} are served at once, and a handshake silent for 10 s is ended.
  */
 final class SpoolMaster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpoolMaster.class);
     private static final int MARK = 40;
     /** the longest command a replica sends in its handshake: anything longer is not one */
     private static final int MAX_ARGUMENT = 4096;
+    /** how often a replica waiting for the RDB's first bytes, or done loading it, hears from us */
+    private static final long KEEPALIVE_MILLIS = 1000;
+    /**
+     * connections served at once: one target needs one (two while a broken link is noticed); more
+     * are refused, so that nobody who reaches the port can hold threads of the worker
+     */
+    static final int MAX_CONNECTIONS = 4;
 
     private final ServerSocketChannel listener;
     private final Spool rdb;
@@ -52,6 +60,7 @@ final class SpoolMaster implements AutoCloseable {
     private final AtomicLong bytesServed = new AtomicLong();
     private final AtomicInteger fullSyncs = new AtomicInteger();
     private final AtomicInteger completeSends = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
     private volatile String lastFailure;
 
@@ -86,6 +95,11 @@ final class SpoolMaster implements AutoCloseable {
         return completeSends.get();
     }
 
+    /** Connections closed unserved: {@link #MAX_CONNECTIONS} were open. */
+    int refusedConnections() {
+        return refused.get();
+    }
+
     /** Why the last full sync ended early (null: none did). */
     String lastFailure() {
         return lastFailure;
@@ -103,6 +117,11 @@ final class SpoolMaster implements AutoCloseable {
                 if (closed) {
                     closeQuietly(replica);
                     return;
+                }
+                if (sockets.size() >= MAX_CONNECTIONS) {
+                    refused.incrementAndGet();
+                    closeQuietly(replica);
+                    continue;
                 }
                 sockets.add(replica);
             }
@@ -167,7 +186,18 @@ final class SpoolMaster implements AutoCloseable {
     private void sendRdb(SocketChannel replica, OutputStream out) throws IOException {
         fullSyncs.incrementAndGet();
         byte[] mark = HexFormat.of().formatHex(randomBytes(MARK / 2)).getBytes(StandardCharsets.US_ASCII);
-        out.write(("+FULLRESYNC " + replId + " 0\r\n$EOF:").getBytes(StandardCharsets.US_ASCII));
+        out.write(("+FULLRESYNC " + replId + " 0\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        // a disk-based source sends its first RDB bytes once its BGSAVE is done, which can take longer than the
+        // replica's repl-timeout: until then a newline a second keeps the link alive, as Redis's own master does
+        while (rdb.awaitReadable(0, KEEPALIVE_MILLIS) < 0) {
+            if (closed) {
+                throw new EOFException("the load was ended");
+            }
+            out.write('\n');
+            out.flush();
+        }
+        out.write("$EOF:".getBytes(StandardCharsets.US_ASCII));
         out.write(mark);
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -197,7 +227,7 @@ final class SpoolMaster implements AutoCloseable {
         byte[] buffer = new byte[4096];
         long lastPing = System.nanoTime();
         while (!closed) {
-            if (System.nanoTime() - lastPing > 5_000_000_000L) {
+            if (System.nanoTime() - lastPing > KEEPALIVE_MILLIS * 1_000_000L) {
                 out.write(ping);
                 out.flush();
                 lastPing = System.nanoTime();

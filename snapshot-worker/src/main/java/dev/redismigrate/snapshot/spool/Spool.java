@@ -125,13 +125,30 @@ public final class Spool implements AutoCloseable {
      * @throws IOException why the spool will not be complete
      */
     public long awaitReadable(long position) throws IOException {
+        long n;
+        while ((n = awaitReadable(position, 1000)) < 0) {
+            // not yet
+        }
+        return n;
+    }
+
+    /**
+     * {@link #awaitReadable(long)} for at most {@code millis}.
+     * @return how many bytes are readable past {@code position} (0: the finished spool's end; -1: none yet)
+     */
+    public long awaitReadable(long position, long millis) throws IOException {
+        long until = System.nanoTime() + millis * 1_000_000L;
         synchronized (lock) {
             while (readable <= position && !finished) {
                 if (failure != null) {
                     throw new IOException(failure);
                 }
+                long left = (until - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return -1;
+                }
                 try {
-                    lock.wait(1000);
+                    lock.wait(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while waiting for the RDB");
