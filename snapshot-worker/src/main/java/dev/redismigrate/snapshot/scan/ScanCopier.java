@@ -96,6 +96,7 @@ public final class ScanCopier extends RequestTask {
             // DUMP payloads carry the source's RDB version, which RESTORE refuses when newer than the target's own:
             // rebuild the keys type by type there (the same rule as the API's method choice)
             boolean typeWise = config.typeWise() || !target.release().loads(source.release());
+            boolean stringsByValue = !typeWise && ScanReads.stringsByValue(source, target);
             targetIsCluster = TargetSinks.isCluster(target);
             // a part's share, as the hash spreads keys evenly
             keysTotal = Keyspace.keysOutside(source.info("keyspace"), request.ignoreDbs()) / request.partCount();
@@ -115,7 +116,8 @@ public final class ScanCopier extends RequestTask {
                         ScanShare.allowReplicaReads(request, reads);
                     }
                     ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
-                            request.partIndex(), request.partCount(), typeWise, config.batchKeys(), keysPacer, REPLY_TIMEOUT);
+                            request.partIndex(), request.partCount(), typeWise, stringsByValue, config.batchKeys(), keysPacer,
+                            REPLY_TIMEOUT);
                     copy(reader);
                     return;
                 } catch (TargetLostException | RedisAccessException e) {

@@ -14,6 +14,7 @@ import dev.redismigrate.common.value.MsetBatch;
 import dev.redismigrate.common.value.PlainString;
 import dev.redismigrate.common.value.Replies;
 import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.common.value.SetCommand;
 import dev.redismigrate.common.value.TypeWiseReader;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -47,6 +48,8 @@ final class ScanReader implements EntryReader<Void> {
     private final int partIndex;
     private final int partCount;
     private final boolean typeWise;
+    /** strings read by MGET rather than DUMP ({@link ScanReads}) */
+    private final boolean stringsByValue;
     private final byte[] count;
     private final Duration replyTimeout;
     /** holds the read to the migration's limits.keys_per_second */
@@ -57,9 +60,12 @@ final class ScanReader implements EntryReader<Void> {
     private byte[] cursor = CURSOR_START;
     private volatile long keysVanished;
 
-    /** @param reads a plain socket to the source for DUMP + PTTL, or null to read type by type ({@code typeWise}) */
+    /**
+     * @param reads a plain socket to the source for DUMP + PTTL, or null to read type by type ({@code typeWise})
+     * @param stringsByValue strings by MGET, written by SET (the target takes SET ... PXAT; the source is no cluster node)
+     */
     ScanReader(RedisLink source, RespSocket reads, List<Integer> dbs, MigratedKeys migratedKeys, int partIndex, int partCount,
-            boolean typeWise, int batchKeys, Pacer keysPacer, Duration replyTimeout) {
+            boolean typeWise, boolean stringsByValue, int batchKeys, Pacer keysPacer, Duration replyTimeout) {
         this.source = source;
         this.reads = reads;
         this.batchKeys = batchKeys;
@@ -68,6 +74,7 @@ final class ScanReader implements EntryReader<Void> {
         this.partIndex = partIndex;
         this.partCount = partCount;
         this.typeWise = typeWise;
+        this.stringsByValue = stringsByValue;
         this.count = Replies.ascii(Integer.toString(batchKeys));
         this.keysPacer = keysPacer;
         this.replyTimeout = replyTimeout;
@@ -107,7 +114,7 @@ final class ScanReader implements EntryReader<Void> {
                     return null;
                 }
                 db = dbs.poll();
-                dbReads = new ScanReads(reads, db, batchKeys, migratedKeys.scanMatch(), this::isMine);
+                dbReads = new ScanReads(reads, db, batchKeys, migratedKeys.scanMatch(), this::isMine, stringsByValue);
             }
             List<byte[][]> batch = dbReads.next();
             if (batch != null) {
@@ -145,21 +152,29 @@ final class ScanReader implements EntryReader<Void> {
         return new EntryBatch<>(entries, read, null);
     }
 
-    /** A batch's keys as read by DUMP + PTTL (null: vanished) as entries for the target. */
+    /** A batch's keys as read ({@link ScanReads}: a RESTORE or a SET each; null: vanished) as entries for the target. */
     private EntryBatch<Void> restores(List<byte[][]> batch) {
         int targetDb = migratedKeys.targetDb(db);
         List<Entry> entries = new ArrayList<>(batch.size());
         int read = 0;
         MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
-        for (byte[][] restore : batch) {
-            if (restore == null) {
+        for (byte[][] command : batch) {
+            if (command == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
             }
-            byte[] plain = RestoreCommand.expires(restore) ? null : PlainString.of(RestoreCommand.payload(restore));
+            byte[] key = null;
+            byte[] plain = null;
+            if (SetCommand.isPlain(command)) {
+                key = SetCommand.key(command);
+                plain = SetCommand.value(command);
+            } else if (RestoreCommand.is(command) && !RestoreCommand.expires(command)) {
+                key = RestoreCommand.key(command);
+                plain = PlainString.of(RestoreCommand.payload(command));
+            }
             if (plain == null) {
-                entries.add(new Entry(targetDb, restore, -1));
-            } else if (strings.add(RestoreCommand.key(restore), plain)) {
+                entries.add(new Entry(targetDb, command, -1));
+            } else if (strings.add(key, plain)) {
                 entries.add(new Entry(targetDb, strings.take(), -1));
             }
             read++;

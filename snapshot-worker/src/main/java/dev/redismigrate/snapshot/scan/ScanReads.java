@@ -1,26 +1,38 @@
 package dev.redismigrate.snapshot.scan;
 
+import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.redis.RedisVersion;
+import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.value.DumpReader;
 import dev.redismigrate.common.value.Replies;
+import dev.redismigrate.common.value.SetCommand;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The scan's reads of one source db over a plain {@link RespSocket}: each batch's DUMP + PTTL go
- * out together with the next SCAN, so one round trip per batch instead of two, and no client
- * library's objects per command (two commands per key); and the next batch's reads go out before a
- * batch is handed on, so the source always has one batch to work on. One thread uses it.
+ * The scan's reads of one source db over a plain {@link RespSocket}: each batch's reads go out
+ * together with the next SCAN, so one round trip per batch, and no client library's objects per
+ * command; and the next batch's reads go out before a batch is handed on, so the source always has
+ * one batch to work on. One thread uses it.
+ *
+ * <p>The reads are DUMP + PTTL per key, or, where the source allows it ({@code stringsByValue}), one
+ * MGET for the batch + PTTL per key, and DUMP + PTTL only for the keys MGET found no string in:
+ * measured on the benchmark's mix (60% strings), the source spent a third less CPU (5.65 s against
+ * 8.45-9.06 s for 1,221,323 keys), and a string needs no DUMP payload built (LZF, CRC64) nor parsed.
  */
 final class ScanReads {
     private static final byte[] SCAN = Replies.ascii("SCAN");
     private static final byte[] COUNT = Replies.ascii("COUNT");
     private static final byte[] MATCH = Replies.ascii("MATCH");
     private static final byte[] SELECT = Replies.ascii("SELECT");
+    private static final byte[] MGET = Replies.ascii("MGET");
+    private static final byte[] PTTL = Replies.ascii("PTTL");
 
     /**
      * A batch read ahead waits in the source's output buffer while the caller hands the last one on
@@ -28,26 +40,34 @@ final class ScanReads {
      * when the caller comes back, so the source holds about one batch of ordinary values for us.
      */
     static final long AHEAD_BYTES = 4 << 20;
+    /** the first Redis whose SET takes PXAT */
+    private static final RedisVersion PXAT_SINCE = new RedisVersion(6, 2, 0);
 
     private final RespSocket source;
     private final byte[] count;
     private final KeyPattern match;
     private final Predicate<byte[]> mine;
+    private final boolean stringsByValue;
     /** a SCAN was sent whose reply is not read yet (none: the db's cursor came back to 0) */
     private boolean scanPending;
-    /** the keys whose DUMP + PTTL were sent and not read yet (they answer before the pending SCAN) */
+    /** the keys of a SCAN reply read whose reads are not sent yet (null: none) */
+    private List<byte[]> scanned;
+    private byte[] scannedCursor;
+    /** the keys whose reads were sent and not read yet (they answer before the pending SCAN) */
     private List<byte[]> inFlight;
 
     /**
      * @param count SCAN's COUNT
      * @param match the SCAN's MATCH pattern, or null
      * @param mine which of the scanned keys to read
+     * @param stringsByValue strings by MGET, the rest by DUMP (not on a cluster node: MGET's keys must share a slot)
      */
-    ScanReads(RespSocket source, int db, int count, KeyPattern match, Predicate<byte[]> mine) {
+    ScanReads(RespSocket source, int db, int count, KeyPattern match, Predicate<byte[]> mine, boolean stringsByValue) {
         this.source = source;
         this.count = Replies.ascii(Integer.toString(count));
         this.match = match;
         this.mine = mine;
+        this.stringsByValue = stringsByValue;
         try {
             source.write(new byte[][] {SELECT, Replies.ascii(Integer.toString(db))});
             sendScan(Replies.ascii("0"));
@@ -62,53 +82,153 @@ final class ScanReads {
     }
 
     /**
-     * The next batch's RESTORE commands (null where a key vanished since SCAN), or null at the db's
-     * end. Before it answers, the batch after it is already asked for: its DUMP + PTTL go out as soon
-     * as the SCAN reply naming its keys is read, so the source works on them while the caller hands
-     * this batch on (one batch at a time left the source idle for that hand-over, every batch).
+     * Whether strings may be read by MGET and written by SET: the source is no cluster node (MGET's
+     * keys would have to share a slot) and allows MGET, and the target takes {@code SET ... PXAT}.
+     */
+    static boolean stringsByValue(RedisLink source, RedisLink target) {
+        ServerRelease release = target.release();
+        boolean pxat = release.family() == ServerRelease.Family.VALKEY || !PXAT_SINCE.isNewerThan(release.version());
+        if (!pxat || TargetSinks.isCluster(source)) {
+            return false;
+        }
+        try {
+            source.call("MGET", "redis-migrate:probe");
+            return true;
+        } catch (RedisAccessException refused) {
+            return false; // an ACL without MGET, a renamed command: DUMP as before
+        }
+    }
+
+    /**
+     * The next batch's commands for the target, one per key (a RESTORE, or a SET of a string read by
+     * value; null where a key vanished since SCAN), or null at the db's end. Before it answers, the
+     * batch after it is already asked for: its reads go out as soon as the SCAN reply naming its keys
+     * is read, so the source works on them while the caller hands this batch on (one batch at a time
+     * left the source idle for that hand-over, every batch).
      */
     List<byte[][]> next() {
         try {
             while (true) {
                 if (inFlight != null) {
-                    List<byte[][]> replies = DumpReader.replies(source, inFlight);
+                    List<byte[]> keys = inFlight;
                     inFlight = null;
-                    if (bytes(replies) <= AHEAD_BYTES) {
-                        askNext(); // the SCAN that followed those reads answers next
-                    } // else big values: the next batch is asked for once this one is handed on (the source holds less for us)
-                    return replies;
+                    return stringsByValue ? readByValue(keys) : readByDump(keys);
                 }
-                if (!scanPending) {
-                    return null;
+                if (scanned == null) {
+                    if (!scanPending) {
+                        return null;
+                    }
+                    readScan();
                 }
-                askNext();
+                requestScanned();
+                source.send();
             }
         } catch (IOException e) {
             throw failed(e);
         }
     }
 
-    /** Reads the pending SCAN's reply and sends its keys' DUMP + PTTL, then the following SCAN (unless the cursor ended). */
+    private List<byte[][]> readByDump(List<byte[]> keys) throws IOException {
+        List<byte[][]> replies = DumpReader.replies(source, keys);
+        if (bytes(replies) <= AHEAD_BYTES) { // else big values: the next batch is asked for once this one is handed on
+            askNext();
+        }
+        return replies;
+    }
+
+    /**
+     * Reads a batch's MGET + PTTLs, asks for the DUMP + PTTL of the keys that hold no string (and for
+     * the next batch), and reads those: the SCAN reply sent after the MGET answers before the DUMPs.
+     */
+    private List<byte[][]> readByValue(List<byte[]> keys) throws IOException {
+        Object values = source.readValue();
+        long[] ttls = new long[keys.size()];
+        RespSocket.ErrorReply refused = values instanceof RespSocket.ErrorReply e ? e : null;
+        for (int i = 0; i < keys.size(); i++) {
+            Object pttl = source.readValue();
+            if (pttl instanceof RespSocket.ErrorReply e) {
+                refused = refused == null ? e : refused;
+            } else {
+                ttls[i] = (Long) pttl;
+            }
+        }
+        if (refused != null) {
+            throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: " + refused.message());
+        }
+        long readAt = System.currentTimeMillis();
+        List<?> strings = (List<?>) values;
+        List<byte[][]> commands = new ArrayList<>(keys.size());
+        List<byte[]> others = new ArrayList<>();
+        List<Integer> othersAt = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            byte[] value = (byte[]) strings.get(i);
+            if (value != null) {
+                commands.add(SetCommand.of(keys.get(i), value, ttls[i] < 0 ? null : readAt + ttls[i]));
+                bytes += value.length;
+            } else {
+                commands.add(null); // gone since SCAN (PTTL -2), or another type: its DUMP tells
+                if (ttls[i] != -2) {
+                    others.add(keys.get(i));
+                    othersAt.add(i);
+                }
+            }
+        }
+        if (!others.isEmpty()) {
+            DumpReader.request(source, others);
+        }
+        if (scanPending) {
+            readScan(); // it answers before those DUMPs
+        }
+        if (bytes <= AHEAD_BYTES) {
+            requestScanned();
+        }
+        source.send();
+        if (!others.isEmpty()) {
+            List<byte[][]> restores = DumpReader.replies(source, others);
+            for (int j = 0; j < restores.size(); j++) {
+                commands.set(othersAt.get(j), restores.get(j));
+            }
+        }
+        return commands;
+    }
+
+    /** Reads the pending SCAN's reply and sends its keys' reads, then the following SCAN (unless the cursor ended). */
     private void askNext() throws IOException {
         if (!scanPending) {
             return;
         }
-        List<?> reply = readScan();
-        byte[] cursor = (byte[]) reply.get(0);
-        List<byte[]> keys = new ArrayList<>();
-        for (Object key : (List<?>) reply.get(1)) {
-            if (mine.test((byte[]) key)) {
-                keys.add((byte[]) key);
-            }
+        readScan();
+        requestScanned();
+        source.send();
+    }
+
+    /** Writes (does not send) the reads of the keys of the SCAN reply read last, and the following SCAN. */
+    private void requestScanned() throws IOException {
+        if (scanned == null) {
+            return;
         }
+        List<byte[]> keys = scanned;
+        scanned = null;
         if (!keys.isEmpty()) {
-            DumpReader.request(source, keys);
+            if (stringsByValue) {
+                byte[][] mget = new byte[keys.size() + 1][];
+                mget[0] = MGET;
+                for (int i = 0; i < keys.size(); i++) {
+                    mget[i + 1] = keys.get(i);
+                }
+                source.write(mget);
+                for (byte[] key : keys) {
+                    source.write(new byte[][] {PTTL, key});
+                }
+            } else {
+                DumpReader.request(source, keys);
+            }
             inFlight = keys;
         }
-        if (cursor.length != 1 || cursor[0] != '0') {
-            sendScan(cursor); // the source answers it right after this batch's reads
+        if (scannedCursor.length != 1 || scannedCursor[0] != '0') {
+            sendScan(scannedCursor); // the source answers it right after this batch's reads
         }
-        source.send();
     }
 
     private static long bytes(List<byte[][]> restores) {
@@ -129,7 +249,8 @@ final class ScanReads {
         scanPending = true;
     }
 
-    private List<?> readScan() throws IOException {
+    /** Reads the pending SCAN's reply: its keys of this part's share wait in {@link #scanned}. */
+    private void readScan() throws IOException {
         if (!scanPending) {
             throw new IllegalStateException("no SCAN in flight");
         }
@@ -138,7 +259,15 @@ final class ScanReads {
         if (reply instanceof RespSocket.ErrorReply e) {
             throw new RedisAccessException("SCAN on " + source.endpoint().address() + " failed: " + e.message());
         }
-        return (List<?>) reply;
+        List<?> answer = (List<?>) reply;
+        scannedCursor = (byte[]) answer.get(0);
+        List<byte[]> keys = new ArrayList<>();
+        for (Object key : (List<?>) answer.get(1)) {
+            if (mine.test((byte[]) key)) {
+                keys.add((byte[]) key);
+            }
+        }
+        scanned = keys;
     }
 
     private RedisAccessException failed(IOException e) {

@@ -366,6 +366,48 @@ class ScanCopierTest {
         }
     }
 
+    @Test
+    void stringsAreReadByMgetAndOnlyTheOtherTypesByDumpUnlessTheSourceRefusesMget() {
+        // 3,000 keys over 3 SCAN batches: a third hashes, a fifth of all with a TTL, 5 big hashes of 2 MB each
+        String data = "EVAL \"for i = 0, 2999 do "
+                + "if i % 3 == 0 then redis.call('HSET', 'k' .. i, 'f', i, 'g', 'x') else redis.call('SET', 'k' .. i, i % 7 == 0 and i or ('v' .. i)) end "
+                + "if i % 5 == 0 then redis.call('PEXPIRE', 'k' .. i, 900000 + i) end end "
+                + "for b = 1, 5 do for f = 1, 2048 do redis.call('HSET', 'big' .. b, f, string.rep('h', 1024)) end end\" 0\n";
+        for (boolean mgetAllowed : new boolean[] {true, false}) {
+            try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+                source.cliPipe(data);
+                source.cli("ACL", "SETUSER", "copier", "on", ">copier-secret", "~*", "+@all", mgetAllowed ? "+mget" : "-mget");
+                source.cli("CONFIG", "RESETSTAT");
+                SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                        new RedisEndpoint(source.host(), source.port(), "copier", CIPHER.seal("copier-secret"), false),
+                        new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
+                List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+                new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+
+                MigrationEvent last = events.get(events.size() - 1);
+                assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+                assertEquals(3005L, last.keysCopied());
+                assertEquals(source.digest(), target.digest());
+                for (String key : List.of("k5", "k10", "k15", "k0")) { // a string, a hash and an integer string with a TTL
+                    long gap = Long.parseLong(source.cli("PEXPIRETIME", key).trim()) - Long.parseLong(target.cli("PEXPIRETIME", key).trim());
+                    assertTrue(Math.abs(gap) < 1000, key + ": the same absolute expiry, " + gap);
+                }
+                String stats = source.cli("INFO", "commandstats");
+                if (mgetAllowed) {
+                    assertTrue(calls(stats, "mget") >= 3, stats);
+                    assertEquals(1005, calls(stats, "dump"), "DUMP for the hashes only");
+                } else {
+                    assertEquals(3005, calls(stats, "dump"), "DUMP for every key when MGET is refused");
+                }
+            }
+        }
+    }
+
+    private static long calls(String commandStats, String command) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     static ScanConfig scanConfig(boolean typeWise) {
         return new ScanConfig() {
             public int batchKeys() {
