@@ -36,7 +36,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Anyone who can reach the port could otherwise read the dataset: a connection that has not
  * authenticated gets nothing but {@code +PONG} and errors, and is closed at its first PSYNC; at most
- * {@link #MAX_CONNECTIONS} are served at once, and a handshake silent for 10 s is ended.
+ * {@link #MAX_CONNECTIONS} are served at once, and a handshake that has not asked PSYNC within 10 s
+ * or 16 commands is ended.
  */
 final class SpoolMaster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpoolMaster.class);
@@ -50,6 +51,9 @@ final class SpoolMaster implements AutoCloseable {
      * are refused, so that nobody who reaches the port can hold threads of the worker
      */
     static final int MAX_CONNECTIONS = 4;
+    /** a replica's handshake is a few round trips (PING, AUTH, REPLCONF twice or thrice, PSYNC) */
+    static final long HANDSHAKE_MILLIS = 10_000;
+    static final int HANDSHAKE_COMMANDS = 16;
 
     private final ServerSocketChannel listener;
     private final Spool rdb;
@@ -111,7 +115,12 @@ final class SpoolMaster implements AutoCloseable {
             try {
                 replica = listener.accept();
             } catch (IOException e) {
-                return; // closed
+                if (closed) {
+                    return;
+                }
+                LOG.warnf("the replica load's listener could not accept a connection: %s", e.toString());
+                sleepQuietly(100); // e.g. out of file descriptors: not in a tight loop
+                continue;
             }
             synchronized (sockets) {
                 if (closed) {
@@ -132,10 +141,9 @@ final class SpoolMaster implements AutoCloseable {
     private void serve(SocketChannel replica) {
         try (replica) {
             replica.socket().setTcpNoDelay(true);
-            replica.socket().setSoTimeout(10_000); // a handshake is a few round trips: a silent peer is no replica
             InputStream in = new BufferedInputStream(replica.socket().getInputStream());
             OutputStream out = new BufferedOutputStream(replica.socket().getOutputStream(), 1 << 12);
-            if (handshake(in, out)) {
+            if (handshake(replica, in, out)) {
                 sendRdb(replica, out);
                 drainUntilClosed(in, out);
             }
@@ -151,10 +159,21 @@ final class SpoolMaster implements AutoCloseable {
         }
     }
 
-    /** Answers the replica's handshake; @return whether it authenticated and asked for a sync */
-    private boolean handshake(InputStream in, OutputStream out) throws IOException {
+    /**
+     * Answers the replica's handshake, which must end (PSYNC) within {@link #HANDSHAKE_MILLIS} and
+     * {@link #HANDSHAKE_COMMANDS} commands: a peer that keeps talking without syncing holds a place
+     * of the {@link #MAX_CONNECTIONS} no longer than that.
+     * @return whether it authenticated and asked for a sync
+     */
+    private boolean handshake(SocketChannel replica, InputStream in, OutputStream out) throws IOException {
         boolean authenticated = false;
-        while (true) {
+        long deadline = System.nanoTime() + HANDSHAKE_MILLIS * 1_000_000L;
+        for (int commands = 0; ; commands++) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0 || commands >= HANDSHAKE_COMMANDS) {
+                throw new IOException("no PSYNC within " + HANDSHAKE_MILLIS + " ms and " + HANDSHAKE_COMMANDS + " commands");
+            }
+            replica.socket().setSoTimeout((int) left);
             List<byte[]> argv = readCommand(in);
             String name = new String(argv.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
             switch (name) {
@@ -219,15 +238,19 @@ final class SpoolMaster implements AutoCloseable {
     }
 
     /**
-     * After the RDB: reads (and drops) the replica's acknowledgements and pings it, so that neither
-     * side's timeout ends the link before the replica is detached.
+     * After the RDB: reads (and drops) the replica's acknowledgements and, once it has sent one,
+     * pings it, so that neither side's timeout ends the link before the replica is detached. Not
+     * before: a replica that loads from disk looks for the end mark in the last bytes of each read,
+     * and a PING read together with the mark would hide it (Redis's own master waits for the first
+     * {@code REPLCONF ACK} as well).
      */
     private void drainUntilClosed(InputStream in, OutputStream out) throws IOException {
         byte[] ping = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
         byte[] buffer = new byte[4096];
         long lastPing = System.nanoTime();
+        boolean heard = false;
         while (!closed) {
-            if (System.nanoTime() - lastPing > KEEPALIVE_MILLIS * 1_000_000L) {
+            if (heard && System.nanoTime() - lastPing > KEEPALIVE_MILLIS * 1_000_000L) {
                 out.write(ping);
                 out.flush();
                 lastPing = System.nanoTime();
@@ -236,6 +259,7 @@ final class SpoolMaster implements AutoCloseable {
                 if (in.read(buffer) < 0) {
                     return;
                 }
+                heard = true;
             } else {
                 try {
                     Thread.sleep(100);
@@ -322,6 +346,14 @@ final class SpoolMaster implements AutoCloseable {
         }
         try {
             acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -58,7 +58,33 @@ class SpoolMasterTest {
             byte[] body = in.readNBytes(rdb.length + mark.length);
             assertArrayEquals(rdb, Arrays.copyOf(body, rdb.length));
             assertArrayEquals(mark, Arrays.copyOfRange(body, rdb.length, body.length), "ended by the mark");
+            long until = System.currentTimeMillis() + 5_000;
+            while (master.completeSends() < 1 && System.currentTimeMillis() < until) {
+                Thread.sleep(10); // counted once the mark was flushed
+            }
             assertEquals(1, master.completeSends());
+
+            // nothing after the mark until the replica speaks: a PING read with the mark would hide it from a disk load
+            Thread.sleep(1_500);
+            assertEquals(0, in.available(), "no PING before the replica's first acknowledgement");
+            out.write(command("REPLCONF", "ACK", "0"));
+            assertEquals("*1", line(in), "then a PING a second");
+            assertEquals("$4", line(in));
+            assertEquals("PING", line(in));
+        }
+    }
+
+    @Test
+    void aPeerThatTalksWithoutSyncingIsClosedAfterSixteenCommands() throws Exception {
+        try (Spool spool = new Spool(dir, 1_000_000); SpoolMaster master = new SpoolMaster("127.0.0.1", SECRET, spool);
+             Socket squatter = new Socket("127.0.0.1", master.port())) {
+            squatter.setSoTimeout(5_000);
+            InputStream in = squatter.getInputStream();
+            for (int i = 0; i < SpoolMaster.HANDSHAKE_COMMANDS; i++) {
+                squatter.getOutputStream().write(command("PING"));
+                assertEquals("+PONG", line(in));
+            }
+            assertEquals(-1, in.read(), "closed after its sixteenth: its place is given back");
         }
     }
 

@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,8 +61,8 @@ class CrossFamilyScanTest {
 
             // Valkey 8 -> Redis 7.0: no RESTORE (it would refuse the RDB 11 payloads), every key rebuilt
             copy(valkey, redis);
-            assertEquals(0, calls(redis.cli("INFO", "commandstats"), "restore"), "rebuilt type by type");
-            assertTrue(calls(redis.cli("INFO", "commandstats"), "zadd") > 0);
+            assertEquals(0, ScanCopierTest.calls(redis.cli("INFO", "commandstats"), "restore"), "rebuilt type by type");
+            assertTrue(ScanCopierTest.calls(redis.cli("INFO", "commandstats"), "zadd") > 0);
             VerifyReport there = verify(valkey, redis);
             assertEquals(VerifyReport.Verdict.EQUAL, there.verdict(), () -> there.mismatches() + " " + there.error());
             assertEquals(12, there.keysChecked());
@@ -75,9 +73,9 @@ class CrossFamilyScanTest {
             // strings are read by MGET: the 3 without expiry (plain, bin, the HyperLogLog) arrive in MSETs, ttl:string
             // by SET ... PXAT, the other 8 keys as RESTOREs
             String stats = valkeyTarget.cli("INFO", "commandstats");
-            assertEquals(8, calls(stats, "restore"));
-            assertTrue(calls(stats, "mset") > 0);
-            assertEquals(1, calls(stats, "set"));
+            assertEquals(8, ScanCopierTest.calls(stats, "restore"));
+            assertTrue(ScanCopierTest.calls(stats, "mset") > 0);
+            assertEquals(1, ScanCopierTest.calls(stats, "set"));
             long expiryGap = Long.parseLong(redis.cli("PEXPIRETIME", "ttl:string").trim())
                     - Long.parseLong(valkeyTarget.cli("PEXPIRETIME", "ttl:string").trim());
             assertTrue(Math.abs(expiryGap) < 1000, "the same absolute expiry: " + expiryGap);
@@ -107,10 +105,5 @@ class CrossFamilyScanTest {
 
     private static RedisEndpoint endpoint(RedisServer server) {
         return new RedisEndpoint(server.host(), server.port(), null, null, false);
-    }
-
-    private static long calls(String commandStats, String command) {
-        Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(commandStats);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 }
