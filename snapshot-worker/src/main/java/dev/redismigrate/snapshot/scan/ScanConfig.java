@@ -6,7 +6,7 @@ import io.smallrye.config.WithDefault;
 /** The scan method's copy (pipeline bounds towards the target are the snapshot's). */
 @ConfigMapping(prefix = "redis-migrate.scan")
 public interface ScanConfig {
-    /** Keys per SCAN (its COUNT) and per pipelined batch of DUMP + PTTL on the source. */
+    /** Keys per SCAN (its COUNT) and per pipelined batch of reads (MGET + PTTL, DUMP + PTTL) on the source. */
     @WithDefault("1000")
     int batchKeys();
 

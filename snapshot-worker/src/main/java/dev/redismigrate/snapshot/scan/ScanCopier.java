@@ -29,8 +29,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The scan method's copy, for sources that refuse PSYNC: SCAN each migrated db, read each batch of
- * keys with pipelined DUMP + PTTL, and restore them in the target (RESTORE ... REPLACE ABSTTL,
- * pipelined; type by type where the target cannot load the source's DUMP format). It is no point-in-time copy: the stream worker captures every change from before the
+ * keys pipelined (strings by MGET, the rest by DUMP, each with its PTTL: {@link ScanReads}), and
+ * write them to the target (SET or MSET, RESTORE ... REPLACE ABSTTL, pipelined; type by type where
+ * the target cannot load the source's DUMP format). It is no point-in-time copy: the stream worker captures every change from before the
  * scan on and copies those keys again once the scan has completed, which this copier announces in
  * the changed-keys log (then reports SNAPSHOT_COMPLETED, without an offset). A part of a split scan
  * copies only its share of the keys (see {@link ScanParts}); each part marks its own end.

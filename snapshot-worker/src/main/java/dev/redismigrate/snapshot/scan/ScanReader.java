@@ -25,10 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scan method's reader: SCANs each migrated db and reads each batch of this part's keys with
- * DUMP + PTTL over a plain socket, the next SCAN sent with them (RESTORE ... REPLACE ABSTTL entries;
- * plain strings without expiry as MSETs, cheaper for the target), or type by type where the target
- * cannot load the source's DUMP format.
+ * The scan method's reader: SCANs each migrated db and reads each batch of this part's keys over a
+ * plain socket, the next SCAN sent with them ({@link ScanReads}: RESTORE ... REPLACE ABSTTL entries,
+ * SET ... PXAT for strings read by value; plain strings without expiry as MSETs, cheaper for the
+ * target), or type by type where the target cannot load the source's DUMP format.
  * A batch is one SCAN reply's keys; the reader ends after the last db's cursor came back to 0.
  */
 final class ScanReader implements EntryReader<Void> {
