@@ -71,6 +71,8 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
     private volatile long keysCopied;
+    /** the target's SET takes PXAT: an expiring plain string is written by SET, not RESTORE ({@link SnapshotWrites}) */
+    private boolean setPxat;
     /** the target is a Redis Cluster: writes are routed by slot ({@link TargetSinks}) */
     private boolean targetIsCluster;
     /** holds the copy to the migration's limits.keys_per_second */
@@ -107,6 +109,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 return;
             }
             targetIsCluster = TargetSinks.isCluster(target);
+            setPxat = targetRelease.setTakesPxat();
             if (request.loadsAsReplica()) {
                 replicaLoad = new ReplicaLoad(connector, request.target(), request.migrationId(), config.replicaLoadHost(),
                         config.targetRetryFor());
@@ -324,7 +327,7 @@ public final class SnapshotCopier extends ReplicaTask {
             return;
         }
         spoolReader = reader;
-        SnapshotWrites writes = new SnapshotWrites(writer);
+        SnapshotWrites writes = new SnapshotWrites(writer, setPxat);
         try (reader) {
             boolean ended = pump(reader, batch -> write(batch, writes, writer), Duration.ofMillis(100));
             if (!ended || failure != null || stopRequested) {

@@ -10,6 +10,8 @@ import java.util.Map;
  * comparing these version strings.
  */
 public record ServerRelease(Family family, RedisVersion version) {
+    /** the first Redis whose SET takes PXAT */
+    private static final RedisVersion PXAT_SINCE = new RedisVersion(6, 2, 0);
 
     public enum Family {
         REDIS("Redis"), VALKEY("Valkey");
@@ -60,6 +62,11 @@ public record ServerRelease(Family family, RedisVersion version) {
     /** Whether this server, as a target, loads what {@code source} writes (RDB by replication, DUMP by RESTORE). */
     public boolean loads(ServerRelease source) {
         return RdbVersions.loads(this, source);
+    }
+
+    /** Whether this server's SET takes {@code PXAT} (an absolute expiry): Redis 6.2 on, every Valkey. */
+    public boolean setTakesPxat() {
+        return family == Family.VALKEY || !PXAT_SINCE.isNewerThan(version);
     }
 
     /** e.g. "Valkey 8.0.1", "Redis 7.0.15" */

@@ -39,4 +39,9 @@ public final class RestoreCommand {
     public static boolean expires(byte[][] argv) {
         return argv.length > 5;
     }
+
+    /** The absolute expiry (ms) of a command of {@link #of} that {@link #expires}. */
+    public static long expireAtMillis(byte[][] argv) {
+        return Long.parseLong(new String(argv[2], java.nio.charset.StandardCharsets.US_ASCII));
+    }
 }

@@ -30,6 +30,15 @@ class RdbVersionsTest {
     }
 
     @Test
+    void setTakesAnAbsoluteExpiryFromRedis62AndOnEveryValkey() {
+        assertFalse(redis("6.0.20").setTakesPxat());
+        assertTrue(redis("6.2.0").setTakesPxat());
+        assertTrue(redis("7.0.15").setTakesPxat());
+        assertTrue(valkey("7.2.5").setTakesPxat());
+        assertTrue(valkey("8.0.1").setTakesPxat());
+    }
+
+    @Test
     void aTargetLoadsWhatWritesAnRdbVersionUpToItsOwn() {
         // the pairs the issue tried: Redis 7.0 -> Valkey 8 and Valkey -> Valkey replicate, Valkey 8 -> Redis 7.0 cannot
         assertTrue(valkey("8.0.1").loads(redis("7.0.15")));

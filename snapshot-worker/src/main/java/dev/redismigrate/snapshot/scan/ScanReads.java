@@ -3,8 +3,6 @@ package dev.redismigrate.snapshot.scan;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
-import dev.redismigrate.common.redis.RedisVersion;
-import dev.redismigrate.common.redis.ServerRelease;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.value.DumpReader;
@@ -42,8 +40,6 @@ final class ScanReads {
      * when the caller comes back, so the source holds about one batch of ordinary values for us.
      */
     static final long AHEAD_BYTES = 4 << 20;
-    /** the first Redis whose SET takes PXAT */
-    private static final RedisVersion PXAT_SINCE = new RedisVersion(6, 2, 0);
 
     private final RespSocket source;
     private final byte[] count;
@@ -90,9 +86,7 @@ final class ScanReads {
      * keys would have to share a slot) and allows MGET, and the target takes {@code SET ... PXAT}.
      */
     static boolean stringsByValue(RedisLink source, RedisLink target) {
-        ServerRelease release = target.release();
-        boolean pxat = release.family() == ServerRelease.Family.VALKEY || !PXAT_SINCE.isNewerThan(release.version());
-        if (!pxat || TargetSinks.isCluster(source)) {
+        if (!target.release().setTakesPxat() || TargetSinks.isCluster(source)) {
             return false;
         }
         try {
