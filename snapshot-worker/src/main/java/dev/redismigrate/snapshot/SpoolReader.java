@@ -10,6 +10,7 @@ import dev.redismigrate.common.pipeline.EntryReader;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.common.value.RestoreCommand;
+import dev.redismigrate.snapshot.spool.Spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -93,9 +94,21 @@ final class SpoolReader implements EntryReader<Void> {
         return complete;
     }
 
-    /** Why the parse ended early (an unreadable value, the spool's or the link's failure), or null. */
+    /**
+     * Why the parse ended early, or null: the spool's end (the link's or the disk's failure, {@link
+     * Spool.IncompleteException}), or the RDB's own bytes, which a new snapshot would hold again: an
+     * {@link UnreadableValueException}, also for a parse that failed on them (a format read wrongly);
+     * retried, such a copy ran a minute of new snapshots and ended naming the links it closed itself.
+     */
     Throwable failure() {
-        return failure;
+        Throwable t = failure;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Spool.IncompleteException || c instanceof UnreadableValueException) {
+                return c;
+            }
+        }
+        return t == null ? null : new UnreadableValueException("the source's RDB could not be parsed (" + t
+                + "); the copy stopped rather than skip what follows", t);
     }
 
     @Override

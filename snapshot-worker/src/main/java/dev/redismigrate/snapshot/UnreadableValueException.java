@@ -10,4 +10,8 @@ final class UnreadableValueException extends RuntimeException {
     UnreadableValueException(String message) {
         super(message);
     }
+
+    UnreadableValueException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

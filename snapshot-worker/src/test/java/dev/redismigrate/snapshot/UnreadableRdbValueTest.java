@@ -72,7 +72,10 @@ class UnreadableRdbValueTest {
                             "key 'json:doc' in db 3 holds a value of module type 'ReJSON-RL' (encoding version 3, RDB type 7)"),
                     new Case("a module's value in the old format (RDB_TYPE_MODULE)", withValue(rdb, concat(new byte[] {6},
                             rdbString(ascii("old:module")), moduleId("MBbloom--", 0), new byte[] {5})),
-                            "key 'old:module' in db 3 holds a value of module type 'MBbloom--' (encoding version 0, RDB type 6)"));
+                            "key 'old:module' in db 3 holds a value of module type 'MBbloom--' (encoding version 0, RDB type 6)"),
+                    // a set whose member count has a length encoding that does not exist (10|000101): the parse fails
+                    new Case("a value the parser cannot read", withValue(rdb, concat(new byte[] {2}, rdbString(ascii("bad:set")),
+                            new byte[] {(byte) 0x85})), "the source's RDB could not be parsed"));
             for (Case c : cases) {
                 int psyncsBefore = proxy.psyncs();
                 proxy.serve(c.rdb());

@@ -141,7 +141,7 @@ public final class Spool implements AutoCloseable {
         synchronized (lock) {
             while (readable <= position && !finished) {
                 if (failure != null) {
-                    throw new IOException(failure);
+                    throw new IncompleteException(failure);
                 }
                 long left = (until - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
@@ -151,7 +151,7 @@ public final class Spool implements AutoCloseable {
                     lock.wait(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for the RDB");
+                    throw new IncompleteException("interrupted while waiting for the RDB");
                 }
             }
             return readable - position;
@@ -170,6 +170,13 @@ public final class Spool implements AutoCloseable {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the spool file " + file, e);
+        }
+    }
+
+    /** What a reader meets where the spool ends early (the link broke, the disk filled): not the RDB's fault. */
+    public static final class IncompleteException extends IOException {
+        IncompleteException(String message) {
+            super(message);
         }
     }
 
