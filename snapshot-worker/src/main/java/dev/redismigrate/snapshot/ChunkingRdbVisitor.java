@@ -566,7 +566,9 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
             ensure(NO_CHECKSUM.length);
             size += NO_CHECKSUM.length;
             Arrays.fill(buffer, size - NO_CHECKSUM.length, size, (byte) 0);
-            return Arrays.copyOf(buffer, size);
+            byte[] payload = Arrays.copyOf(buffer, size);
+            release(); // a stream is never chunked: what a big one grew is not kept for the keys after it
+            return payload;
         }
 
         void stop() {
@@ -577,6 +579,10 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         void drop() {
             stop();
             size = 0;
+            release();
+        }
+
+        private void release() {
             if (buffer.length > 1 << 20) {
                 buffer = new byte[4096];
             }

@@ -107,7 +107,10 @@ final class SpoolReader implements EntryReader<Void> {
                 return c;
             }
         }
-        return t == null ? null : new UnreadableValueException("the source's RDB could not be parsed (" + t
+        if (t == null || t instanceof VirtualMachineError) {
+            return t; // out of memory, say: no fault of the RDB's bytes (the library's parse errors may be AssertionErrors)
+        }
+        return new UnreadableValueException("the source's RDB could not be parsed (" + t
                 + "); the copy stopped rather than skip what follows", t);
     }
 

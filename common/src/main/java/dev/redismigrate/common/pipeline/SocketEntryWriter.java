@@ -130,7 +130,7 @@ public final class SocketEntryWriter implements EntrySink {
     }
 
     private void awaitOldest() {
-        String name = new String(inFlightName[oldest], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+        byte[] name = inFlightName[oldest];
         int db = inFlightDb[oldest];
         String error;
         try {
@@ -151,12 +151,12 @@ public final class SocketEntryWriter implements EntrySink {
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new TargetWriteException(e.getMessage() + " (" + name + ")");
+            throw new TargetWriteException(e.getMessage() + " (" + nameOf(name) + ")");
         } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new TargetWriteException("interrupted while writing to " + target.endpoint().address());
         } catch (IOException e) {
-            throw lost(name, e);
+            throw lost(nameOf(name), e);
         }
         // answered: out of the window, refused or not (a caller that catches a refusal writes on)
         long bytes = inFlightBytes[oldest];
@@ -165,7 +165,7 @@ public final class SocketEntryWriter implements EntrySink {
         count--;
         bytesInFlight -= bytes;
         if (error != null) {
-            throw new TargetWriteException("the target " + target.endpoint().address() + " refused " + name
+            throw new TargetWriteException("the target " + target.endpoint().address() + " refused " + nameOf(name)
                     + " in db " + db + ": " + error);
         }
         bytesApplied += bytes;
@@ -174,6 +174,11 @@ public final class SocketEntryWriter implements EntrySink {
     /** After an aborted transaction the connection's db is unknown: the next entry selects its db again. */
     public void forgetSelectedDb() {
         selectedDb = -1;
+    }
+
+    /** A command's name as errors give it (built only for an error: a reply that is fine allocates nothing). */
+    private static String nameOf(byte[] name) {
+        return new String(name, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
     }
 
     private TargetWriteException lost(String commandName, IOException e) {

@@ -210,7 +210,13 @@ public final class Spool implements AutoCloseable {
             if (available <= 0) {
                 return -1;
             }
-            int n = in.read(b, off, (int) Math.min(len, available));
+            int n;
+            try {
+                n = in.read(b, off, (int) Math.min(len, available));
+            } catch (IOException e) {
+                // the file, not the RDB: a new snapshot may do better
+                throw new IncompleteException("reading the spool's file failed: " + e.getMessage());
+            }
             if (n > 0) {
                 position += n;
             }
