@@ -308,10 +308,16 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
     }
 
     private Event blob(RedisInputStream in, int version, ContextKeyValuePair context, int type) throws IOException {
+        return recorded(in, version, context, type, SkipRdbParser::rdbLoadPlainStringObject);
+    }
+
+    /** A value restored whole: its key read, then its bytes recorded for the DUMP payload while {@code value} skips them. */
+    private Event recorded(RedisInputStream in, int version, ContextKeyValuePair context, int type, Skipper value)
+            throws IOException {
         byte[] key = new BaseRdbParser(in).rdbLoadEncodedStringObject().first();
         recorder.start(type);
         try {
-            new SkipRdbParser(in).rdbLoadPlainStringObject();
+            value.skip(new SkipRdbParser(in));
             return dump(key, version, context);
         } finally {
             recorder.stop();
@@ -345,11 +351,8 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * pending ids).
      */
     private Event stream(RedisInputStream in, int version, ContextKeyValuePair context, int type) throws IOException {
-        byte[] key = new BaseRdbParser(in).rdbLoadEncodedStringObject().first();
         boolean since19 = type != RDB_TYPE_STREAM_LISTPACKS;
-        recorder.start(type);
-        try {
-            SkipRdbParser skip = new SkipRdbParser(in);
+        return recorded(in, version, context, type, skip -> {
             for (long nodes = skip.rdbLoadLen().len; nodes > 0; nodes--) {
                 skip.rdbLoadPlainStringObject();
                 skip.rdbLoadPlainStringObject();
@@ -380,10 +383,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
                     }
                 }
             }
-            return dump(key, version, context);
-        } finally {
-            recorder.stop();
-        }
+        });
     }
 
     /** A list node's element count; 65535 means "count them", which a node of the default size never needs. */
@@ -400,8 +400,8 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
         void read(BaseRdbParser parser, List<byte[]> out) throws IOException;
     }
 
-    /** Reads past one unit of a collection without decoding it. */
-    private interface UnitSkipper {
+    /** Reads past a value, or one unit of a collection, without decoding it. */
+    private interface Skipper {
         void skip(SkipRdbParser parser) throws IOException;
     }
 
@@ -411,7 +411,7 @@ final class ChunkingRdbVisitor extends DumpRdbVisitor {
      * past the limit, the units read so far are parsed from those bytes, the rest from the stream.
      */
     private Event collection(RedisInputStream in, int version, ContextKeyValuePair context, int type, String command,
-            UnitSkipper skipper, ElementReader reader) throws IOException {
+            Skipper skipper, ElementReader reader) throws IOException {
         BaseRdbParser parser = new BaseRdbParser(in);
         byte[] key = parser.rdbLoadEncodedStringObject().first();
         recorder.start(type);

@@ -336,7 +336,11 @@ public final class SnapshotCopier extends ReplicaTask {
             if (reader.failure() != null) {
                 failure = reader.failure();
             } else if (!reader.complete()) {
-                failure = new java.io.EOFException("the RDB ended early");
+                // the library ends a parse quietly at the end of its input: with the whole RDB spooled that is
+                // a value read as longer than it is (a format read wrongly), which a new snapshot would repeat
+                failure = spool.finished() ? new UnreadableValueException("the source's RDB could not be parsed (a value"
+                        + " read past the RDB's end); the copy stopped rather than skip what follows")
+                        : new java.io.EOFException("the RDB ended early");
             } else {
                 writes.flush();
                 writer.flush();

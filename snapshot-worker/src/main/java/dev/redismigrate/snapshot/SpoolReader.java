@@ -82,9 +82,7 @@ final class SpoolReader implements EntryReader<Void> {
             }
         });
         parser.addExceptionListener((r, t, event) -> {
-            if (failure == null && !closed) {
-                failure = t;
-            }
+            fail(t);
             closeParser();
         });
     }
@@ -101,13 +99,23 @@ final class SpoolReader implements EntryReader<Void> {
      * retried, such a copy ran a minute of new snapshots and ended naming the links it closed itself.
      */
     Throwable failure() {
-        Throwable t = failure;
+        return failure;
+    }
+
+    /** Records the parse's first failure, told apart once ({@link #failure}); none after a close. */
+    private void fail(Throwable t) {
+        if (failure == null && !closed) {
+            failure = classified(t);
+        }
+    }
+
+    private static Throwable classified(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof Spool.IncompleteException || c instanceof UnreadableValueException) {
                 return c;
             }
         }
-        if (t == null || t instanceof VirtualMachineError) {
+        if (t instanceof VirtualMachineError) {
             return t; // out of memory, say: no fault of the RDB's bytes (the library's parse errors may be AssertionErrors)
         }
         return new UnreadableValueException("the source's RDB could not be parsed (" + t
@@ -141,9 +149,7 @@ final class SpoolReader implements EntryReader<Void> {
         try {
             parser.open();
         } catch (Throwable t) {
-            if (failure == null && !closed) {
-                failure = t;
-            }
+            fail(t);
         } finally {
             if (!closed) {
                 handOver();

@@ -1,27 +1,21 @@
 package dev.redismigrate.snapshot;
 
+import static dev.redismigrate.snapshot.CraftedRdb.ascii;
+import static dev.redismigrate.snapshot.CraftedRdb.concat;
+import static dev.redismigrate.snapshot.CraftedRdb.rdbString;
+import static dev.redismigrate.snapshot.CraftedRdb.withValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.moilioncircle.redis.replicator.util.CRC64;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
-import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.redis.RedisConnector;
-import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,11 +47,11 @@ class UnreadableRdbValueTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              RdbServingProxy proxy = new RdbServingProxy(source.port())) {
             source.cliPipe("SET plain v\nHSET hash f v\nZADD zset 0.1 a\nSELECT 3\nSET in:db3 yes\n");
-            byte[] rdb = savedRdb(source);
+            byte[] rdb = CraftedRdb.saved(source);
 
             // the real RDB as it is, through the proxy: copied whole (the proxy changes nothing else)
             proxy.serve(rdb);
-            List<MigrationEvent> events = copy(proxy, target);
+            List<MigrationEvent> events = CraftedRdb.copy(proxy, target, connector, checkpoints);
             assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
             assertEquals(source.digest(), target.digest());
             assertEquals(1, proxy.psyncs());
@@ -75,11 +69,14 @@ class UnreadableRdbValueTest {
                             "key 'old:module' in db 3 holds a value of module type 'MBbloom--' (encoding version 0, RDB type 6)"),
                     // a set whose member count has a length encoding that does not exist (10|000101): the parse fails
                     new Case("a value the parser cannot read", withValue(rdb, concat(new byte[] {2}, rdbString(ascii("bad:set")),
-                            new byte[] {(byte) 0x85})), "the source's RDB could not be parsed"));
+                            new byte[] {(byte) 0x85})), "the source's RDB could not be parsed"),
+                    // a string of 60 bytes with 3 left before the RDB's end: the library's parse ends quietly there
+                    new Case("a value longer than the RDB", withValue(rdb, concat(new byte[] {0}, rdbString(ascii("cut:short")),
+                            new byte[] {60}, ascii("abc"))), "the source's RDB could not be parsed (a value read past the RDB's end)"));
             for (Case c : cases) {
                 int psyncsBefore = proxy.psyncs();
                 proxy.serve(c.rdb());
-                List<MigrationEvent> run = copy(proxy, target);
+                List<MigrationEvent> run = CraftedRdb.copy(proxy, target, connector, checkpoints);
 
                 MigrationEvent last = run.get(run.size() - 1);
                 assertEquals(EventType.FAILED, last.type(), () -> c.name() + ": " + run);
@@ -94,35 +91,6 @@ class UnreadableRdbValueTest {
     private record Case(String name, byte[] rdb, String expected) {
     }
 
-    private static List<MigrationEvent> copy(RdbServingProxy proxy, RedisServer target) {
-        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-        SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                new RedisEndpoint("127.0.0.1", proxy.port(), null, null, false),
-                new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
-        new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.CHANGE_LOG, SnapshotCopierTest.config()).run();
-        return events;
-    }
-
-    /** The server's own RDB file (SAVE): magic, version, aux fields, dbs, EOF opcode, CRC64. */
-    private static byte[] savedRdb(RedisServer server) throws Exception {
-        server.cli("SAVE");
-        String dir = server.cli("CONFIG", "GET", "dir").trim().split("\n")[1].trim();
-        return Files.readAllBytes(Path.of(dir, "dump.rdb"));
-    }
-
-    /** The RDB with one more value after its last one (in the last db it selected), and its checksum made anew. */
-    private static byte[] withValue(byte[] rdb, byte[] value) {
-        assertEquals((byte) 0xff, rdb[rdb.length - 9], "an RDB ends with the EOF opcode and 8 bytes of CRC64");
-        byte[] body = concat(Arrays.copyOf(rdb, rdb.length - 9), value, new byte[] {(byte) 0xff});
-        return concat(body, CRC64.longToByteArray(DumpChecksum.of(body, 0, body.length)));
-    }
-
-    /** A short string as the RDB writes it: a 6-bit length, then the bytes. */
-    private static byte[] rdbString(byte[] s) {
-        assertTrue(s.length < 64);
-        return concat(new byte[] {(byte) s.length}, s);
-    }
-
     /** A module type's id: 9 characters of 6 bits each, then 10 bits of encoding version; a 64-bit RDB length. */
     private static byte[] moduleId(String name, int encodingVersion) {
         long id = 0;
@@ -131,17 +99,5 @@ class UnreadableRdbValueTest {
         }
         id = (id << 10) | encodingVersion;
         return concat(new byte[] {(byte) 0x81}, ByteBuffer.allocate(8).putLong(id).array());
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
