@@ -34,7 +34,7 @@ class ChangeLogFaultTest {
         // two stream workers, one to take over from the other; a silent worker handed over after 4 s
         service = MigrationService.with().kafka(kafka.bootstrap()).streamWorkers(2)
                 .api("redis-migrate.migration.worker-silence", "4s").api("redis-migrate.migration.silence-check", "1s")
-                .start();
+                .quickTakeover().start();
     }
 
     @AfterAll

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterSourceFailoverTest {
     @RegisterExtension
-    // a copy whose source link broke retries its node this long before it fails (then a failover is looked for)
-    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of("redis-migrate.snapshot.source-retry-for", "10s"));
+    // a copy whose source link broke retries its node this long before it fails (then a failover is looked for);
+    // a snapshot worker's setting (given to api-service until 12-06, where it did nothing: the default 60 s held)
+    static final ServiceRun RUN = ServiceRun.of(MigrationService.with().snapshotWorker("redis-migrate.snapshot.source-retry-for", "10s"));
 
     @Test
     void aSourceMasterKilledMidStreamIsFollowedToItsPromotedReplica() throws Exception {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterWorkerCrashTest {
     @RegisterExtension
-    static final ServiceRun RUN = ServiceRun.of(1, 2, Map.of(
-            "redis-migrate.migration.worker-silence", "4s",
-            "redis-migrate.migration.silence-check", "1s"));
+    static final ServiceRun RUN = ServiceRun.of(MigrationService.with().streamWorkers(2)
+            .api("redis-migrate.migration.worker-silence", "4s").api("redis-migrate.migration.silence-check", "1s")
+            .quickTakeover());
 
     @Test
     void aStreamWorkerOwningAShardKilledMidStreamIsTakenOverAndEndsEqual() throws Exception {

@@ -73,6 +73,8 @@ final class MigrationService implements AutoCloseable {
         private String kafka;
         private PrivatePostgres postgres;
         private final Map<String, String> apiSettings = new HashMap<>();
+        private final Map<String, String> snapshotSettings = new HashMap<>();
+        private final Map<String, String> streamSettings = new HashMap<>();
 
         Layout apis(int n) {
             apis = n;
@@ -104,6 +106,30 @@ final class MigrationService implements AutoCloseable {
             return this;
         }
 
+        /** A setting of every snapshot worker's (redis-migrate.snapshot.source-retry-for, ...). */
+        Layout snapshotWorker(String key, String value) {
+            snapshotSettings.put(key, value);
+            return this;
+        }
+
+        /** A setting of every stream worker's. */
+        Layout streamWorker(String key, String value) {
+            streamSettings.put(key, value);
+            return this;
+        }
+
+        /**
+         * For classes that kill workers: a dead worker's request partitions go to another instance after
+         * 6 s (the broker's least session timeout) instead of the services' 10 s.
+         */
+        Layout quickTakeover() {
+            snapshotWorker("mp.messaging.incoming.snapshot-requests.session.timeout.ms", "6000");
+            snapshotWorker("mp.messaging.incoming.snapshot-requests.heartbeat.interval.ms", "2000");
+            streamWorker("mp.messaging.incoming.stream-requests.session.timeout.ms", "6000");
+            streamWorker("mp.messaging.incoming.stream-requests.heartbeat.interval.ms", "2000");
+            return this;
+        }
+
         MigrationService start() {
             String run = UUID.randomUUID().toString().substring(0, 8);
             String prefix = "systest-" + run + ".";
@@ -112,14 +138,18 @@ final class MigrationService implements AutoCloseable {
             if (kafka != null) {
                 shared.put("kafka.bootstrap.servers", kafka);
             }
+            Map<String, String> snapshotWorker = new HashMap<>(shared);
+            snapshotWorker.putAll(snapshotSettings);
+            Map<String, String> streamWorker = new HashMap<>(shared);
+            streamWorker.putAll(streamSettings);
             List<ServiceProcess> snapshots = new ArrayList<>();
             List<ServiceProcess> streams = new ArrayList<>();
             // launched side by side (each JVM's start-up overlaps the others'), then each awaited ready
             for (int i = 0; i < snapshotWorkers; i++) {
-                snapshots.add(ServiceProcess.launch("snapshot-worker", RedisServer.freePort(), shared));
+                snapshots.add(ServiceProcess.launch("snapshot-worker", RedisServer.freePort(), snapshotWorker));
             }
             for (int i = 0; i < streamWorkers; i++) {
-                streams.add(ServiceProcess.launch("stream-worker", RedisServer.freePort(), shared));
+                streams.add(ServiceProcess.launch("stream-worker", RedisServer.freePort(), streamWorker));
             }
             String schema = "systest_" + run;
             Map<String, String> api = new HashMap<>(shared);
@@ -266,10 +296,10 @@ final class MigrationService implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
     }
 
+    /** Stops every instance side by side (each a second or more of Quarkus's shutdown), then waits for all. */
     @Override
     public void close() {
-        streamWorkers.forEach(ServiceProcess::close);
-        snapshotWorkers.forEach(ServiceProcess::close);
-        apis.forEach(ServiceProcess::close);
+        all().forEach(ServiceProcess::stop);
+        all().forEach(ServiceProcess::awaitStopped);
     }
 }

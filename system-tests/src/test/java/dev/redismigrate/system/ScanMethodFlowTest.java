@@ -9,7 +9,6 @@ import dev.redismigrate.testing.RedisServer;
 import dev.redismigrate.testing.StreamState;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,9 +21,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ScanMethodFlowTest {
     // ~4,000 keys: two parts; a silent worker is replaced within seconds
     @RegisterExtension
-    static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of("redis-migrate.migration.scan-keys-per-part", "2500",
-            "redis-migrate.migration.scan-max-parts", "2",
-            "redis-migrate.migration.worker-silence", "8s", "redis-migrate.migration.silence-check", "1s"));
+    static final ServiceRun RUN = ServiceRun.of(MigrationService.with().snapshotWorkers(2).streamWorkers(2)
+            .api("redis-migrate.migration.scan-keys-per-part", "2500").api("redis-migrate.migration.scan-max-parts", "2")
+            .api("redis-migrate.migration.worker-silence", "8s").api("redis-migrate.migration.silence-check", "1s")
+            .quickTakeover());
 
     @Test
     void aSourceWithoutPsyncIsCopiedByScanFollowedByItsNotificationsAndEqualAtTheEnd() throws Exception {

@@ -128,7 +128,17 @@ final class ServiceProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+        awaitStopped();
+    }
+
+    /** Asks the service to stop (SIGTERM), without waiting: a class's services stop side by side. */
+    void stop() {
         process.destroy();
+    }
+
+    /** Waits for the stop {@link #stop} asked for; kill -9 after 15 s. */
+    void awaitStopped() {
         try {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

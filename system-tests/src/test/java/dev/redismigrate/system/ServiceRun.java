@@ -35,6 +35,11 @@ final class ServiceRun implements BeforeAllCallback, AfterAllCallback {
         return new ServiceRun(() -> MigrationService.start(snapshotWorkers, streamWorkers, apiSettings));
     }
 
+    /** As the layout says (e.g. a worker setting: {@code MigrationService.with().worker(key, value)}). */
+    static ServiceRun of(MigrationService.Layout layout) {
+        return new ServiceRun(layout::start);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         service = starter.get();

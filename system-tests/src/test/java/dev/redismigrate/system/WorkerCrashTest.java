@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.testing.RedisServer;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,9 +14,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WorkerCrashTest {
     @RegisterExtension
-    static final ServiceRun RUN = ServiceRun.of(2, 2, Map.of(
-            "redis-migrate.migration.worker-silence", "4s",
-            "redis-migrate.migration.silence-check", "1s"));
+    static final ServiceRun RUN = ServiceRun.of(MigrationService.with().snapshotWorkers(2).streamWorkers(2)
+            .api("redis-migrate.migration.worker-silence", "4s").api("redis-migrate.migration.silence-check", "1s")
+            .quickTakeover());
 
     @Test
     void aStreamWorkerKilledUnderLoadIsReplacedAndNothingIsLostOrDoubled() throws Exception {
