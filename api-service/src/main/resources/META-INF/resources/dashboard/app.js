@@ -47,9 +47,19 @@ function showBoard() {
   byId('sign-out').hidden = false;
 }
 
+// Polls and a form's own refresh overlap: answers that arrive after a later refresh's are dropped, or a
+// stale target list would take back the target just registered and chosen (seen on a loaded machine).
+let refreshesStarted = 0;
+let refreshApplied = 0;
+
 /** One poll: migrations, targets and the selected migration's events, then a redraw. */
 async function refresh() {
+  const mine = ++refreshesStarted;
   const [migrations, databases] = await Promise.all([call('GET', '/v2/migrations?per_page=200'), call('GET', '/v2/databases')]);
+  if (mine < refreshApplied) {
+    return;
+  }
+  refreshApplied = mine;
   const now = Date.now();
   state.migrations = migrations.migrations;
   state.databases = new Map(databases.databases.map((db) => [db.id, db]));
@@ -63,6 +73,9 @@ async function refresh() {
     call('GET', `/v2/migrations/${m.id}/events`).then((answer) => answer.events),
     call('GET', `/v2/migrations/${m.id}/verify`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
   ]) : [[], null];
+  if (mine < refreshApplied) { // a later one's answers are in the state: it draws
+    return;
+  }
 
   showTargets(state.databases);
   drawMigrations(byId('migration-rows'), state.migrations, state.databases, state.selectedId, select);
