@@ -14,11 +14,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** RDB files a real server saved, with values added by hand: what no server here writes (a module's value, an older encoding). */
 final class CraftedRdb {
@@ -39,14 +43,40 @@ final class CraftedRdb {
         return concat(body, CRC64.longToByteArray(DumpChecksum.of(body, 0, body.length)));
     }
 
-    /** A replication copy from the proxy (serving a crafted RDB) into the target; @return its events, the last one how it ended */
-    static List<MigrationEvent> copy(RdbServingProxy proxy, RedisServer target, RedisConnector connector, CheckpointLog checkpoints) {
-        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-        SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                new RedisEndpoint("127.0.0.1", proxy.port(), null, null, false),
-                new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
-        new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.CHANGE_LOG, SnapshotCopierTest.config()).run();
-        return events;
+    /**
+     * A test class's links for copies from an {@link RdbServingProxy}, opened before its first test and
+     * closed after its last: {@code @RegisterExtension static final CraftedRdb.Copies COPIES = new CraftedRdb.Copies();}
+     */
+    static final class Copies implements BeforeAllCallback, AfterAllCallback {
+        private RedisConnector connector;
+        private CheckpointLog checkpoints;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            connector = new RedisConnector(SnapshotCopierTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
+            checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + UUID.randomUUID() + ".checkpoints");
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            connector.close();
+            checkpoints.close();
+        }
+
+        RedisConnector connector() {
+            return connector;
+        }
+
+        /** A replication copy from the proxy (serving a crafted RDB) into the target; @return its events, the last one how it ended */
+        List<MigrationEvent> copy(RdbServingProxy proxy, RedisServer target) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
+                    new RedisEndpoint("127.0.0.1", proxy.port(), null, null, false),
+                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of());
+            new SnapshotCopier(request, connector, events::add, checkpoints, SnapshotCopierTest.CHANGE_LOG,
+                    SnapshotCopierTest.config()).run();
+            return events;
+        }
     }
 
     /** The RDB version in the file's header ("REDIS0010": 10). */

@@ -8,18 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.moilioncircle.redis.replicator.util.CRC64;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.testing.RedisServer;
-import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Redis 5 or 6 source writes its streams as RDB type 15 (no first id, max deleted id, entries added
@@ -29,20 +24,8 @@ import org.junit.jupiter.api.Test;
  * that value by {@code RESTORE}.
  */
 class OlderStreamEncodingTest {
-    static RedisConnector connector;
-    static CheckpointLog checkpoints;
-
-    @BeforeAll
-    static void setUp() {
-        connector = new RedisConnector(SnapshotCopierTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-        checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + UUID.randomUUID() + ".checkpoints");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        connector.close();
-        checkpoints.close();
-    }
+    @RegisterExtension
+    static final CraftedRdb.Copies COPIES = new CraftedRdb.Copies();
 
     @Test
     void aRedis6StreamWithGroupsConsumersAndPendingEntriesCopiesEqual() throws Exception {
@@ -59,7 +42,7 @@ class OlderStreamEncodingTest {
             proxy.serve(CraftedRdb.withValue(rdb, concat(new byte[] {15}, rdbString(ascii("old:stream")), body,
                     new byte[] {0}, rdbString(ascii("after:stream")), rdbString(ascii("read right")))));
 
-            List<MigrationEvent> events = CraftedRdb.copy(proxy, target, connector, checkpoints);
+            List<MigrationEvent> events = COPIES.copy(proxy, target);
 
             assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
             // what a Redis 7.0 makes of the same value, restored as a Redis 6 DUMP payload
@@ -87,7 +70,7 @@ class OlderStreamEncodingTest {
     }
 
     private static RedisLink link(RedisServer server) {
-        return connector.open(new RedisEndpoint("127.0.0.1", server.port(), null, null, false), "older-stream-test");
+        return COPIES.connector().open(new RedisEndpoint("127.0.0.1", server.port(), null, null, false), "older-stream-test");
     }
 
     /**

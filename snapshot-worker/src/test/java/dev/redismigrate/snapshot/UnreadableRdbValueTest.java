@@ -9,16 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
-import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.testing.RedisServer;
-import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The replication copy meets a value it cannot rebuild: a real redis-server's RDB with one value
@@ -27,20 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class UnreadableRdbValueTest {
     static final String MODULE_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    static RedisConnector connector;
-    static CheckpointLog checkpoints;
-
-    @BeforeAll
-    static void setUp() {
-        connector = new RedisConnector(SnapshotCopierTest.CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(30), 1);
-        checkpoints = new CheckpointLog("127.0.0.1:19092", "snapshot-worker-test." + UUID.randomUUID() + ".checkpoints");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        connector.close();
-        checkpoints.close();
-    }
+    @RegisterExtension
+    static final CraftedRdb.Copies COPIES = new CraftedRdb.Copies();
 
     @Test
     void aModuleValueOrAnUnknownTypeStopsTheCopyNamingTheKey() throws Exception {
@@ -51,7 +34,7 @@ class UnreadableRdbValueTest {
 
             // the real RDB as it is, through the proxy: copied whole (the proxy changes nothing else)
             proxy.serve(rdb);
-            List<MigrationEvent> events = CraftedRdb.copy(proxy, target, connector, checkpoints);
+            List<MigrationEvent> events = COPIES.copy(proxy, target);
             assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
             assertEquals(source.digest(), target.digest());
             assertEquals(1, proxy.psyncs());
@@ -76,7 +59,7 @@ class UnreadableRdbValueTest {
             for (Case c : cases) {
                 int psyncsBefore = proxy.psyncs();
                 proxy.serve(c.rdb());
-                List<MigrationEvent> run = CraftedRdb.copy(proxy, target, connector, checkpoints);
+                List<MigrationEvent> run = COPIES.copy(proxy, target);
 
                 MigrationEvent last = run.get(run.size() - 1);
                 assertEquals(EventType.FAILED, last.type(), () -> c.name() + ": " + run);
