@@ -39,10 +39,18 @@ function showChecks(report) {
       : `All checks pass: ready to start${method}.`, report.ok ? 'ok' : 'error');
 }
 
-/** Keeps the target list in step with the API, keeping the user's choice. */
+/**
+ * Keeps the target list in step with the API, keeping the user's choice, or choosing the target just
+ * registered once a list holds it (the refresh the form awaited may have been dropped for a newer one).
+ */
 export function showTargets(databases) {
   const select = byId('target-select');
-  const chosen = select.value;
+  const registered = select.dataset.registered;
+  if (registered && databases.has(registered)) {
+    delete select.dataset.registered;
+    select.dataset.key = ''; // rebuilt below with it chosen
+  }
+  const chosen = registered && databases.has(registered) ? registered : select.value;
   const options = [...databases.values()].map((db) => el('option', { value: db.id },
     `${db.name} — ${db.connection.host}:${db.connection.port} (Redis ${db.version})`));
   const key = options.map((o) => o.value + o.textContent).join('|');
@@ -85,7 +93,11 @@ export function wireStartForm(onChange) {
     byId('target-password').value = '';
     byId('register').open = false;
     await onChange();
-    byId('target-select').value = answer.database.id;
+    const select = byId('target-select');
+    select.value = answer.database.id;
+    if (select.value !== answer.database.id) { // the list drawn is older than the target: the next one chooses it
+      select.dataset.registered = answer.database.id;
+    }
     say(`Target ${answer.database.name} registered (Redis ${answer.database.version}).`, 'ok');
   }));
 

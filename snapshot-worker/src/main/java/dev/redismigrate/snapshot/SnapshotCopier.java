@@ -336,11 +336,13 @@ public final class SnapshotCopier extends ReplicaTask {
             if (reader.failure() != null) {
                 failure = reader.failure();
             } else if (!reader.complete()) {
-                // the library ends a parse quietly at the end of its input: with the whole RDB spooled that is
-                // a value read as longer than it is (a format read wrongly), which a new snapshot would repeat
-                failure = spool.finished() ? new UnreadableValueException("the source's RDB could not be parsed (a value"
-                        + " read past the RDB's end); the copy stopped rather than skip what follows")
-                        : new java.io.EOFException("the RDB ended early");
+                // The library ends a parse quietly at any EOFException: the input's end (a value read as longer than
+                // the RDB holds) or a value's own bytes read wrongly. A broken link or spool is no such end (the spool
+                // raises Spool.IncompleteException), so a parse that ended is the RDB's, which a new snapshot would
+                // hold again; one that did not end was interrupted (the worker shutting down): copied again.
+                failure = reader.parseEnded() ? new UnreadableValueException("the source's RDB could not be parsed (its"
+                        + " parse ended before the RDB's end); the copy stopped rather than skip what follows")
+                        : new java.io.EOFException("the copy was interrupted before the RDB's end");
             } else {
                 writes.flush();
                 writer.flush();

@@ -92,6 +92,11 @@ final class SpoolReader implements EntryReader<Void> {
         return complete;
     }
 
+    /** Whether the parse ended (its last batch was handed out), complete or not; not so when {@link #next} was interrupted. */
+    boolean parseEnded() {
+        return ended;
+    }
+
     /**
      * Why the parse ended early, or null: the spool's end (the link's or the disk's failure, {@link
      * Spool.IncompleteException}), or the RDB's own bytes, which a new snapshot would hold again: an

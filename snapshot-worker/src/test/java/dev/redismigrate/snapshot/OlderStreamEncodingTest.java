@@ -5,7 +5,6 @@ import static dev.redismigrate.snapshot.CraftedRdb.concat;
 import static dev.redismigrate.snapshot.CraftedRdb.rdbString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.moilioncircle.redis.replicator.util.CRC64;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.redis.RedisEndpoint;
@@ -47,7 +46,7 @@ class OlderStreamEncodingTest {
             assertEquals(EventType.SNAPSHOT_COMPLETED, events.get(events.size() - 1).type(), () -> "events: " + events);
             // what a Redis 7.0 makes of the same value, restored as a Redis 6 DUMP payload
             byte[] payload = concat(new byte[] {15}, body, new byte[] {(byte) CraftedRdb.version(rdb), 0}, new byte[8]);
-            System.arraycopy(CRC64.longToByteArray(DumpChecksum.of(payload, 0, payload.length - 8)), 0, payload, payload.length - 8, 8);
+            ChunkingRdbVisitor.seal(payload);
             assertEquals("OK", reference.cli("FLUSHALL").trim());
             try (RedisLink link = link(reference)) {
                 assertEquals("OK", String.valueOf(link.send(new byte[][] {ascii("RESTORE"), ascii("old:stream"), ascii("0"), payload})

@@ -53,9 +53,9 @@ class UnreadableRdbValueTest {
                     // a set whose member count has a length encoding that does not exist (10|000101): the parse fails
                     new Case("a value the parser cannot read", withValue(rdb, concat(new byte[] {2}, rdbString(ascii("bad:set")),
                             new byte[] {(byte) 0x85})), "the source's RDB could not be parsed"),
-                    // a string of 60 bytes with 3 left before the RDB's end: the library's parse ends quietly there
+                    // a string of 60 bytes with 3 left before the RDB's end: the library's parse ends quietly there (EOF)
                     new Case("a value longer than the RDB", withValue(rdb, concat(new byte[] {0}, rdbString(ascii("cut:short")),
-                            new byte[] {60}, ascii("abc"))), "the source's RDB could not be parsed (a value read past the RDB's end)"));
+                            new byte[] {60}, ascii("abc"))), "the source's RDB could not be parsed (its parse ended before the RDB's end)"));
             for (Case c : cases) {
                 int psyncsBefore = proxy.psyncs();
                 proxy.serve(c.rdb());

@@ -296,10 +296,17 @@ final class MigrationService implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no instance wrote: " + line));
     }
 
-    /** Stops every instance side by side (each a second or more of Quarkus's shutdown), then waits for all. */
+    /**
+     * Stops the workers side by side (each a second or more of Quarkus's shutdown), then the api-service
+     * instances, which take what the workers report as they stop.
+     */
     @Override
     public void close() {
-        all().forEach(ServiceProcess::stop);
-        all().forEach(ServiceProcess::awaitStopped);
+        List<ServiceProcess> workers = new ArrayList<>(snapshotWorkers);
+        workers.addAll(streamWorkers);
+        workers.forEach(ServiceProcess::stop);
+        workers.forEach(ServiceProcess::awaitStopped);
+        apis.forEach(ServiceProcess::stop);
+        apis.forEach(ServiceProcess::awaitStopped);
     }
 }

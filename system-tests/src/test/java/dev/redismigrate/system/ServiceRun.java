@@ -35,7 +35,7 @@ final class ServiceRun implements BeforeAllCallback, AfterAllCallback {
         return new ServiceRun(() -> MigrationService.start(snapshotWorkers, streamWorkers, apiSettings));
     }
 
-    /** As the layout says (e.g. a worker setting: {@code MigrationService.with().worker(key, value)}). */
+    /** As the layout says (e.g. a worker setting: {@code MigrationService.with().snapshotWorker(key, value)}). */
     static ServiceRun of(MigrationService.Layout layout) {
         return new ServiceRun(layout::start);
     }

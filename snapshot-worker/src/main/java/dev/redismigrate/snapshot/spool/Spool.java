@@ -109,13 +109,6 @@ public final class Spool implements AutoCloseable {
         return written;
     }
 
-    /** Whether the whole RDB is in ({@link #finish}): a reader that finds no more bytes has read it all. */
-    public boolean finished() {
-        synchronized (lock) {
-            return finished;
-        }
-    }
-
     /** Reads from the start, waiting at the current end until more is written or the spool is finished. */
     public InputStream reader() throws IOException {
         return new TailingInputStream(Files.newInputStream(file));
