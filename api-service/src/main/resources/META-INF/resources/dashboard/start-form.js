@@ -45,12 +45,12 @@ function showChecks(report) {
  */
 export function showTargets(databases) {
   const select = byId('target-select');
-  const registered = select.dataset.registered;
-  if (registered && databases.has(registered)) {
+  const registered = databases.has(select.dataset.registered) ? select.dataset.registered : null;
+  if (registered) {
     delete select.dataset.registered;
     select.dataset.key = ''; // rebuilt below with it chosen
   }
-  const chosen = registered && databases.has(registered) ? registered : select.value;
+  const chosen = registered ?? select.value;
   const options = [...databases.values()].map((db) => el('option', { value: db.id },
     `${db.name} — ${db.connection.host}:${db.connection.port} (Redis ${db.version})`));
   const key = options.map((o) => o.value + o.textContent).join('|');

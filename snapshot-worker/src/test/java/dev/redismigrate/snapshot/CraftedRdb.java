@@ -98,7 +98,4 @@ final class CraftedRdb {
         return out.toByteArray();
     }
 
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
 }

@@ -1,6 +1,6 @@
 package dev.redismigrate.snapshot;
 
-import static dev.redismigrate.snapshot.CraftedRdb.ascii;
+import static dev.redismigrate.common.value.Replies.ascii;
 import static dev.redismigrate.snapshot.CraftedRdb.concat;
 import static dev.redismigrate.snapshot.CraftedRdb.rdbString;
 import static dev.redismigrate.snapshot.CraftedRdb.withValue;
