@@ -229,11 +229,12 @@ final class CheckpointedApplier implements StreamApplier {
 
     /** The target's INFO keyspace, asked in line with what was sent (the stream's connection shows a lost target). */
     @Override
-    public Map<String, String> targetKeyspace() {
+    public Map<String, Map<String, String>> targetKeyspaces() {
         CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("keyspace")}, -1));
         flush();
         Object text = reply.join();
-        return RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(text));
+        return IdleTargetWatch.whole(RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                : String.valueOf(text)));
     }
 
     private void begin() {

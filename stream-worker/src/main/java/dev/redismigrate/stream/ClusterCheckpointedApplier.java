@@ -2,7 +2,9 @@ package dev.redismigrate.stream;
 
 import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.cluster.ClusterWriteException;
+import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterWriter;
+import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * The checkpointed apply for a Redis Cluster target, where one transaction cannot hold a batch:
@@ -75,6 +78,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private static final byte[] ONE = ascii("1");
     private static final byte[] GET = ascii("GET");
     private static final byte[] WAIT = ascii("WAIT");
+    private static final byte[] INFO = ascii("INFO");
+    private static final byte[] KEYSPACE = ascii("keyspace");
     /** how long a round of {@link #durable()} waits for the replicas (the trim waits for the next round) */
     private static final byte[] REPLICA_WAIT_MILLIS = ascii("100");
     private static final byte[] NONE = new byte[0];
@@ -370,6 +375,31 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     @Override
     public boolean lostTarget() {
         return lost;
+    }
+
+    /**
+     * Every shard's {@code INFO keyspace} from its master (one request each, side by side), named by
+     * the shard's slots: a master restarted empty shows there while the others keep their keys.
+     */
+    @Override
+    public Map<String, Map<String, String>> targetKeyspaces() {
+        Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
+        Map<String, String> nodeOf = new HashMap<>();
+        for (ClusterShard shard : cluster.topology().shards()) {
+            if (shard.master() != null && !shard.slots().isEmpty()) {
+                String part = "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
+                nodeOf.put(part, shard.master().address());
+                replies.put(part, link(shard.master().address()).send(new byte[][] {INFO, KEYSPACE}));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
+        Map<String, Map<String, String>> keyspaces = new LinkedHashMap<>();
+        replies.forEach((part, reply) -> {
+            Object text = await(reply, nodeOf.get(part), "INFO keyspace", deadline);
+            keyspaces.put(part, RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                    : String.valueOf(text)));
+        });
+        return keyspaces;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.redismigrate.stream;
 
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.selection.MigratedKeys;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -12,15 +13,25 @@ import java.util.TreeMap;
  * persistence, a failover to an empty node or a FLUSHALL leaves no missing checkpoint to tell it.
  * What the target held when the stream went idle tells it instead: keys without a TTL in the
  * migrated dbs, which only a command removes (and none was applied since), and now no key there
- * at all. (A target restarted from an older RDB keeps keys: that partial loss is not seen here.)
+ * at all. Told per part of the target that loses its data on its own: the one server of a
+ * standalone target, each shard of a cluster (one master restarted empty while the others keep
+ * theirs). (A target restarted from an older RDB keeps keys: that partial loss is not seen here.)
  */
 final class IdleTargetWatch {
+    /** the name of a standalone target's one part */
+    static final String WHOLE = "";
+
     private final MigratedKeys keys;
-    /** keys without a TTL in the migrated dbs when the stream last went idle */
-    private long keysWithoutTtlWhenIdle;
+    /** per part: keys without a TTL in the migrated dbs when the stream last went idle */
+    private Map<String, Long> keysWithoutTtlWhenIdle = Map.of();
 
     IdleTargetWatch(MigratedKeys keys) {
         this.keys = keys;
+    }
+
+    /** A standalone target's INFO keyspace as its one part. */
+    static Map<String, Map<String, String>> whole(Map<String, String> keyspace) {
+        return Map.of(WHOLE, keyspace);
     }
 
     /** The target's keyspace lines of the dbs the migration writes into ({@code db_map} applied). */
@@ -34,21 +45,32 @@ final class IdleTargetWatch {
         return received;
     }
 
-    /** The stream went idle (the checkpoint left the target): what the target holds now is the baseline. */
-    void wentIdle(Map<String, String> targetKeyspace) {
-        keysWithoutTtlWhenIdle = Keyspace.keysWithoutTtlOutside(received(targetKeyspace), Set.of());
+    /**
+     * The stream went idle (the checkpoint left the target): what each part holds now is the baseline.
+     * @param keyspaces INFO keyspace per part ({@link StreamApplier#targetKeyspaces})
+     */
+    void wentIdle(Map<String, Map<String, String>> keyspaces) {
+        Map<String, Long> held = new LinkedHashMap<>();
+        keyspaces.forEach((part, keyspace) -> held.put(part, Keyspace.keysWithoutTtlOutside(received(keyspace), Set.of())));
+        keysWithoutTtlWhenIdle = held;
     }
 
     /** Commands were applied since the last baseline: none until the next {@link #wentIdle}. */
     void forget() {
-        keysWithoutTtlWhenIdle = 0;
+        keysWithoutTtlWhenIdle = Map.of();
     }
 
-    /** Whether the target, idle since {@link #wentIdle}, has lost what it held: null if not, else the evidence. */
-    String lost(Map<String, String> targetKeyspace) {
-        if (keysWithoutTtlWhenIdle > 0 && Keyspace.keysOutside(received(targetKeyspace), Set.of()) == 0) {
-            return "its migrated dbs held " + keysWithoutTtlWhenIdle + " keys without a TTL when the stream went idle"
-                    + " and now hold no key";
+    /**
+     * Whether a part of the target, idle since {@link #wentIdle}, has lost what it held: null if not, else
+     * the evidence. A part not in {@code keyspaces} (a shard whose slots are now served otherwise) is not judged.
+     */
+    String lost(Map<String, Map<String, String>> keyspaces) {
+        for (Map.Entry<String, Long> held : keysWithoutTtlWhenIdle.entrySet()) {
+            Map<String, String> now = keyspaces.get(held.getKey());
+            if (held.getValue() > 0 && now != null && Keyspace.keysOutside(received(now), Set.of()) == 0) {
+                return (held.getKey().equals(WHOLE) ? "its migrated dbs" : "its " + held.getKey()) + " held "
+                        + held.getValue() + " keys without a TTL when the stream went idle and now hold no key";
+            }
         }
         return null;
     }

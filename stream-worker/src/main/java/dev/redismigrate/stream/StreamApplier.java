@@ -66,12 +66,12 @@ interface StreamApplier extends AutoCloseable {
     }
 
     /**
-     * The target's {@code INFO keyspace}, which an idle stream watches for a target that lost its data
-     * ({@link IdleTargetWatch}). A cluster target's is not read (empty: not watched; see the README's limits).
+     * The target's {@code INFO keyspace} per part that loses its data on its own, which an idle stream
+     * watches for a target that lost its data ({@link IdleTargetWatch}): a standalone target's one
+     * ({@link IdleTargetWatch#whole}), a cluster's per shard, named by its slots (a failover moves a
+     * shard to another node, not its slots).
      */
-    default Map<String, String> targetKeyspace() {
-        return Map.of();
-    }
+    Map<String, Map<String, String>> targetKeyspaces();
 
     /**
      * Whether the last failure was the target going away rather than a refusal: a lost connection, a

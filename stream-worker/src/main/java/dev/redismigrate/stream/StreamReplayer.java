@@ -554,11 +554,11 @@ public final class StreamReplayer extends ReplicaTask {
             if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
                 idleWatch.forget(); // what the target held at an earlier idle moment says nothing any more
                 applier.removeCheckpoint(handled);
-                idleWatch.wentIdle(applier.targetKeyspace());
+                idleWatch.wentIdle(applier.targetKeyspaces());
             }
             return;
         }
-        String lost = idleWatch.lost(applier.targetKeyspace());
+        String lost = idleWatch.lost(applier.targetKeyspaces());
         if (lost != null) {
             throw new TargetWriteException(IdleTargetWatch.reason(request.target().address(), lost));
         }
@@ -672,7 +672,7 @@ public final class StreamReplayer extends ReplicaTask {
     private String lostSinceReconnect(RedisLink link, boolean held) {
         link.call("SELECT", checkpointDb);
         boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-        return !held ? idleWatch.lost(link.info("keyspace")) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace"))) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**

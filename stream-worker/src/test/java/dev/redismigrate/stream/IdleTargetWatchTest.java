@@ -1,7 +1,9 @@
 package dev.redismigrate.stream;
 
+import static dev.redismigrate.stream.IdleTargetWatch.whole;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import dev.redismigrate.common.selection.MigratedKeys;
@@ -15,30 +17,44 @@ class IdleTargetWatchTest {
     @Test
     void aTargetThatHeldKeysWithoutATtlAndNowHoldsNoneLostItsData() {
         IdleTargetWatch watch = new IdleTargetWatch(new MigratedKeys(Set.of(), null));
-        watch.wentIdle(Map.of("db0", "keys=3,expires=1,avg_ttl=100"));
-        assertNull(watch.lost(Map.of("db0", "keys=3,expires=1,avg_ttl=100")), "unchanged");
-        assertNull(watch.lost(Map.of("db0", "keys=2,expires=0,avg_ttl=0")), "a key with a TTL expired");
-        assertNotNull(watch.lost(EMPTY), "emptied");
+        watch.wentIdle(whole(Map.of("db0", "keys=3,expires=1,avg_ttl=100")));
+        assertNull(watch.lost(whole(Map.of("db0", "keys=3,expires=1,avg_ttl=100"))), "unchanged");
+        assertNull(watch.lost(whole(Map.of("db0", "keys=2,expires=0,avg_ttl=0"))), "a key with a TTL expired");
+        assertNotNull(watch.lost(whole(EMPTY)), "emptied");
     }
 
     @Test
     void keysThatAllHadATtlMayExpireOnTheTargetAlone() {
         IdleTargetWatch watch = new IdleTargetWatch(new MigratedKeys(Set.of(), null));
-        watch.wentIdle(Map.of("db0", "keys=2,expires=2,avg_ttl=100"));
-        assertNull(watch.lost(EMPTY));
+        watch.wentIdle(whole(Map.of("db0", "keys=2,expires=2,avg_ttl=100")));
+        assertNull(watch.lost(whole(EMPTY)));
     }
 
     @Test
     void ignoredDbsCountForNothing() {
         IdleTargetWatch watch = new IdleTargetWatch(new MigratedKeys(Set.of(5), null));
-        watch.wentIdle(Map.of("db5", "keys=10,expires=0,avg_ttl=0"));
-        assertNull(watch.lost(EMPTY), "only an ignored db held keys");
-        watch.wentIdle(Map.of("db0", "keys=1,expires=0,avg_ttl=0", "db5", "keys=10,expires=0,avg_ttl=0"));
-        assertNotNull(watch.lost(Map.of("db5", "keys=10,expires=0,avg_ttl=0")), "the migrated db emptied, the ignored one kept");
+        watch.wentIdle(whole(Map.of("db5", "keys=10,expires=0,avg_ttl=0")));
+        assertNull(watch.lost(whole(EMPTY)), "only an ignored db held keys");
+        watch.wentIdle(whole(Map.of("db0", "keys=1,expires=0,avg_ttl=0", "db5", "keys=10,expires=0,avg_ttl=0")));
+        assertNotNull(watch.lost(whole(Map.of("db5", "keys=10,expires=0,avg_ttl=0"))), "the migrated db emptied, the ignored one kept");
     }
 
     @Test
     void beforeTheStreamWentIdleNothingIsLost() {
-        assertNull(new IdleTargetWatch(new MigratedKeys(Set.of(), null)).lost(EMPTY));
+        assertNull(new IdleTargetWatch(new MigratedKeys(Set.of(), null)).lost(whole(EMPTY)));
+    }
+
+    /** A cluster target: one shard emptied (its master restarted without persistence) while the others keep theirs. */
+    @Test
+    void oneShardThatLostItsKeysIsTold() {
+        IdleTargetWatch watch = new IdleTargetWatch(new MigratedKeys(Set.of(), null));
+        Map<String, String> held = Map.of("db0", "keys=4,expires=0,avg_ttl=0");
+        watch.wentIdle(Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", held));
+        assertNull(watch.lost(Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", held)), "unchanged");
+        String lost = watch.lost(Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", EMPTY));
+        assertNotNull(lost, "the second shard emptied");
+        assertTrue(lost.startsWith("its shard of slots 8192-16383 held 4 keys"), lost);
+        // a shard whose slots are now served otherwise is not judged by a part that is not asked
+        assertNull(watch.lost(Map.of("shard of slots 0-8191", held)), "a shard not read");
     }
 }
