@@ -203,6 +203,29 @@ class ChangedKeyReplayerTest {
         }
     }
 
+    /**
+     * A target restarted empty under changes: the changed-key copies go on into it, and no checkpoint
+     * there tells what it lost; its new server process does, within a progress tick: OFFSET_LOST.
+     */
+    @Test
+    void aTargetRestartedEmptyIsAGapThatIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ChangedKeyReplayer replayer = new ChangedKeyReplayer(scanRequest(source, target), connector, events::add, changedKeys,
+                    StreamReplayerTest.config(), changeConfig(100, false));
+            Thread thread = copyingChanges(replayer, events);
+            source.cli("SET", "before", "1");
+            await(() -> target.cli("GET", "before").trim().equals("1"), "a change copied");
+            target.restartEmpty();
+            source.cli("SET", "after", "1");
+            thread.join(10_000);
+            assertFalse(thread.isAlive(), () -> "the attempt ended: " + events);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.OFFSET_LOST, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("is served by another server process"), last.message());
+        }
+    }
+
     @Test
     void aLostSubscriptionIsAGapThatIsReported() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {

@@ -89,6 +89,34 @@ class RedisFaultTest {
         }
     }
 
+    /**
+     * The scan method keeps no checkpoint in the target: a target restarted empty mid-stream (every key
+     * gone, its connections cut, back on its port) is told by its server process (run_id) and copied
+     * again by a new attempt, never left looking caught up. The restart happens while the source takes
+     * writes, so the changed-key copies go on reaching the emptied target until it is told.
+     */
+    @Test
+    void aTargetRestartedEmptyWhileTheScanMethodStreamsIsCopiedAgain() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe("DEBUG POPULATE 1000 seed 32\n");
+            MigrationService.Ids ids = RUN.service().migrate(source, target, java.util.Map.of("method", "scan"));
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            try (SourceWriter writer = new SourceWriter(source)) {
+                long rounds = writer.rounds();
+                Await.until(Duration.ofSeconds(30), () -> writer.rounds() > rounds + 100, () -> "writes while syncing");
+                target.restartEmpty();
+                Await.until(Duration.ofSeconds(30), () -> RUN.service().history(ids.migration()).contains("a new full snapshot"),
+                        () -> "copied again: " + RUN.service().history(ids.migration()));
+            }
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(60));
+            Await.until(Duration.ofSeconds(60), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: " + RUN.service().history(ids.migration()));
+            assertTrue(Long.parseLong(target.cli("DBSIZE").trim()) >= 1000, "everything copied again, not only the changed keys");
+            String history = RUN.service().history(ids.migration());
+            assertTrue(history.contains("is served by another server process"), history);
+        }
+    }
+
     /** A field of INFO's section. */
     private static String stat(RedisServer server, String section, String name) {
         return server.cli("INFO", section).lines().filter(l -> l.startsWith(name + ":")).findFirst()

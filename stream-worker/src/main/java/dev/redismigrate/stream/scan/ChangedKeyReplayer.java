@@ -24,6 +24,7 @@ import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,7 +36,8 @@ import org.jboss.logging.Logger;
  * the scan start); once it reads the scan's end in that log (of every part, when split), copies
  * each changed key again from the source (DUMP + PTTL → RESTORE ... REPLACE ABSTTL, or DEL when the
  * key is gone), the keys captured during the scan first, then every new change, until stopped. A lost subscription is a
- * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over.
+ * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over; so is a target that is now
+ * another server process (restarted, failed over: {@link TargetIdentity}), which may have lost what was copied to it.
  */
 public final class ChangedKeyReplayer extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
@@ -58,6 +60,10 @@ public final class ChangedKeyReplayer extends RequestTask {
     private boolean targetIsCluster;
     /** the writer into the target, over connections of its own; replaced when its connection broke */
     private EntrySink writer;
+    /** which server processes hold the target's data (read on the progress ticks) */
+    private TargetIdentity identity;
+    /** their run_ids when the copying of changed keys began */
+    private Map<String, String> processes;
     /** the db the source link has selected (the probe's) */
     private int sourceDb = 0;
     /** how long a source cluster that is down for now (CLUSTERDOWN) is read again before that counts as a loss */
@@ -114,6 +120,8 @@ public final class ChangedKeyReplayer extends RequestTask {
             LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
             publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
             targetIsCluster = TargetSinks.isCluster(target);
+            identity = new TargetIdentity(connector, request.target(), targetIsCluster);
+            processes = identity.read();
             writer = openWriter();
             ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
                     migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
@@ -135,6 +143,7 @@ public final class ChangedKeyReplayer extends RequestTask {
                 follow(reader);
             } finally {
                 writer.close();
+                identity.close();
             }
         }
     }
@@ -236,8 +245,8 @@ public final class ChangedKeyReplayer extends RequestTask {
                     reconnect = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), streamConfig.targetRetryFor());
                     LOG.warnf("migration %s: %s; reconnecting to the target", request.migrationId(), e.getMessage());
                 }
-                if (!reconnect.pause()) {
-                    return false; // asked to stop meanwhile
+                if (!reconnect.pause() || lost != null) {
+                    return false; // asked to stop meanwhile, or the target came back as another process (see follow)
                 }
                 if (reconnect.exhausted()) {
                     throw new TargetWriteException("lost the target " + request.target().address() + " for more than "
@@ -263,6 +272,7 @@ public final class ChangedKeyReplayer extends RequestTask {
         Duration every = streamConfig.progressInterval();
         try (Ticker progress = new Ticker("changes-progress").every(every, () -> {
             if (reader.scanCompleted()) {
+                checkTargetProcesses();
                 publish(progress(EventType.STREAM_PROGRESS, reader));
             }
         })) {
@@ -285,6 +295,22 @@ public final class ChangedKeyReplayer extends RequestTask {
             publish(event(EventType.OFFSET_LOST).withMessage(lost + "; changes made meanwhile cannot be known"));
         } else {
             publish(progress(EventType.STOPPED, reader));
+        }
+    }
+
+    /**
+     * Progress timer: a target that is now another server process (restarted, failed over) may have lost
+     * keys copied to it, which no checkpoint there tells: the changes cannot be known, everything is copied
+     * again (OFFSET_LOST), within a tick of the target answering again. Unknown while it does not answer.
+     */
+    private void checkTargetProcesses() {
+        try {
+            String changed = identity.changed(processes, identity.read());
+            if (changed != null) {
+                lost(changed);
+            }
+        } catch (RuntimeException e) { // a node down or restarting; never the end of the progress ticks
+            LOG.debugf("migration %s: the target's processes not read now: %s", request.migrationId(), e.toString());
         }
     }
 
