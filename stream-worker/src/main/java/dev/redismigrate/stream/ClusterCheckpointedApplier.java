@@ -79,6 +79,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private static final byte[] GET = ascii("GET");
     private static final byte[] WAIT = ascii("WAIT");
     private static final byte[] INFO = ascii("INFO");
+    private static final byte[] DBSIZE = ascii("DBSIZE");
     private static final byte[] KEYSPACE = ascii("keyspace");
     /** how long a round of {@link #durable()} waits for the replicas (the trim waits for the next round) */
     private static final byte[] REPLICA_WAIT_MILLIS = ascii("100");
@@ -378,58 +379,57 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     /**
-     * Every shard's {@code INFO keyspace} from its master (one request each, side by side), named by
-     * the shard's slots: a master restarted empty shows there while the others keep their keys.
+     * Every shard's {@code INFO keyspace} from its master (side by side), named by the shard's slots: a
+     * master restarted empty shows there while the others keep their keys. Each behind a {@code DBSIZE},
+     * which a server still loading its data (a restart with persistence, on a link reopened to it) or busy
+     * with a script refuses where INFO would answer, with the keys loaded so far: such a shard is not read now.
      */
     @Override
     public Map<String, Map<String, String>> targetKeyspaces() {
+        Map<String, CompletableFuture<Object>> gates = new LinkedHashMap<>();
         Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
         Map<String, String> nodeOf = new HashMap<>();
         for (ClusterShard shard : cluster.topology().shards()) {
             if (shard.master() != null && !shard.slots().isEmpty()) {
                 String part = "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
-                nodeOf.put(part, shard.master().address());
-                replies.put(part, link(shard.master().address()).send(new byte[][] {INFO, KEYSPACE}));
+                String node = shard.master().address();
+                nodeOf.put(part, node);
+                gates.put(part, link(node).queue(new byte[][] {DBSIZE}));
+                replies.put(part, link(node).queue(new byte[][] {INFO, KEYSPACE}));
+                link(node).sendQueued();
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
         Map<String, Map<String, String>> keyspaces = new LinkedHashMap<>();
         replies.forEach((part, reply) -> {
-            Object text = await(reply, nodeOf.get(part), "INFO keyspace", deadline);
-            keyspaces.put(part, RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                    : String.valueOf(text)));
+            boolean loaded = answer(gates.get(part), nodeOf.get(part), "DBSIZE", deadline) != null;
+            Object text = answer(reply, nodeOf.get(part), "INFO keyspace", deadline);
+            if (loaded && text != null) {
+                keyspaces.put(part, RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                        : String.valueOf(text)));
+            }
         });
         return keyspaces;
     }
 
-    /**
-     * A slot that held a checkpoint for {@code before} and holds none now came back empty. A slot whose
-     * checkpoint went back lost writes it had acknowledged (a failover to a replica that had not got
-     * them; the data went back with its checkpoint, written by one script): re-applied from the
-     * change log, which was trimmed only behind what a replica confirmed — unless it went back
-     * further than that (a replica that had not confirmed was promoted). What {@code before}'s
-     * replicas confirmed still bounds the log's trim: carried over.
-     */
-    @Override
-    public String lostSince(StreamApplier before) {
-        if (!(before instanceof ClusterCheckpointedApplier earlier)) {
-            return null;
-        }
-        for (Map.Entry<Integer, StreamCheckpoint> held : earlier.expected.entrySet()) {
-            StreamCheckpoint now = expected.get(held.getKey());
-            if (now == null) {
-                return "slot " + held.getKey() + " came back without this migration's checkpoint";
+    /** The reply, or null when the node refused the command (LOADING, BUSY); a lost or silent node is {@link #lostTarget}. */
+    private Object answer(CompletableFuture<Object> reply, String node, String what, long deadline) {
+        try {
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (cluster.isOpen(node)) {
+                return null;
             }
-            long kept = now.offset().offset();
-            Long sure = earlier.confirmed.get(held.getKey());
-            if (sure != null && kept < sure) {
-                return "slot " + held.getKey() + " went back from source offset " + held.getValue().offset().offset() + " to "
-                        + kept + ", below the " + sure + " a replica had confirmed (a failover to a replica that had not"
-                        + " got the writes): the change log no longer holds what follows";
-            }
+            lost = true;
+            throw new TargetWriteException("the cluster target's node " + node + " went away: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            lost = true;
+            throw new TargetWriteException("the cluster target's node " + node + " did not answer " + what + " within "
+                    + replyTimeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetWriteException("interrupted while applying to the target");
         }
-        earlier.confirmed.forEach((slot, sure) -> confirmed.merge(slot, sure, Math::max));
-        return null;
     }
 
     @Override

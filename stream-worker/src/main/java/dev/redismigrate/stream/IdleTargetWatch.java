@@ -68,8 +68,10 @@ final class IdleTargetWatch {
         for (Map.Entry<String, Long> held : keysWithoutTtlWhenIdle.entrySet()) {
             Map<String, String> now = keyspaces.get(held.getKey());
             if (held.getValue() > 0 && now != null && Keyspace.keysOutside(received(now), Set.of()) == 0) {
-                return (held.getKey().equals(WHOLE) ? "its migrated dbs" : "its " + held.getKey()) + " held "
-                        + held.getValue() + " keys without a TTL when the stream went idle and now hold no key";
+                return held.getKey().equals(WHOLE)
+                        ? "its migrated dbs held " + held.getValue() + " keys without a TTL when the stream went idle and now hold no key"
+                        : "its " + held.getKey() + " held " + held.getValue()
+                                + " keys without a TTL when the stream went idle and now holds no key";
             }
         }
         return null;

@@ -119,8 +119,7 @@ class ChangedKeyReplayerTest {
     void theTargetsConnectionsCutUnderChangesAreReconnectedAndNothingIsLost() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            ChangedKeyReplayer replayer = new ChangedKeyReplayer(scanRequest(source, target), connector, events::add, changedKeys,
-                    StreamReplayerTest.config(), changeConfig(100, false));
+            ChangedKeyReplayer replayer = replayer(source, target, events);
             Thread thread = copyingChanges(replayer, events);
             for (int cut = 1; cut <= 3; cut++) {
                 StringBuilder writes = new StringBuilder();
@@ -151,11 +150,9 @@ class ChangedKeyReplayerTest {
     void aStopWhileTheTargetIsDownEndsTheAttemptStoppedNotFailed() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            ChangedKeyReplayer replayer = new ChangedKeyReplayer(scanRequest(source, target), connector, events::add, changedKeys,
-                    StreamReplayerTest.config(), changeConfig(100, false));
+            ChangedKeyReplayer replayer = replayer(source, target, events);
             Thread thread = copyingChanges(replayer, events);
-            source.cli("SET", "before", "1");
-            await(() -> target.cli("GET", "before").trim().equals("1"), "a change copied");
+            oneChangeCopied(source, target);
             target.kill();
             source.cli("SET", "during", "1"); // its copy meets the dead target: the writer waits to reconnect
             Thread.sleep(1500);
@@ -211,11 +208,9 @@ class ChangedKeyReplayerTest {
     void aTargetRestartedEmptyIsAGapThatIsReported() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            ChangedKeyReplayer replayer = new ChangedKeyReplayer(scanRequest(source, target), connector, events::add, changedKeys,
-                    StreamReplayerTest.config(), changeConfig(100, false));
+            ChangedKeyReplayer replayer = replayer(source, target, events);
             Thread thread = copyingChanges(replayer, events);
-            source.cli("SET", "before", "1");
-            await(() -> target.cli("GET", "before").trim().equals("1"), "a change copied");
+            oneChangeCopied(source, target);
             target.restartEmpty();
             source.cli("SET", "after", "1");
             thread.join(10_000);
@@ -303,6 +298,18 @@ class ChangedKeyReplayerTest {
         await(() -> has(events, EventType.CAPTURE_STARTED) || has(events, EventType.FAILED), "capture started");
         assertTrue(has(events, EventType.CAPTURE_STARTED), () -> "events: " + events);
         return thread;
+    }
+
+    /** The scan method's stream of {@code source} into {@code target} (batches of 100 keys, the tests' stream settings). */
+    private static ChangedKeyReplayer replayer(RedisServer source, RedisServer target, List<MigrationEvent> events) {
+        return new ChangedKeyReplayer(scanRequest(source, target), connector, events::add, changedKeys,
+                StreamReplayerTest.config(), changeConfig(100, false));
+    }
+
+    /** A key set on the source reaches the target (asserted). */
+    private static void oneChangeCopied(RedisServer source, RedisServer target) throws InterruptedException {
+        source.cli("SET", "before", "1");
+        await(() -> target.cli("GET", "before").trim().equals("1"), "a change copied");
     }
 
     /** Runs the replayer on a thread of its own once its capture has started (asserted). */

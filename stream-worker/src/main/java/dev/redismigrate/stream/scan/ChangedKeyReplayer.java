@@ -60,10 +60,6 @@ public final class ChangedKeyReplayer extends RequestTask {
     private boolean targetIsCluster;
     /** the writer into the target, over connections of its own; replaced when its connection broke */
     private EntrySink writer;
-    /** which server processes hold the target's data (read on the progress ticks) */
-    private TargetIdentity identity;
-    /** their run_ids when the copying of changed keys began */
-    private Map<String, String> processes;
     /** the db the source link has selected (the probe's) */
     private int sourceDb = 0;
     /** how long a source cluster that is down for now (CLUSTERDOWN) is read again before that counts as a loss */
@@ -117,34 +113,41 @@ public final class ChangedKeyReplayer extends RequestTask {
                         + "\" (e.g. \"KEA\") in the service's parameters, then start again");
                 return;
             }
-            LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
-            publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
             targetIsCluster = TargetSinks.isCluster(target);
-            identity = new TargetIdentity(connector, request.target(), targetIsCluster);
-            processes = identity.read();
-            writer = openWriter();
-            ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
-                    migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
-                        public void scanCompleted(int pending) {
-                            LOG.infof("migration %s: scan completed; copying %d keys changed meanwhile", request.migrationId(), pending);
-                            publish(event(EventType.STREAM_STARTED).withMessage(pending + " keys changed during the scan"));
-                        }
-
-                        public void lost(String reason) {
-                            ChangedKeyReplayer.this.lost(reason);
-                        }
-
-                        public void refusedForNow(String reason) {
-                            LOG.warnf("migration %s: %s; reading again for up to %d s", request.migrationId(), reason,
-                                    clusterDownWait.toSeconds());
-                        }
-                    });
-            try {
-                follow(reader);
-            } finally {
-                writer.close();
-                identity.close();
+            try (TargetIdentity identity = new TargetIdentity(connector, request.target(), targetIsCluster)) {
+                // before the scan may write: every key it copies is in a process known from here on
+                Map<String, String> processes = identity.read();
+                LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
+                publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
+                copyChanges(log, source, typeWise, identity, processes);
             }
+        }
+    }
+
+    /** Reads the changed keys; once the scan has ended, copies each again, until the task ends. */
+    private void copyChanges(ChangedKeysLog.Reader log, RedisLink source, boolean typeWise, TargetIdentity identity,
+            Map<String, String> processes) throws InterruptedException {
+        writer = openWriter();
+        ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
+                migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
+                    public void scanCompleted(int pending) {
+                        LOG.infof("migration %s: scan completed; copying %d keys changed meanwhile", request.migrationId(), pending);
+                        publish(event(EventType.STREAM_STARTED).withMessage(pending + " keys changed during the scan"));
+                    }
+
+                    public void lost(String reason) {
+                        ChangedKeyReplayer.this.lost(reason);
+                    }
+
+                    public void refusedForNow(String reason) {
+                        LOG.warnf("migration %s: %s; reading again for up to %d s", request.migrationId(), reason,
+                                clusterDownWait.toSeconds());
+                    }
+                });
+        try {
+            follow(reader, identity, processes);
+        } finally {
+            writer.close();
         }
     }
 
@@ -267,28 +270,42 @@ public final class ChangedKeyReplayer extends RequestTask {
         }
     }
 
-    /** Copies the changed keys until stopped, or until changes may have been missed (the subscription or the source lost). */
-    private void follow(ChangedKeysReader reader) {
+    /**
+     * Copies the changed keys until stopped, or until changes may have been missed (the subscription or the
+     * source lost, the target another process than {@code processes}: see {@link #checkTargetProcesses}).
+     */
+    private void follow(ChangedKeysReader reader, TargetIdentity identity, Map<String, String> processes)
+            throws InterruptedException {
         Duration every = streamConfig.progressInterval();
+        // the target's processes on a timer of their own: a hung target must not hold the progress reports,
+        // whose silence would have api-service hand the migration over
         try (Ticker progress = new Ticker("changes-progress").every(every, () -> {
-            if (reader.scanCompleted()) {
-                checkTargetProcesses();
-                publish(progress(EventType.STREAM_PROGRESS, reader));
-            }
-        })) {
+                 if (reader.scanCompleted() && lost == null) {
+                     publish(progress(EventType.STREAM_PROGRESS, reader));
+                 }
+             });
+             Ticker processCheck = new Ticker("changes-target-processes").every(every, () -> {
+                 if (reader.scanCompleted()) {
+                     checkTargetProcesses(identity, processes);
+                 }
+             })) {
             pump(reader, batch -> {
                 if (batch.keys() > 0 && write(batch)) {
                     keysRecopied += batch.keys();
                 }
             }, POLL);
+            // no report after the last event below, no read of the identity's links once it is closed
+            progress.closeAndWait();
+            processCheck.closeAndWait();
         }
         try {
             writer.flush();
         } catch (TargetLostException | RedisAccessException e) {
-            if (!stopRequested) {
+            if (!stopRequested && lost == null) {
                 throw e;
             }
-            LOG.infof("migration %s: stopped while the target was unreachable (%s)", request.migrationId(), e.getMessage());
+            LOG.infof("migration %s: %s while the target was unreachable (%s)", request.migrationId(),
+                    stopRequested ? "stopped" : "ending to copy again", e.getMessage());
         }
         if (lost != null) {
             LOG.warnf("migration %s: %s", request.migrationId(), lost);
@@ -299,11 +316,11 @@ public final class ChangedKeyReplayer extends RequestTask {
     }
 
     /**
-     * Progress timer: a target that is now another server process (restarted, failed over) may have lost
+     * Timer: a target that is now another server process (restarted, failed over) may have lost
      * keys copied to it, which no checkpoint there tells: the changes cannot be known, everything is copied
      * again (OFFSET_LOST), within a tick of the target answering again. Unknown while it does not answer.
      */
-    private void checkTargetProcesses() {
+    private void checkTargetProcesses(TargetIdentity identity, Map<String, String> processes) {
         try {
             String changed = identity.changed(processes, identity.read());
             if (changed != null) {
