@@ -412,23 +412,15 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         return keyspaces;
     }
 
-    /** The reply, or null when the node refused the command (LOADING, BUSY); a lost or silent node is {@link #lostTarget}. */
+    /** The reply, or null when a node still there refused the command (LOADING, BUSY); a lost or silent node is {@link #lostTarget}. */
     private Object answer(CompletableFuture<Object> reply, String node, String what, long deadline) {
         try {
-            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (cluster.isOpen(node)) {
-                return null;
+            return await(reply, node, what, deadline);
+        } catch (TargetWriteException e) {
+            if (lost || Thread.currentThread().isInterrupted()) {
+                throw e;
             }
-            lost = true;
-            throw new TargetWriteException("the cluster target's node " + node + " went away: " + e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            lost = true;
-            throw new TargetWriteException("the cluster target's node " + node + " did not answer " + what + " within "
-                    + replyTimeoutMillis + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TargetWriteException("interrupted while applying to the target");
+            return null;
         }
     }
 

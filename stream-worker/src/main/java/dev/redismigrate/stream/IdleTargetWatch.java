@@ -17,20 +17,20 @@ import java.util.TreeMap;
  * standalone target, each shard of a cluster (one master restarted empty while the others keep
  * theirs). (A target restarted from an older RDB keeps keys: that partial loss is not seen here.)
  */
-final class IdleTargetWatch {
+public final class IdleTargetWatch {
     /** the name of a standalone target's one part */
-    static final String WHOLE = "";
+    public static final String WHOLE = "";
 
     private final MigratedKeys keys;
     /** per part: keys without a TTL in the migrated dbs when the stream last went idle */
     private Map<String, Long> keysWithoutTtlWhenIdle = Map.of();
 
-    IdleTargetWatch(MigratedKeys keys) {
+    public IdleTargetWatch(MigratedKeys keys) {
         this.keys = keys;
     }
 
     /** A standalone target's INFO keyspace as its one part. */
-    static Map<String, Map<String, String>> whole(Map<String, String> keyspace) {
+    public static Map<String, Map<String, String>> whole(Map<String, String> keyspace) {
         return Map.of(WHOLE, keyspace);
     }
 
@@ -49,14 +49,14 @@ final class IdleTargetWatch {
      * The stream went idle (the checkpoint left the target): what each part holds now is the baseline.
      * @param keyspaces INFO keyspace per part ({@link StreamApplier#targetKeyspaces})
      */
-    void wentIdle(Map<String, Map<String, String>> keyspaces) {
+    public void wentIdle(Map<String, Map<String, String>> keyspaces) {
         Map<String, Long> held = new LinkedHashMap<>();
         keyspaces.forEach((part, keyspace) -> held.put(part, Keyspace.keysWithoutTtlOutside(received(keyspace), Set.of())));
         keysWithoutTtlWhenIdle = held;
     }
 
     /** Commands were applied since the last baseline: none until the next {@link #wentIdle}. */
-    void forget() {
+    public void forget() {
         keysWithoutTtlWhenIdle = Map.of();
     }
 
@@ -64,7 +64,7 @@ final class IdleTargetWatch {
      * Whether a part of the target, idle since {@link #wentIdle}, has lost what it held: null if not, else
      * the evidence. A part not in {@code keyspaces} (a shard whose slots are now served otherwise) is not judged.
      */
-    String lost(Map<String, Map<String, String>> keyspaces) {
+    public String lost(Map<String, Map<String, String>> keyspaces) {
         for (Map.Entry<String, Long> held : keysWithoutTtlWhenIdle.entrySet()) {
             Map<String, String> now = keyspaces.get(held.getKey());
             if (held.getValue() > 0 && now != null && Keyspace.keysOutside(received(now), Set.of()) == 0) {

@@ -221,6 +221,34 @@ class ChangedKeyReplayerTest {
         }
     }
 
+    /**
+     * The same process, its keys gone while no changed key is copied (a FLUSHALL by someone else): OFFSET_LOST.
+     * A target emptied by the copies themselves (the source's own DEL) is not.
+     */
+    @Test
+    void aTargetEmptiedByAnotherClientWhileQuietIsAGapThatIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            ChangedKeyReplayer replayer = replayer(source, target, events);
+            Thread thread = copyingChanges(replayer, events);
+            oneChangeCopied(source, target);
+            source.cli("DEL", "before");
+            await(() -> target.cli("DBSIZE").trim().equals("0"), "the source's DEL copied");
+            Thread.sleep(1000); // quiet ticks (every 200 ms) on a target the copies emptied
+            assertTrue(thread.isAlive() && !has(events, EventType.OFFSET_LOST), () -> "emptied by the source: " + events);
+
+            oneChangeCopied(source, target);
+            Thread.sleep(1000); // a quiet tick took what the target holds
+            target.cli("FLUSHALL");
+            thread.join(10_000);
+            assertFalse(thread.isAlive(), () -> "the attempt ended: " + events);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.OFFSET_LOST, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("lost its data while no changed key was copied: its migrated dbs held 1 keys"),
+                    last.message());
+        }
+    }
+
     @Test
     void aLostSubscriptionIsAGapThatIsReported() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {

@@ -16,6 +16,7 @@ import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.stream.IdleTargetWatch;
 import dev.redismigrate.stream.StreamConfig;
 import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
@@ -24,7 +25,6 @@ import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -37,7 +37,8 @@ import org.jboss.logging.Logger;
  * each changed key again from the source (DUMP + PTTL → RESTORE ... REPLACE ABSTTL, or DEL when the
  * key is gone), the keys captured during the scan first, then every new change, until stopped. A lost subscription is a
  * gap nobody can fill: it is reported as OFFSET_LOST, and api-service starts the copy over; so is a target that is now
- * another server process (restarted, failed over: {@link TargetIdentity}), which may have lost what was copied to it.
+ * another server process (restarted, failed over), or one that lost its keys while no changed key was copied
+ * ({@link TargetLossWatch}): it may have lost what was copied to it.
  */
 public final class ChangedKeyReplayer extends RequestTask {
     private static final Logger LOG = Logger.getLogger(ChangedKeyReplayer.class);
@@ -114,19 +115,19 @@ public final class ChangedKeyReplayer extends RequestTask {
                 return;
             }
             targetIsCluster = TargetSinks.isCluster(target);
-            try (TargetIdentity identity = new TargetIdentity(connector, request.target(), targetIsCluster)) {
+            try (TargetParts parts = new TargetParts(connector, request.target(), targetIsCluster)) {
                 // before the scan may write: every key it copies is in a process known from here on
-                Map<String, String> processes = identity.read();
+                TargetLossWatch lossWatch = new TargetLossWatch(parts, new IdleTargetWatch(migratedKeys), request.target().address());
                 LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
                 publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
-                copyChanges(log, source, typeWise, identity, processes);
+                copyChanges(log, source, typeWise, lossWatch);
             }
         }
     }
 
     /** Reads the changed keys; once the scan has ended, copies each again, until the task ends. */
-    private void copyChanges(ChangedKeysLog.Reader log, RedisLink source, boolean typeWise, TargetIdentity identity,
-            Map<String, String> processes) throws InterruptedException {
+    private void copyChanges(ChangedKeysLog.Reader log, RedisLink source, boolean typeWise, TargetLossWatch lossWatch)
+            throws InterruptedException {
         writer = openWriter();
         ChangedKeysReader reader = new ChangedKeysReader(log, source, sourceDb, request.attempt(), request.scanPartCount(),
                 migratedKeys, typeWise, config.batchKeys(), clusterDownWait, new ChangedKeysReader.Listener() {
@@ -145,7 +146,7 @@ public final class ChangedKeyReplayer extends RequestTask {
                     }
                 });
         try {
-            follow(reader, identity, processes);
+            follow(reader, lossWatch);
         } finally {
             writer.close();
         }
@@ -272,31 +273,38 @@ public final class ChangedKeyReplayer extends RequestTask {
 
     /**
      * Copies the changed keys until stopped, or until changes may have been missed (the subscription or the
-     * source lost, the target another process than {@code processes}: see {@link #checkTargetProcesses}).
+     * source lost, the target lost data: see {@link #checkTarget}).
      */
-    private void follow(ChangedKeysReader reader, TargetIdentity identity, Map<String, String> processes)
-            throws InterruptedException {
+    private void follow(ChangedKeysReader reader, TargetLossWatch lossWatch) throws InterruptedException {
         Duration every = streamConfig.progressInterval();
-        // the target's processes on a timer of their own: a hung target must not hold the progress reports,
+        // the target watched on a timer of its own: a hung target must not hold the progress reports,
         // whose silence would have api-service hand the migration over
         try (Ticker progress = new Ticker("changes-progress").every(every, () -> {
                  if (reader.scanCompleted() && lost == null) {
                      publish(progress(EventType.STREAM_PROGRESS, reader));
                  }
              });
-             Ticker processCheck = new Ticker("changes-target-processes").every(every, () -> {
+             Ticker targetCheck = new Ticker("changes-target-watch").every(every, () -> {
                  if (reader.scanCompleted()) {
-                     checkTargetProcesses(identity, processes);
+                     checkTarget(lossWatch, reader);
                  }
              })) {
             pump(reader, batch -> {
-                if (batch.keys() > 0 && write(batch)) {
-                    keysRecopied += batch.keys();
+                if (batch.keys() == 0) {
+                    return; // nothing read within the wait
+                }
+                lossWatch.writing();
+                try {
+                    if (write(batch)) {
+                        keysRecopied += batch.keys();
+                    }
+                } finally {
+                    lossWatch.written();
                 }
             }, POLL);
-            // no report after the last event below, no read of the identity's links once it is closed
+            // no report after the last event below, no read of the target's links once they are closed
             progress.closeAndWait();
-            processCheck.closeAndWait();
+            targetCheck.closeAndWait();
         }
         try {
             writer.flush();
@@ -316,18 +324,18 @@ public final class ChangedKeyReplayer extends RequestTask {
     }
 
     /**
-     * Timer: a target that is now another server process (restarted, failed over) may have lost
-     * keys copied to it, which no checkpoint there tells: the changes cannot be known, everything is copied
-     * again (OFFSET_LOST), within a tick of the target answering again. Unknown while it does not answer.
+     * Timer: a target that lost keys copied to it (another server process now, or its keys gone while
+     * nothing was copied), which no checkpoint there tells: the changes cannot be known, everything is
+     * copied again (OFFSET_LOST), within a tick of the target answering again. Unknown while it does not answer.
      */
-    private void checkTargetProcesses(TargetIdentity identity, Map<String, String> processes) {
+    private void checkTarget(TargetLossWatch lossWatch, ChangedKeysReader reader) {
         try {
-            String changed = identity.changed(processes, identity.read());
-            if (changed != null) {
-                lost(changed);
+            String why = lossWatch.check(reader.pendingKeys() == 0);
+            if (why != null) {
+                lost(why);
             }
-        } catch (RuntimeException e) { // a node down or restarting; never the end of the progress ticks
-            LOG.debugf("migration %s: the target's processes not read now: %s", request.migrationId(), e.toString());
+        } catch (RuntimeException e) { // a node down or restarting; never the end of the ticks
+            LOG.debugf("migration %s: the target not read now: %s", request.migrationId(), e.toString());
         }
     }
 

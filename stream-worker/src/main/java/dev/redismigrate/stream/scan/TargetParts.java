@@ -9,6 +9,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.stream.IdleTargetWatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,18 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Which server processes hold the target's data, told by their {@code run_id} (INFO server): the one
- * server of a standalone target, each shard's master of a cluster, the shard named by its slots. A
- * process that changed is a server restarted (without persistence: empty; with it: back at its last
- * save) or replaced by a failover (a replica, which may lack the last writes its master acknowledged).
- * The scan method's copies of changed keys keep no checkpoint in the target that would show what it
- * lost, so a changed process means copying everything again. A server that names no run_id is not
- * watched. One reader at a time (a timer); closed by the task, even while a read waits for a hung node.
+ * The parts of the target that lose data on their own: the one server of a standalone target, each
+ * shard of a cluster (its master's, the shard named by its slots, which a failover does not change).
+ * Per part, which server process serves it ({@code run_id} of INFO server) and what it holds (INFO
+ * keyspace). A process that changed is a server restarted (without persistence: empty; with it: back
+ * at its last save) or replaced by a failover (a replica, which may lack the last writes its master
+ * acknowledged): the scan method's copies of changed keys keep no checkpoint in the target that would
+ * show what it lost. A server that names no run_id is not watched. One reader at a time (a timer);
+ * closed by the task, even while a read waits for a hung node.
  */
-final class TargetIdentity implements AutoCloseable {
-    /** the name of a standalone target's one part */
-    private static final String WHOLE = "";
-
+final class TargetParts implements AutoCloseable {
     private final RedisConnector connector;
     private final RedisEndpoint target;
     private final boolean cluster;
@@ -38,34 +37,79 @@ final class TargetIdentity implements AutoCloseable {
     private List<RedisEndpoint> knownMasters = List.of();
     private volatile boolean closed;
 
-    TargetIdentity(RedisConnector connector, RedisEndpoint target, boolean cluster) {
+    TargetParts(RedisConnector connector, RedisEndpoint target, boolean cluster) {
         this.connector = connector;
         this.target = target;
         this.cluster = cluster;
     }
 
     /**
-     * Each part's run_id now: the whole target's, or each shard's master's.
+     * Each part's run_id now.
      * @throws RedisAccessException when a server does not answer (a restart under way: unknown for now)
      */
-    synchronized Map<String, String> read() {
+    synchronized Map<String, String> processes() {
         Map<String, String> ids = new LinkedHashMap<>();
-        if (!cluster) {
-            put(ids, WHOLE, target);
-            return ids;
+        parts().forEach((part, node) -> {
+            String id = link(node).serverInfo().get("run_id");
+            if (id != null && !id.isEmpty()) {
+                ids.put(part, id);
+            }
+        });
+        return ids;
+    }
+
+    /**
+     * Each part's INFO keyspace now; a part that does not answer, or refuses {@code DBSIZE} (still loading
+     * its data, where INFO would show the keys loaded so far; busy with a script), is left out.
+     */
+    synchronized Map<String, Map<String, String>> keyspaces() {
+        Map<String, Map<String, String>> keyspaces = new LinkedHashMap<>();
+        parts().forEach((part, node) -> {
+            try {
+                RedisLink link = link(node);
+                link.call("DBSIZE");
+                keyspaces.put(part, link.info("keyspace"));
+            } catch (RedisAccessException e) {
+                // not read now
+            }
+        });
+        return keyspaces;
+    }
+
+    /**
+     * Why the target may have lost data between two {@link #processes} (null: the same processes serve it).
+     * A part not read the second time (its slots served otherwise) is not judged.
+     */
+    String changed(Map<String, String> before, Map<String, String> now) {
+        for (Map.Entry<String, String> was : before.entrySet()) {
+            String is = now.get(was.getKey());
+            if (is != null && !is.equals(was.getValue())) {
+                return "the target " + target.address() + (was.getKey().equals(IdleTargetWatch.WHOLE) ? "" : "'s " + was.getKey())
+                        + " is served by another server process than when the capture of changed keys began (run_id "
+                        + abbreviated(was.getValue()) + " then, " + abbreviated(is) + " now): restarted or failed over, it may have"
+                        + " lost keys it had taken (the changed-key copies leave no checkpoint there to tell which)";
+            }
         }
-        ClusterTopology topology = topology();
+        return null;
+    }
+
+    /** Part name → the node serving it. */
+    private Map<String, RedisEndpoint> parts() {
+        if (!cluster) {
+            return Map.of(IdleTargetWatch.WHOLE, target);
+        }
+        Map<String, RedisEndpoint> parts = new LinkedHashMap<>();
         List<RedisEndpoint> masters = new ArrayList<>();
-        for (ClusterShard shard : topology.shards()) {
+        for (ClusterShard shard : topology().shards()) {
             if (shard.master() != null && !shard.slots().isEmpty()) {
                 RedisEndpoint master = shard.master().endpoint(target);
                 masters.add(master);
-                put(ids, "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(",")),
+                parts.put("shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(",")),
                         master);
             }
         }
         knownMasters = masters;
-        return ids;
+        return parts;
     }
 
     /** From the target's own node, else (it died, a replica took over) from any master seen last time. */
@@ -87,30 +131,6 @@ final class TargetIdentity implements AutoCloseable {
         throw failure;
     }
 
-    private void put(Map<String, String> ids, String part, RedisEndpoint node) {
-        String id = link(node).serverInfo().get("run_id");
-        if (id != null && !id.isEmpty()) {
-            ids.put(part, id);
-        }
-    }
-
-    /**
-     * Why the target may have lost data between two {@link #read}s (null: the same processes hold it).
-     * A part not read the second time (its slots served otherwise) is not judged.
-     */
-    String changed(Map<String, String> before, Map<String, String> now) {
-        for (Map.Entry<String, String> was : before.entrySet()) {
-            String is = now.get(was.getKey());
-            if (is != null && !is.equals(was.getValue())) {
-                return "the target " + target.address() + (was.getKey().equals(WHOLE) ? "" : "'s " + was.getKey())
-                        + " is served by another server process than when the capture of changed keys began (run_id "
-                        + abbreviated(was.getValue()) + " then, " + abbreviated(is) + " now): restarted or failed over, it may have"
-                        + " lost keys it had taken (the changed-key copies leave no checkpoint there to tell which)";
-            }
-        }
-        return null;
-    }
-
     private RedisLink link(RedisEndpoint node) {
         if (closed) {
             throw new RedisAccessException("closed: the task has ended");
@@ -122,7 +142,7 @@ final class TargetIdentity implements AutoCloseable {
             link = null;
         }
         if (link == null) {
-            link = connector.open(node, "redis-migrate-changes-identity");
+            link = connector.open(node, "redis-migrate-changes-watch");
             links.put(node.address(), link);
             if (closed) { // closed meanwhile: close() may not have seen it
                 links.remove(node.address());
