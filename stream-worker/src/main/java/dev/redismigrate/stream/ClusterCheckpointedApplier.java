@@ -4,7 +4,6 @@ import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterWriter;
-import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.TargetWriteException;
@@ -25,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * The checkpointed apply for a Redis Cluster target, where one transaction cannot hold a batch:
@@ -391,7 +389,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         Map<String, String> nodeOf = new HashMap<>();
         for (ClusterShard shard : cluster.topology().shards()) {
             if (shard.master() != null && !shard.slots().isEmpty()) {
-                String part = "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
+                String part = IdleTargetWatch.part(shard);
                 String node = shard.master().address();
                 nodeOf.put(part, node);
                 gates.put(part, link(node).queue(new byte[][] {DBSIZE}));

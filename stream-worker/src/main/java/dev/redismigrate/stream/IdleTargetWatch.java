@@ -1,11 +1,14 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.common.cluster.ClusterShard;
+import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.selection.MigratedKeys;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Notices a target that lost its data while the stream was idle. An idle stream has moved its
@@ -27,6 +30,11 @@ public final class IdleTargetWatch {
 
     public IdleTargetWatch(MigratedKeys keys) {
         this.keys = keys;
+    }
+
+    /** The name of a cluster target's shard as a part: by its slots, which a failover does not change. */
+    public static String part(ClusterShard shard) {
+        return "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
     }
 
     /** A standalone target's INFO keyspace as its one part. */

@@ -3,7 +3,6 @@ package dev.redismigrate.stream.scan;
 import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterTopology;
 import dev.redismigrate.common.cluster.NodeAddresses;
-import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.cluster.TopologyReader;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * The parts of the target that lose data on their own: the one server of a standalone target, each
@@ -104,8 +102,7 @@ final class TargetParts implements AutoCloseable {
             if (shard.master() != null && !shard.slots().isEmpty()) {
                 RedisEndpoint master = shard.master().endpoint(target);
                 masters.add(master);
-                parts.put("shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(",")),
-                        master);
+                parts.put(IdleTargetWatch.part(shard), master);
             }
         }
         knownMasters = masters;
