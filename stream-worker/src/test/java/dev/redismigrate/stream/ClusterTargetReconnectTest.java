@@ -175,7 +175,7 @@ class ClusterTargetReconnectTest {
                                 + cluster.nodes().get(0).cli("CLUSTER", "NODES")
                                 // a stream stalled with the cluster ok (seen once in CI: a counter stuck after the
                                 // connections were killed) says where
-                                + "the stream's threads:\n" + streamThreads());
+                                + "the stream's threads:\n" + StreamReplayerTest.streamThreads());
             }
             assertTrue(thread.isAlive(), () -> "still streaming: " + failures());
             assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), this::failures);
@@ -185,21 +185,6 @@ class ClusterTargetReconnectTest {
             replayer.stop();
             thread.join(10_000);
             assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), this::failures);
-        }
-
-        /** The stacks of the threads running our code. */
-        private static String streamThreads() {
-            StringBuilder b = new StringBuilder();
-            Thread.getAllStackTraces().forEach((t, st) -> {
-                if (java.util.Arrays.stream(st).noneMatch(e -> e.getClassName().startsWith("dev.redismigrate.stream"))) {
-                    return;
-                }
-                b.append(t.getName()).append(' ').append(t.getState()).append('\n');
-                for (StackTraceElement e : st) {
-                    b.append("    ").append(e).append('\n');
-                }
-            });
-            return b.toString();
         }
 
         private String failures() {

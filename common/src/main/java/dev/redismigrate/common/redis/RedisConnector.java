@@ -7,10 +7,15 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.HashedWheelTimer;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.redisson.api.RFuture;
 import org.redisson.client.RedisClient;
 import org.redisson.client.RedisClientConfig;
 import org.redisson.client.RedisConnection;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
 
 /**
  * Opens {@link RedisLink}s to endpoints with Redisson's connection-level client: a migration needs
@@ -51,7 +56,7 @@ public final class RedisConnector implements AutoCloseable {
     public RedisLink open(RedisEndpoint endpoint, String clientName) {
         RedisClient client = RedisClient.create(config(endpoint, clientName));
         try {
-            RedisConnection connection = client.connect();
+            RedisConnection connection = connected(client.connectAsync(), client);
             return new RedisLink(endpoint, client, connection, commandTimeout);
         } catch (RuntimeException e) {
             client.shutdown();
@@ -72,10 +77,33 @@ public final class RedisConnector implements AutoCloseable {
     public KeyEventSubscription subscribe(RedisEndpoint endpoint, String clientName) {
         RedisClient client = RedisClient.create(config(endpoint, clientName));
         try {
-            return new KeyEventSubscription(endpoint, client, client.connectPubSub(), commandTimeout);
+            return new KeyEventSubscription(endpoint, client, connected(client.connectPubSubAsync(), client), commandTimeout);
         } catch (RuntimeException e) {
             client.shutdown();
             throw RedisAccessException.from("cannot connect to " + endpoint.address(), e);
+        }
+    }
+
+    /**
+     * The connection, within twice the connect time-out: Redisson's own connect waits without a bound once
+     * the socket is open, and a connection closed during its handshake (AUTH, CLIENT SETNAME) was waited
+     * for until the command time-out (a stream's reconnect held 20+ s by a target's CLIENT KILL that met
+     * it there, 12-07). A live server answers the handshake in milliseconds. Failures as Redisson's connect.
+     */
+    private <C> C connected(RFuture<C> connecting, RedisClient client) {
+        try {
+            return connecting.toCompletableFuture().get(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException redis) {
+                throw redis;
+            }
+            throw new RedisConnectionException("Unable to connect to: " + client.getAddr(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisConnectionException("the connection's handshake got no answer within "
+                    + connectTimeout.toMillis() * 2 + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisConnectionException("interrupted while connecting");
         }
     }
 
