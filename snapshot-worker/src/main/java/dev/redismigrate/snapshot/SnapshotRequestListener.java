@@ -13,12 +13,15 @@ import dev.redismigrate.worker.SlotWatchedTask;
 import dev.redismigrate.worker.ShardTask;
 import dev.redismigrate.worker.SourceFailoverConfig;
 import dev.redismigrate.worker.TaskRunner;
+import dev.redismigrate.worker.kafka.RequestClaims;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -29,6 +32,8 @@ public class SnapshotRequestListener {
 
     @Inject
     TaskRunner tasks;
+    @Inject
+    RequestClaims claims;
     @Inject
     RedisConnector connector;
     @Inject
@@ -46,8 +51,13 @@ public class SnapshotRequestListener {
     @Inject
     SourceFailoverConfig failover;
 
+    /** Committed before its task starts ({@link RequestClaims}): another instance never runs it too. */
     @Incoming("snapshot-requests")
-    public void onRequest(String record) {
+    public CompletionStage<Void> onRequest(ConsumerRecord<String, String> record) {
+        return claims.claim("snapshot-requests", record, this::start);
+    }
+
+    private void start(String record) {
         SnapshotRequest request = MessageCodec.decode(record, SnapshotRequest.class);
         LOG.infof("migration %s: snapshot%s requested from %s into %s (%s)", request.migrationId(),
                 request.shard() == null ? "" : " of shard " + request.shard(), request.source(),

@@ -13,6 +13,7 @@ import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -76,9 +77,6 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private static final byte[] ONE = ascii("1");
     private static final byte[] GET = ascii("GET");
     private static final byte[] WAIT = ascii("WAIT");
-    private static final byte[] INFO = ascii("INFO");
-    private static final byte[] DBSIZE = ascii("DBSIZE");
-    private static final byte[] KEYSPACE = ascii("keyspace");
     /** how long a round of {@link #durable()} waits for the replicas (the trim waits for the next round) */
     private static final byte[] REPLICA_WAIT_MILLIS = ascii("100");
     private static final byte[] NONE = new byte[0];
@@ -377,49 +375,29 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     /**
-     * Every shard's {@code INFO keyspace} from its master (side by side), named by the shard's slots: a
-     * master restarted empty shows there while the others keep their keys. Each behind a {@code DBSIZE},
-     * which a server still loading its data (a restart with persistence, on a link reopened to it) or busy
-     * with a script refuses where INFO would answer, with the keys loaded so far: such a shard is not read now.
+     * Every shard's {@code INFO keyspace} from its master ({@link PartKeyspaces}), named by the shard's slots: a
+     * master restarted empty shows there while the others keep their keys. A master that does not answer is a
+     * lost target, as for a write.
      */
     @Override
     public Map<String, Map<String, String>> targetKeyspaces() {
-        Map<String, CompletableFuture<Object>> gates = new LinkedHashMap<>();
-        Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
-        Map<String, String> nodeOf = new HashMap<>();
+        Map<String, RedisLink> masters = new LinkedHashMap<>();
         for (ClusterShard shard : cluster.topology().shards()) {
             if (shard.master() != null && !shard.slots().isEmpty()) {
-                String part = IdleTargetWatch.part(shard);
-                String node = shard.master().address();
-                nodeOf.put(part, node);
-                gates.put(part, link(node).queue(new byte[][] {DBSIZE}));
-                replies.put(part, link(node).queue(new byte[][] {INFO, KEYSPACE}));
-                link(node).sendQueued();
+                masters.put(IdleTargetWatch.part(shard), link(shard.master().address()));
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
-        Map<String, Map<String, String>> keyspaces = new LinkedHashMap<>();
-        replies.forEach((part, reply) -> {
-            boolean loaded = answer(gates.get(part), nodeOf.get(part), "DBSIZE", deadline) != null;
-            Object text = answer(reply, nodeOf.get(part), "INFO keyspace", deadline);
-            if (loaded && text != null) {
-                keyspaces.put(part, RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                        : String.valueOf(text)));
-            }
-        });
-        return keyspaces;
-    }
-
-    /** The reply, or null when a node still there refused the command (LOADING, BUSY); a lost or silent node is {@link #lostTarget}. */
-    private Object answer(CompletableFuture<Object> reply, String node, String what, long deadline) {
+        PartKeyspaces.Read read;
         try {
-            return await(reply, node, what, deadline);
-        } catch (TargetWriteException e) {
-            if (lost || Thread.currentThread().isInterrupted()) {
-                throw e;
-            }
-            return null;
+            read = PartKeyspaces.read(masters, Duration.ofMillis(replyTimeoutMillis));
+        } catch (RedisAccessException e) {
+            throw new TargetWriteException(e.getMessage());
         }
+        if (!read.unanswered().isEmpty()) {
+            lost = true;
+            throw new TargetWriteException("the cluster target's " + read.unanswered().values().iterator().next());
+        }
+        return read.keyspaces();
     }
 
     @Override

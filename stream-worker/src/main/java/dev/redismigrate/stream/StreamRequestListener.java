@@ -15,11 +15,14 @@ import dev.redismigrate.stream.scan.ChangeCopyConfig;
 import dev.redismigrate.stream.scan.ChangedKeyReplayer;
 import dev.redismigrate.worker.ShardTask;
 import dev.redismigrate.worker.TaskRunner;
+import dev.redismigrate.worker.kafka.RequestClaims;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -30,6 +33,8 @@ public class StreamRequestListener {
 
     @Inject
     TaskRunner tasks;
+    @Inject
+    RequestClaims claims;
     @Inject
     ChangeLog changeLog;
     @Inject
@@ -47,8 +52,13 @@ public class StreamRequestListener {
     @Inject
     SourceFailoverConfig failover;
 
+    /** Committed before its task starts ({@link RequestClaims}): another instance never runs it too. */
     @Incoming("stream-requests")
-    public void onRequest(String record) {
+    public CompletionStage<Void> onRequest(ConsumerRecord<String, String> record) {
+        return claims.claim("stream-requests", record, this::start);
+    }
+
+    private void start(String record) {
         StreamRequest request = MessageCodec.decode(record, StreamRequest.class);
         Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
         if (request.byScan()) {

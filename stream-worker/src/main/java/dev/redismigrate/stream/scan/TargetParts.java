@@ -9,6 +9,8 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.stream.IdleTargetWatch;
+import dev.redismigrate.stream.PartKeyspaces;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * closed by the task, even while a read waits for a hung node.
  */
 final class TargetParts implements AutoCloseable {
+    /** a read of all parts' keyspaces waits at most this (a live server answers in milliseconds; the watch ticks each second) */
+    private static final Duration READ_WAIT = Duration.ofSeconds(5);
     private final RedisConnector connector;
     private final RedisEndpoint target;
     private final boolean cluster;
@@ -57,21 +61,19 @@ final class TargetParts implements AutoCloseable {
     }
 
     /**
-     * Each part's INFO keyspace now; a part that does not answer, or refuses {@code DBSIZE} (still loading
-     * its data, where INFO would show the keys loaded so far; busy with a script), is left out.
+     * Each part's INFO keyspace now ({@link PartKeyspaces}); a part that does not answer is left out, not
+     * judged now (a restart under way shows in {@link #processes}).
      */
     synchronized Map<String, Map<String, String>> keyspaces() {
-        Map<String, Map<String, String>> keyspaces = new LinkedHashMap<>();
+        Map<String, RedisLink> reachable = new LinkedHashMap<>();
         parts().forEach((part, node) -> {
             try {
-                RedisLink link = link(node);
-                link.call("DBSIZE");
-                keyspaces.put(part, link.info("keyspace"));
+                reachable.put(part, link(node));
             } catch (RedisAccessException e) {
                 // not read now
             }
         });
-        return keyspaces;
+        return PartKeyspaces.read(reachable, READ_WAIT).keyspaces();
     }
 
     /**
