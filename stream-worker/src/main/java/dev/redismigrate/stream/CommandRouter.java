@@ -1,6 +1,8 @@
 package dev.redismigrate.stream;
 
 import dev.redismigrate.common.cluster.CommandKeys;
+import dev.redismigrate.common.cluster.HashSlot;
+import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.value.KeyText;
@@ -19,7 +21,8 @@ import java.util.stream.Collectors;
  * multi-key command with keys on both sides of the filters that cannot be split (RENAME, SMOVE,
  * SINTERSTORE, MSETNX, a script's keys), FLUSHDB/FLUSHALL/SWAPDB with key filters (the target's db
  * also holds keys the migration does not own), FLUSHDB or SWAPDB of a db merged with another, a MOVE,
- * COPY or SWAPDB that brings a key from an ignored db into a migrated one.
+ * COPY or SWAPDB that brings a key from an ignored db into a migrated one, and FLUSHDB/FLUSHALL from one
+ * shard of a cluster source (it removed that shard's keys only; the target's other keys are other shards').
  */
 final class CommandRouter {
     private static final byte[] FLUSHDB = ascii("FLUSHDB");
@@ -29,14 +32,34 @@ final class CommandRouter {
     /** where the keys of a command are: only needed with key filters (null without) */
     private final CommandKeys commandKeys;
     private final int databases;
+    /** the stream reads one shard of a cluster source that has several */
+    private final boolean oneShardOfSeveral;
     private int db;
 
-    /** @param db the db selected at the starting offset (-1: none yet; the source starts with a SELECT) */
+    /** A standalone source's stream. */
     CommandRouter(MigratedKeys keys, CommandKeys commandKeys, int databases, int db) {
+        this(keys, commandKeys, databases, db, false);
+    }
+
+    /**
+     * @param db the db selected at the starting offset (-1: none yet; the source starts with a SELECT)
+     * @param oneShardOfSeveral the stream reads one shard of a cluster source that has several ({@link #oneShardOfSeveral})
+     */
+    CommandRouter(MigratedKeys keys, CommandKeys commandKeys, int databases, int db, boolean oneShardOfSeveral) {
         this.keys = keys;
         this.commandKeys = commandKeys;
         this.databases = databases;
+        this.oneShardOfSeveral = oneShardOfSeveral;
         this.db = Math.max(db, 0);
+    }
+
+    /**
+     * Whether a stream reads a shard of a cluster source that holds some of the slots only (not: a standalone
+     * source, or a cluster of one master, whose flush is the whole source's).
+     * @param slots the shard's slots when the migration began ("0-5460,6000"; null: not known)
+     */
+    static boolean oneShardOfSeveral(Integer shard, String slots) {
+        return shard != null && (slots == null || SlotRange.parse(slots).cardinality() < HashSlot.SLOTS);
     }
 
     /** The source's db the next command runs in. */
@@ -96,6 +119,7 @@ final class CommandRouter {
 
     private List<Entry> flushAll(byte[][] argv, long endOffset) {
         refuseWithFilters("FLUSHALL");
+        refuseFromOneShard("FLUSHALL");
         if (keys.ignoredDbs().isEmpty() && !keys.mapsDbs()) {
             return List.of(new Entry(db, argv, endOffset));
         }
@@ -113,6 +137,7 @@ final class CommandRouter {
             return List.of();
         }
         refuseWithFilters("FLUSHDB");
+        refuseFromOneShard("FLUSHDB");
         refuseMerged("FLUSHDB", db);
         return List.of(new Entry(keys.targetDb(db), argv, endOffset));
     }
@@ -181,6 +206,19 @@ final class CommandRouter {
             mapped[dbArg] = ascii(Integer.toString(keys.targetDb(to)));
         }
         return List.of(new Entry(keys.targetDb(db), mapped, endOffset));
+    }
+
+    /**
+     * A flush on one master of a cluster source removed that shard's keys only; applied to the target it would
+     * remove every shard's (a target has no flush of some slots; deleting them key by key is not built yet).
+     * Ended in error rather than applied: the target would silently lack the other shards' keys.
+     */
+    private void refuseFromOneShard(String name) {
+        if (oneShardOfSeveral) {
+            throw new RefusedCommandException(name + " on one master of the cluster source removed that shard's keys only: applied"
+                    + " to the target it would also remove the other shards' keys, which the source still holds. Start the"
+                    + " migration again to copy the source as it is now");
+        }
     }
 
     private void refuseWithFilters(String name) {

@@ -167,7 +167,8 @@ public final class StreamReplayer extends ReplicaTask {
             if (handled == null) {
                 return; // a newer attempt owns the target
             }
-            router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db());
+            router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db(),
+                    CommandRouter.oneShardOfSeveral(request.shard(), request.slots()));
             ReplicationOffset captureFrom = captureStart(joined(lastLogged));
             LOG.infof("migration %s: stream set up in %d ms, capturing from %s:%d", request.migrationId(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setUpSince), captureFrom.replId(), captureFrom.offset());

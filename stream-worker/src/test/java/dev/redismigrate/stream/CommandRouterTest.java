@@ -1,6 +1,7 @@
 package dev.redismigrate.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,23 @@ class CommandRouterTest {
         assertThrows(CommandRouter.RefusedCommandException.class, () -> router.route(argv("SWAPDB", "0", "3"), 1));
         routed(router, "SELECT", "5");
         assertEquals(List.of(), routed(router, "FLUSHDB"), "an ignored db's flush concerns nothing migrated");
+    }
+
+    @Test
+    void aFlushFromOneShardOfAClusterSourceIsRefusedAndOneOfAOneMasterClusterApplied() {
+        MigratedKeys all = new MigratedKeys(Set.of(), KeySelection.ALL);
+        CommandRouter shard = new CommandRouter(all, null, 1, 0, CommandRouter.oneShardOfSeveral(1, "5461-10922"));
+        String message = assertThrows(CommandRouter.RefusedCommandException.class, () -> shard.route(argv("FLUSHALL"), 1))
+                .getMessage();
+        assertTrue(message.startsWith("FLUSHALL on one master of the cluster source removed that shard's keys only"), message);
+        assertThrows(CommandRouter.RefusedCommandException.class, () -> shard.route(argv("FLUSHDB", "ASYNC"), 1));
+        assertEquals(List.of("0 SET k v"), routed(shard, "SET", "k", "v"), "other commands are applied as ever");
+
+        CommandRouter wholeSource = new CommandRouter(all, null, 1, 0, CommandRouter.oneShardOfSeveral(0, "0-16383"));
+        assertEquals(List.of("0 FLUSHALL"), routed(wholeSource, "FLUSHALL"), "one master holds every slot: its flush is exact");
+        assertEquals(List.of("0 FLUSHALL"), routed(new CommandRouter(all, null, 16, 0), "FLUSHALL"), "a standalone source");
+        assertFalse(CommandRouter.oneShardOfSeveral(null, null), "a standalone source");
+        assertTrue(CommandRouter.oneShardOfSeveral(2, null), "slots not known: taken as one shard of several");
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * along, migrated over HTTP (the PUT names one node) into a standalone target: one unit of work per
  * shard, shared by two stream-worker instances (each gets a shard); GET shows three shards syncing;
  * the target ends with every master's keys (their digests combined equal the target's), and the
- * verifier, reading every master, finds it equal, then an extra key on the target.
+ * verifier, reading every master, finds it equal, then an extra key on the target. A FLUSHALL on one
+ * master ends it in error, the target's keys kept.
  */
 class ClusterSourceFlowTest {
     @RegisterExtension
@@ -75,9 +76,16 @@ class ClusterSourceFlowTest {
             Set<String> streamers = RUN.service().shardWorkers(ids.migration(), "stream started from");
             assertEquals(2, streamers.size(), "stream instances that got a shard: " + streamers + "; " + history);
 
-            RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
-                    .then().statusCode(204);
-            assertEquals("canceled", RUN.service().onlineMigration(ids.database()).getString("status"));
+            // a FLUSHALL on one master removed that shard's keys only: never applied to the whole target, an error
+            // saying so (the other clusters' tests stop theirs with DELETE)
+            String keysBefore = target.cli("DBSIZE").trim();
+            cluster.master(1).cli("FLUSHALL");
+            Await.until(Duration.ofSeconds(30), () -> "error".equals(RUN.service().onlineMigration(ids.database()).getString("status")),
+                    () -> "error after a FLUSHALL on master 1: " + RUN.service().onlineMigration(ids.database()).prettify());
+            String error = RUN.service().onlineMigration(ids.database()).getString("error");
+            assertTrue(error.contains("shard 1 (slots 5461-10921") && error.contains(
+                    "FLUSHALL on one master of the cluster source removed that shard's keys only"), error);
+            assertEquals(keysBefore, target.cli("DBSIZE").trim(), "the other shards' keys are still on the target");
         }
     }
 }
