@@ -395,7 +395,7 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         }
         if (!read.unanswered().isEmpty()) {
             lost = true;
-            throw new TargetWriteException("the cluster target's " + read.unanswered().values().iterator().next());
+            throw new TargetWriteException("the cluster target's node " + read.unanswered().values().iterator().next());
         }
         return read.keyspaces();
     }

@@ -28,7 +28,7 @@ public final class PartKeyspaces {
 
     /**
      * @param keyspaces per part that answered, its INFO keyspace
-     * @param unanswered per part whose server did not answer, why
+     * @param unanswered per part whose server did not answer, why ("host:port did not answer …")
      */
     public record Read(Map<String, Map<String, String>> keyspaces, Map<String, String> unanswered) {
     }
@@ -50,8 +50,8 @@ public final class PartKeyspaces {
         Map<String, String> unanswered = new LinkedHashMap<>();
         replies.forEach((part, reply) -> {
             RedisLink link = links.get(part);
-            Reply gate = answer(gates.get(part), link, "DBSIZE", deadline);
-            Reply info = answer(reply, link, "INFO keyspace", deadline);
+            Reply gate = answer(gates.get(part), link, "DBSIZE", deadline, wait);
+            Reply info = answer(reply, link, "INFO keyspace", deadline, wait);
             if (gate.unanswered != null || info.unanswered != null) {
                 unanswered.put(part, gate.unanswered != null ? gate.unanswered : info.unanswered);
             } else if (gate.value != null && info.value != null) {
@@ -66,7 +66,7 @@ public final class PartKeyspaces {
     private record Reply(Object value, String unanswered) {
     }
 
-    private static Reply answer(CompletableFuture<Object> reply, RedisLink link, String what, long deadline) {
+    private static Reply answer(CompletableFuture<Object> reply, RedisLink link, String what, long deadline, Duration wait) {
         String node = link.endpoint().address();
         try {
             return new Reply(reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), null);
@@ -74,9 +74,9 @@ public final class PartKeyspaces {
             // an error reply on a link still open is a refusal (LOADING, BUSY); a closed link lost the reply
             return link.isOpen() && !(e.getCause() instanceof RedisAccessException)
                     ? new Reply(null, null)
-                    : new Reply(null, "the node " + node + " lost the connection while answering " + what);
+                    : new Reply(null, node + " lost the connection while answering " + what);
         } catch (TimeoutException e) {
-            return new Reply(null, "the node " + node + " did not answer " + what + " in time");
+            return new Reply(null, node + " did not answer " + what + " within " + wait.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisAccessException("interrupted while reading the target's keyspace");
