@@ -8,8 +8,10 @@ import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
+import dev.redismigrate.common.contract.ShardNames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +59,7 @@ final class CheckpointedApplier implements StreamApplier {
     /** the source shard (null: a standalone source): its checkpoint is its own */
     private final Integer shard;
     private final int attempt;
+    private static final String GUARD_PREFIX = "redis-migrate:guard:";
     private final byte[] key;
     /**
      * touched by {@link #GUARD} to refuse a batch; never holds data. One per attempt: another
@@ -65,6 +68,8 @@ final class CheckpointedApplier implements StreamApplier {
     private final byte[] guardKey;
     private final int checkpointDb;
     private final int maxBatchCommands;
+    /** see {@link ShardFlush} (null: a flush is applied as it is) */
+    private final BitSet shardSlots;
 
     /** the checkpoint the target holds as far as we know (null: none) */
     private StreamCheckpoint expected;
@@ -78,17 +83,19 @@ final class CheckpointedApplier implements StreamApplier {
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
 
+    /** @param shardSlots a cluster source's shard's slots, to which its flushes are narrowed (null: flushes applied as they are) */
     CheckpointedApplier(SocketEntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
-            int maxBatchCommands) {
+            int maxBatchCommands, BitSet shardSlots) {
         this.writer = writer;
         this.log = log;
         this.migrationId = migrationId;
         this.attempt = attempt;
         this.shard = shard;
         this.key = StreamCheckpoint.key(migrationId, shard);
-        this.guardKey = ascii("redis-migrate:guard:" + migrationId + (shard == null ? "" : ":" + shard) + ":" + attempt);
+        this.guardKey = ascii(GUARD_PREFIX + migrationId + (shard == null ? "" : ":" + shard) + ":" + attempt);
         this.checkpointDb = checkpointDb;
         this.maxBatchCommands = maxBatchCommands;
+        this.shardSlots = shardSlots;
     }
 
     /**
@@ -138,6 +145,10 @@ final class CheckpointedApplier implements StreamApplier {
     /** Adds one routed command; {@code end} is the source position once it is applied. */
     @Override
     public void apply(Entry entry, ReplicationOffset end) {
+        if (shardSlots != null && (entry.name().equals("FLUSHALL") || entry.name().equals("FLUSHDB"))) {
+            flushShard(entry, end);
+            return;
+        }
         if (!batch.sourceTransactionMark(entry.name())) { // our own transaction holds the source's
             if (!batch.isOpen()) {
                 begin();
@@ -149,6 +160,41 @@ final class CheckpointedApplier implements StreamApplier {
         if (batch.full(maxBatchCommands)) {
             commit();
         }
+    }
+
+    /**
+     * A cluster source's shard's flush ({@link ShardFlush}): after every batch before it is confirmed, the keys
+     * of the shard's slots deleted, this migration's checkpoints kept. The next batch's checkpoint covers it; a
+     * resume from an older one deletes them again, which changes nothing.
+     */
+    private void flushShard(Entry entry, ReplicationOffset end) {
+        if (batch.isOpen() && !batch.closable()) {
+            throw new TargetWriteException(entry.name() + " inside a MULTI of the cluster source's shard (source offset "
+                    + end.offset() + "): narrowed to the shard's slots it cannot be applied within the transaction");
+        }
+        if (batch.isOpen()) {
+            commit();
+        }
+        flush();
+        int db = entry.db();
+        ShardFlush.delete(new ShardFlush.Node() {
+            @Override
+            public CompletableFuture<Object> send(byte[][] argv) {
+                return writer.write(new Entry(db, argv, -1));
+            }
+
+            @Override
+            public void flush() {
+                writer.flush();
+            }
+
+            @Override
+            public Object await(CompletableFuture<Object> reply, String what) {
+                return reply.join();
+            }
+        }, ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key)
+                || key.startsWith(GUARD_PREFIX + migrationId)));
+        batch.reached(end);
     }
 
     /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */

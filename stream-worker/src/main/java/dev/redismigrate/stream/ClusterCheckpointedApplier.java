@@ -5,6 +5,7 @@ import dev.redismigrate.common.cluster.ClusterWriteException;
 import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterWriter;
 import dev.redismigrate.common.limits.Pacer;
+import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
@@ -15,6 +16,7 @@ import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -91,6 +93,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     private final int maxBatchCommands;
     private final Pacer pacer;
     private final long replyTimeoutMillis;
+    /** see {@link ShardFlush} (null: a flush goes to every master as it is) */
+    private final BitSet shardSlots;
     /** per slot touched: the checkpoint it holds as far as we know */
     private final Map<Integer, StreamCheckpoint> expected = new HashMap<>();
     /** per slot: the source offset up to which it holds the stream (from the claim): skipped there */
@@ -130,7 +134,8 @@ final class ClusterCheckpointedApplier implements StreamApplier {
      * @param pacer the migration's commands per second (null: none)
      */
     ClusterCheckpointedApplier(ClusterWriter cluster, String target, CheckpointLog log, UUID migrationId, Integer shard,
-            int attempt, int maxBatchCommands, Pacer pacer, long replyTimeoutMillis) {
+            int attempt, int maxBatchCommands, Pacer pacer, long replyTimeoutMillis, BitSet shardSlots) {
+        this.shardSlots = shardSlots;
         this.cluster = cluster;
         this.target = target;
         this.log = log;
@@ -266,16 +271,21 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         if (end.offset() <= base) {
             return; // applied before the resume's base (the log records each flush once applied)
         }
-        written(() -> {
-            List<CompletableFuture<Object>> replies = new ArrayList<>();
-            for (ClusterWriter.Routed part : parts) {
-                replies.add(link(part.address()).send(part.argv()));
-            }
-            for (int i = 0; i < replies.size(); i++) {
-                await(replies.get(i), parts.get(i).address(), name);
-            }
-        });
-        if (name.equals("FLUSHALL") || name.equals("FLUSHDB")) {
+        boolean flush = name.equals("FLUSHALL") || name.equals("FLUSHDB");
+        if (flush && shardSlots != null) {
+            written(() -> parts.forEach(part -> flushShard(part.address())));
+        } else {
+            written(() -> {
+                List<CompletableFuture<Object>> replies = new ArrayList<>();
+                for (ClusterWriter.Routed part : parts) {
+                    replies.add(link(part.address()).send(part.argv()));
+                }
+                for (int i = 0; i < replies.size(); i++) {
+                    await(replies.get(i), parts.get(i).address(), name);
+                }
+            });
+        }
+        if (flush) {
             log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
             committed = end;
             expected.clear();
@@ -283,6 +293,32 @@ final class ClusterCheckpointedApplier implements StreamApplier {
             base = end.offset();
         }
         batchState.applied(1);
+    }
+
+    /**
+     * A cluster source's shard's flush on one master ({@link ShardFlush}): the keys of the shard's slots, and
+     * this shard's slot checkpoints wherever they are (as a whole flush removes them: the log records the
+     * offset after it), not the other shards' checkpoints.
+     */
+    private void flushShard(String node) {
+        RedisLink link = link(node);
+        ShardFlush.delete(new ShardFlush.Node() {
+            @Override
+            public CompletableFuture<Object> send(byte[][] argv) {
+                return link.queue(argv);
+            }
+
+            @Override
+            public void flush() {
+                link.sendQueued();
+            }
+
+            @Override
+            public Object await(CompletableFuture<Object> reply, String what) {
+                return ClusterCheckpointedApplier.this.await(reply, node, what);
+            }
+        }, ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key))
+                .or(key -> ShardNames.isCheckpointOf(migrationId, shard, new String(key, StandardCharsets.UTF_8))));
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.redismigrate.stream;
 
 import dev.redismigrate.common.cluster.CommandKeys;
-import dev.redismigrate.common.cluster.HashSlot;
-import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.value.KeyText;
@@ -22,7 +20,8 @@ import java.util.stream.Collectors;
  * SINTERSTORE, MSETNX, a script's keys), FLUSHDB/FLUSHALL/SWAPDB with key filters (the target's db
  * also holds keys the migration does not own), FLUSHDB or SWAPDB of a db merged with another, a MOVE,
  * COPY or SWAPDB that brings a key from an ignored db into a migrated one, and FLUSHDB/FLUSHALL from one
- * shard of a cluster source (it removed that shard's keys only; the target's other keys are other shards').
+ * shard of a cluster source whose slots the stream does not know (the appliers flush a known shard's slots
+ * only: {@link ShardFlush}).
  */
 final class CommandRouter {
     private static final byte[] FLUSHDB = ascii("FLUSHDB");
@@ -32,8 +31,8 @@ final class CommandRouter {
     /** where the keys of a command are: only needed with key filters (null without) */
     private final CommandKeys commandKeys;
     private final int databases;
-    /** the stream reads one shard of a cluster source that has several */
-    private final boolean oneShardOfSeveral;
+    /** the stream reads one shard of a cluster source and does not know its slots */
+    private final boolean shardSlotsUnknown;
     private int db;
 
     /** A standalone source's stream. */
@@ -43,23 +42,15 @@ final class CommandRouter {
 
     /**
      * @param db the db selected at the starting offset (-1: none yet; the source starts with a SELECT)
-     * @param oneShardOfSeveral the stream reads one shard of a cluster source that has several ({@link #oneShardOfSeveral})
+     * @param shardSlotsUnknown the stream reads one shard of a cluster source and does not know its slots (a request
+     *        of an older api-service)
      */
-    CommandRouter(MigratedKeys keys, CommandKeys commandKeys, int databases, int db, boolean oneShardOfSeveral) {
+    CommandRouter(MigratedKeys keys, CommandKeys commandKeys, int databases, int db, boolean shardSlotsUnknown) {
         this.keys = keys;
         this.commandKeys = commandKeys;
         this.databases = databases;
-        this.oneShardOfSeveral = oneShardOfSeveral;
+        this.shardSlotsUnknown = shardSlotsUnknown;
         this.db = Math.max(db, 0);
-    }
-
-    /**
-     * Whether a stream reads a shard of a cluster source that holds some of the slots only (not: a standalone
-     * source, or a cluster of one master, whose flush is the whole source's).
-     * @param slots the shard's slots when the migration began ("0-5460,6000"; null: not known)
-     */
-    static boolean oneShardOfSeveral(Integer shard, String slots) {
-        return shard != null && (slots == null || SlotRange.parse(slots).cardinality() < HashSlot.SLOTS);
     }
 
     /** The source's db the next command runs in. */
@@ -209,15 +200,15 @@ final class CommandRouter {
     }
 
     /**
-     * A flush on one master of a cluster source removed that shard's keys only; applied to the target it would
-     * remove every shard's (a target has no flush of some slots; deleting them key by key is not built yet).
-     * Ended in error rather than applied: the target would silently lack the other shards' keys.
+     * A flush on one master of a cluster source removed that shard's keys only; applied to the target as it
+     * is it would remove every shard's. Without the shard's slots it cannot be narrowed to them: ended in
+     * error rather than applied (the target would silently lack the other shards' keys).
      */
     private void refuseFromOneShard(String name) {
-        if (oneShardOfSeveral) {
-            throw new RefusedCommandException(name + " on one master of the cluster source removed that shard's keys only: applied"
-                    + " to the target it would also remove the other shards' keys, which the source still holds. Start the"
-                    + " migration again to copy the source as it is now");
+        if (shardSlotsUnknown) {
+            throw new RefusedCommandException(name + " on one master of the cluster source removed that shard's keys only, and"
+                    + " this stream does not know the shard's slots (a migration started by an older version): applied to the"
+                    + " target it would also remove the other shards' keys. Start the migration again to copy the source as it is now");
         }
     }
 

@@ -168,7 +168,7 @@ public final class StreamReplayer extends ReplicaTask {
                 return; // a newer attempt owns the target
             }
             router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db(),
-                    CommandRouter.oneShardOfSeveral(request.shard(), request.slots()));
+                    request.shard() != null && request.slots() == null);
             ReplicationOffset captureFrom = captureStart(joined(lastLogged));
             LOG.infof("migration %s: stream set up in %d ms, capturing from %s:%d", request.migrationId(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setUpSince), captureFrom.replId(), captureFrom.offset());
@@ -571,7 +571,8 @@ public final class StreamReplayer extends ReplicaTask {
                 return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, request.target(),
                         config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, "redis-migrate-stream"),
                         request.target().address(), checkpointLog, request.migrationId(), request.shard(), request.attempt(),
-                        config.batchCommands(), MigrationPacers.commands(request.migrationId()), 60_000);
+                        config.batchCommands(), MigrationPacers.commands(request.migrationId()), 60_000,
+                        ShardFlush.slotsOf(request.shard(), request.slots()));
             } catch (ClusterWriteException e) {
                 throw new TargetWriteException("the cluster target " + request.target().address() + ": " + e.getMessage());
             }
@@ -581,7 +582,7 @@ public final class StreamReplayer extends ReplicaTask {
                 60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
-                config.batchCommands());
+                config.batchCommands(), ShardFlush.slotsOf(request.shard(), request.slots()));
     }
 
     /**

@@ -95,8 +95,72 @@ class CheckpointedApplierTest {
         }
     }
 
+    /**
+     * A cluster source's shard 0 (slots 0-5460) and shard 1 streaming into one standalone target: shard 0's
+     * FLUSHALL deletes the keys of its slots only (1,000 keys, more than one SCAN page), shard 1's keys and both
+     * shards' checkpoints stay; shard 0's stream goes on after it, its checkpoint past the flush.
+     */
+    @Test
+    void aFlushFromOneShardOfAClusterSourceDeletesTheKeysOfItsSlotsOnly() {
+        UUID migration = UUID.randomUUID();
+        java.util.BitSet shard0 = dev.redismigrate.common.cluster.SlotRange.parse("0-5460");
+        try (RedisServer target = RedisServer.start();
+             RespSocket link0 = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
+             RespSocket link1 = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
+            CheckpointedApplier first = shardApplier(link0, migration, 0, shard0);
+            CheckpointedApplier second = shardApplier(link1, migration, 1, dev.redismigrate.common.cluster.SlotRange.parse("5461-16383"));
+            first.claim(at(100));
+            second.claim(at(100));
+            long offset = 100;
+            int mine = 0;
+            for (int i = 0; i < 3_000; i++) {
+                String key = "key:" + i;
+                boolean ofShard0 = shard0.get(dev.redismigrate.common.cluster.HashSlot.of(key));
+                mine += ofShard0 ? 1 : 0;
+                (ofShard0 ? first : second).apply(set(++offset, key), at(offset));
+            }
+            first.commitIfPossible();
+            second.commitIfPossible();
+            first.flush();
+            second.flush();
+            assertEquals(String.valueOf(3_000 + 2), target.cli("DBSIZE").trim(), "3,000 keys and two checkpoints");
+
+            first.apply(new Entry(0, new byte[][] {"FLUSHALL".getBytes(StandardCharsets.US_ASCII)}, ++offset), at(offset));
+            assertEquals(String.valueOf(3_000 - mine + 2), target.cli("DBSIZE").trim(), "shard 1's keys and both checkpoints stay");
+            assertEquals("1", target.cli("EXISTS", "key:" + firstOf(shard0, false)).trim(), "a key of shard 1 stays");
+            assertEquals("0", target.cli("EXISTS", "key:" + firstOf(shard0, true)).trim(), "a key of shard 0 is gone");
+
+            String after = "key:" + firstOf(shard0, true);
+            first.apply(set(++offset, after), at(offset));
+            first.commitIfPossible();
+            first.flush();
+            assertEquals(at(offset), first.committed());
+            assertEquals("1", target.cli("EXISTS", after).trim(), "written after the flush");
+
+            assertEquals(String.valueOf(3_000 - mine + 3), target.cli("DBSIZE").trim());
+        }
+    }
+
+    private static int firstOf(java.util.BitSet slots, boolean inside) {
+        for (int i = 0; ; i++) {
+            if (slots.get(dev.redismigrate.common.cluster.HashSlot.of("key:" + i)) == inside) {
+                return i;
+            }
+        }
+    }
+
+    private static CheckpointedApplier shardApplier(RespSocket link, UUID migration, int shard, java.util.BitSet slots) {
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, shard, 1,
+                0, 500, slots);
+    }
+
+    private static Entry set(long offset, String key) {
+        return new Entry(0, new byte[][] {"SET".getBytes(StandardCharsets.US_ASCII), key.getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.US_ASCII)}, offset);
+    }
+
     private static CheckpointedApplier applier(RespSocket link, UUID migration, int attempt) {
-        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, null, attempt, 0, 50);
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, null, attempt, 0, 50, null);
     }
 
     private static ReplicationOffset at(long offset) {

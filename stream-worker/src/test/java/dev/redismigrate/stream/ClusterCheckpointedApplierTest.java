@@ -69,7 +69,7 @@ class ClusterCheckpointedApplierTest {
         RedisEndpoint seed = new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false);
         return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed, 1000, 1 << 20,
                 replyTimeoutMillis, "applier-test"), seed.address(), checkpoints, migration, null, attempt, batch, null,
-                replyTimeoutMillis);
+                replyTimeoutMillis, null);
     }
 
     private static ReplicationOffset at(long offset) {
@@ -145,6 +145,53 @@ class ClusterCheckpointedApplierTest {
             assertEquals("x", cluster.master(0).cli("GET", "{" + TAG[0] + "}tx").trim());
             assertEquals("", cluster.master(1).cli("GET", "{" + TAG[1] + "}b").trim());
         }
+    }
+
+    /**
+     * A cluster source's shard 0 (slots 0-5460, master 0's of this target) and shard 1 (the rest) streaming into
+     * the cluster target: shard 0's FLUSHALL deletes the keys of its slots and its own slot checkpoints, not
+     * shard 1's keys nor checkpoints; the log records the offset after it, and shard 0's stream goes on.
+     */
+    @Test
+    void aFlushFromOneShardOfAClusterSourceDeletesTheKeysOfItsSlotsOnly() {
+        for (int m = 0; m < 3; m++) {
+            cluster.master(m).cli("FLUSHALL");
+        }
+        UUID migration = UUID.randomUUID();
+        java.util.BitSet shard0 = dev.redismigrate.common.cluster.SlotRange.parse("0-5460");
+        try (ClusterCheckpointedApplier first = shardApplier(migration, 0, shard0);
+             ClusterCheckpointedApplier second = shardApplier(migration, 1, dev.redismigrate.common.cluster.SlotRange.parse("5461-16383"))) {
+            first.claim(at(100));
+            second.claim(at(100));
+            long offset = 100;
+            for (int i = 0; i < 1_500; i++) {
+                first.apply(entry(++offset, "SET", "{" + TAG[0] + "}" + i, "v"), at(offset));
+            }
+            first.apply(entry(++offset, "SET", "{" + TAG[0] + "}x", "v"), at(offset));
+            second.apply(entry(++offset, "SET", "{" + TAG[1] + "}b", "2"), at(offset));
+            second.apply(entry(++offset, "SET", "{" + TAG[2] + "}c", "3"), at(offset));
+            first.commitIfPossible();
+            second.commitIfPossible();
+            assertEquals(String.valueOf(1_501 + 1), cluster.master(0).cli("DBSIZE").trim(), "shard 0's keys and its checkpoint");
+
+            first.apply(entry(++offset, "FLUSHALL"), at(offset));
+            assertEquals("0", cluster.master(0).cli("DBSIZE").trim(), "shard 0's keys and its checkpoint are gone");
+            assertEquals("2", cluster.master(1).cli("GET", "{" + TAG[1] + "}b").trim(), "shard 1's keys stay");
+            assertEquals("3", cluster.master(2).cli("GET", "{" + TAG[2] + "}c").trim());
+            assertTrue(checkpointOn(2, second, "{" + TAG[2] + "}").startsWith("1 "), "shard 1's checkpoints stay");
+            assertEquals(at(offset), checkpoints.latest(migration, 0).offset(), "the log records the offset after the flush");
+
+            first.apply(entry(++offset, "SET", "{" + TAG[0] + "}after", "v"), at(offset));
+            first.commitIfPossible();
+            assertEquals("v", cluster.master(0).cli("GET", "{" + TAG[0] + "}after").trim());
+            assertEquals(at(offset), first.committed());
+        }
+    }
+
+    private static ClusterCheckpointedApplier shardApplier(UUID migration, int shard, java.util.BitSet slots) {
+        RedisEndpoint seed = new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false);
+        return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed, 1000, 1 << 20, 10_000, "applier-test"),
+                seed.address(), checkpoints, migration, shard, 1, 10_000, null, 10_000, slots);
     }
 
     /**

@@ -128,20 +128,22 @@ class CommandRouterTest {
     }
 
     @Test
-    void aFlushFromOneShardOfAClusterSourceIsRefusedAndOneOfAOneMasterClusterApplied() {
+    void aFlushFromAClusterSourcesShardIsRefusedOnlyWhenItsSlotsAreNotKnown() {
         MigratedKeys all = new MigratedKeys(Set.of(), KeySelection.ALL);
-        CommandRouter shard = new CommandRouter(all, null, 1, 0, CommandRouter.oneShardOfSeveral(1, "5461-10922"));
-        String message = assertThrows(CommandRouter.RefusedCommandException.class, () -> shard.route(argv("FLUSHALL"), 1))
+        CommandRouter unknown = new CommandRouter(all, null, 1, 0, true);
+        String message = assertThrows(CommandRouter.RefusedCommandException.class, () -> unknown.route(argv("FLUSHALL"), 1))
                 .getMessage();
-        assertTrue(message.startsWith("FLUSHALL on one master of the cluster source removed that shard's keys only"), message);
-        assertThrows(CommandRouter.RefusedCommandException.class, () -> shard.route(argv("FLUSHDB", "ASYNC"), 1));
-        assertEquals(List.of("0 SET k v"), routed(shard, "SET", "k", "v"), "other commands are applied as ever");
+        assertTrue(message.startsWith("FLUSHALL on one master of the cluster source removed that shard's keys only, and this"
+                + " stream does not know the shard's slots"), message);
+        assertThrows(CommandRouter.RefusedCommandException.class, () -> unknown.route(argv("FLUSHDB", "ASYNC"), 1));
+        assertEquals(List.of("0 SET k v"), routed(unknown, "SET", "k", "v"), "other commands are applied as ever");
+        // slots known: the applier narrows the flush to them (ShardFlush)
+        assertEquals(List.of("0 FLUSHALL"), routed(new CommandRouter(all, null, 1, 0, false), "FLUSHALL"));
 
-        CommandRouter wholeSource = new CommandRouter(all, null, 1, 0, CommandRouter.oneShardOfSeveral(0, "0-16383"));
-        assertEquals(List.of("0 FLUSHALL"), routed(wholeSource, "FLUSHALL"), "one master holds every slot: its flush is exact");
-        assertEquals(List.of("0 FLUSHALL"), routed(new CommandRouter(all, null, 16, 0), "FLUSHALL"), "a standalone source");
-        assertFalse(CommandRouter.oneShardOfSeveral(null, null), "a standalone source");
-        assertTrue(CommandRouter.oneShardOfSeveral(2, null), "slots not known: taken as one shard of several");
+        assertEquals(null, ShardFlush.slotsOf(null, null), "a standalone source's flush is the whole source's");
+        assertEquals(null, ShardFlush.slotsOf(0, "0-16383"), "one master holds every slot: its flush is the whole source's");
+        assertEquals(5461, ShardFlush.slotsOf(1, "5461-10921").nextSetBit(0));
+        assertEquals(5461, ShardFlush.slotsOf(1, "5461-10921").cardinality());
     }
 
     @Test

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * instances of each worker: each source shard its own unit of work, each of its slots'
  * checkpoints on the target master owning that slot. Whole-server digests cannot be compared across
  * shard counts, so each ends key by key equal (type, DEBUG DIGEST-VALUE, expiry, each key on the
- * target master owning its slot; TTLs within a second), `equal` by the service's verifier, and
- * without a checkpoint on any master once stopped.
+ * target master owning its slot; TTLs within a second), `equal` by the service's verifier, equal again
+ * after a FLUSHALL on one source master (its slots emptied, the others kept), and without a checkpoint on
+ * any master once stopped.
  */
 class ClusterToClusterFlowTest {
     @RegisterExtension
@@ -74,6 +75,15 @@ class ClusterToClusterFlowTest {
             String history = RUN.service().history(ids.migration());
             assertEquals(2, RUN.service().shardWorkers(ids.migration(), "snapshot started from").size(), history);
             assertEquals(2, RUN.service().shardWorkers(ids.migration(), "stream started from").size(), history);
+
+            // a FLUSHALL on one source master removed that shard's keys only: so does the target, whatever its shards
+            source.master(1).cli("FLUSHALL");
+            Await.until(Duration.ofSeconds(60), () -> keys(source).equals(keys(target)),
+                    () -> "key by key equal after a FLUSHALL on source master 1: "
+                            + ClusterKeys.differences(keys(source), keys(target), 10));
+            migrated = keys(source);
+            assertTrue(migrated.size() > 1000, "the other masters' keys: " + migrated.size());
+            assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
 
             RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
                     .then().statusCode(204);
