@@ -4,10 +4,12 @@ import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.selection.MigratedKeys;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +25,7 @@ import java.util.stream.Collectors;
 public final class IdleTargetWatch {
     /** the name of a standalone target's one part */
     public static final String WHOLE = "";
+    private static final String PART_PREFIX = "shard of slots ";
 
     private final MigratedKeys keys;
     /** per part: keys without a TTL in the migrated dbs when the stream last went idle */
@@ -34,7 +37,12 @@ public final class IdleTargetWatch {
 
     /** The name of a cluster target's shard as a part: by its slots, which a failover does not change. */
     public static String part(ClusterShard shard) {
-        return "shard of slots " + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
+        return PART_PREFIX + shard.slots().stream().map(SlotRange::toString).collect(Collectors.joining(","));
+    }
+
+    /** The slots a part serves ({@link #part}); null for a standalone target's one part: every slot. */
+    public static BitSet slotsOf(String part) {
+        return part.equals(WHOLE) ? null : SlotRange.parse(part.substring(PART_PREFIX.length()));
     }
 
     /** A standalone target's INFO keyspace as its one part. */
@@ -73,9 +81,22 @@ public final class IdleTargetWatch {
      * the evidence. A part not in {@code keyspaces} (a shard whose slots are now served otherwise) is not judged.
      */
     public String lost(Map<String, Map<String, String>> keyspaces) {
+        return lost(keyspaces, part -> true);
+    }
+
+    /**
+     * As {@link #lost(Map)}, a part emptied judged lost only if {@code owed} says it should still hold keys of
+     * this stream: a cluster source's shard streams into parts that other shards' streams write too, and
+     * another shard's flush empties a part lawfully (its stream applied the flush; this one did not).
+     */
+    public String lost(Map<String, Map<String, String>> keyspaces, Predicate<String> owed) {
         for (Map.Entry<String, Long> held : keysWithoutTtlWhenIdle.entrySet()) {
             Map<String, String> now = keyspaces.get(held.getKey());
             if (held.getValue() > 0 && now != null && Keyspace.keysOutside(received(now), Set.of()) == 0) {
+                if (!owed.test(held.getKey())) {
+                    held.setValue(0L); // emptied lawfully: its new baseline (asked once, not at every tick)
+                    continue;
+                }
                 return held.getKey().equals(WHOLE)
                         ? "its migrated dbs held " + held.getValue() + " keys without a TTL when the stream went idle and now hold no key"
                         : "its " + held.getKey() + " held " + held.getValue()

@@ -32,10 +32,14 @@ import dev.redismigrate.worker.changelog.ChangeLogAppender;
 import dev.redismigrate.worker.changelog.ChangeLogPosition;
 import dev.redismigrate.worker.changelog.ChangeLogEntryReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -113,6 +117,8 @@ public final class StreamReplayer extends ReplicaTask {
     /** the apply thread's: the log holds nothing beyond what was applied (on a stop) */
     private boolean drained;
     private int checkpointDb;
+    private static final byte[][] COUNTKEYSINSLOT = {"CLUSTER".getBytes(StandardCharsets.US_ASCII),
+            "COUNTKEYSINSLOT".getBytes(StandardCharsets.US_ASCII)};
     /** guarded by {@code lock} */
     private final IdleTargetWatch idleWatch;
 
@@ -559,9 +565,56 @@ public final class StreamReplayer extends ReplicaTask {
             }
             return;
         }
-        String lost = idleWatch.lost(applier.targetKeyspaces());
+        Map<String, Map<String, String>> keyspaces = applier.targetKeyspaces();
+        String lost = idleWatch.lost(keyspaces, this::sourceHoldsKeysFor);
         if (lost != null) {
             throw new TargetWriteException(IdleTargetWatch.reason(request.target().address(), lost));
+        }
+    }
+
+    /**
+     * Whether a target part that emptied should hold keys of this stream: for a cluster source's shard, only
+     * if the shard's master still holds keys in the slots that part serves (another shard's flush, or this
+     * shard's own flush applied by this stream, empties a part lawfully; the target's loss of this shard's
+     * keys shows as keys the source holds and the part does not). Asked only when a part emptied; a source that
+     * does not answer leaves the part judged lost.
+     */
+    private boolean sourceHoldsKeysFor(String part) {
+        BitSet mine = ShardFlush.slotsOf(request.shard(), request.slots());
+        if (mine == null) {
+            return true; // a standalone source (or a cluster of one master): every part holds its keys
+        }
+        BitSet served = IdleTargetWatch.slotsOf(part);
+        BitSet both = (BitSet) mine.clone();
+        if (served != null) {
+            both.and(served);
+        }
+        if (both.isEmpty()) {
+            return false;
+        }
+        try (RedisLink source = connector.open(request.source(), "redis-migrate-idle-watch")) {
+            if (both.equals(mine)) {
+                return !(source.call("DBSIZE") instanceof Long keys && keys == 0);
+            }
+            List<CompletableFuture<Object>> counts = new ArrayList<>();
+            for (int slot = both.nextSetBit(0); slot >= 0; slot = both.nextSetBit(slot + 1)) {
+                counts.add(source.queue(new byte[][] {COUNTKEYSINSLOT[0], COUNTKEYSINSLOT[1], Integer.toString(slot)
+                        .getBytes(StandardCharsets.US_ASCII)}));
+            }
+            source.sendQueued();
+            for (CompletableFuture<Object> count : counts) {
+                if (!(count.get(30, TimeUnit.SECONDS) instanceof Long keys && keys == 0)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warnf("migration %s: could not ask the source whether it holds keys for the target's %s (%s): judged lost",
+                    request.migrationId(), part, e.getMessage());
+            return true;
         }
     }
 
@@ -674,7 +727,7 @@ public final class StreamReplayer extends ReplicaTask {
     private String lostSinceReconnect(RedisLink link, boolean held) {
         link.call("SELECT", checkpointDb);
         boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace"))) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace")), this::sourceHoldsKeysFor) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.redismigrate.stream;
 
 import static dev.redismigrate.stream.IdleTargetWatch.whole;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,5 +57,27 @@ class IdleTargetWatchTest {
         assertTrue(lost.startsWith("its shard of slots 8192-16383 held 4 keys"), lost);
         // a shard whose slots are now served otherwise is not judged by a part that is not asked
         assertNull(watch.lost(Map.of("shard of slots 0-8191", held)), "a shard not read");
+    }
+
+    /**
+     * A cluster source's shard stream: a part emptied by another shard's flush is not its loss (the source's
+     * shard holds no key there, as the predicate answers), asked once, and not judged again until the next idle
+     * baseline; a part it still owes keys to is judged lost.
+     */
+    @Test
+    void aPartEmptiedLawfullyIsNotJudgedAgain() {
+        IdleTargetWatch watch = new IdleTargetWatch(new MigratedKeys(Set.of(), null));
+        Map<String, String> held = Map.of("db0", "keys=4,expires=0,avg_ttl=0");
+        watch.wentIdle(Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", held));
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        Map<String, Map<String, String>> secondEmptied = Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", EMPTY);
+        assertNull(watch.lost(secondEmptied, part -> asked.add(part) && false), "not owed: emptied lawfully");
+        assertNull(watch.lost(secondEmptied, part -> asked.add(part) && false));
+        assertEquals(java.util.List.of("shard of slots 8192-16383"), asked, "asked once");
+        assertNotNull(watch.lost(Map.of("shard of slots 0-8191", EMPTY, "shard of slots 8192-16383", EMPTY), part -> true),
+                "the first shard, still owed its keys, emptied too");
+        assertEquals(null, IdleTargetWatch.slotsOf(IdleTargetWatch.WHOLE), "a standalone target serves every slot");
+        assertEquals(8192, IdleTargetWatch.slotsOf("shard of slots 8192-16383").nextSetBit(0));
+        assertEquals(101 + 8293, IdleTargetWatch.slotsOf("shard of slots 0-100,8091-16383").cardinality());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
@@ -82,7 +83,11 @@ class ClusterSourceFlowTest {
             Await.until(Duration.ofSeconds(60), () -> data.keys() == Long.parseLong(target.cli("DBSIZE").trim())
                             && data.digest().equals(target.digest()),
                     () -> "after a FLUSHALL on master 1: the masters' combined " + data.digest() + ", target " + target.digest()
-                            + "; keys " + data.keys() + " vs " + target.cli("DBSIZE").trim());
+                            + "; keys " + data.keys() + " vs " + target.cli("DBSIZE").trim() + "; " + ClusterKeys.differences(
+                            ClusterKeys.of(cluster, m -> RUN.connector().open(new RedisEndpoint("127.0.0.1", cluster.master(m).port(),
+                                    null, null, false), "cluster-test")),
+                            ClusterKeys.of(RUN.connector().open(new RedisEndpoint("127.0.0.1", target.port(), null, null, false),
+                                    "cluster-test")), 10));
             assertTrue(data.keys() > 0, "the other masters' keys are still there");
             assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
 
