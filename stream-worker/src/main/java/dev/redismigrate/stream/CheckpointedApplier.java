@@ -164,8 +164,11 @@ final class CheckpointedApplier implements StreamApplier {
 
     /**
      * A cluster source's shard's flush ({@link ShardFlush}): after every batch before it is confirmed, the keys
-     * of the shard's slots deleted, this migration's checkpoints kept. The next batch's checkpoint covers it; a
-     * resume from an older one deletes them again, which changes nothing.
+     * of the shard's slots deleted page by page, each page in a transaction fenced as a batch is (the checkpoint
+     * still ours, set again to what the target holds: an older attempt still running deletes nothing a newer
+     * one wrote), this migration's checkpoints kept. The next batch's checkpoint covers the flush; a resume from
+     * the one before it deletes again, which changes nothing (none of the shard's commands lies in between).
+     * Within a source transaction it cannot be split off: refused.
      */
     private void flushShard(Entry entry, ReplicationOffset end) {
         if (batch.isOpen() && !batch.closable()) {
@@ -179,22 +182,24 @@ final class CheckpointedApplier implements StreamApplier {
         int db = entry.db();
         ShardFlush.delete(new ShardFlush.Node() {
             @Override
-            public CompletableFuture<Object> send(byte[][] argv) {
-                return writer.write(new Entry(db, argv, -1));
-            }
-
-            @Override
-            public void flush() {
+            public Object call(byte[][] argv) {
+                CompletableFuture<Object> reply = writer.write(new Entry(db, argv, -1));
                 writer.flush();
+                return reply.join();
             }
 
             @Override
-            public Object await(CompletableFuture<Object> reply, String what) {
-                return reply.join();
+            public void delete(List<byte[]> keys) {
+                begin();
+                batch.reached(committed); // the page moves no offset: the checkpoint is set again to what the target holds
+                keys.forEach(key -> writer.write(new Entry(db, new byte[][] {ShardFlush.DEL, key}, -1)));
+                commit();
+                CheckpointedApplier.this.flush();
             }
         }, ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key)
                 || key.startsWith(GUARD_PREFIX + migrationId)));
-        batch.reached(end);
+        batch.applied(1);
+        skipTo(end);
     }
 
     /** Notes a source position reached by commands that changed nothing (PING, ignored dbs). */

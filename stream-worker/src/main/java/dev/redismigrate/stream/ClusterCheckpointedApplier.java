@@ -273,18 +273,20 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         }
         boolean flush = name.equals("FLUSHALL") || name.equals("FLUSHDB");
         if (flush && shardSlots != null) {
-            written(() -> parts.forEach(part -> flushShard(part.address())));
-        } else {
-            written(() -> {
-                List<CompletableFuture<Object>> replies = new ArrayList<>();
-                for (ClusterWriter.Routed part : parts) {
-                    replies.add(link(part.address()).send(part.argv()));
-                }
-                for (int i = 0; i < replies.size(); i++) {
-                    await(replies.get(i), parts.get(i).address(), name);
-                }
-            });
+            flushShard(end);
+            batchState.applied(1);
+            return;
         }
+        written(() -> {
+            List<CompletableFuture<Object>> replies = new ArrayList<>();
+            for (ClusterWriter.Routed part : parts) {
+                replies.add(link(part.address()).send(part.argv()));
+                unconfirmed.add(part.address());
+            }
+            for (int i = 0; i < replies.size(); i++) {
+                await(replies.get(i), parts.get(i).address(), name);
+            }
+        });
         if (flush) {
             log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
             committed = end;
@@ -296,29 +298,68 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     /**
-     * A cluster source's shard's flush on one master ({@link ShardFlush}): the keys of the shard's slots, and
-     * this shard's slot checkpoints wherever they are (as a whole flush removes them: the log records the
-     * offset after it), not the other shards' checkpoints.
+     * A cluster source's shard's flush ({@link ShardFlush}), exact at every point a crash may cut it:
+     * first a fence (the slots' checkpoints still ours: an older attempt must not delete what a newer one
+     * wrote), then the keys of the shard's slots on each master serving some of them, every checkpoint kept
+     * (a resume reads the flush again and deletes again: each slot's checkpoint still says which of its
+     * commands were applied, and none of its commands lies between that checkpoint and the flush); then the
+     * log records the offset after it, and only then this shard's slot checkpoints go (fenced), as a whole
+     * flush removes them: a resume from the log skips the flush and applies from there on.
      */
-    private void flushShard(String node) {
+    private void flushShard(ReplicationOffset end) {
+        written(() -> {
+            StreamCheckpoint logged = expected.isEmpty() ? log.latest(migrationId, shard) : null;
+            if (logged != null && logged.attempt() > attempt) {
+                throw new CheckpointMovedException(logged);
+            }
+            Map<Integer, List<byte[][]>> none = new LinkedHashMap<>();
+            expected.keySet().forEach(slot -> none.put(slot, List.of()));
+            if (!none.isEmpty() && !run(none, expected::get).isEmpty()) {
+                throw moved();
+            }
+            for (ClusterShard master : cluster.topology().shards()) {
+                if (master.master() != null && master.slots().stream().anyMatch(r -> shardSlots.get(r.from(), r.to() + 1)
+                        .cardinality() > 0)) {
+                    String node = master.master().address();
+                    ShardFlush.delete(linkNode(node), ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key)));
+                    unconfirmed.add(node);
+                }
+            }
+            log.record(migrationId, shard, new StreamCheckpoint(attempt, end));
+            committed = end;
+            if (!none.isEmpty() && !run(none, slot -> null).isEmpty()) {
+                throw moved();
+            }
+            expected.clear();
+            holdUpTo(Map.of());
+            base = end.offset();
+        });
+    }
+
+    /** A master as {@link ShardFlush} reaches it: through this applier's link, waited for as a batch is, paced. */
+    private ShardFlush.Node linkNode(String node) {
         RedisLink link = link(node);
-        ShardFlush.delete(new ShardFlush.Node() {
+        return new ShardFlush.Node() {
             @Override
-            public CompletableFuture<Object> send(byte[][] argv) {
-                return link.queue(argv);
-            }
-
-            @Override
-            public void flush() {
+            public Object call(byte[][] argv) {
+                CompletableFuture<Object> reply = link.queue(argv);
                 link.sendQueued();
+                return await(reply, node, "SCAN");
             }
 
             @Override
-            public Object await(CompletableFuture<Object> reply, String what) {
-                return ClusterCheckpointedApplier.this.await(reply, node, what);
+            public void delete(List<byte[]> keys) {
+                List<CompletableFuture<Object>> replies = new ArrayList<>();
+                for (byte[] key : keys) {
+                    if (pacer != null && pacer.rate() > 0) {
+                        pacer.acquire(1);
+                    }
+                    replies.add(link.queue(new byte[][] {ShardFlush.DEL, key}));
+                }
+                link.sendQueued();
+                replies.forEach(reply -> await(reply, node, "DEL"));
             }
-        }, ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key))
-                .or(key -> ShardNames.isCheckpointOf(migrationId, shard, new String(key, StandardCharsets.UTF_8))));
+        };
     }
 
     @Override

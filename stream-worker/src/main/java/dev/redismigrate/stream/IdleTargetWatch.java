@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -81,19 +81,24 @@ public final class IdleTargetWatch {
      * the evidence. A part not in {@code keyspaces} (a shard whose slots are now served otherwise) is not judged.
      */
     public String lost(Map<String, Map<String, String>> keyspaces) {
-        return lost(keyspaces, part -> true);
+        return lost(keyspaces, part -> Boolean.TRUE);
     }
 
     /**
      * As {@link #lost(Map)}, a part emptied judged lost only if {@code owed} says it should still hold keys of
-     * this stream: a cluster source's shard streams into parts that other shards' streams write too, and
-     * another shard's flush empties a part lawfully (its stream applied the flush; this one did not).
+     * this stream (true), not if it should not (false: its new baseline), and not now if that is not known now
+     * (null): a cluster source's shard streams into parts that other shards' streams write too, and another
+     * shard's flush empties a part lawfully (its stream applied the flush; this one did not).
      */
-    public String lost(Map<String, Map<String, String>> keyspaces, Predicate<String> owed) {
+    public String lost(Map<String, Map<String, String>> keyspaces, Function<String, Boolean> owed) {
         for (Map.Entry<String, Long> held : keysWithoutTtlWhenIdle.entrySet()) {
             Map<String, String> now = keyspaces.get(held.getKey());
             if (held.getValue() > 0 && now != null && Keyspace.keysOutside(received(now), Set.of()) == 0) {
-                if (!owed.test(held.getKey())) {
+                Boolean owes = owed.apply(held.getKey());
+                if (owes == null) {
+                    continue; // not judged now
+                }
+                if (!owes) {
                     held.setValue(0L); // emptied lawfully: its new baseline (asked once, not at every tick)
                     continue;
                 }

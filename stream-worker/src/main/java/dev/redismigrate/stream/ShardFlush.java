@@ -6,34 +6,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
  * A {@code FLUSHALL} or {@code FLUSHDB} replicated from one master of a cluster source that has several
  * removed that shard's keys only, while the target holds every shard's: applied there as the deletion of
- * each key in the shard's slots (read by {@code SCAN}, deleted one {@code DEL} each, which a cluster
- * node takes whatever the slots; a key deleted meanwhile costs nothing). Only the shard's own stream
- * writes keys of its slots, and it waits for this, so nothing of the shard is written meanwhile; the other
- * shards' streams write other slots. Deleting the keys again (a resume that reads the flush again) changes
- * nothing either: every key the shard's stream wrote before the flush is in its slots.
+ * each key in the shard's slots, read page by page by {@code SCAN} on each target server that serves some of
+ * them (a cluster master returns the keys of its own slots) and deleted by {@code DEL}, each page as the
+ * applier writes (the standalone one in a fenced transaction, so that an older attempt still running
+ * deletes nothing a newer one wrote). Only the shard's own stream writes keys of its slots, and it waits for
+ * this, so nothing of the shard is written meanwhile; the other shards' streams write other slots.
  */
 final class ShardFlush {
     private static final byte[] SCAN = ascii("SCAN");
     private static final byte[] COUNT = ascii("COUNT");
     private static final byte[] PER_SCAN = ascii("1000");
-    private static final byte[] DEL = ascii("DEL");
+    static final byte[] DEL = ascii("DEL");
 
-    /** One server of the target as the applier reaches it (its connection, its waits). */
+    /** One server of the target as the applier reaches it (its connection, its waits, its fence). */
     interface Node {
-        /** Queues a command; its reply completes the future. */
-        CompletableFuture<Object> send(byte[][] argv);
+        /** The reply of {@code argv} (a SCAN), waited for as the applier waits. */
+        Object call(byte[][] argv);
 
-        /** Sends what was queued. */
-        void flush();
-
-        /** The reply, waited for as the applier waits (its time-out; a lost node raised as the applier raises it). */
-        Object await(CompletableFuture<Object> reply, String what);
+        /** Deletes one page of keys (each key one {@code DEL}), confirmed before it returns. */
+        void delete(List<byte[]> keys);
     }
 
     private ShardFlush() {
@@ -58,25 +54,21 @@ final class ShardFlush {
      */
     static long delete(Node node, Predicate<byte[]> doomed) {
         byte[] cursor = ascii("0");
-        List<CompletableFuture<Object>> deletes = new ArrayList<>();
         long deleted = 0;
         do {
-            CompletableFuture<Object> page = node.send(new byte[][] {SCAN, cursor, COUNT, PER_SCAN});
-            node.flush();
-            List<?> reply = (List<?>) node.await(page, "SCAN");
+            List<?> reply = (List<?>) node.call(new byte[][] {SCAN, cursor, COUNT, PER_SCAN});
             cursor = bytes(reply.get(0));
+            List<byte[]> page = new ArrayList<>();
             for (Object key : (List<?>) reply.get(1)) {
                 byte[] name = bytes(key);
                 if (doomed.test(name)) {
-                    deletes.add(node.send(new byte[][] {DEL, name}));
-                    deleted++;
+                    page.add(name);
                 }
             }
-            node.flush();
-            for (CompletableFuture<Object> delete : deletes) {
-                node.await(delete, "DEL");
+            if (!page.isEmpty()) {
+                node.delete(page);
+                deleted += page.size();
             }
-            deletes.clear();
         } while (!(cursor.length == 1 && cursor[0] == '0'));
         return deleted;
     }

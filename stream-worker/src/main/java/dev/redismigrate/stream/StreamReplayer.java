@@ -117,6 +117,14 @@ public final class StreamReplayer extends ReplicaTask {
     /** the apply thread's: the log holds nothing beyond what was applied (on a stop) */
     private boolean drained;
     private int checkpointDb;
+    /** FLUSHALL or FLUSHDB, any case (told by its length and first letter first: asked of every command applied) */
+    private static boolean isFlush(byte[] name) {
+        return (name.length == 7 || name.length == 8) && (name[0] == 'F' || name[0] == 'f')
+                && new String(name, StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT).startsWith("FLUSH");
+    }
+
+    /** the idle watch's question to the source waits at most this, under the apply's lock (asked only when a part emptied) */
+    private static final Duration SOURCE_WAIT = Duration.ofSeconds(5);
     private static final byte[][] COUNTKEYSINSLOT = {"CLUSTER".getBytes(StandardCharsets.US_ASCII),
             "COUNTKEYSINSLOT".getBytes(StandardCharsets.US_ASCII)};
     /** guarded by {@code lock} */
@@ -393,6 +401,9 @@ public final class StreamReplayer extends ReplicaTask {
                     applier.skipTo(position);
                 }
                 for (Entry entry : entries) {
+                    if (isFlush(entry.argv()[0])) {
+                        idleWatch.forget(); // a flush may empty a part while no checkpoint is held (a cluster target's)
+                    }
                     applier.apply(entry, position);
                 }
                 handled = position;
@@ -516,7 +527,7 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 trimBefore = targetLost == null ? trimmable() : -1;
                 if (targetLost == null) {
-                    watchIdleTarget();
+                    watchIdleTarget(source, lag);
                 }
             } finally {
                 lock.unlock();
@@ -556,7 +567,7 @@ public final class StreamReplayer extends ReplicaTask {
      * equals the source); from then on nothing in the target would show that it lost its data, so
      * its keyspace is watched instead ({@link IdleTargetWatch}).
      */
-    private void watchIdleTarget() {
+    private void watchIdleTarget(StreamSource source, Long lag) {
         if (applier.holdsCheckpoint()) {
             if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS) {
                 idleWatch.forget(); // what the target held at an earlier idle moment says nothing any more
@@ -566,7 +577,7 @@ public final class StreamReplayer extends ReplicaTask {
             return;
         }
         Map<String, Map<String, String>> keyspaces = applier.targetKeyspaces();
-        String lost = idleWatch.lost(keyspaces, this::sourceHoldsKeysFor);
+        String lost = idleWatch.lost(keyspaces, part -> sourceHoldsKeysFor(part, source, lag));
         if (lost != null) {
             throw new TargetWriteException(IdleTargetWatch.reason(request.target().address(), lost));
         }
@@ -576,10 +587,11 @@ public final class StreamReplayer extends ReplicaTask {
      * Whether a target part that emptied should hold keys of this stream: for a cluster source's shard, only
      * if the shard's master still holds keys in the slots that part serves (another shard's flush, or this
      * shard's own flush applied by this stream, empties a part lawfully; the target's loss of this shard's
-     * keys shows as keys the source holds and the part does not). Asked only when a part emptied; a source that
-     * does not answer leaves the part judged lost.
+     * keys shows as keys the source holds and the part does not). Asked only when a part emptied, and only
+     * while the stream has applied all the source holds (else keys not applied yet would count: null, not
+     * judged now); a source that does not answer leaves the part judged lost.
      */
-    private boolean sourceHoldsKeysFor(String part) {
+    private Boolean sourceHoldsKeysFor(String part, StreamSource source, Long lag) {
         BitSet mine = ShardFlush.slotsOf(request.shard(), request.slots());
         if (mine == null) {
             return true; // a standalone source (or a cluster of one master): every part holds its keys
@@ -592,18 +604,22 @@ public final class StreamReplayer extends ReplicaTask {
         if (both.isEmpty()) {
             return false;
         }
-        try (RedisLink source = connector.open(request.source(), "redis-migrate-idle-watch")) {
+        if (lag == null || lag > 0) {
+            return null;
+        }
+        try (RedisLink shardMaster = connector.open(source.endpoint(), "redis-migrate-idle-watch")) {
             if (both.equals(mine)) {
-                return !(source.call("DBSIZE") instanceof Long keys && keys == 0);
+                return !(shardMaster.call(SOURCE_WAIT, "DBSIZE") instanceof Long keys && keys == 0);
             }
             List<CompletableFuture<Object>> counts = new ArrayList<>();
             for (int slot = both.nextSetBit(0); slot >= 0; slot = both.nextSetBit(slot + 1)) {
-                counts.add(source.queue(new byte[][] {COUNTKEYSINSLOT[0], COUNTKEYSINSLOT[1], Integer.toString(slot)
+                counts.add(shardMaster.queue(new byte[][] {COUNTKEYSINSLOT[0], COUNTKEYSINSLOT[1], Integer.toString(slot)
                         .getBytes(StandardCharsets.US_ASCII)}));
             }
-            source.sendQueued();
+            shardMaster.sendQueued();
+            long deadline = System.nanoTime() + SOURCE_WAIT.toNanos();
             for (CompletableFuture<Object> count : counts) {
-                if (!(count.get(30, TimeUnit.SECONDS) instanceof Long keys && keys == 0)) {
+                if (!(count.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) instanceof Long keys && keys == 0)) {
                     return true;
                 }
             }
@@ -727,7 +743,7 @@ public final class StreamReplayer extends ReplicaTask {
     private String lostSinceReconnect(RedisLink link, boolean held) {
         link.call("SELECT", checkpointDb);
         boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace")), this::sourceHoldsKeysFor) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace")), part -> request.shard() == null ? Boolean.TRUE : null) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**

@@ -141,6 +141,29 @@ class CheckpointedApplierTest {
         }
     }
 
+    /** An older attempt still running meets the flush after a newer one claimed the target: it deletes nothing. */
+    @Test
+    void anOlderAttemptsShardFlushAfterANewerClaimDeletesNothing() {
+        UUID migration = UUID.randomUUID();
+        java.util.BitSet shard0 = dev.redismigrate.common.cluster.SlotRange.parse("0-5460");
+        try (RedisServer target = RedisServer.start();
+             RespSocket olderLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
+             RespSocket newerLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
+            CheckpointedApplier older = shardApplier(olderLink, migration, 0, shard0, 1);
+            older.claim(at(100));
+            String mine = "key:" + firstOf(shard0, true);
+            older.apply(set(110, mine), at(110));
+            older.commitIfPossible();
+            older.flush();
+            CheckpointedApplier newer = shardApplier(newerLink, migration, 0, shard0, 2);
+            assertEquals(at(110), newer.claim(at(100)));
+
+            assertThrows(CheckpointMovedException.class,
+                    () -> older.apply(new Entry(0, new byte[][] {"FLUSHALL".getBytes(StandardCharsets.US_ASCII)}, 120), at(120)));
+            assertEquals("1", target.cli("EXISTS", mine).trim(), "the older attempt's flush deleted nothing");
+        }
+    }
+
     private static int firstOf(java.util.BitSet slots, boolean inside) {
         for (int i = 0; ; i++) {
             if (slots.get(dev.redismigrate.common.cluster.HashSlot.of("key:" + i)) == inside) {
@@ -150,8 +173,12 @@ class CheckpointedApplierTest {
     }
 
     private static CheckpointedApplier shardApplier(RespSocket link, UUID migration, int shard, java.util.BitSet slots) {
-        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, shard, 1,
-                0, 500, slots);
+        return shardApplier(link, migration, shard, slots, 1);
+    }
+
+    private static CheckpointedApplier shardApplier(RespSocket link, UUID migration, int shard, java.util.BitSet slots, int attempt) {
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, shard,
+                attempt, 0, 500, slots);
     }
 
     private static Entry set(long offset, String key) {

@@ -71,6 +71,7 @@ class IdleTargetWatchTest {
         watch.wentIdle(Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", held));
         java.util.List<String> asked = new java.util.ArrayList<>();
         Map<String, Map<String, String>> secondEmptied = Map.of("shard of slots 0-8191", held, "shard of slots 8192-16383", EMPTY);
+        assertNull(watch.lost(secondEmptied, part -> null), "not known now (the stream behind its source): not judged");
         assertNull(watch.lost(secondEmptied, part -> asked.add(part) && false), "not owed: emptied lawfully");
         assertNull(watch.lost(secondEmptied, part -> asked.add(part) && false));
         assertEquals(java.util.List.of("shard of slots 8192-16383"), asked, "asked once");

@@ -89,6 +89,7 @@ class ClusterSourceFlowTest {
                             ClusterKeys.of(RUN.connector().open(new RedisEndpoint("127.0.0.1", target.port(), null, null, false),
                                     "cluster-test")), 10));
             assertTrue(data.keys() > 0, "the other masters' keys are still there");
+            Thread.sleep(3_000); // a few progress reports: the idle watches have looked at the emptied slots
             assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
 
             RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())

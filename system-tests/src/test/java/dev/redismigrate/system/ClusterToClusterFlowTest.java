@@ -83,6 +83,7 @@ class ClusterToClusterFlowTest {
                             + ClusterKeys.differences(keys(source), keys(target), 10));
             migrated = keys(source);
             assertTrue(migrated.size() > 1000, "the other masters' keys: " + migrated.size());
+            Thread.sleep(3_000); // a few progress reports: the idle watches have looked at the emptied slots
             assertEquals("syncing", RUN.service().onlineMigration(ids.database()).getString("status"));
 
             RUN.service().http().delete("/v2/databases/{id}/online-migration/{mid}", ids.database(), ids.migration())
