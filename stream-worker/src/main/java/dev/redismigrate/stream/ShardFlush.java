@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * deletes nothing a newer one wrote). Only the shard's own stream writes keys of its slots, and it waits for
  * this, so nothing of the shard is written meanwhile; the other shards' streams write other slots.
  */
-final class ShardFlush {
+public final class ShardFlush {
     private static final byte[] SCAN = ascii("SCAN");
     private static final byte[] COUNT = ascii("COUNT");
     private static final byte[] PER_SCAN = ascii("1000");
@@ -40,7 +40,7 @@ final class ShardFlush {
      * and for a cluster of one master (its flush is the whole source's), or when the slots are not known.
      * @param slots the shard's slots when the migration began ("0-5460,6000")
      */
-    static BitSet slotsOf(Integer shard, String slots) {
+    public static BitSet slotsOf(Integer shard, String slots) {
         if (shard == null || slots == null) {
             return null;
         }

@@ -123,10 +123,6 @@ public final class StreamReplayer extends ReplicaTask {
                 && new String(name, StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT).startsWith("FLUSH");
     }
 
-    /** the idle watch's question to the source waits at most this, under the apply's lock (asked only when a part emptied) */
-    private static final Duration SOURCE_WAIT = Duration.ofSeconds(5);
-    private static final byte[][] COUNTKEYSINSLOT = {"CLUSTER".getBytes(StandardCharsets.US_ASCII),
-            "COUNTKEYSINSLOT".getBytes(StandardCharsets.US_ASCII)};
     /** guarded by {@code lock} */
     private final IdleTargetWatch idleWatch;
 
@@ -584,54 +580,16 @@ public final class StreamReplayer extends ReplicaTask {
     }
 
     /**
-     * Whether a target part that emptied should hold keys of this stream: for a cluster source's shard, only
-     * if the shard's master still holds keys in the slots that part serves (another shard's flush, or this
-     * shard's own flush applied by this stream, empties a part lawfully; the target's loss of this shard's
-     * keys shows as keys the source holds and the part does not). Asked only when a part emptied, and only
-     * while the stream has applied all the source holds (else keys not applied yet would count: null, not
-     * judged now); a source that does not answer leaves the part judged lost.
+     * Whether a target part that emptied should hold keys of this stream ({@link SourceShardKeys}), asked of a
+     * cluster source's shard only while the stream has applied all the source holds (else keys not applied yet
+     * would count: null, not judged now).
      */
     private Boolean sourceHoldsKeysFor(String part, StreamSource source, Long lag) {
         BitSet mine = ShardFlush.slotsOf(request.shard(), request.slots());
-        if (mine == null) {
-            return true; // a standalone source (or a cluster of one master): every part holds its keys
-        }
-        BitSet served = IdleTargetWatch.slotsOf(part);
-        BitSet both = (BitSet) mine.clone();
-        if (served != null) {
-            both.and(served);
-        }
-        if (both.isEmpty()) {
-            return false;
-        }
-        if (lag == null || lag > 0) {
+        if (mine != null && (lag == null || lag > 0)) {
             return null;
         }
-        try (RedisLink shardMaster = connector.open(source.endpoint(), "redis-migrate-idle-watch")) {
-            if (both.equals(mine)) {
-                return !(shardMaster.call(SOURCE_WAIT, "DBSIZE") instanceof Long keys && keys == 0);
-            }
-            List<CompletableFuture<Object>> counts = new ArrayList<>();
-            for (int slot = both.nextSetBit(0); slot >= 0; slot = both.nextSetBit(slot + 1)) {
-                counts.add(shardMaster.queue(new byte[][] {COUNTKEYSINSLOT[0], COUNTKEYSINSLOT[1], Integer.toString(slot)
-                        .getBytes(StandardCharsets.US_ASCII)}));
-            }
-            shardMaster.sendQueued();
-            long deadline = System.nanoTime() + SOURCE_WAIT.toNanos();
-            for (CompletableFuture<Object> count : counts) {
-                if (!(count.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) instanceof Long keys && keys == 0)) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.warnf("migration %s: could not ask the source whether it holds keys for the target's %s (%s): judged lost",
-                    request.migrationId(), part, e.getMessage());
-            return true;
-        }
+        return SourceShardKeys.holdKeysFor(connector, source.endpoint(), mine, part);
     }
 
     private StreamApplier newApplier(RedisLink target) {

@@ -188,6 +188,31 @@ class ClusterCheckpointedApplierTest {
         }
     }
 
+    /**
+     * The idle watches' question to a cluster source's shard (this cluster as the source, master 0 as its shard
+     * 0 of slots 0-5460): whether it holds keys in the slots a target part serves.
+     */
+    @Test
+    void aSourceShardIsAskedForKeysInTheSlotsATargetPartServes() {
+        for (int m = 0; m < 3; m++) {
+            cluster.master(m).cli("FLUSHALL");
+        }
+        RedisEndpoint master0 = new RedisEndpoint("127.0.0.1", cluster.master(0).port(), null, null, false);
+        java.util.BitSet shard0 = dev.redismigrate.common.cluster.SlotRange.parse("0-5460");
+        String key = "{" + TAG[0] + "}k";
+        int slot = HashSlot.of(key);
+        cluster.master(0).cli("SET", key, "v");
+        assertTrue(SourceShardKeys.holdKeysFor(connector, master0, shard0, IdleTargetWatch.WHOLE), "a standalone target: DBSIZE");
+        assertTrue(SourceShardKeys.holdKeysFor(connector, master0, shard0, "shard of slots 0-8191"), "a part serving all its slots");
+        assertTrue(SourceShardKeys.holdKeysFor(connector, master0, shard0, "shard of slots " + slot), "the key's own slot");
+        assertEquals(slot == 0, SourceShardKeys.holdKeysFor(connector, master0, shard0, "shard of slots 0," + (slot + 1) + "-5460"),
+                "the shard's other slots hold nothing");
+        assertEquals(false, SourceShardKeys.holdKeysFor(connector, master0, shard0, "shard of slots 5461-16383"), "none of its slots");
+        assertTrue(SourceShardKeys.holdKeysFor(connector, master0, null, "shard of slots 5461-16383"), "a standalone source owes every part");
+        cluster.master(0).cli("FLUSHALL");
+        assertEquals(false, SourceShardKeys.holdKeysFor(connector, master0, shard0, IdleTargetWatch.WHOLE), "flushed: owes nothing");
+    }
+
     private static ClusterCheckpointedApplier shardApplier(UUID migration, int shard, java.util.BitSet slots) {
         RedisEndpoint seed = new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false);
         return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed, 1000, 1 << 20, 10_000, "applier-test"),

@@ -17,6 +17,8 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.stream.IdleTargetWatch;
+import dev.redismigrate.stream.ShardFlush;
+import dev.redismigrate.stream.SourceShardKeys;
 import dev.redismigrate.stream.StreamConfig;
 import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
@@ -24,6 +26,7 @@ import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +120,10 @@ public final class ChangedKeyReplayer extends RequestTask {
             targetIsCluster = TargetSinks.isCluster(target);
             try (TargetParts parts = new TargetParts(connector, request.target(), targetIsCluster)) {
                 // before the scan may write: every key it copies is in a process known from here on
-                TargetLossWatch lossWatch = new TargetLossWatch(parts, new IdleTargetWatch(migratedKeys), request.target().address());
+                // a cluster source's shard: a part emptied by the other shards' deletes is not this capture's loss
+                BitSet shardSlots = ShardFlush.slotsOf(request.shard(), request.slots());
+                TargetLossWatch lossWatch = new TargetLossWatch(parts, new IdleTargetWatch(migratedKeys), request.target().address(),
+                        part -> SourceShardKeys.holdKeysFor(connector, request.source(), shardSlots, part));
                 LOG.infof("migration %s: capturing changed keys of %s", request.migrationId(), request.source());
                 publish(event(EventType.CAPTURE_STARTED).withMessage(note.isEmpty() ? null : note));
                 copyChanges(log, source, typeWise, lossWatch);

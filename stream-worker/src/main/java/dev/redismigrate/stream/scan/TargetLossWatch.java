@@ -2,6 +2,7 @@ package dev.redismigrate.stream.scan;
 
 import dev.redismigrate.stream.IdleTargetWatch;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,14 +19,17 @@ final class TargetLossWatch {
     private final Map<String, String> processes;
     private final IdleTargetWatch idle;
     private final String targetAddress;
+    /** whether an emptied part should hold keys of this capture ({@link IdleTargetWatch#lost(Map, Function)}) */
+    private final Function<String, Boolean> owed;
     private final AtomicLong writesBegun = new AtomicLong();
     private final AtomicLong writesEnded = new AtomicLong();
     /** the writes ended when the idle baseline was taken (-1: none) */
     private long baselineAt = -1;
 
     /** Reads the target's processes now: what later reads are held against. */
-    TargetLossWatch(TargetParts parts, IdleTargetWatch idle, String targetAddress) {
+    TargetLossWatch(TargetParts parts, IdleTargetWatch idle, String targetAddress, Function<String, Boolean> owed) {
         this.parts = parts;
+        this.owed = owed;
         this.processes = parts.processes();
         this.idle = idle;
         this.targetAddress = targetAddress;
@@ -66,7 +70,7 @@ final class TargetLossWatch {
             baselineAt = ended;
             return null;
         }
-        String lost = idle.lost(keyspaces);
+        String lost = idle.lost(keyspaces, owed);
         return lost == null ? null : "the target " + targetAddress + " lost its data while no changed key was copied: " + lost;
     }
 
