@@ -125,6 +125,8 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** guarded by {@code lock} */
     private final IdleTargetWatch idleWatch;
+    /** a cluster source's shard's slots, to which its flushes are narrowed (null: the whole source's; ShardFlush) */
+    private final BitSet shardSlots;
 
     public StreamReplayer(StreamRequest request, RedisConnector connector, Consumer<MigrationEvent> events,
             CheckpointLog checkpointLog, ChangeLog changeLog, StreamConfig config) {
@@ -135,6 +137,7 @@ public final class StreamReplayer extends ReplicaTask {
         this.config = config;
         this.migratedKeys = request.migratedKeys();
         this.idleWatch = new IdleTargetWatch(migratedKeys);
+        this.shardSlots = ShardFlush.slotsOf(request.shard(), request.slots());
     }
 
     /** A newer attempt took over: it reads this change log on from the target's checkpoint, so neither is tidied away. */
@@ -585,11 +588,10 @@ public final class StreamReplayer extends ReplicaTask {
      * would count: null, not judged now).
      */
     private Boolean sourceHoldsKeysFor(String part, StreamSource source, Long lag) {
-        BitSet mine = ShardFlush.slotsOf(request.shard(), request.slots());
-        if (mine != null && (lag == null || lag > 0)) {
+        if (shardSlots != null && (lag == null || lag > 0)) {
             return null;
         }
-        return SourceShardKeys.holdKeysFor(connector, source.endpoint(), mine, part);
+        return SourceShardKeys.holdKeysFor(connector, source.endpoint(), shardSlots, part);
     }
 
     private StreamApplier newApplier(RedisLink target) {
@@ -599,7 +601,7 @@ public final class StreamReplayer extends ReplicaTask {
                         config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, "redis-migrate-stream"),
                         request.target().address(), checkpointLog, request.migrationId(), request.shard(), request.attempt(),
                         config.batchCommands(), MigrationPacers.commands(request.migrationId()), 60_000,
-                        ShardFlush.slotsOf(request.shard(), request.slots()));
+                        shardSlots);
             } catch (ClusterWriteException e) {
                 throw new TargetWriteException("the cluster target " + request.target().address() + ": " + e.getMessage());
             }
@@ -609,7 +611,7 @@ public final class StreamReplayer extends ReplicaTask {
                 60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
-                config.batchCommands(), ShardFlush.slotsOf(request.shard(), request.slots()));
+                config.batchCommands(), shardSlots);
     }
 
     /**
