@@ -26,18 +26,17 @@ import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.stream.failover.StreamSource;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.Ticker;
-import dev.redismigrate.worker.changelog.AckedRecords;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import dev.redismigrate.worker.changelog.ChangeLogAppender;
-import dev.redismigrate.worker.changelog.ChangeLogPosition;
 import dev.redismigrate.worker.changelog.ChangeLogEntryReader;
+import dev.redismigrate.worker.changelog.ChangeLogPosition;
+import dev.redismigrate.worker.changelog.ReadRecords;
+import dev.redismigrate.worker.changelog.SentRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +80,7 @@ public final class StreamReplayer extends ReplicaTask {
     /** Guarded by {@code lock}: the source position of the last command handled (applied or skipped). */
     private ReplicationOffset handled;
     /** Guarded by {@code lock}: records read, by Kafka offset and the source offset they end at (for trimming). */
-    private final Deque<long[]> readRecords = new ArrayDeque<>();
+    private final ReadRecords readRecords = new ReadRecords();
     /** Guarded by {@code lock}: when the record being applied was appended (0: caught up). */
     private long applyingSinceMillis;
     /** written by the progress timer only */
@@ -185,11 +184,11 @@ public final class StreamReplayer extends ReplicaTask {
             ReplicationOffset captureFrom = captureStart(joined(lastLogged));
             LOG.infof("migration %s: stream set up in %d ms, capturing from %s:%d", request.migrationId(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setUpSince), captureFrom.replId(), captureFrom.offset());
-            // what the capture appends is applied from memory once Kafka confirmed it, while the apply keeps up
-            AckedRecords acked = new AckedRecords(AckedRecords.DEFAULT_BYTES);
+            // what the capture appends is applied from memory as it is sent to Kafka, while the apply keeps up
+            SentRecords sent = new SentRecords(SentRecords.DEFAULT_BYTES, !targetIsCluster);
             try (ChangeLogAppender log = changeLog.appender(request.migrationId());
-                 ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()), acked)) {
-                log.keepAckedIn(acked);
+                 ChangeLogEntryReader reader = new ChangeLogEntryReader(changeLog.reader(request.migrationId()), sent)) {
+                log.keepSentIn(sent);
                 appender = log;
                 Thread capture = MigrationThreads.factory("stream-capture").newThread(new StreamCapture(request, connector,
                         commandNames, log, config, captureFrom, followed, captureOwner()));
@@ -407,7 +406,9 @@ public final class StreamReplayer extends ReplicaTask {
                 }
                 handled = position;
             }
-            readRecords.addLast(new long[] {end.kafkaOffset(), end.sourceOffset()});
+            if (!reader.readingAgain()) { // else it is read again, in Kafka's order (trimmable)
+                readRecords.add(end);
+            }
             if (reader.drained()) {
                 // nothing more to add to the batch now: it ends here rather than at the timer's next tick (up to
                 // 2 ms later, half of the stream's lag beyond Redis's own replica at a steady load)
@@ -721,8 +722,13 @@ public final class StreamReplayer extends ReplicaTask {
         lastTrimNanos = System.nanoTime();
         ReplicationOffset durable = applier.durable();
         long covered = durable == null ? -1 : Math.min(durable.offset(), handled.offset());
-        while (!readRecords.isEmpty() && readRecords.peekFirst()[1] <= covered) {
-            before = readRecords.pollFirst()[0] + 1;
+        long trimmable = readRecords.trimBefore(covered);
+        if (trimmable > before) {
+            before = trimmable;
+        }
+        if (readRecords.hole() >= 0) { // another capture's record was not read: from there again, in Kafka's order
+            reader.readAgainFrom(readRecords.hole());
+            readRecords.clear();
         }
         return before > trimmedBefore ? before : -1;
     }

@@ -55,6 +55,7 @@ public final class ChangeLog {
 
     private ChangeLog(String bootstrap, String topicPrefix, ChangeLogSettings settings, Integer shard,
             AtomicReference<Admin> admin) {
+        NativeLz4.inUse(); // before Kafka's first LZ4 stream, which picks its build once per stream
         this.bootstrap = bootstrap;
         this.topicPrefix = topicPrefix;
         this.settings = settings;

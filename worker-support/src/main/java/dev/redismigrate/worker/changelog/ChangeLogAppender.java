@@ -30,8 +30,8 @@ public final class ChangeLogAppender implements AutoCloseable {
     private volatile ChangeLogPosition appended;
     private volatile ChangeLogPosition captured;
     private volatile Exception failure;
-    /** where confirmed records are also kept for the task's own applier (null: nowhere) */
-    private volatile AckedRecords acked;
+    /** where records are also kept, as they are sent, for the task's own applier (null: nowhere) */
+    private volatile SentRecords sent;
 
     ChangeLogAppender(String topic, KafkaProducer<byte[], byte[]> producer, ChangeLogSettings settings) {
         this.topic = topic;
@@ -40,9 +40,9 @@ public final class ChangeLogAppender implements AutoCloseable {
         this.linger = MigrationThreads.timer("change-log-linger");
     }
 
-    /** Keeps every record Kafka confirms from now on in {@code records} too (for an applier in this process). */
-    public void keepAckedIn(AckedRecords records) {
-        this.acked = records;
+    /** Keeps every record sent from now on in {@code records} too (for an applier in this process). */
+    public void keepSentIn(SentRecords records) {
+        this.sent = records;
     }
 
     public synchronized void append(String replId, CapturedCommand command) {
@@ -110,16 +110,18 @@ public final class ChangeLogAppender implements AutoCloseable {
         long bytes = openBytes;
         open = new ArrayList<>();
         openBytes = 0;
-        producer.send(new ProducerRecord<>(topic, 0, null, ChangeLogCodec.encode(batch)), (metadata, e) -> {
+        byte[] value = ChangeLogCodec.encode(batch);
+        SentRecords records = sent;
+        SentRecords.Sent kept = records == null ? null : records.offer(batch, bytes);
+        producer.send(new ProducerRecord<>(topic, 0, null, value), (metadata, e) -> {
             if (e != null) {
                 if (failure == null) {
                     failure = e;
                 }
             } else {
                 captured = position; // one partition, idempotent producer: answers come in order
-                AckedRecords records = acked;
-                if (records != null) {
-                    records.offer(new ChangeLogReader.Record(metadata.offset(), metadata.timestamp(), batch), bytes);
+                if (kept != null) {
+                    kept.confirm(metadata.offset());
                 }
             }
         });

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The stream's reader: a migration's change log in source order, one batch per Kafka record. An
@@ -18,46 +19,87 @@ import java.util.List;
 public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryReader.End> {
 
     /**
-     * Where a batch ends: its record's Kafka offset (what {@link ChangeLog#trimBefore} takes), the
-     * source offset of its last command, the replication history its commands belong to, and when
-     * it was appended (how old the apply's work is).
+     * Where a batch ends: its record's Kafka offset (what {@link ChangeLog#trimBefore} takes; -1 while Kafka
+     * has not confirmed a record taken as it was sent, see {@link SentRecords}), the source offset of its last
+     * command, the replication history its commands belong to, and when it was appended (how old the
+     * apply's work is).
      */
-    public record End(long kafkaOffset, long sourceOffset, String replId, long appendedAtMillis) {
+    public record End(LongSupplier kafkaOffsetOnceConfirmed, long sourceOffset, String replId, long appendedAtMillis) {
+        public long kafkaOffset() {
+            return kafkaOffsetOnceConfirmed.getAsLong();
+        }
     }
 
     private final ChangeLogReader log;
-    /** the records this task's capture had confirmed, or null: everything is read from Kafka */
-    private final AckedRecords acked;
+    /** the records this task's capture sent, or null: everything is read from Kafka */
+    private final SentRecords sent;
     /** records polled but not yet yielded */
     private final Deque<ChangeLogReader.Record> polled = new ArrayDeque<>();
-    /** the Kafka offset of the next record to yield; -1 while not known (from the start or a rewind until Kafka says) */
+    /** the Kafka offset of the next record to read from Kafka; -1 while not known (from the start or a rewind until Kafka says) */
     private long next = -1;
+    /**
+     * The last record taken from memory while following the capture there (null: not following): the next
+     * one is the record sent right after it, confirmed by Kafka or not. Only this task's capture sends what
+     * is kept, each record continuing its previous in the source's history, so another capture's records in
+     * Kafka meanwhile (an older attempt's) hold nothing the apply lacks.
+     */
+    private SentRecords.Sent following;
     /** whether Kafka held nothing beyond {@link #next} when last asked, or a record came from memory: wait on memory */
     private boolean caughtUp;
     /** records were taken from memory since the last poll: the consumer's position lags behind {@link #next} */
     private boolean consumerBehind;
+    /** a Kafka offset to read on from, asked by another thread (-1: none; see {@link #readAgainFrom}) */
+    private volatile long readAgainFrom = -1;
 
     public ChangeLogEntryReader(ChangeLogReader log) {
         this(log, null);
     }
 
-    /** @param acked the records this task's own capture appends as Kafka confirms them (see {@link AckedRecords}) */
-    public ChangeLogEntryReader(ChangeLogReader log, AckedRecords acked) {
+    /** @param sent the records this task's own capture appends, as they are sent (see {@link SentRecords}) */
+    public ChangeLogEntryReader(ChangeLogReader log, SentRecords sent) {
         this.log = log;
-        this.acked = acked;
+        this.sent = sent;
     }
 
     @Override
     public EntryBatch<End> next(Duration wait) {
+        long from = readAgainFrom;
+        if (from >= 0) {
+            readAgainFrom = -1;
+            polled.clear();
+            next = from;
+            following = null;
+            caughtUp = false;
+            consumerBehind = true; // the seek to it
+        }
         ChangeLogReader.Record record = polled.poll();
-        if (record == null && acked != null && next >= 0) {
-            // caught up: wait for the next record where it arrives first; else (a gap, or records still in
-            // Kafka only) take it from memory only if it is the very next one
-            record = acked.take(next, caughtUp ? wait : Duration.ZERO);
-            if (record != null) {
+        if (record == null && following != null) {
+            SentRecords.Sent taken = sent.takeAfter(following, wait);
+            if (taken != null) {
+                following = taken;
+                return batchOf(taken);
+            }
+            if (!sent.lacksAfter(following)) {
+                return EntryBatch.empty(); // nothing sent since
+            }
+            // memory left the next one out (its bound: the apply lags): Kafka from after the last one taken
+            long offset = following.awaitKafkaOffset(wait);
+            if (offset < 0) {
+                return EntryBatch.empty(); // not confirmed yet: asked again
+            }
+            next = offset + 1;
+            following = null;
+            caughtUp = false;
+        } else if (record == null && sent != null && next >= 0) {
+            // caught up: the record Kafka confirmed at the next offset, where it arrives first (then the records sent
+            // after it, see following); else (a gap, or records still in Kafka only) Kafka
+            SentRecords.Sent taken = sent.takeAt(next, caughtUp ? wait : Duration.ZERO);
+            if (taken != null) {
+                following = taken;
                 consumerBehind = true;
                 caughtUp = true;
-            } else if (caughtUp && acked.isEmpty()) {
+                return batchOf(taken);
+            } else if (caughtUp && sent.isEmpty()) {
                 wait = Duration.ZERO; // nothing came: only a look at Kafka (another capture's records)
             } else {
                 caughtUp = false; // a gap: Kafka holds what memory does not
@@ -70,13 +112,20 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
             return EntryBatch.empty();
         }
         next = record.kafkaOffset() + 1;
-        ChangeBatch batch = record.batch();
+        long kafkaOffset = record.kafkaOffset();
+        return batchOf(record.batch(), () -> kafkaOffset, record.appendedAtMillis());
+    }
+
+    private EntryBatch<End> batchOf(SentRecords.Sent taken) {
+        return batchOf(taken.takeBatch(), taken::kafkaOffset, taken.sentAtMillis());
+    }
+
+    private static EntryBatch<End> batchOf(ChangeBatch batch, LongSupplier kafkaOffset, long appendedAtMillis) {
         List<Entry> entries = new ArrayList<>(batch.commands().size());
         for (CapturedCommand command : batch.commands()) {
             entries.add(new Entry(command.db(), command.argv(), command.endOffset()));
         }
-        return new EntryBatch<>(entries, 0,
-                new End(record.kafkaOffset(), batch.last().endOffset(), batch.replId(), record.appendedAtMillis()));
+        return new EntryBatch<>(entries, 0, new End(kafkaOffset, batch.last().endOffset(), batch.replId(), appendedAtMillis));
     }
 
     private ChangeLogReader.Record pollKafka(Duration wait) {
@@ -86,7 +135,7 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
         }
         polled.addAll(log.poll(wait));
         ChangeLogReader.Record record = polled.poll();
-        if (record == null && acked != null) {
+        if (record == null && sent != null) {
             // nothing more in Kafka now: from here on the next record is awaited in memory
             if (next < 0) {
                 next = log.position(Duration.ofMillis(500));
@@ -97,18 +146,33 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
     }
 
     /**
-     * Whether the apply has everything the capture confirmed so far: nothing polled waits, and the next
+     * Whether the apply has everything the capture sent so far: nothing polled waits, and the next
      * record is awaited in memory where none is kept yet. Then an open batch may as well end now.
      */
     public boolean drained() {
-        return polled.isEmpty() && caughtUp && (acked == null || acked.isEmpty());
+        return polled.isEmpty() && caughtUp && (sent == null || sent.isEmpty());
+    }
+
+    /**
+     * Reads from Kafka offset {@code offset} on at the next {@link #next} (any thread may ask): a record there
+     * was not read ({@link ReadRecords#hole}). What it yields again the apply skips by its source offsets.
+     */
+    public void readAgainFrom(long offset) {
+        readAgainFrom = offset;
+    }
+
+    /** Whether a {@link #readAgainFrom} waits for the next {@link #next}: what was yielded before it comes again. */
+    public boolean readingAgain() {
+        return readAgainFrom >= 0;
     }
 
     /** Reads again from the oldest record kept (the checkpoint moved back); what was polled is dropped. */
     public void rewind() {
+        readAgainFrom = -1;
         polled.clear();
         log.rewind();
         next = -1;
+        following = null;
         caughtUp = false;
         consumerBehind = false;
     }

@@ -77,7 +77,8 @@ class ChangeLogEntryReaderTest {
                 firstBatch(reader); // the second, so the reader has moved on
                 reader.rewind();
                 EntryBatch<ChangeLogEntryReader.End> again = firstBatch(reader);
-                assertEquals(first.end(), again.end(), "the first record once more, not the rest of an earlier poll");
+                assertEquals(first.end().kafkaOffset(), again.end().kafkaOffset(), "the first record once more, not the rest of an earlier poll");
+                assertEquals(first.end().sourceOffset(), again.end().sourceOffset());
                 assertEquals(100L, again.entries().get(0).sourceOffset());
             }
         } finally {
@@ -86,19 +87,19 @@ class ChangeLogEntryReaderTest {
     }
 
     /**
-     * Caught up, a record Kafka confirmed is taken from memory (shown here by trimming it from Kafka
-     * first: the reader still yields it); records memory did not keep (its bound) and another
+     * Caught up, the capture's records are taken from memory (shown here by trimming them from Kafka
+     * first: the reader still yields them); records memory did not keep (its bound) and another
      * appender's record in between are read from Kafka: every command once, in order.
      */
     @Test
-    void aCaughtUpReaderTakesConfirmedRecordsFromMemoryAndReadsWhatMemoryLacksFromKafka() {
+    void aCaughtUpReaderTakesSentRecordsFromMemoryAndReadsWhatMemoryLacksFromKafka() {
         UUID migration = UUID.randomUUID();
         LOG.ensure(migration);
         try {
-            AckedRecords acked = new AckedRecords(3 * 4096);
+            SentRecords sent = new SentRecords(3 * 4096, true);
             try (ChangeLogAppender appender = LOG.appender(migration);
-                 ChangeLogEntryReader reader = new ChangeLogEntryReader(LOG.reader(migration), acked)) {
-                appender.keepAckedIn(acked);
+                 ChangeLogEntryReader reader = new ChangeLogEntryReader(LOG.reader(migration), sent)) {
+                appender.keepSentIn(sent);
                 assertTrue(reader.next(Duration.ofMillis(500)).isEmpty(), "an empty log: the reader is caught up");
                 assertTrue(reader.drained(), "caught up, nothing kept: an open batch may end");
                 for (int i = 1; i <= 3; i++) {
@@ -127,7 +128,7 @@ class ChangeLogEntryReaderTest {
                     appender.append("replid", new CapturedCommand(0, argv("SET", "k" + i, "x".repeat(100)), i));
                 }
                 appender.flush();
-                assertTrue(acked.dropped() > 0, "the bound was reached");
+                assertTrue(sent.dropped() > 0, "the bound was reached");
                 List<Entry> rest = new ArrayList<>();
                 long kafkaOffset = -1;
                 for (EntryBatch<ChangeLogEntryReader.End> batch : readAll(reader, 997)) {
