@@ -218,6 +218,9 @@ public final class ChangeLog {
         p.put("bootstrap.servers", bootstrap);
         p.put("enable.auto.commit", "false");
         p.put("isolation.level", "read_uncommitted");
+        // a seek to an offset trimmed meanwhile (another attempt trims too) reads from the oldest record kept;
+        // Kafka's default, latest, would jump to the log's end and pass over everything between
+        p.put("auto.offset.reset", "earliest");
         p.put("fetch.max.bytes", Long.toString(settings.fetchBytes()));
         p.put("max.partition.fetch.bytes", Long.toString(settings.fetchBytes()));
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());

@@ -10,11 +10,14 @@ import java.util.Deque;
  * follows its own capture in memory, another capture's record in between (an older attempt still alive)
  * is not read, and trimming past it could drop commands a rewind to an older checkpoint needs (that
  * capture's next record would then come first). The hole is reported ({@link #hole}) so the apply reads
- * the log again from there; a record read again (a rewind) below what was trimmed is passed over.
+ * the log again from there. After a rewind or such a read again, the first record read is where the
+ * count starts anew: the log's oldest record may lie past the last trim here (another attempt trims too),
+ * and the reader, told to read from a trimmed offset, starts at the oldest one kept (the consumer's
+ * {@code auto.offset.reset=earliest}), so nothing it reads from there on is passed over.
  */
 public final class ReadRecords {
     private final Deque<ChangeLogEntryReader.End> read = new ArrayDeque<>();
-    /** the Kafka offset of the last record trimmed past (-1: none yet this attempt) */
+    /** the Kafka offset of the last record trimmed past (-1: none since the reading began) */
     private long lastTrimmed = -1;
     private long hole = -1;
 
@@ -22,9 +25,10 @@ public final class ReadRecords {
         read.addLast(end);
     }
 
-    /** Forgets what was read (it is read again: a rewind); what was trimmed stays trimmed. */
+    /** Forgets what was read: it is read again (a rewind, or from a {@link #hole}), counted from its first record. */
     public void clear() {
         read.clear();
+        lastTrimmed = -1;
         hole = -1;
     }
 
@@ -40,11 +44,7 @@ public final class ReadRecords {
             if (offset < 0 || end.sourceOffset() > covered) {
                 break;
             }
-            if (lastTrimmed >= 0 && offset <= lastTrimmed) {
-                read.pollFirst(); // read again after a rewind: trimmed past already
-                continue;
-            }
-            if (lastTrimmed >= 0 && offset > lastTrimmed + 1) {
+            if (lastTrimmed >= 0 && offset != lastTrimmed + 1) {
                 hole = lastTrimmed + 1;
                 break;
             }
