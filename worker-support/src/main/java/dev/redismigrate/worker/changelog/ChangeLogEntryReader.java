@@ -22,11 +22,42 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
      * Where a batch ends: its record's Kafka offset (what {@link ChangeLog#trimBefore} takes; -1 while Kafka
      * has not confirmed a record taken as it was sent, see {@link SentRecords}), the source offset of its last
      * command, the replication history its commands belong to, and when it was appended (how old the
-     * apply's work is).
+     * apply's work is). A class, not a record: the Kafka offset is read when asked, so two ends are not
+     * equal by their fields.
      */
-    public record End(LongSupplier kafkaOffsetOnceConfirmed, long sourceOffset, String replId, long appendedAtMillis) {
+    public static final class End {
+        private final LongSupplier kafkaOffsetOnceConfirmed;
+        private final long sourceOffset;
+        private final String replId;
+        private final long appendedAtMillis;
+
+        public End(LongSupplier kafkaOffsetOnceConfirmed, long sourceOffset, String replId, long appendedAtMillis) {
+            this.kafkaOffsetOnceConfirmed = kafkaOffsetOnceConfirmed;
+            this.sourceOffset = sourceOffset;
+            this.replId = replId;
+            this.appendedAtMillis = appendedAtMillis;
+        }
+
+        /** Its record's Kafka offset, or -1 while Kafka has not confirmed it. */
         public long kafkaOffset() {
             return kafkaOffsetOnceConfirmed.getAsLong();
+        }
+
+        public long sourceOffset() {
+            return sourceOffset;
+        }
+
+        public String replId() {
+            return replId;
+        }
+
+        public long appendedAtMillis() {
+            return appendedAtMillis;
+        }
+
+        @Override
+        public String toString() {
+            return "End[kafkaOffset=" + kafkaOffset() + ", sourceOffset=" + sourceOffset + ", replId=" + replId + "]";
         }
     }
 
@@ -65,12 +96,7 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
     public EntryBatch<End> next(Duration wait) {
         long from = readAgainFrom;
         if (from >= 0) {
-            readAgainFrom = -1;
-            polled.clear();
-            next = from;
-            following = null;
-            caughtUp = false;
-            consumerBehind = true; // the seek to it
+            readFrom(from);
         }
         ChangeLogReader.Record record = polled.poll();
         if (record == null && following != null) {
@@ -168,13 +194,18 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
 
     /** Reads again from the oldest record kept (the checkpoint moved back); what was polled is dropped. */
     public void rewind() {
+        log.rewind();
+        readFrom(-1);
+    }
+
+    /** Drops what was polled or followed: the next record is Kafka's at {@code offset} (-1: where the consumer is). */
+    private void readFrom(long offset) {
         readAgainFrom = -1;
         polled.clear();
-        log.rewind();
-        next = -1;
+        next = offset;
         following = null;
         caughtUp = false;
-        consumerBehind = false;
+        consumerBehind = offset >= 0; // the seek to it
     }
 
     @Override

@@ -75,14 +75,7 @@ public final class SentRecords {
         synchronized long awaitKafkaOffset(Duration wait) {
             long deadline = System.nanoTime() + wait.toNanos();
             while (kafkaOffset < 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return -1;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                if (!waitOn(this, deadline)) {
                     return -1;
                 }
             }
@@ -206,12 +199,20 @@ public final class SentRecords {
 
     /** Waits for an offer or a confirmation until {@code deadline}. @return false when the time is up */
     private boolean await(long deadline) {
+        return waitOn(this, deadline);
+    }
+
+    /**
+     * One wait on {@code monitor} (whose lock the caller holds) until notified or {@code deadline} ({@link
+     * System#nanoTime}). @return false when the time is up or the thread was interrupted (its flag kept)
+     */
+    private static boolean waitOn(Object monitor, long deadline) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             return false;
         }
         try {
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+            TimeUnit.NANOSECONDS.timedWait(monitor, left);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
