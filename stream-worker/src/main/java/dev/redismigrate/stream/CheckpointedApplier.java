@@ -5,12 +5,14 @@ import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.KeyDeleter;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.contract.ShardNames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -180,12 +182,13 @@ final class CheckpointedApplier implements StreamApplier {
         }
         flush();
         int db = entry.db();
-        ShardFlush.delete(new ShardFlush.Node() {
+        KeyDeleter.byScan(new KeyDeleter.Server() {
             @Override
-            public Object call(byte[][] argv) {
-                CompletableFuture<Object> reply = writer.write(new Entry(db, argv, -1));
+            public List<Object> call(List<byte[][]> commands) {
+                List<CompletableFuture<Object>> replies = new ArrayList<>();
+                commands.forEach(argv -> replies.add(writer.write(new Entry(db, argv, -1))));
                 writer.flush();
-                return reply.join();
+                return replies.stream().map(CompletableFuture::join).toList();
             }
 
             @Override

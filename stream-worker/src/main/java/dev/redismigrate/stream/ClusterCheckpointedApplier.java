@@ -8,6 +8,7 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.ShardNames;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.TargetWriteException;
+import dev.redismigrate.common.redis.KeyDeleter;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
@@ -318,10 +319,11 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                 throw moved();
             }
             for (ClusterShard master : cluster.topology().shards()) {
-                if (master.master() != null && master.slots().stream().anyMatch(r -> shardSlots.get(r.from(), r.to() + 1)
-                        .cardinality() > 0)) {
+                BitSet served = master.slotsAmong(shardSlots);
+                if (master.master() != null && !served.isEmpty()) {
                     String node = master.master().address();
-                    ShardFlush.delete(linkNode(node), ShardFlush.inSlots(shardSlots, key -> ShardNames.isCheckpointKey(migrationId, key)));
+                    KeyDeleter.bySlots(linkNode(node), served, ShardFlush.inSlots(shardSlots,
+                            key -> ShardNames.isCheckpointKey(migrationId, key)));
                     unconfirmed.add(node);
                 }
             }
@@ -337,14 +339,18 @@ final class ClusterCheckpointedApplier implements StreamApplier {
     }
 
     /** A master as {@link ShardFlush} reaches it: through this applier's link, waited for as a batch is, paced. */
-    private ShardFlush.Node linkNode(String node) {
+    private KeyDeleter.Server linkNode(String node) {
         RedisLink link = link(node);
-        return new ShardFlush.Node() {
+        return new KeyDeleter.Server() {
             @Override
-            public Object call(byte[][] argv) {
-                CompletableFuture<Object> reply = link.queue(argv);
+            public List<Object> call(List<byte[][]> commands) {
+                List<CompletableFuture<Object>> replies = new ArrayList<>();
+                commands.forEach(command -> replies.add(link.queue(command)));
                 link.sendQueued();
-                return await(reply, node, "SCAN");
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
+                List<Object> answers = new ArrayList<>();
+                replies.forEach(reply -> answers.add(await(reply, node, "CLUSTER GETKEYSINSLOT", deadline)));
+                return answers;
             }
 
             @Override

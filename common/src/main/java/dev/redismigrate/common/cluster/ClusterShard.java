@@ -1,5 +1,6 @@
 package dev.redismigrate.common.cluster;
 
+import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -9,6 +10,14 @@ import java.util.stream.Collectors;
  * @param master null when the cluster lists the shard with no master (all its masters failed)
  */
 public record ClusterShard(List<SlotRange> slots, ClusterNode master, List<ClusterNode> replicas) {
+
+    /** Its slots that are also in {@code among}, as a set. */
+    public BitSet slotsAmong(BitSet among) {
+        BitSet served = new BitSet(HashSlot.SLOTS);
+        slots.forEach(r -> served.set(r.from(), r.to() + 1));
+        served.and(among);
+        return served;
+    }
 
     public int slotCount() {
         return slots.stream().mapToInt(SlotRange::size).sum();

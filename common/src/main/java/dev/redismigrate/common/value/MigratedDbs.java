@@ -3,8 +3,10 @@ package dev.redismigrate.common.value;
 import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.ShardNames;
+import dev.redismigrate.common.redis.KeyDeleter;
 import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.cluster.ClusterNode;
+import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterTopology;
 import dev.redismigrate.common.cluster.NodeAddresses;
 import dev.redismigrate.common.cluster.TopologyReader;
@@ -88,7 +90,7 @@ public final class MigratedDbs {
      * The same for a cluster target, which has db 0 only and whose keys are spread over its masters:
      * each master is emptied ({@code FLUSHDB}); for a part of a split scan, or a shard of a cluster
      * source ({@code slots} not null), only its keys, one UNLINK each (a cluster refuses a multi-key
-     * UNLINK across slots).
+     * UNLINK across slots); a shard's found by {@code CLUSTER GETKEYSINSLOT} for its slots ({@link KeyDeleter}).
      */
     public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, MigratedKeys keys, int partIndex,
             int partCount, BitSet slots, UUID migrationId, Integer shard, Duration timeout) {
@@ -99,10 +101,17 @@ public final class MigratedDbs {
         try (RedisLink link = connector.open(seed, "redis-migrate-empty")) {
             topology = TopologyReader.read(link, new NodeAddresses(seed, Map.of()));
         }
-        for (ClusterNode master : topology.masters()) {
+        for (ClusterShard served : topology.shards()) {
+            ClusterNode master = served.master();
+            if (master == null) {
+                continue;
+            }
             try (RedisLink node = connector.open(master.endpoint(seed), "redis-migrate-empty")) {
                 if (slots != null) {
-                    unlinkWhere(node, ofShard(keys, slots, migrationId, shard), timeout);
+                    // the shard's keys and slot checkpoints lie in its slots; its one checkpoint key may lie elsewhere
+                    BitSet doomedSlots = (BitSet) slots.clone();
+                    doomedSlots.set(HashSlot.of(Replies.ascii(ShardNames.checkpointKey(migrationId, shard))));
+                    KeyDeleter.bySlots(unlinking(node, timeout), served.slotsAmong(doomedSlots), ofShard(keys, slots, migrationId, shard));
                 } else if (partCount > 1 || keys.filtersKeys()) {
                     unlinkWhere(node, key -> keys.selects(key) && (partCount <= 1 || ScanParts.partOf(key, partCount) == partIndex),
                             timeout);
@@ -126,21 +135,25 @@ public final class MigratedDbs {
 
     /** SCANs the selected db of {@code node} and unlinks the keys {@code doomed} picks, pipelined. */
     private static void unlinkWhere(RedisLink node, Predicate<byte[]> doomed, Duration timeout) {
-        byte[][] scan = {Replies.ascii("SCAN"), null, Replies.ascii("COUNT"), Replies.ascii("1000")};
-        String cursor = "0";
-        do {
-            scan[1] = Replies.ascii(cursor);
-            List<?> reply = (List<?>) await(node.send(scan), node, timeout);
-            cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-            List<CompletableFuture<Object>> unlinked = new ArrayList<>();
-            for (Object key : (List<?>) reply.get(1)) {
-                if (doomed.test((byte[]) key)) {
-                    unlinked.add(node.queue(new byte[][] {Replies.ascii("UNLINK"), (byte[]) key}));
-                }
+        KeyDeleter.byScan(unlinking(node, timeout), doomed);
+    }
+
+    /** {@code node} for {@link KeyDeleter}: its keys deleted by {@code UNLINK}, one each (a cluster refuses one across slots). */
+    private static KeyDeleter.Server unlinking(RedisLink node, Duration timeout) {
+        return new KeyDeleter.Server() {
+            @Override
+            public List<Object> call(List<byte[][]> commands) {
+                List<CompletableFuture<Object>> replies = new ArrayList<>();
+                commands.forEach(command -> replies.add(node.queue(command)));
+                node.sendQueued();
+                return replies.stream().map(reply -> await(reply, node, timeout)).toList();
             }
-            node.sendQueued();
-            unlinked.forEach(r -> await(r, node, timeout));
-        } while (!cursor.equals("0"));
+
+            @Override
+            public void delete(List<byte[]> keys) {
+                call(keys.stream().map(key -> new byte[][] {Replies.ascii("UNLINK"), key}).toList());
+            }
+        };
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

@@ -10,6 +10,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import java.time.Duration;
 import java.util.BitSet;
@@ -50,6 +51,51 @@ class MigratedDbsTest {
             assertEquals(1L, link.call("EXISTS", ShardNames.checkpointKey(id, 1)));
             link.call("SELECT", 2);
             assertEquals(1L, link.call("EXISTS", "in-db2"));
+        }
+    }
+
+    /**
+     * The same on a cluster target: the keys of the shard's slots are found by CLUSTER GETKEYSINSLOT, a slot
+     * read page by page (1,500 of its keys deleted), and a slot whose keys kept (another shard's checkpoint
+     * prefix) fill a whole page still gives up the keys behind them.
+     */
+    @Test
+    void aShardsNewCopyOnAClusterTargetEmptiesItsSlotsOnlyPageByPage() {
+        UUID id = UUID.randomUUID();
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 1, 0);
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1)) {
+            RedisServer master = cluster.master(0);
+            BitSet firstHalf = SlotRange.parse("0-8191");
+            String full = "a"; // slot 15495: second half, outside
+            String busy = "b"; // slot 3300: first half
+            assertEquals(true, firstHalf.get(HashSlot.of("{" + busy + "}")));
+            StringBuilder writes = new StringBuilder();
+            for (int i = 0; i < 1_200; i++) {
+                writes.append("SET ").append(ShardNames.CHECKPOINT_KEY_PREFIX).append("other{").append(busy).append("}").append(i).append(" v\n");
+                writes.append("SET {").append(busy).append("}doomed").append(i).append(" v\n");
+                writes.append("SET {").append(full).append("}kept").append(i).append(" v\n");
+            }
+            for (int i = 0; i < 300; i++) {
+                writes.append("SET {").append(busy).append("}more").append(i).append(" v\n");
+                writes.append("SET spread").append(i).append(" v\n");
+            }
+            writes.append("SET ").append(ShardNames.checkpointKey(id, 0)).append(" v\n");
+            writes.append("SET ").append(ShardNames.checkpointKey(id, 1)).append(" v\n");
+            master.cliPipe(writes.toString());
+            int spreadInFirst = 0;
+            for (int i = 0; i < 300; i++) {
+                spreadInFirst += firstHalf.get(HashSlot.of("spread" + i)) ? 1 : 0;
+            }
+
+            MigratedDbs.emptyCluster(connector, new RedisEndpoint(master.host(), master.port(), null, null, false),
+                    new MigratedKeys(Set.of(), null), 0, 1, firstHalf, id, 0, Duration.ofSeconds(10));
+
+            assertEquals(String.valueOf(1_200 + 1_200 + 300 - spreadInFirst + 1), master.cli("DBSIZE").trim(),
+                    "kept: the other half's keys, the other shard's checkpoints and checkpoint key");
+            assertEquals("1200", master.cli("CLUSTER", "COUNTKEYSINSLOT", String.valueOf(HashSlot.of("{" + busy + "}"))).trim(),
+                    "the busy slot keeps only the other shard's checkpoints");
+            assertEquals("0", master.cli("EXISTS", ShardNames.checkpointKey(id, 0)).trim());
+            assertEquals("1", master.cli("EXISTS", ShardNames.checkpointKey(id, 1)).trim());
         }
     }
 
