@@ -14,7 +14,8 @@
 # redis-benchmark load how long each needs to catch up once the load ends. Before the timed copies
 # each method runs once on WARMUP_KEYS keys and then follows WARMUP_STREAM_SECS of the steady load, as
 # a deployed service has (its JIT warm for the copy and for the stream). Each copy's
-# line shows the CPU seconds the source, the target and the snapshot worker spent on it.
+# line shows the CPU seconds the source, the target and the snapshot worker spent on it, and the services' JIT
+# compiler threads.
 # Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
 # source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
 # a heavy write load (SLOW_SETS SETs of 200 bytes every 100 ms, from the end of the RDB transfer until SLOW_AFTER_SECS after
@@ -160,9 +161,17 @@ heap_peak() { awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u; i
 # CPU seconds so far of the source and target servers and of the snapshot worker, to show where a copy spends
 redis_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
 proc_cpu() { [[ -f $1 ]] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(<"$1")/stat" 2>/dev/null || echo 0; }
-cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/services/snapshot-worker.pid")"; }
-# cpu_used BEFORE AFTER: "source/target/worker" CPU seconds between two marks
-cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3] }'; }
+# and of the JIT compiler threads (C1, C2) of all redis-migrate services: on 2 cores, compilation still going on
+# after the warm-up takes CPU from the copy (12-07: ~1.8 CPU-s of a 10 s copy). A lower bound: a compiler thread
+# that ended since (the JVM starts and stops them as the queue needs) takes its seconds with it.
+jit_cpu() {
+  local f
+  for f in "$RUN_DIR"/services/*.pid; do [[ -f $f ]] && cat /proc/"$(<"$f")"/task/*/stat 2>/dev/null; done |
+    awk -v hz="$(getconf CLK_TCK)" '/\((C1|C2) CompilerThre/ { sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / hz }'
+}
+cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/services/snapshot-worker.pid") $(jit_cpu)"; }
+# cpu_used BEFORE AFTER: "source/target/worker/jit" CPU seconds between two marks
+cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f/%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }'; }
 
 replica_synced() { cli $REF INFO replication | grep -q master_link_status:up; }
 for round in $(seq 1 "$REPEAT"); do
@@ -259,7 +268,7 @@ table() {
           if (sec[name, idx[j]] + 0 < sec[name, idx[i]] + 0) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
         mid = idx[int((m + 1) / 2)]; s = sec[name, mid]
         if (k == 1) ref = s
-        printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %-14s %s\n", name, s, keys / s, mb / s, ref / s, \
+        printf "  %-44s %8.2f %9.0f %8.1f %6.2fx %6s  %-18s %s\n", name, s, keys / s, mb / s, ref / s, \
           (name in bad) ? "NO" : "yes", cpu[name, mid], heap[name, mid]
       }
       if (n[order[1]] > 1) { # the spread: each round against the reference of the same round
@@ -277,7 +286,7 @@ table() {
 cat <<RESULT
 
   redis-migrate benchmark, $total keys, $dataset_mb MB, median of $REPEAT round(s) ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
-  snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s s/t/w    worker heap MB: peak/old
+  snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s s/t/w/jit    worker heap MB: peak/old
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
 
