@@ -27,6 +27,7 @@ import dev.redismigrate.common.contract.VerifyMode;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyReport.Found;
 import dev.redismigrate.common.contract.VerifyRequest;
+import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisServer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -121,6 +122,23 @@ class VerificationApiTest {
             sleep(100);
         }
         return fail(path + " of the verification of " + migrationId + " never became " + expected + ": " + json.prettify());
+    }
+
+    /** Key filters and a db_map without a merge are verified as migrated: the request carries them. */
+    @Test
+    void aMigrationWithKeyFiltersAndADbMapIsVerifiedByThem() {
+        Map<String, Object> body = new java.util.HashMap<>(source(source, PASSWORD, "db2"));
+        body.put("include_keys", List.of("user:*"));
+        body.put("db_map", Map.of("db3", "db2")); // db2 is ignored: no merge
+        String id = api().body(body).put("/v2/databases/" + registerTarget(newTarget()) + "/online-migration")
+                .then().statusCode(200).extract().path("id");
+        QuarkusTransaction.requiringNew().run(() -> Migration.update("status = ?1, phase = ?2 where id = ?3",
+                MigrationStatus.SYNCING, MigrationPhase.STREAM, UUID.fromString(id)));
+
+        api().body(Map.of("mode", "full")).post(verify(id)).then().statusCode(202);
+
+        VerifyRequest request = MessageCodec.decode(Kafka.awaitOne(Kafka.topic(Topics.VERIFY_REQUESTS), id), VerifyRequest.class);
+        assertEquals(new KeySelection(List.of("user:*"), List.of(), Map.of(3, 2), false), request.selection());
     }
 
     @Test

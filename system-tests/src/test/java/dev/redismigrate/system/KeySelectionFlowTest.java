@@ -73,6 +73,17 @@ class KeySelectionFlowTest {
             }
             awaitEqual(source, target, new MigratedKeys(Set.of(1, 5), selection));
             assertEquals("syncing", service.onlineMigration(databaseId).getString("status"));
+
+            // the verifier follows the filters and the map: equal; a selected key of the target's db1 only is extra
+            String migrationId = service.onlineMigration(databaseId).getString("id");
+            io.restassured.path.json.JsonPath equal = service.verify(migrationId);
+            assertEquals("equal", equal.getString("verdict"), equal.prettify());
+            assertEquals(1, equal.getInt("result.keyspace.find { it.db == 3 }.target_db"), equal.prettify());
+            target.cli("-n", "1", "SET", "user:only-on-target", "x");
+            target.cli("-n", "1", "SET", "session:not-ours", "x");
+            io.restassured.path.json.JsonPath different = service.verify(migrationId);
+            assertEquals("different", different.getString("verdict"), different.prettify());
+            assertEquals(1, different.getLong("result.mismatches.extra.count"), different.prettify());
         }
     }
 

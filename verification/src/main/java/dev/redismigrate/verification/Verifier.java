@@ -10,6 +10,7 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.verification.Findings.Kind;
 import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.WorkerIdentity;
@@ -60,6 +61,8 @@ public final class Verifier implements Runnable {
     private final int batchSize;
     private final long ttlToleranceMs;
     private final Findings findings;
+    /** the migration's ignored dbs, key filters and db_map: which keys are compared, in which target db */
+    private final MigratedKeys keys;
 
     private volatile boolean stopRequested;
     private volatile Long keysTotal;
@@ -75,6 +78,7 @@ public final class Verifier implements Runnable {
         this.batchSize = Math.max(1, Math.min(MAX_BATCH, settings.batchSize()));
         this.ttlToleranceMs = settings.ttlTolerance().toMillis();
         this.findings = new Findings(settings.keysListed());
+        this.keys = new MigratedKeys(request.ignoreDbs(), request.selection());
     }
 
     public UUID verificationId() {
@@ -206,15 +210,14 @@ public final class Verifier implements Runnable {
             sizes.add(migrated(s.keysPerDb()).getOrDefault(0, 0L));
         }
         long sourceKeys = sizes.stream().mapToLong(Long::longValue).sum();
-        Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
-        TreeSet<Integer> dbs = new TreeSet<>(targetDbs.keySet());
-        dbs.add(0);
-        keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, db == 0 ? sourceKeys : 0L,
-                targetDbs.getOrDefault(db, 0L))).toList();
+        keyspace = List.of(dbKeys(0, sourceKeys, target.keysPerDb()));
         if (mode() == VerifyMode.FULL) {
-            keysTotal = sourceKeys;
+            keysTotal = keys.filtersKeys() ? null : sourceKeys;
             for (int i = 0; i < shards.size(); i++) {
                 full(sources.get(i), target, 0, SlotRange.parse(shards.get(i).slots()));
+            }
+            if (keys.filtersKeys()) {
+                keysTotal = findings.checked(); // known only now: the keys the filters selected
             }
         } else {
             Map<Integer, Long> bySize = new TreeMap<>();
@@ -241,15 +244,17 @@ public final class Verifier implements Runnable {
                 targetServer, valueMethod);
 
         Map<Integer, Long> sourceDbs = migrated(source.keysPerDb());
-        Map<Integer, Long> targetDbs = migrated(target.keysPerDb());
-        TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet());
-        dbs.addAll(targetDbs.keySet());
-        keyspace = dbs.stream().map(db -> new VerifyReport.DbKeys(db, sourceDbs.getOrDefault(db, 0L),
-                targetDbs.getOrDefault(db, 0L))).toList();
+        Map<Integer, Long> targetDbs = target.keysPerDb();
+        TreeSet<Integer> dbs = new TreeSet<>(sourceDbs.keySet()); // source dbs, and those whose target db holds keys
+        targetDbs.keySet().stream().filter(keys::receives).map(this::sourceOf).forEach(dbs::add);
+        keyspace = dbs.stream().map(db -> dbKeys(db, sourceDbs.getOrDefault(db, 0L), targetDbs)).toList();
         if (mode() == VerifyMode.FULL) {
-            keysTotal = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
+            keysTotal = keys.filtersKeys() ? null : sourceDbs.values().stream().mapToLong(Long::longValue).sum();
             for (int db : dbs) {
                 full(source, target, db, null);
+            }
+            if (keys.filtersKeys()) {
+                keysTotal = findings.checked(); // known only now: the keys the filters selected
             }
         } else {
             keysTotal = (long) sample(source, target, sourceDbs, request.sampleSize() == null ? 1000 : request.sampleSize());
@@ -275,24 +280,38 @@ public final class Verifier implements Runnable {
 
     private Map<Integer, Long> migrated(Map<Integer, Long> perDb) {
         Map<Integer, Long> out = new TreeMap<>(perDb);
-        if (request.ignoreDbs() != null) {
-            out.keySet().removeAll(request.ignoreDbs());
-        }
+        out.keySet().removeIf(db -> !keys.migrates(db));
         return out;
     }
 
-    /** Every key of the source, then the keys of the target the source does not have. */
-    /** @param slots a cluster source's shard: the target's keys of these slots are its to have (null: every key) */
+    /** The migrated source db whose keys go into {@code targetDb} (one: a merge is not verified, see api-service). */
+    private int sourceOf(int targetDb) {
+        int databases = Math.max(targetDb + 1, keys.selection().dbMap().entrySet().stream()
+                .mapToInt(e -> Math.max(e.getKey(), e.getValue()) + 1).max().orElse(0));
+        return keys.sourcesOf(targetDb, databases).stream().findFirst().orElse(targetDb);
+    }
+
+    private VerifyReport.DbKeys dbKeys(int sourceDb, long sourceKeys, Map<Integer, Long> targetDbs) {
+        int targetDb = keys.targetDb(sourceDb);
+        return new VerifyReport.DbKeys(sourceDb, sourceKeys, targetDbs.getOrDefault(targetDb, 0L),
+                targetDb == sourceDb ? null : targetDb);
+    }
+
+    /**
+     * Every key of the source db that the migration selects, then the selected keys of the target db it goes
+     * into that the source does not have (the others are not the migration's).
+     * @param slots a cluster source's shard: the target's keys of these slots are its to have (null: every key)
+     */
     private void full(Side source, Side target, int db, BitSet slots) {
         source.select(db);
-        target.select(db);
+        target.select(keys.targetDb(db));
         String cursor = "0";
         List<byte[]> batch = new ArrayList<>();
         do {
             checkStop();
             Side.Page page = source.scan(cursor, batchSize);
             cursor = page.cursor();
-            batch.addAll(page.keys());
+            page.keys().stream().filter(keys::selects).forEach(batch::add);
             if (batch.size() >= batchSize || "0".equals(cursor)) {
                 compare(source, target, db, batch);
                 batch = new ArrayList<>();
@@ -304,14 +323,15 @@ public final class Verifier implements Runnable {
             checkStop();
             Side.Page page = target.scan(cursor, batchSize);
             cursor = page.cursor();
-            List<byte[]> keys = page.keys().stream()
+            List<byte[]> ours = page.keys().stream()
                     .filter(k -> slots == null || slots.get(HashSlot.of(k)))
+                    .filter(keys::selects)
                     .filter(k -> !ShardNames.isCheckpointKey(request.migrationId(), new String(k, StandardCharsets.ISO_8859_1))).toList();
-            if (!keys.isEmpty()) {
-                List<Object> exist = source.exist(keys);
-                for (int i = 0; i < keys.size(); i++) {
+            if (!ours.isEmpty()) {
+                List<Object> exist = source.exist(ours);
+                for (int i = 0; i < ours.size(); i++) {
                     if (Long.valueOf(0).equals(exist.get(i))) {
-                        suspects.add(new Suspect(keys.get(i), Kind.EXTRA, new KeyState(KeyState.NONE, -2, null), System.nanoTime(), false));
+                        suspects.add(new Suspect(ours.get(i), Kind.EXTRA, new KeyState(KeyState.NONE, -2, null), System.nanoTime(), false));
                     }
                 }
                 if (suspects.size() >= batchSize) {
@@ -322,22 +342,27 @@ public final class Verifier implements Runnable {
         settle(source, target, db);
     }
 
-    /** N keys of the source (or all if it has fewer), spread over the dbs by their sizes; returns N. */
+    /**
+     * N keys of the source (or all if it has fewer), spread over the dbs by their sizes; with key filters,
+     * N of those they select as far as random picks find them. @return how many were compared
+     */
     private int sample(Side source, Side target, Map<Integer, Long> sourceDbs, int size) {
         long total = sourceDbs.values().stream().mapToLong(Long::longValue).sum();
         int n = (int) Math.min(size, total);
+        int compared = 0;
         for (Map.Entry<Integer, Integer> e : allocate(sourceDbs, n).entrySet()) {
             int db = e.getKey();
             source.select(db);
-            target.select(db);
-            List<byte[]> keys = pick(source, e.getValue(), sourceDbs.get(db));
-            for (int from = 0; from < keys.size(); from += batchSize) {
+            target.select(keys.targetDb(db));
+            List<byte[]> picked = pick(source, e.getValue(), sourceDbs.get(db));
+            for (int from = 0; from < picked.size(); from += batchSize) {
                 checkStop();
-                compare(source, target, db, keys.subList(from, Math.min(keys.size(), from + batchSize)));
+                compare(source, target, db, picked.subList(from, Math.min(picked.size(), from + batchSize)));
             }
+            compared += picked.size();
             settle(source, target, db);
         }
-        return n;
+        return compared;
     }
 
     /** How many keys of each db a sample of {@code n} takes: in proportion to the db sizes (largest remainders). */
@@ -380,16 +405,17 @@ public final class Verifier implements Runnable {
                 checkStop();
                 Side.Page page = source.scan(cursor, batchSize);
                 cursor = page.cursor();
-                page.keys().forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
+                page.keys().stream().filter(this.keys::selects).forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
             } while (!"0".equals(cursor) && keys.size() < want);
         } else {
             for (int round = 0; round < 50 && keys.size() < want; round++) {
                 checkStop();
                 int need = want - keys.size();
                 int before = keys.size();
-                source.randomKeys(Math.min(MAX_BATCH, need + need / 2 + 1)).forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
+                source.randomKeys(Math.min(MAX_BATCH, need + need / 2 + 1)).stream().filter(this.keys::selects)
+                        .forEach(k -> keys.putIfAbsent(ByteBuffer.wrap(k), k));
                 if (keys.size() == before && round > 5) {
-                    break; // the db emptied meanwhile
+                    break; // the db emptied meanwhile, or the filters select (almost) none of it
                 }
             }
         }

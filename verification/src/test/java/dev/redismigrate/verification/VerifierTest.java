@@ -11,6 +11,7 @@ import dev.redismigrate.common.contract.VerifyReport.State;
 import dev.redismigrate.common.contract.VerifyReport.Verdict;
 import dev.redismigrate.common.contract.VerifyReport;
 import dev.redismigrate.common.contract.VerifyRequest;
+import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.common.value.KeyText;
@@ -118,6 +119,44 @@ class VerifierTest {
             assertEquals(8, m.total());
             assertEquals(13 + 6 + 300 + 1, done.keysChecked());
             assertTrue(done.keysRechecked() >= 8, "keys that differ are read again: " + done.keysRechecked());
+        }
+    }
+
+    /**
+     * A migration with key filters and a db_map (db3 into db1, the source's db1 ignored): only the keys it selects are compared, each source db against
+     * the target db it goes into; the target's keys it does not select are not its (never extra), nor a target
+     * db no migrated db goes into.
+     */
+    @Test
+    void keyFiltersAndADbMapAreFollowed() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.cliPipe(String.join("\n", "DEBUG POPULATE 50 user: 8", "DEBUG POPULATE 20 other: 8", "SET user:1:tmp x",
+                    "SELECT 3", "SET user:a 1", "SET user:b 2", "SET other:c 3", ""));
+            target.cliPipe(String.join("\n", "DEBUG POPULATE 50 user: 8", "SET not:ours 1",
+                    "SELECT 1", "SET user:a 1", "SET user:b changed", "SET user:extra 1", "SET other:kept 1",
+                    "SELECT 3", "SET user:junk 1", ""));
+            KeySelection selection = new KeySelection(List.of("user:*"), List.of("*:tmp"), Map.of(3, 1), false);
+            List<VerifyReport> reports = new CopyOnWriteArrayList<>();
+            new Verifier(new VerifyRequest(UUID.randomUUID(), UUID.randomUUID(), endpoint(source), endpoint(target), Set.of(1),
+                    VerifyMode.FULL, null, null, selection), CONNECTOR.get(), reports::add, QUICK).run();
+
+            VerifyReport done = last(reports);
+            assertEquals(State.DONE, done.state(), () -> "reports: " + reports);
+            assertEquals(Verdict.DIFFERENT, done.verdict());
+            VerifyReport.Mismatches m = done.mismatches();
+            assertEquals(List.of(new Key(3, "user:b")), keys(m.value()), "source db3 against target db1");
+            assertEquals(List.of(new Key(3, "user:extra")), keys(m.extra()), "selected, in the target db db3 goes into");
+            assertEquals(2, m.total(), "user:1:tmp, other:*, not:ours, other:kept and db3's user:junk are not the migration's");
+            assertEquals(50 + 2, done.keysChecked());
+            assertEquals(50L + 2, done.keysTotal());
+            assertEquals(List.of(new VerifyReport.DbKeys(0, 71, 51), new VerifyReport.DbKeys(3, 3, 4, 1)), done.keyspace());
+
+            List<VerifyReport> sampled = new CopyOnWriteArrayList<>();
+            new Verifier(new VerifyRequest(UUID.randomUUID(), UUID.randomUUID(), endpoint(source), endpoint(target), Set.of(1),
+                    VerifyMode.SAMPLE, 1000, null, selection), CONNECTOR.get(), sampled::add, QUICK).run();
+            VerifyReport sample = last(sampled);
+            assertEquals(52, sample.keysChecked(), "all selected keys: the sample is larger than the source");
+            assertEquals(List.of(new Key(3, "user:b")), keys(sample.mismatches().value()));
         }
     }
 

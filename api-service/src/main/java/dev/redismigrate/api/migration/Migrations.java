@@ -2,6 +2,7 @@ package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.common.selection.MigratedKeys;
 import jakarta.persistence.LockModeType;
 import java.util.Arrays;
 import java.util.List;
@@ -25,15 +26,15 @@ public final class Migrations {
 
     /** The active migration of a target, or null. */
     /**
-     * The verifier compares each migrated db with the target db of the same number, key for key: it does
-     * not follow key filters or a db map yet, and would call the keys they leave out or move missing.
-     * 422 rather than a verdict that is wrong.
+     * The verifier follows key filters and a db map (each source db against the target db it goes into),
+     * but not a merge: where two source dbs go into one target db, a key in both is the last copied's, so no
+     * source db is the one to compare it with. 422 rather than a verdict that is wrong.
      */
     public static void requireVerifiable(Migration m) {
-        var selection = m.selection();
-        if (selection.filtersKeys() || !selection.dbMap().isEmpty()) {
-            throw ApiException.unprocessable("migration " + m.id + " has key filters or a db_map, which the verification"
-                    + " does not follow yet (it would report the keys left out or moved as missing): verify is not available");
+        if (new MigratedKeys(m.ignoredDbs(), m.selection()).merges()) {
+            throw ApiException.unprocessable("migration " + m.id + " merges source dbs into one target db (db_map with"
+                    + " allow_merge), which the verification cannot follow (a key in several dbs is the last copied's):"
+                    + " verify is not available");
         }
     }
 

@@ -79,7 +79,7 @@ public class VerificationService {
             // a cluster source: the verifier reads every master, each for its slots
             outbox.add(new VerifyRequest(v.id, m.id, m.source(), m.database.endpoint(), m.ignoredDbs(), mode, sampleSize,
                     m.sharded() ? m.shards.stream().map(s -> new VerifyRequest.SourceShard(s.master(m.source()), s.slots))
-                            .toList() : null));
+                            .toList() : null, m.selection()));
             LOG.infof("migration %s: verification %s (%s) requested", m.id, v.id, mode.wire());
             return v;
         });

@@ -1,6 +1,7 @@
 package dev.redismigrate.common.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
@@ -80,7 +81,15 @@ public record VerifyReport(
         }
     }
 
+    /**
+     * Keys of a migrated source db and of the target db it goes into ({@code target_db}, shown only where a
+     * db_map sends it elsewhere), whole dbs (key filters not applied).
+     */
     public record DbKeys(@JsonProperty("db") int db, @JsonProperty("source_keys") long sourceKeys,
-            @JsonProperty("target_keys") long targetKeys) {
+            @JsonProperty("target_keys") long targetKeys,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("target_db") Integer targetDb) {
+        public DbKeys(int db, long sourceKeys, long targetKeys) {
+            this(db, sourceKeys, targetKeys, null);
+        }
     }
 }

@@ -88,6 +88,21 @@ public final class MigratedKeys {
         return sources;
     }
 
+    /**
+     * Whether two migrated source dbs go into one target db ({@code allow_merge}). Only a db named in the map
+     * can take part in a merge, so the dbs up to the highest one named are enough to look at.
+     */
+    public boolean merges() {
+        int databases = selection.dbMap().entrySet().stream().mapToInt(e -> Math.max(e.getKey(), e.getValue()) + 1).max().orElse(0);
+        Set<Integer> seen = new TreeSet<>();
+        for (int db = 0; db < databases; db++) {
+            if (migrates(db) && !seen.add(targetDb(db))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a migrated source db goes into {@code targetDb}: its keys there are the migration's. */
     public boolean receives(int targetDb) {
         if (migrates(targetDb) && !selection.dbMap().containsKey(targetDb)) {

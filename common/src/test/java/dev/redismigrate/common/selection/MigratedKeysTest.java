@@ -62,6 +62,10 @@ class MigratedKeysTest {
         assertFalse(keys.receives(6), "ignored");
         assertTrue(keys.receives(0));
         assertTrue(keys.mapsDbs());
+        assertTrue(keys.merges(), "db4 and db1 into db1");
+        assertFalse(new MigratedKeys(Set.of(1, 6), new KeySelection(null, null, Map.of(3, 0, 0, 3, 4, 1), true)).merges(),
+                "db1 ignored: every target db takes one source db");
+        assertFalse(MigratedKeys.allBut(Set.of()).merges());
     }
 
     @Test
