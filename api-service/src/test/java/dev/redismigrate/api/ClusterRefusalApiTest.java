@@ -123,8 +123,9 @@ class ClusterRefusalApiTest {
                     .body("ok", equalTo(false)).extract().jsonPath();
             assertEquals(false, report.getBoolean("checks.find { it.name == 'dbs' }.ok"));
             assertEquals("db0 (1 key), db3 (2 keys): 3 keys to copy; the target is a cluster, which has db 0 only: the keys "
-                    + "of db3 have nowhere to go unless those dbs are ignored (ignore_dbs: [\"db3\"]) or moved into db 0 on "
-                    + "the source first", report.getString("checks.find { it.name == 'dbs' }.message"));
+                    + "of db3 have nowhere to go unless those dbs are ignored (ignore_dbs: [\"db3\"]) or mapped into db 0 "
+                    + "(db_map: {\"db3\": \"db0\"}, with allow_merge where db 0 is migrated too)",
+                    report.getString("checks.find { it.name == 'dbs' }.message"));
             api().body(source(source, null)).put(path(targetId)).then().statusCode(422)
                     .body("message", containsString("dbs: db0 (1 key), db3 (2 keys): 3 keys to copy; the target is a cluster"));
 
@@ -134,6 +135,15 @@ class ClusterRefusalApiTest {
             assertEquals("db0 (1 key): 1 key to copy", ignoring.getString("checks.find { it.name == 'dbs' }.message"));
             // the cluster itself is accepted: with db3 ignored nothing stands in the way
             assertEquals(true, ignoring.getBoolean("checks.find { it.name == 'cluster' }.ok"));
+
+            // or db3 mapped into db 0 (merged with db0, as allowed)
+            Map<String, Object> mapped = new java.util.HashMap<>(source(source, null));
+            mapped.put("db_map", Map.of("db3", "db0"));
+            mapped.put("allow_merge", true);
+            JsonPath mapping = api().body(mapped).post(path(targetId) + "/check").then().statusCode(200).extract().jsonPath();
+            assertEquals(true, mapping.getBoolean("checks.find { it.name == 'dbs' }.ok"), mapping.prettify());
+            assertEquals("db0 (1 key), db3 (2 keys) into db0: 3 keys to copy",
+                    mapping.getString("checks.find { it.name == 'dbs' }.message"));
         }
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * (snapshot + stream, a checkpoint per slot) and scan (SCAN + DUMP, changed keys copied again).
  * Each ends key by key equal (each key's DEBUG DIGEST-VALUE and expiry on the master owning its
  * slot) and equal by the service's own verifier. The writer's db 1 is left out (a cluster has db 0
- * only); a source holding keys in db 3 is refused with a 422 naming db 3.
+ * only); a source holding keys in db 3 is refused with a 422 naming db 3, and migrated with db 3 mapped into db 0.
  */
 class ClusterTargetFlowTest {
     private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
@@ -68,7 +68,10 @@ class ClusterTargetFlowTest {
     }
 
     @Test
-    void aSourceWithKeysInDb3IsRefusedNamingDb3() {
+    void aSourceWithKeysInDb3IsRefusedNamingDb3UnlessDb3IsMappedIntoDb0() throws Exception {
+        for (int m = 0; m < cluster.masters(); m++) {
+            cluster.master(m).cli("FLUSHALL");
+        }
         try (RedisServer source = RedisServer.start("--requirepass", "source-pass")) {
             source.cli("SET", "zero", "0");
             source.cli("-n", "3", "SET", "three", "3");
@@ -77,6 +80,18 @@ class ClusterTargetFlowTest {
                     .then().statusCode(422)
                     .body("message", containsString("the target is a cluster, which has db 0 only: the keys of db3 have "
                             + "nowhere to go unless those dbs are ignored (ignore_dbs: [\"db3\"])"));
+
+            // db3 merged into db 0, as the refusal suggests: both keys reach the cluster
+            String mapped = body(source, "").trim().replaceFirst("}$", ", \"db_map\": {\"db3\": \"db0\"}, \"allow_merge\": true}");
+            String migrationId = service.http().body(mapped).put("/v2/databases/{id}/online-migration", databaseId)
+                    .then().statusCode(200).extract().path("id");
+            Await.until(Duration.ofSeconds(60), () -> "3".equals(cluster.cli("GET", "three").trim())
+                    && "0".equals(cluster.cli("GET", "zero").trim()), () -> "both keys in the cluster: "
+                    + service.onlineMigration(databaseId).prettify());
+            source.cli("-n", "3", "SET", "three-later", "33");
+            Await.until(Duration.ofSeconds(30), () -> "33".equals(cluster.cli("GET", "three-later").trim()),
+                    () -> "a stream write of db3 in the cluster: " + service.onlineMigration(databaseId).prettify());
+            service.http().delete("/v2/databases/{id}/online-migration/{mid}", databaseId, migrationId).then().statusCode(204);
         }
     }
 

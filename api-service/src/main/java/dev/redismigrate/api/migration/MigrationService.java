@@ -23,6 +23,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +78,8 @@ public class MigrationService {
         KeySelectionInput.requireFits(read.selection(), ignoreDbs, sourceFacts.databases(), targetFacts.databases());
         SnapshotLoadInput.requireFits(read.load(), seedFacts, targetFacts, target.endpoint().tls());
         ServerChecks servers = ServerChecks.of(target, source, sourceFacts, targetFacts, cluster);
-        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
+        SourceAssessment assessment = SourceAssessment.of(source, sourceFacts, targetFacts,
+                new MigratedKeys(ignoreDbs, read.selection()), read.asked());
         List<PreflightReport.Check> failures = new ArrayList<>(servers.refusals());
         failures.addAll(assessment.failures());
         if (!failures.isEmpty()) {

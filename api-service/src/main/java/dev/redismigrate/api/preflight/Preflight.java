@@ -59,7 +59,8 @@ public class Preflight {
             checks.add(servers.cluster());
         }
         SourceAssessment assessment = sourceFacts == null || targetFacts == null ? null
-                : SourceAssessment.of(source, sourceFacts, targetFacts, ignoreDbs, read.asked());
+                : SourceAssessment.of(source, sourceFacts, targetFacts,
+                new MigratedKeys(ignoreDbs, read.selection()), read.asked());
         if (assessment != null) {
             checks.add(assessment.versions());
         }

@@ -10,12 +10,12 @@ import dev.redismigrate.common.contract.MigrationMethod;
 import dev.redismigrate.common.redis.KeyspaceNotifications;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.ServerRelease;
+import dev.redismigrate.common.selection.MigratedKeys;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +34,10 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
 
     /** @param asked the method the request forces, or null to choose */
     public static SourceAssessment of(RedisEndpoint source, RedisProbe.Facts sourceFacts, RedisProbe.Facts targetFacts,
-            Set<Integer> ignoreDbs, MigrationMethod asked) {
+            MigratedKeys keys, MigrationMethod asked) {
         List<Check> checks = new ArrayList<>();
         checks.add(tls(source));
-        checks.add(dbs(sourceFacts, targetFacts, ignoreDbs));
+        checks.add(dbs(sourceFacts, targetFacts, keys));
         checks.add(targetFacts.wholeCluster() && !targetFacts.clusterSurvey().shards().isEmpty()
                 ? memoryPerShard(sourceFacts.memory(), targetFacts.clusterSurvey().shards())
                 : memory(sourceFacts.memory(), targetFacts.memory()));
@@ -102,22 +102,30 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
                 : Check.warn("tls", "plain TCP, as asked (disable_ssl): the data and the password cross the network unencrypted");
     }
 
-    private static Check dbs(RedisProbe.Facts source, RedisProbe.Facts target, Set<Integer> ignoreDbs) {
-        Map<Integer, Long> toCopy = migrated(source.keysPerDb(), ignoreDbs);
+    /**
+     * The source's migrated dbs with keys, each into the target db {@code db_map} sends it (whole dbs: the
+     * {@code keys} check counts what the filters select); a cluster target has db 0 only; keys already in a
+     * target db the migration writes into are a warning.
+     */
+    private static Check dbs(RedisProbe.Facts source, RedisProbe.Facts target, MigratedKeys keys) {
+        Map<Integer, Long> toCopy = withKeys(source.keysPerDb(), keys::migrates);
         String copied = toCopy.isEmpty() ? "the source's migrated dbs are empty"
-                : toCopy.entrySet().stream().map(e -> "db" + e.getKey() + " (" + keys(e.getValue()) + ")")
+                : toCopy.entrySet().stream().map(e -> "db" + e.getKey() + " (" + keys(e.getValue()) + ")"
+                        + (keys.targetDb(e.getKey()) == e.getKey() ? "" : " into db" + keys.targetDb(e.getKey())))
                         .collect(Collectors.joining(", ")) + ": " + keys(toCopy.values().stream().mapToLong(Long::longValue).sum())
                         + " to copy";
         Map<Integer, Long> beyondDb0 = new java.util.TreeMap<>(toCopy);
-        beyondDb0.remove(0);
+        beyondDb0.keySet().removeIf(db -> keys.targetDb(db) == 0);
         if (target.cluster() && !source.cluster() && !beyondDb0.isEmpty()) {
             String dbs = beyondDb0.keySet().stream().map(db -> "db" + db).collect(Collectors.joining(", "));
             return Check.fail("dbs", copied + "; the target is a cluster, which has db 0 only: the keys of " + dbs
                     + " have nowhere to go unless those dbs are ignored (ignore_dbs: "
                     + beyondDb0.keySet().stream().map(db -> "\"db" + db + "\"").collect(Collectors.joining(", ", "[", "]"))
-                    + ") or moved into db 0 on the source first");
+                    + ") or mapped into db 0 (db_map: "
+                    + beyondDb0.keySet().stream().map(db -> "\"db" + db + "\": \"db0\"").collect(Collectors.joining(", ", "{", "}"))
+                    + ", with allow_merge where db 0 is migrated too)");
         }
-        Map<Integer, Long> onTarget = migrated(target.keysPerDb(), ignoreDbs);
+        Map<Integer, Long> onTarget = withKeys(target.keysPerDb(), keys::receives);
         if (!onTarget.isEmpty()) {
             return Check.warn("dbs", copied + "; the target already holds keys in "
                     + onTarget.keySet().stream().map(db -> "db" + db).collect(Collectors.joining(", "))
@@ -126,8 +134,8 @@ public record SourceAssessment(MigrationMethod method, Check versions, List<Chec
         return Check.pass("dbs", copied);
     }
 
-    private static Map<Integer, Long> migrated(Map<Integer, Long> keysPerDb, Set<Integer> ignoreDbs) {
-        return keysPerDb.entrySet().stream().filter(e -> !ignoreDbs.contains(e.getKey()) && e.getValue() > 0)
+    private static Map<Integer, Long> withKeys(Map<Integer, Long> keysPerDb, java.util.function.IntPredicate counted) {
+        return keysPerDb.entrySet().stream().filter(e -> counted.test(e.getKey()) && e.getValue() > 0)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, java.util.TreeMap::new));
     }
 
