@@ -69,7 +69,7 @@ public final class StreamReplayer extends ReplicaTask {
     /** which keys go where (ignore_dbs, key filters, db_map) */
     private final MigratedKeys migratedKeys;
     /** with key filters: the source's link that says where a command's keys are (the apply thread's own) */
-    private RedisLink keysSource;
+    private SourceKeyTable keysSource;
 
     private volatile boolean superseded;
     /** why the source answered our PSYNC with a full sync: the stream cannot go on */
@@ -179,7 +179,7 @@ public final class StreamReplayer extends ReplicaTask {
             if (handled == null) {
                 return; // a newer attempt owns the target
             }
-            router = new CommandRouter(migratedKeys, commandKeys(), databases, handled.db(),
+            router = new CommandRouter(migratedKeys, commandKeys(followed), databases, handled.db(),
                     request.shard() != null && request.slots() == null);
             ReplicationOffset captureFrom = captureStart(joined(lastLogged));
             LOG.infof("migration %s: stream set up in %d ms, capturing from %s:%d", request.migrationId(),
@@ -771,14 +771,14 @@ public final class StreamReplayer extends ReplicaTask {
 
     /**
      * Where a command's keys are, read from the source (the commands are its own) on a link of the apply
-     * thread's; needed with key filters only.
+     * thread's that follows the node the stream reads; needed with key filters only.
      */
-    private CommandKeys commandKeys() {
+    private CommandKeys commandKeys(StreamSource followed) {
         if (!migratedKeys.filtersKeys()) {
             return null;
         }
-        keysSource = connector.open(request.source(), "redis-migrate-stream-keys");
-        return CommandKeys.readFrom(keysSource, Duration.ofSeconds(30));
+        keysSource = new SourceKeyTable(connector, followed::endpoint);
+        return keysSource.keys();
     }
 
     /**
