@@ -162,8 +162,9 @@ heap_peak() { awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u; i
 redis_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
 proc_cpu() { [[ -f $1 ]] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(<"$1")/stat" 2>/dev/null || echo 0; }
 # and of the JIT compiler threads (C1, C2) of all redis-migrate services: on 2 cores, compilation still going on
-# after the warm-up takes CPU from the copy (12-07: ~1.8 CPU-s of a 10 s copy). A lower bound: a compiler thread
-# that ended since (the JVM starts and stops them as the queue needs) takes its seconds with it.
+# after the warm-up takes CPU from the copy (12-07: ~1.8 CPU-s of a 10 s copy). It may under-count: a compiler
+# thread that ended between the two marks (the JVM starts and stops them as its queue needs) takes its seconds
+# with it (a difference below 0 is shown as 0).
 jit_cpu() {
   local f
   for f in "$RUN_DIR"/services/*.pid; do [[ -f $f ]] && cat /proc/"$(<"$f")"/task/*/stat 2>/dev/null; done |
@@ -171,7 +172,7 @@ jit_cpu() {
 }
 cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/services/snapshot-worker.pid") $(jit_cpu)"; }
 # cpu_used BEFORE AFTER: "source/target/worker/jit" CPU seconds between two marks
-cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f/%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }'; }
+cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); j = y[4] - x[4]; printf "%.1f/%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3], j < 0 ? 0 : j }'; }
 
 replica_synced() { cli $REF INFO replication | grep -q master_link_status:up; }
 for round in $(seq 1 "$REPEAT"); do

@@ -777,7 +777,7 @@ public final class StreamReplayer extends ReplicaTask {
         if (!migratedKeys.filtersKeys()) {
             return null;
         }
-        keysSource = new SourceKeyTable(connector, followed::endpoint);
+        keysSource = new SourceKeyTable(connector, followed::endpoint, config.reconnectFor());
         return keysSource.keys();
     }
 

@@ -108,10 +108,13 @@ public final class MigratedDbs {
             }
             try (RedisLink node = connector.open(master.endpoint(seed), "redis-migrate-empty")) {
                 if (slots != null) {
+                    KeyDeleter.bySlots(unlinking(node, timeout), served.slotsAmong(slots), ofShard(keys, slots, migrationId, shard));
                     // the shard's keys and slot checkpoints lie in its slots; its one checkpoint key may lie elsewhere
-                    BitSet doomedSlots = (BitSet) slots.clone();
-                    doomedSlots.set(HashSlot.of(Replies.ascii(ShardNames.checkpointKey(migrationId, shard))));
-                    KeyDeleter.bySlots(unlinking(node, timeout), served.slotsAmong(doomedSlots), ofShard(keys, slots, migrationId, shard));
+                    byte[] checkpoint = Replies.ascii(ShardNames.checkpointKey(migrationId, shard));
+                    int checkpointSlot = HashSlot.of(checkpoint);
+                    if (served.slots().stream().anyMatch(r -> r.contains(checkpointSlot))) {
+                        await(node.send(new byte[][] {Replies.ascii("UNLINK"), checkpoint}), node, timeout);
+                    }
                 } else if (partCount > 1 || keys.filtersKeys()) {
                     unlinkWhere(node, key -> keys.selects(key) && (partCount <= 1 || ScanParts.partOf(key, partCount) == partIndex),
                             timeout);

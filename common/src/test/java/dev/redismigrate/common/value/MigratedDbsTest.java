@@ -62,6 +62,9 @@ class MigratedDbsTest {
     @Test
     void aShardsNewCopyOnAClusterTargetEmptiesItsSlotsOnlyPageByPage() {
         UUID id = UUID.randomUUID();
+        while (HashSlot.of(ShardNames.checkpointKey(id, 0)) < 8192) {
+            id = UUID.randomUUID(); // the shard's checkpoint key outside its slots (the first half)
+        }
         try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 1, 0);
              RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(5), Duration.ofSeconds(10), 1)) {
             RedisServer master = cluster.master(0);
