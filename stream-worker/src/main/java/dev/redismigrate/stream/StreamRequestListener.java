@@ -1,5 +1,8 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.cluster.SlotRange;
+import dev.redismigrate.common.cluster.ShardMaster;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.contract.MessageCodec;
@@ -72,12 +75,32 @@ public class StreamRequestListener {
                     changedKeys.forShard(request.shard()), config, changeCopyConfig).waitingOutClusterDown(failover.waitFor()),
                     shardEvents));
         } else {
-            LOG.infof("migration %s: stream%s requested from %s at %s", request.migrationId(),
-                    request.shard() == null ? "" : " of shard " + request.shard(), request.source(), request.from());
+            StreamRequest located = atShardsMaster(request);
+            LOG.infof("migration %s: stream%s requested from %s at %s", located.migrationId(),
+                    located.shard() == null ? "" : " of shard " + located.shard(), located.source(), located.from());
             // a cluster source's shard: its own change log and checkpoint, and its shard on every event
-            tasks.start(watched(request, new StreamReplayer(request, connector, shardEvents, checkpointLog,
-                    changeLog.forShard(request.shard()), config), shardEvents));
+            tasks.start(watched(located, new StreamReplayer(located, connector, shardEvents, checkpointLog,
+                    changeLog.forShard(located.shard()), config), shardEvents));
         }
+    }
+
+    /**
+     * A cluster source shard's stream starts at the master its request names, unless that node is gone or
+     * demoted: a failover while the stream was handed over (its previous worker died) would otherwise end
+     * the migration in {@code error}. The promoted replica keeps the old master's history ({@code replid2}),
+     * so the stream continues there by offset, as after a failover it follows itself.
+     */
+    private StreamRequest atShardsMaster(StreamRequest request) {
+        if (request.shard() == null || request.slots() == null || request.clusterNodes() == null
+                || request.clusterNodes().isEmpty()) {
+            return request;
+        }
+        int slot = SlotRange.parse(request.slots()).nextSetBit(0);
+        if (slot < 0) {
+            return request;
+        }
+        RedisEndpoint master = ShardMaster.current(connector, request.source(), request.clusterNodes(), slot);
+        return master.address().equals(request.source().address()) ? request : request.withSource(master);
     }
 
     /** A cluster source's shard: its task, told apart by its shard, ended when the shard's slots move (SlotWatchedTask). */

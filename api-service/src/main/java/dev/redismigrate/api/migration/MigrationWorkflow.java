@@ -13,6 +13,8 @@ import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -664,11 +666,17 @@ public final class MigrationWorkflow {
                 m.method, null, shard.index, m.selection(), shard.slots);
     }
 
-    /** A cluster source's shard: its stream from its master, from the shard's offset. */
+    /**
+     * A cluster source's shard: its stream from its master, from the shard's offset; with the cluster's nodes as
+     * known (the node the user named, every shard's master), whom the worker asks when that master is gone.
+     */
     private StreamRequest shardStream(MigrationShard shard) {
+        Map<String, RedisEndpoint> nodes = new LinkedHashMap<>();
+        nodes.put(m.source().address(), m.source());
+        m.shards.forEach(s -> nodes.putIfAbsent(s.master(m.source()).address(), s.master(m.source())));
         return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
                 new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection(),
-                shard.slots);
+                shard.slots, List.copyOf(nodes.values()));
     }
 
     /** The replication stream of this attempt from {@code from}. */

@@ -227,6 +227,9 @@ class ShardedWorkflowTest {
         StreamRequest next = assertInstanceOf(StreamRequest.class, workflow.reassign(T0.plusSeconds(60)).get(3));
         assertEquals("10.0.0.7", next.source().host());
         assertEquals(950, next.from().offset());
+        // the cluster's nodes as known, for the worker to ask should this master be gone too by then
+        assertTrue(next.clusterNodes().stream().map(n -> n.address()).toList().containsAll(
+                List.of("10.0.0.1:7000", "10.0.0.7:7000", "10.0.0.3:7000")), next.clusterNodes().toString());
         assertNull(workflow.apply(event(EventType.STREAM_PROGRESS, 0).withNode("10.0.0.1:7000"), T0.plusSeconds(61)).history());
     }
 

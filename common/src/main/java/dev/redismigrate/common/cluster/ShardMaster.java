@@ -47,6 +47,32 @@ public final class ShardMaster {
         return finder;
     }
 
+    /**
+     * Where a shard's stream starts: {@code named} (the master its request names) while that node answers and
+     * masters {@code slot}; else, when it is gone or was demoted (a failover while the stream was handed from
+     * one worker to another), the master of {@code slot} as the other {@code nodes} of the cluster say; else
+     * {@code named} (its failure is then the stream's, as before).
+     */
+    public static RedisEndpoint current(RedisConnector connector, RedisEndpoint named, List<RedisEndpoint> nodes, int slot) {
+        try (RedisLink link = connector.open(named, "redis-migrate-topology")) {
+            String myId = String.valueOf(link.call("CLUSTER", "MYID"));
+            ClusterNode master = masterOf(TopologyReader.read(link, new NodeAddresses(named, Map.of())), slot);
+            if (master == null || master.id().equals(myId)) {
+                return named;
+            }
+        } catch (RedisAccessException | IllegalStateException e) {
+            LOG.debugf("the shard's master %s named at the start does not answer: %s", named.address(), e.getMessage());
+        }
+        ShardMaster finder = new ShardMaster(connector, slot);
+        nodes.forEach(node -> finder.known.putIfAbsent(node.address(), node));
+        RedisEndpoint now = finder.find(named);
+        if (now == null || now.address().equals(named.address())) {
+            return named;
+        }
+        LOG.infof("the master of the shard serving slot %d is %s now, not %s as named", slot, now.address(), named.address());
+        return now;
+    }
+
     /** The slot that names the shard. */
     public int slot() {
         return slot;

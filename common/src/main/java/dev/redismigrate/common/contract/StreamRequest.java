@@ -6,6 +6,7 @@ import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.common.selection.KeySelection;
 import dev.redismigrate.common.selection.MigratedKeys;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,7 +30,25 @@ public record StreamRequest(
         /** key filters and db map (absent: every key, each db into its own number) */
         @JsonProperty("selection") KeySelection selection,
         /** a source shard's slots when the migration began ("0-5460,6000"): the stream ends in error when they move */
-        @JsonProperty("slots") String slots) implements WorkerCommand {
+        @JsonProperty("slots") String slots,
+        /**
+         * a source shard's: the cluster's nodes as last known (every shard's master), asked for the shard's master
+         * when {@code source} is gone at the start (a failover while the stream was handed over); absent: none
+         */
+        @JsonProperty("cluster_nodes") List<RedisEndpoint> clusterNodes) implements WorkerCommand {
+
+    /** Without other nodes to ask (a standalone source, or an older api-service's request). */
+    public StreamRequest(UUID migrationId, int attempt, RedisEndpoint source, RedisEndpoint target, Set<Integer> ignoreDbs,
+            ReplicationOffset from, MigrationMethod method, Integer scanParts, Integer shard, KeySelection selection,
+            String slots) {
+        this(migrationId, attempt, source, target, ignoreDbs, from, method, scanParts, shard, selection, slots, null);
+    }
+
+    /** The same request, its shard's master found at {@code master} (see {@link #clusterNodes}). */
+    public StreamRequest withSource(RedisEndpoint master) {
+        return new StreamRequest(migrationId, attempt, master, target, ignoreDbs, from, method, scanParts, shard, selection,
+                slots, clusterNodes);
+    }
 
     @Override
     public String topic() {

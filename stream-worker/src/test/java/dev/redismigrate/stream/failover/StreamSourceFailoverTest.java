@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.redismigrate.common.cluster.ShardMaster;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
@@ -12,6 +13,7 @@ import dev.redismigrate.common.secret.SecretCipher;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,9 +32,15 @@ class StreamSourceFailoverTest {
             RedisServer replica = cluster.nodes().get(4); // shard 1's replica
             RedisEndpoint masterAt = new RedisEndpoint("127.0.0.1", master.port(), null, null, false);
             StreamSource source;
+            int slot;
             try (RedisLink link = connector.open(masterAt, "test")) {
                 source = StreamSource.ofShard(connector, masterAt, link);
+                slot = ShardMaster.of(connector, link, masterAt).slot();
             }
+            // the other masters, as a handed-over stream's request lists the cluster's nodes
+            List<RedisEndpoint> others = List.of(new RedisEndpoint("127.0.0.1", cluster.master(0).port(), null, null, false),
+                    new RedisEndpoint("127.0.0.1", cluster.master(2).port(), null, null, false));
+            assertEquals(masterAt, ShardMaster.current(connector, masterAt, others, slot), "alive and master: the one named");
             assertFalse(source.relocate(), "no failover yet: the master stays");
             assertTrue(source.masterOffset() >= 0);
 
@@ -49,6 +57,8 @@ class StreamSourceFailoverTest {
                     + replica.cli("CLUSTER", "NODES") + replica.cli("INFO", "replication")
                     + "another master's view:\n" + cluster.master(0).cli("CLUSTER", "NODES") + "the replica's log:\n" + failoverLog(replica));
             assertEquals("127.0.0.1:" + replica.port(), source.address());
+            // a stream handed over meanwhile starts at the promoted replica, not at the master its request names
+            assertEquals("127.0.0.1:" + replica.port(), ShardMaster.current(connector, masterAt, others, slot).address());
             long offset = source.masterOffset();
             assertTrue(offset >= 0, "the offset is read on the new master");
             assertTrue(replica.cli("INFO", "replication").contains("master_repl_offset:" + offset), "the promoted replica's");
