@@ -88,7 +88,8 @@ public class StreamRequestListener {
      * A cluster source shard's stream starts at the master its request names, unless that node is gone or
      * demoted: a failover while the stream was handed over (its previous worker died) would otherwise end
      * the migration in {@code error}. The promoted replica keeps the old master's history ({@code replid2}),
-     * so the stream continues there by offset, as after a failover it follows itself.
+     * so the stream continues there by offset, as after a failover it follows itself. While the named master
+     * does not answer and the cluster names no other yet, asked again for up to the source-failover wait.
      */
     private StreamRequest atShardsMaster(StreamRequest request) {
         if (request.shard() == null || request.slots() == null || request.clusterNodes() == null
@@ -99,8 +100,20 @@ public class StreamRequestListener {
         if (slot < 0) {
             return request;
         }
+        // a master just killed is replaced once the cluster has promoted its replica: asked again until then
+        long deadline = System.nanoTime() + failover.waitFor().toNanos();
         RedisEndpoint master = ShardMaster.current(connector, request.source(), request.clusterNodes(), slot);
-        return master.address().equals(request.source().address()) ? request : request.withSource(master);
+        while (master == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            master = ShardMaster.current(connector, request.source(), request.clusterNodes(), slot);
+        }
+        // none: the stream opens the master named, and its failure to is reported as before
+        return master == null || master.address().equals(request.source().address()) ? request : request.withSource(master);
     }
 
     /** A cluster source's shard: its task, told apart by its shard, ended when the shard's slots move (SlotWatchedTask). */

@@ -50,16 +50,19 @@ public final class ShardMaster {
     /**
      * Where a shard's stream starts: {@code named} (the master its request names) while that node answers and
      * masters {@code slot}; else, when it is gone or was demoted (a failover while the stream was handed from
-     * one worker to another), the master of {@code slot} as the other {@code nodes} of the cluster say; else
-     * {@code named} (its failure is then the stream's, as before).
+     * one worker to another), the master of {@code slot} as the other {@code nodes} of the cluster say.
+     * @return null while {@code named} does not answer and no other node names another master (a failover
+     *         not decided yet: ask again); {@code named} when it answers and no other master is named
      */
     public static RedisEndpoint current(RedisConnector connector, RedisEndpoint named, List<RedisEndpoint> nodes, int slot) {
+        boolean answered = false;
         try (RedisLink link = connector.open(named, "redis-migrate-topology")) {
             String myId = String.valueOf(link.call("CLUSTER", "MYID"));
             ClusterNode master = masterOf(TopologyReader.read(link, new NodeAddresses(named, Map.of())), slot);
             if (master == null || master.id().equals(myId)) {
                 return named;
             }
+            answered = true;
         } catch (RedisAccessException | IllegalStateException e) {
             LOG.debugf("the shard's master %s named at the start does not answer: %s", named.address(), e.getMessage());
         }
@@ -67,7 +70,7 @@ public final class ShardMaster {
         nodes.forEach(node -> finder.known.putIfAbsent(node.address(), node));
         RedisEndpoint now = finder.find(named);
         if (now == null || now.address().equals(named.address())) {
-            return named;
+            return answered ? named : null;
         }
         LOG.infof("the master of the shard serving slot %d is %s now, not %s as named", slot, now.address(), named.address());
         return now;
