@@ -65,8 +65,10 @@ public class SnapshotRequestListener {
                         : request.partCount() > 1 ? "scan part " + request.partIndex() + " of " + request.partCount() : "scan");
         // a cluster source's shard: its own change log (or changed-keys records), and its shard on every event
         Consumer<MigrationEvent> shardEvents = event -> events.publish(event.withShard(request.shard()));
-        // a shard's master that fails over mid-copy: that shard is copied again from the promoted replica
-        shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), failover.waitFor(), shardEvents);
+        // a shard's master that fails over mid-copy: that shard is copied again from the promoted replica; a replica
+        // read that is lost: from the shard's master
+        shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), request.slots(), failover.waitFor(),
+                shardEvents);
         MigrationTask copy = request.byScan()
                 ? new ScanCopier(request, connector, shardEvents, changedKeys.forShard(request.shard()), config, scanConfig)
                         .waitingOutClusterDown(failover.waitFor())

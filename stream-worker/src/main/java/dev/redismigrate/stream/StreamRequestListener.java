@@ -67,7 +67,7 @@ public class StreamRequestListener {
         if (request.byScan()) {
             // a shard's master that fails over: its notifications since are lost, so that shard is captured and scanned
             // again from the promoted replica (the replication stream follows a failover by offset itself: StreamSource)
-            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), failover.waitFor(), shardEvents);
+            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), null, failover.waitFor(), shardEvents);
             LOG.infof("migration %s: change capture (scan method)%s requested from %s", request.migrationId(),
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source());
             // a cluster source's shard: its master's notifications, its own changed-keys records, its shard on every event

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReadFromReplicaTest {
     @RegisterExtension
-    static final ServiceRun RUN = ServiceRun.of(1, 1, Map.of("redis-migrate.migration.read-from-replica", "true"));
+    // a copy whose source link broke retries its node this long before it fails (then the shard is copied from its master)
+    static final ServiceRun RUN = ServiceRun.of(MigrationService.with().api("redis-migrate.migration.read-from-replica", "true")
+            .snapshotWorker("redis-migrate.snapshot.source-retry-for", "10s"));
 
     @Test
     void eachShardIsCopiedFromItsReplicaAndStreamedFromItsMaster() throws Exception {
@@ -69,6 +71,44 @@ class ReadFromReplicaTest {
             }
             String history = RUN.service().history(ids.migration());
             assertFalse(history.contains("OFFSET_LOST") || history.contains("REASSIGNED"), "no shard lost its offset: " + history);
+        }
+    }
+
+    /**
+     * The replica shard 0's snapshot reads is killed mid-copy: the shard alone is copied again from its master
+     * (a lost offset naming the master; before 12-07 the migration ended in {@code error}), then `syncing` and
+     * the target equal to the masters.
+     */
+    @Test
+    void aReplicaKilledMidSnapshotHasItsShardCopiedAgainFromItsMaster() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1, node -> new String[] {
+                "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+             RedisServer target = RedisServer.start();
+             ClusterData data = new ClusterData(cluster)) {
+            data.seed(30, 2000);
+            Await.until(Duration.ofSeconds(60), () -> onlineNodes(cluster) == 6, () -> "every node online: " + onlineNodes(cluster));
+            RedisServer replica = replicaOf(cluster, 0);
+            // shard 0's RDB takes seconds (10 ms per key): the kill lands while it is being copied
+            assertEquals("OK", replica.cli("CONFIG", "SET", "rdb-key-save-delay", "10000").trim());
+            data.startWriting();
+            MigrationService.Ids ids = RUN.service().migrate(cluster.master(0), target);
+            Await.until(Duration.ofSeconds(60), () -> RUN.service().history(ids.migration()).contains("snapshot started from replica 127.0.0.1:"
+                    + replica.port()), () -> "shard 0's snapshot started: " + RUN.service().history(ids.migration()));
+            Thread.sleep(500);
+            replica.kill();
+
+            RUN.service().awaitStatus(ids, "syncing", Duration.ofSeconds(120));
+            String history = RUN.service().history(ids.migration());
+            assertTrue(history.contains("the replica 127.0.0.1:" + replica.port() + " the snapshot read failed")
+                    && history.contains("a new full snapshot of this shard only, from its master"), history);
+            JsonPath syncing = RUN.service().onlineMigration(ids.database());
+            assertEquals("127.0.0.1:" + cluster.master(0).port(), syncing.getString("shards[0].snapshot_node"), syncing.prettify());
+            long roundsAtSync = data.rounds();
+            Await.until(Duration.ofSeconds(30), () -> data.rounds() > roundsAtSync + 200, () -> "writes during the stream");
+            data.stopWriting();
+            Await.until(Duration.ofSeconds(60), () -> data.digest().equals(target.digest()),
+                    () -> "digests equal: the masters' combined " + data.digest() + ", target " + target.digest());
+            assertEquals(data.keys(), Long.parseLong(target.cli("DBSIZE").trim()));
         }
     }
 

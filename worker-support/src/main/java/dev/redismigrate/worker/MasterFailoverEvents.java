@@ -1,6 +1,7 @@
 package dev.redismigrate.worker;
 
 import dev.redismigrate.common.cluster.ShardMaster;
+import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.common.contract.EventType;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.redis.RedisConnector;
@@ -26,32 +27,42 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
 
     private final Consumer<MigrationEvent> events;
     private final RedisConnector connector;
+    /** the node the task reads: the shard's master, or a replica of it (a read-from-replica snapshot) */
     private final RedisEndpoint master;
     private final ShardMaster finder;
     private final Duration wait;
+    /** the task reads a replica: its loss has the shard copied again from its master, which did not move */
+    private final boolean replica;
 
     private MasterFailoverEvents(Consumer<MigrationEvent> events, RedisConnector connector, RedisEndpoint master,
-            ShardMaster finder, Duration wait) {
+            ShardMaster finder, Duration wait, boolean replica) {
         this.events = events;
         this.connector = connector;
         this.master = master;
         this.finder = finder;
         this.wait = wait;
+        this.replica = replica;
     }
 
     /**
-     * {@code events} checked for a failover of {@code node}, the shard's master; {@code events} as they
-     * are for a standalone source (shard null), a node that is not a master (a replica read), a zero
-     * wait, or a node that does not answer now (the task meets that itself).
+     * {@code events} checked for a failover of {@code node}, the shard's master, or for the loss of {@code node},
+     * a replica of the shard that a snapshot reads ({@code slots}: the shard's); {@code events} as they are for a
+     * standalone source (shard null), a zero wait, a replica of unknown slots, or a node that does not answer now
+     * (the task meets that itself).
      */
-    public static Consumer<MigrationEvent> of(Integer shard, RedisConnector connector, RedisEndpoint node, Duration wait,
-            Consumer<MigrationEvent> events) {
+    public static Consumer<MigrationEvent> of(Integer shard, RedisConnector connector, RedisEndpoint node, String slots,
+            Duration wait, Consumer<MigrationEvent> events) {
         if (shard == null || wait.isZero() || wait.isNegative()) {
             return events;
         }
         try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
             ShardMaster finder = ShardMaster.of(connector, link, node);
-            return finder == null ? events : new MasterFailoverEvents(events, connector, node, finder, wait);
+            if (finder != null) {
+                return new MasterFailoverEvents(events, connector, node, finder, wait, false);
+            }
+            int slot = slots == null ? -1 : SlotRange.parse(slots).nextSetBit(0);
+            ShardMaster ofReplica = slot < 0 ? null : ShardMaster.ofSlot(connector, link, node, slot);
+            return ofReplica == null ? events : new MasterFailoverEvents(events, connector, node, ofReplica, wait, true);
         } catch (RuntimeException e) {
             LOG.debugf("shard %d: its node %s not asked for the cluster's nodes: %s", shard, node.address(), e.getMessage());
             return events;
@@ -64,6 +75,10 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
         boolean lost = event.type() == EventType.FAILED || event.type() == EventType.OFFSET_LOST && event.node() == null;
         if (!lost) {
             events.accept(event);
+            return;
+        }
+        if (replica) {
+            replicaLost(event);
             return;
         }
         RedisEndpoint promoted;
@@ -83,6 +98,25 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
                 .withNode(promoted.address())
                 .withMessage("its master " + master.address() + " failed (" + event.message() + "); "
                         + promoted.address() + " masters the shard's slots now"));
+    }
+
+    /**
+     * The replica a snapshot read failed and does not answer: the shard is copied again from its master (as the
+     * cluster names it now), an OFFSET_LOST naming that master (api-service then reads the master for this shard).
+     * A replica that still answers failed for another reason, and a master not found: the FAILED goes on as it is.
+     */
+    private void replicaLost(MigrationEvent event) {
+        RedisEndpoint shardMaster = answers() ? null : finder.find(master);
+        if (shardMaster == null || shardMaster.address().equals(master.address())) {
+            events.accept(event);
+            return;
+        }
+        LOG.warnf("migration %s: the replica %s the shard's snapshot read failed; its master %s is read instead",
+                event.migrationId(), master.address(), shardMaster.address());
+        events.accept(MigrationEvent.of(event.migrationId(), event.attempt(), EventType.OFFSET_LOST, event.worker())
+                .withNode(shardMaster.address())
+                .withMessage("the replica " + master.address() + " the snapshot read failed (" + event.message() + "); the shard"
+                        + " is copied again from its master " + shardMaster.address()));
     }
 
     /** @return the node that masters the shard's slots instead of ours, or null when ours still answers or the wait is over */

@@ -141,6 +141,19 @@ public class MigrationShard extends PanacheEntityBase {
         return true;
     }
 
+    /**
+     * A snapshot that read a replica lost it (the worker's OFFSET_LOST names the shard's master, which did not
+     * move): the shard's next copy reads the master. @return whether it read a replica until now
+     */
+    boolean readMasterInstead(String node) {
+        if (!readsReplica() || node == null || !node.equals(address(masterHost, masterPort))) {
+            return false;
+        }
+        snapshotHost = masterHost;
+        snapshotPort = masterPort;
+        return true;
+    }
+
     /** Back to the start of a copy (a new full snapshot of the shard). */
     void restart() {
         phase = MigrationPhase.SNAPSHOT;

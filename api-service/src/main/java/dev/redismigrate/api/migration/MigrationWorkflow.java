@@ -338,7 +338,9 @@ public final class MigrationWorkflow {
             }
             case OFFSET_LOST -> {
                 // that shard cannot continue: it alone is copied again, by an attempt of its own (its new
-                // copy empties only its slots); the other shards stream on
+                // copy empties only its slots); the other shards stream on. A snapshot whose replica was lost reads
+                // the master next.
+                boolean fromMaster = shard.phase == MigrationPhase.SNAPSHOT && shard.readMasterInstead(event.node());
                 m.attempt++;
                 shard.attempt = m.attempt;
                 shard.restart();
@@ -352,8 +354,8 @@ public final class MigrationWorkflow {
                 ShardFigures.sumCopy(m);
                 // by scan the shard's changes are captured again first (its scan follows the capture's start)
                 return new EventOutcome(of + ": " + (event.message() == null ? "the stream lost its offset" : event.message())
-                        + by + ": a new full " + (m.byScan() ? "capture and scan" : "snapshot") + " of this shard only, attempt "
-                        + m.attempt, List.of(new StopRequest(m.id, "shard " + shard.index + " superseded by attempt " + m.attempt,
+                        + by + ": a new full " + (m.byScan() ? "capture and scan" : "snapshot") + " of this shard only"
+                        + (fromMaster ? ", from its master" : "") + ", attempt " + m.attempt, List.of(new StopRequest(m.id, "shard " + shard.index + " superseded by attempt " + m.attempt,
                                 m.attempt, shard.index), m.byScan() ? shardCapture(shard) : shardSnapshot(shard)));
             }
             case FAILED -> {

@@ -190,6 +190,25 @@ class ShardedWorkflowTest {
         assertEquals(2, late.belowAttempt());
     }
 
+    /** Shard 1 reads its replica 10.0.0.5: the replica lost mid-copy (the worker names the master), the master next. */
+    @Test
+    void aSnapshotWhoseReplicaWasLostCopiesTheShardAgainFromItsMaster() {
+        EventOutcome lost = workflow.apply(event(EventType.OFFSET_LOST, 1).withNode("10.0.0.2:7000")
+                .withMessage("the replica 10.0.0.5:7000 the snapshot read failed (lost the source)"), T0);
+        assertTrue(lost.history().contains("a new full snapshot of this shard only, from its master, attempt 2"), lost.history());
+        SnapshotRequest copy = assertInstanceOf(SnapshotRequest.class, lost.commands().get(1));
+        assertEquals("10.0.0.2", copy.source().host(), "the shard's master");
+        assertEquals("10.0.0.2:7000", MigrationView.of(m).shards().get(1).snapshotNode());
+    }
+
+    /** The stream's lost offset (it names the master it reads) keeps the shard's replica read for the new copy. */
+    @Test
+    void aStreamsLostOffsetKeepsTheReplicaRead() {
+        everyShardStreamsAndShard1FallsSilent();
+        workflow.apply(event(EventType.OFFSET_LOST, 1).withNode("10.0.0.2:7000"), T0.plusSeconds(11));
+        assertEquals("10.0.0.5:7000", MigrationView.of(m).shards().get(1).snapshotNode());
+    }
+
     @Test
     void aLostOffsetCopiesThatShardAloneAgainTheOthersStreamOn() {
         everyShardStreamsAndShard1FallsSilent();

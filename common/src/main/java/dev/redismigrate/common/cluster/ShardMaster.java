@@ -76,6 +76,20 @@ public final class ShardMaster {
         return now;
     }
 
+    /**
+     * The shard serving {@code slot}, as {@code node} (any node of the cluster, e.g. a replica of the shard,
+     * reached over {@code link}) sees the cluster; null when no shard serves it.
+     */
+    public static ShardMaster ofSlot(RedisConnector connector, RedisLink link, RedisEndpoint node, int slot) {
+        ClusterTopology topology = TopologyReader.read(link, new NodeAddresses(node, Map.of()));
+        if (topology.shardOf(slot) == null) {
+            return null;
+        }
+        ShardMaster finder = new ShardMaster(connector, slot);
+        finder.remember(topology, node);
+        return finder;
+    }
+
     /** The slot that names the shard. */
     public int slot() {
         return slot;

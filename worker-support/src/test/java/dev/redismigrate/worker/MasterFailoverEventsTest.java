@@ -1,0 +1,57 @@
+package dev.redismigrate.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redismigrate.common.contract.EventType;
+import dev.redismigrate.common.contract.MigrationEvent;
+import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.secret.SecretCipher;
+import dev.redismigrate.testing.RedisCluster;
+import dev.redismigrate.testing.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read-from-replica snapshot's events: a failure while the replica answers stays a failure; once the replica
+ * is gone, the failure becomes a lost offset naming the shard's master, which api-service reads next.
+ */
+class MasterFailoverEventsTest {
+    private static final SecretCipher CIPHER = new SecretCipher("ZGVtby1vbmx5LWtleS1jaGFuZ2UtbWUtMzJieXRlcyE=");
+
+    @Test
+    void aLostReplicaHasTheShardCopiedAgainFromItsMaster() {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(2), Duration.ofSeconds(5), 1)) {
+            RedisServer replica = cluster.nodes().get(3); // shard 0's (slots from 0)
+            List<MigrationEvent> out = new CopyOnWriteArrayList<>();
+            Consumer<MigrationEvent> events = MasterFailoverEvents.of(0, connector,
+                    new RedisEndpoint("127.0.0.1", replica.port(), null, null, false), "0-5460", Duration.ofSeconds(5), out::add);
+            UUID id = UUID.randomUUID();
+
+            events.accept(failed(id, "the RDB transfer broke"));
+            assertEquals(EventType.FAILED, out.get(0).type(), "the replica answers: another failure, as it is");
+
+            replica.kill();
+            events.accept(failed(id, "lost the source"));
+            MigrationEvent lost = out.get(1);
+            assertEquals(EventType.OFFSET_LOST, lost.type());
+            assertEquals("127.0.0.1:" + cluster.master(0).port(), lost.node(), "the shard's master");
+            assertTrue(lost.message().contains("the replica 127.0.0.1:" + replica.port() + " the snapshot read failed (lost the source)"),
+                    lost.message());
+
+            // a progress event passes as it is
+            events.accept(MigrationEvent.of(id, 1, EventType.SNAPSHOT_PROGRESS, "w"));
+            assertEquals(EventType.SNAPSHOT_PROGRESS, out.get(2).type());
+        }
+    }
+
+    private static MigrationEvent failed(UUID id, String why) {
+        return MigrationEvent.of(id, 1, EventType.FAILED, "w").withMessage(why);
+    }
+}
