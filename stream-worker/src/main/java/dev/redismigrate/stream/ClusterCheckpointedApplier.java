@@ -10,6 +10,7 @@ import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.KeyDeleter;
 import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.replication.ReplicationOffset;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
@@ -366,6 +367,17 @@ final class ClusterCheckpointedApplier implements StreamApplier {
                 replies.forEach(reply -> await(reply, node, "DEL"));
             }
         };
+    }
+
+    /**
+     * The target's nodes as this applier last knew them (masters first), with {@code seed}'s credentials: where a
+     * reconnect may reach the cluster when its seed is down.
+     */
+    List<RedisEndpoint> knownNodes(RedisEndpoint seed) {
+        List<RedisEndpoint> nodes = new ArrayList<>();
+        cluster.topology().masters().forEach(n -> nodes.add(n.endpoint(seed)));
+        cluster.topology().nodes().stream().filter(n -> !n.master()).forEach(n -> nodes.add(n.endpoint(seed)));
+        return nodes;
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.TargetWriteException;
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.replication.ReplicationOffset;
@@ -174,7 +175,7 @@ public final class StreamReplayer extends ReplicaTask {
             checkpointDb = checkpointDb(databases);
             targetIsCluster = TargetSinks.isCluster(target);
             targetLink = target;
-            applier = newApplier(target);
+            applier = newApplier(request.target());
             handled = startingPoint();
             if (handled == null) {
                 return; // a newer attempt owns the target
@@ -595,10 +596,14 @@ public final class StreamReplayer extends ReplicaTask {
         return SourceShardKeys.holdKeysFor(connector, source.endpoint(), shardSlots, part);
     }
 
-    private StreamApplier newApplier(RedisLink target) {
+    /**
+     * The target's applier. @param seed where a cluster target is reached: its registration's node, or on a
+     * reconnect whose seed is down another node it was last known by
+     */
+    private StreamApplier newApplier(RedisEndpoint seed) {
         if (targetIsCluster) {
             try {
-                return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, request.target(),
+                return new ClusterCheckpointedApplier(TargetSinks.clusterWriter(connector, seed,
                         config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, "redis-migrate-stream"),
                         request.target().address(), checkpointLog, request.migrationId(), request.shard(), request.attempt(),
                         config.batchCommands(), MigrationPacers.commands(request.migrationId()), 60_000,
@@ -624,6 +629,35 @@ public final class StreamReplayer extends ReplicaTask {
      * promoted replica is followed) and resumed from its slots' checkpoints, each slot skipping what
      * it holds; a slot that held a checkpoint and holds none now lost its data.
      */
+    /**
+     * A link to the target for a reconnect: its registration's node; for a cluster target whose node that is does
+     * not answer (a managed failover of that very node), another node of the cluster as last known, masters first.
+     * Before 12-07 the reconnect waited for the registration's node until {@code target-retry-for}, then failed.
+     */
+    private RedisLink openTarget() {
+        try {
+            return connector.open(request.target(), "redis-migrate-stream");
+        } catch (RedisAccessException seedDown) {
+            if (!(applier instanceof ClusterCheckpointedApplier cluster)) {
+                throw seedDown;
+            }
+            for (RedisEndpoint node : cluster.knownNodes(request.target())) {
+                if (node.address().equals(request.target().address())) {
+                    continue;
+                }
+                try {
+                    RedisLink link = connector.open(node, "redis-migrate-stream");
+                    LOG.infof("migration %s: the cluster target's node %s does not answer; reaching the cluster through %s",
+                            request.migrationId(), request.target().address(), node.address());
+                    return link;
+                } catch (RedisAccessException e) {
+                    LOG.debugf("the cluster target's node %s does not answer either: %s", node.address(), e.getMessage());
+                }
+            }
+            throw seedDown;
+        }
+    }
+
     private void reconnectTarget(ChangeLogEntryReader reader) {
         Backoff backoff = backoff(Duration.ofMillis(200), Duration.ofSeconds(5), config.targetRetryFor());
         boolean held = applier.holdsCheckpoint();
@@ -639,14 +673,14 @@ public final class StreamReplayer extends ReplicaTask {
             RedisLink link = null;
             StreamApplier next = null;
             try {
-                link = connector.open(request.target(), "redis-migrate-stream");
+                link = openTarget();
                 String lost = targetIsCluster ? null : lostSinceReconnect(link, held); // a cluster's: per slot, below
                 if (lost != null) {
                     link.close();
                     fail(IdleTargetWatch.reason(request.target().address(), lost));
                     return;
                 }
-                next = newApplier(link);
+                next = newApplier(link.endpoint());
                 ReplicationOffset start;
                 lock.lock();
                 try {

@@ -60,6 +60,42 @@ class ClusterTargetReconnectTest {
     }
 
     /**
+     * The node the stream was given as the cluster target (its registration's node, master 0) dies and its replica
+     * takes over: the reconnect reaches the cluster through another node it knew, and every counter ends exact.
+     * Before 12-07 the reconnect waited for the dead node until {@code target-retry-for}, then failed.
+     */
+    @Test
+    void theTargetsRegisteredNodeDyingIsReachedThroughAnotherNode() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
+             RedisServer source = RedisServer.start(); RedisServer helper = RedisServer.start();
+             RedisLink writes = LINKS.connector().open(endpoint(source), "test-load")) {
+            String[] tag = tagPerMaster();
+            Stream stream = Stream.start(cluster, source, helper);
+            RedisServer seed = cluster.master(0);
+            RedisServer replica = cluster.nodes().get(3); // master 0's
+            RedisServer reader = cluster.master(1);
+            int rounds = 2000;
+            for (int i = 0; i < rounds; i++) {
+                for (String t : tag) {
+                    writes.call("INCR", "{" + t + "}counter");
+                }
+                if (i == 1000) {
+                    seed.kill();
+                    assertEquals("OK", replica.cli("CLUSTER", "FAILOVER", "TAKEOVER").trim());
+                    await(() -> replica.cli("ROLE").startsWith("master"), "master 0's replica promoted");
+                }
+            }
+            for (String t : tag) {
+                await(() -> Integer.toString(rounds).equals(reader.cli("-c", "GET", "{" + t + "}counter").trim()),
+                        () -> "counter {" + t + "} at " + rounds + ", is " + reader.cli("-c", "GET", "{" + t + "}counter").trim()
+                                + "; events: " + stream.events().stream().filter(e -> e.type() != EventType.STREAM_PROGRESS).toList());
+            }
+            assertTrue(stream.thread().isAlive(), "still streaming");
+            stream.stop();
+        }
+    }
+
+    /**
      * Master 1's replica loses its link (killed, and the master now wants a password the replica does
      * not have, so it stays down) for longer than the change log's trim period while the stream goes
      * on; then master 1 dies and the replica takes over (CLUSTER FAILOVER TAKEOVER): the target lost
