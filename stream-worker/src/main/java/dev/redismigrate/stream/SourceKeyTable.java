@@ -53,9 +53,8 @@ final class SourceKeyTable implements AutoCloseable {
     }
 
     /**
-     * Asked again on a new link after any failure until {@code retryFor}: the source ran the command, so its
-     * server can name its keys, and a failure is the link's (a refusal would come back each time and end the
-     * stream once the time is up).
+     * Asked again, on a new link, after a failure of the link (it is closed, or no longer answers a PING) until
+     * {@code retryFor}; a refusal by a server that answers comes back at once.
      */
     private List<byte[]> askKeys(byte[][] argv) {
         long deadline = System.nanoTime() + retryFor.toNanos();
@@ -68,6 +67,9 @@ final class SourceKeyTable implements AutoCloseable {
                 }
                 return CommandKeys.askKeys(link, argv, timeout);
             } catch (RuntimeException e) {
+                if (answers()) {
+                    throw e; // the server refused the question itself
+                }
                 close();
                 if (System.nanoTime() >= deadline) {
                     throw e;
@@ -75,6 +77,14 @@ final class SourceKeyTable implements AutoCloseable {
             }
             pause();
             timeout = RETRY_TIMEOUT;
+        }
+    }
+
+    private boolean answers() {
+        try {
+            return link != null && link.isOpen() && "PONG".equals(String.valueOf(link.call(RETRY_TIMEOUT, "PING")));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

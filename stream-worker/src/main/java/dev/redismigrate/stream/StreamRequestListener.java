@@ -1,8 +1,5 @@
 package dev.redismigrate.stream;
 
-import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.cluster.SlotRange;
-import dev.redismigrate.common.cluster.ShardMaster;
 import dev.redismigrate.worker.checkpoint.CheckpointLog;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import dev.redismigrate.common.contract.MessageCodec;
@@ -25,6 +22,7 @@ import dev.redismigrate.worker.changelog.ChangeLog;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -75,45 +73,17 @@ public class StreamRequestListener {
                     changedKeys.forShard(request.shard()), config, changeCopyConfig).waitingOutClusterDown(failover.waitFor()),
                     shardEvents));
         } else {
-            StreamRequest located = atShardsMaster(request);
-            LOG.infof("migration %s: stream%s requested from %s at %s", located.migrationId(),
-                    located.shard() == null ? "" : " of shard " + located.shard(), located.source(), located.from());
-            // a cluster source's shard: its own change log and checkpoint, and its shard on every event
-            tasks.start(watched(located, new StreamReplayer(located, connector, shardEvents, checkpointLog,
-                    changeLog.forShard(located.shard()), config), shardEvents));
+            LOG.infof("migration %s: stream%s requested from %s at %s", request.migrationId(),
+                    request.shard() == null ? "" : " of shard " + request.shard(), request.source(), request.from());
+            Consumer<MigrationEvent> reported = shardEvents;
+            // a cluster source's shard: its own change log and checkpoint, and its shard on every event; its master found
+            // again first where the request's is gone (a failover during a hand-over)
+            Function<StreamRequest, MigrationTask> stream = at -> watched(at, new StreamReplayer(at, connector, reported, checkpointLog,
+                    changeLog.forShard(at.shard()), config), reported);
+            tasks.start(LocatedShardStream.applies(request)
+                    ? ShardTask.of(request.shard(), new LocatedShardStream(request, connector, failover.waitFor(), stream))
+                    : stream.apply(request));
         }
-    }
-
-    /**
-     * A cluster source shard's stream starts at the master its request names, unless that node is gone or
-     * demoted: a failover while the stream was handed over (its previous worker died) would otherwise end
-     * the migration in {@code error}. The promoted replica keeps the old master's history ({@code replid2}),
-     * so the stream continues there by offset, as after a failover it follows itself. While the named master
-     * does not answer and the cluster names no other yet, asked again for up to the source-failover wait.
-     */
-    private StreamRequest atShardsMaster(StreamRequest request) {
-        if (request.shard() == null || request.slots() == null || request.clusterNodes() == null
-                || request.clusterNodes().isEmpty()) {
-            return request;
-        }
-        int slot = SlotRange.parse(request.slots()).nextSetBit(0);
-        if (slot < 0) {
-            return request;
-        }
-        // a master just killed is replaced once the cluster has promoted its replica: asked again until then
-        long deadline = System.nanoTime() + failover.waitFor().toNanos();
-        RedisEndpoint master = ShardMaster.current(connector, request.source(), request.clusterNodes(), slot);
-        while (master == null && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            master = ShardMaster.current(connector, request.source(), request.clusterNodes(), slot);
-        }
-        // none: the stream opens the master named, and its failure to is reported as before
-        return master == null || master.address().equals(request.source().address()) ? request : request.withSource(master);
     }
 
     /** A cluster source's shard: its task, told apart by its shard, ended when the shard's slots move (SlotWatchedTask). */

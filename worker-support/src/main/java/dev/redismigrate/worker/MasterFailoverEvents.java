@@ -106,15 +106,22 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
      * A replica that still answers failed for another reason, and a master not found: the FAILED goes on as it is.
      */
     private void replicaLost(MigrationEvent event) {
-        RedisEndpoint shardMaster = answers() ? null : finder.find(master);
-        if (shardMaster == null || shardMaster.address().equals(master.address())) {
+        RedisEndpoint shardMaster = null;
+        if (!answers(master)) {
+            try {
+                shardMaster = awaitAnsweringMaster();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (shardMaster == null) {
             events.accept(event);
             return;
         }
         LOG.warnf("migration %s: the replica %s the shard's snapshot read failed; its master %s is read instead",
                 event.migrationId(), master.address(), shardMaster.address());
         events.accept(MigrationEvent.of(event.migrationId(), event.attempt(), EventType.OFFSET_LOST, event.worker())
-                .withNode(shardMaster.address())
+                .withSnapshotNode(shardMaster.address())
                 .withMessage("the replica " + master.address() + " the snapshot read failed (" + event.message() + "); the shard"
                         + " is copied again from its master " + shardMaster.address()));
     }
@@ -134,8 +141,30 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
         }
     }
 
+    /**
+     * The shard's master as the cluster names it, once it answers (the master may have died with the replica: its
+     * replica promoted then), or null when the wait is over.
+     */
+    private RedisEndpoint awaitAnsweringMaster() throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            RedisEndpoint now = finder.find(master);
+            if (now != null && !now.address().equals(master.address()) && answers(now)) {
+                return now;
+            }
+            if (System.nanoTime() >= deadline) {
+                return null;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
     private boolean answers() {
-        try (RedisLink link = connector.open(master, "redis-migrate-topology")) {
+        return answers(master);
+    }
+
+    private boolean answers(RedisEndpoint node) {
+        try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
             link.call("PING");
             return true;
         } catch (RuntimeException e) {

@@ -41,7 +41,8 @@ class MasterFailoverEventsTest {
             events.accept(failed(id, "lost the source"));
             MigrationEvent lost = out.get(1);
             assertEquals(EventType.OFFSET_LOST, lost.type());
-            assertEquals("127.0.0.1:" + cluster.master(0).port(), lost.node(), "the shard's master");
+            assertEquals("127.0.0.1:" + cluster.master(0).port(), lost.snapshotNode(), "the shard's master, read next");
+            assertEquals(null, lost.node(), "the master did not move");
             assertTrue(lost.message().contains("the replica 127.0.0.1:" + replica.port() + " the snapshot read failed (lost the source)"),
                     lost.message());
 

@@ -142,15 +142,19 @@ public class MigrationShard extends PanacheEntityBase {
     }
 
     /**
-     * A snapshot that read a replica lost it (the worker's OFFSET_LOST names the shard's master, which did not
-     * move): the shard's next copy reads the master. @return whether it read a replica until now
+     * A snapshot that read a replica lost it (the worker's OFFSET_LOST names the node to read next, the shard's
+     * master): the shard's next copy reads that node. @return whether it moved
      */
-    boolean readMasterInstead(String node) {
-        if (!readsReplica() || node == null || !node.equals(address(masterHost, masterPort))) {
+    boolean snapshotMovedTo(String node) {
+        if (node == null || node.equals(address(snapshotHost, snapshotPort))) {
             return false;
         }
-        snapshotHost = masterHost;
-        snapshotPort = masterPort;
+        int colon = node.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        snapshotHost = node.substring(0, colon).replace("[", "").replace("]", "");
+        snapshotPort = Integer.parseInt(node.substring(colon + 1));
         return true;
     }
 

@@ -340,7 +340,7 @@ public final class MigrationWorkflow {
                 // that shard cannot continue: it alone is copied again, by an attempt of its own (its new
                 // copy empties only its slots); the other shards stream on. A snapshot whose replica was lost reads
                 // the master next.
-                boolean fromMaster = shard.phase == MigrationPhase.SNAPSHOT && shard.readMasterInstead(event.node());
+                boolean fromMaster = shard.phase == MigrationPhase.SNAPSHOT && shard.snapshotMovedTo(event.snapshotNode());
                 m.attempt++;
                 shard.attempt = m.attempt;
                 shard.restart();

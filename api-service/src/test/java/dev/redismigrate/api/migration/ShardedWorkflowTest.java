@@ -52,7 +52,7 @@ class ShardedWorkflowTest {
     private static MigrationEvent madeAt(MigrationEvent e, Instant at) {
         return new MigrationEvent(e.migrationId(), e.attempt(), e.type(), at, e.worker(), e.keysCopied(), e.keysTotal(),
                 e.bytesCopied(), e.offset(), e.lagBytes(), e.commandsApplied(), e.message(), e.pendingKeys(), e.lagSeconds(),
-                e.part(), e.captureLagBytes(), e.applyLagBytes(), e.applyLagSeconds(), e.shard(), e.node());
+                e.part(), e.captureLagBytes(), e.applyLagBytes(), e.applyLagSeconds(), e.shard(), e.node(), e.snapshotNode());
     }
 
     /** By scan, 2 shards; shard 1's scan reads a replica (read-from-replica). */
@@ -193,7 +193,7 @@ class ShardedWorkflowTest {
     /** Shard 1 reads its replica 10.0.0.5: the replica lost mid-copy (the worker names the master), the master next. */
     @Test
     void aSnapshotWhoseReplicaWasLostCopiesTheShardAgainFromItsMaster() {
-        EventOutcome lost = workflow.apply(event(EventType.OFFSET_LOST, 1).withNode("10.0.0.2:7000")
+        EventOutcome lost = workflow.apply(event(EventType.OFFSET_LOST, 1).withSnapshotNode("10.0.0.2:7000")
                 .withMessage("the replica 10.0.0.5:7000 the snapshot read failed (lost the source)"), T0);
         assertTrue(lost.history().contains("a new full snapshot of this shard only, from its master, attempt 2"), lost.history());
         SnapshotRequest copy = assertInstanceOf(SnapshotRequest.class, lost.commands().get(1));
@@ -201,12 +201,18 @@ class ShardedWorkflowTest {
         assertEquals("10.0.0.2:7000", MigrationView.of(m).shards().get(1).snapshotNode());
     }
 
-    /** The stream's lost offset (it names the master it reads) keeps the shard's replica read for the new copy. */
+    /**
+     * The stream's lost offset (it names the master it reads), and a failover reported mid-copy (the promoted master
+     * named), keep the shard's replica read for the new copy.
+     */
     @Test
     void aStreamsLostOffsetKeepsTheReplicaRead() {
         everyShardStreamsAndShard1FallsSilent();
         workflow.apply(event(EventType.OFFSET_LOST, 1).withNode("10.0.0.2:7000"), T0.plusSeconds(11));
         assertEquals("10.0.0.5:7000", MigrationView.of(m).shards().get(1).snapshotNode());
+        workflow.apply(event(EventType.OFFSET_LOST, 1).withNode("10.0.0.9:7000").withMessage("its master failed"), T0.plusSeconds(12));
+        assertEquals("10.0.0.9:7000", MigrationView.of(m).shards().get(1).node());
+        assertEquals("10.0.0.5:7000", MigrationView.of(m).shards().get(1).snapshotNode(), "the replica read stays");
     }
 
     @Test

@@ -48,32 +48,56 @@ public final class ShardMaster {
     }
 
     /**
-     * Where a shard's stream starts: {@code named} (the master its request names) while that node answers and
-     * masters {@code slot}; else, when it is gone or was demoted (a failover while the stream was handed from
-     * one worker to another), the master of {@code slot} as the other {@code nodes} of the cluster say.
-     * @return null while {@code named} does not answer and no other node names another master (a failover
-     *         not decided yet: ask again); {@code named} when it answers and no other master is named
+     * Where a shard's stream starts: {@code named} (the master its request names) while it masters {@code slot} by
+     * its own view; when it was demoted, the master its view names; when it is gone (a failover while the stream
+     * was handed from one worker to another), the master another of {@code nodes} names. A master is taken only
+     * when it answers and masters the slot by its own view (a dead old master may still be listed as the master
+     * until the cluster has promoted its replica; node addresses may differ between views, node ids do not).
+     * @return null while no such master is found (a failover not decided yet: ask again)
      */
     public static RedisEndpoint current(RedisConnector connector, RedisEndpoint named, List<RedisEndpoint> nodes, int slot) {
-        boolean answered = false;
         try (RedisLink link = connector.open(named, "redis-migrate-topology")) {
             String myId = String.valueOf(link.call("CLUSTER", "MYID"));
             ClusterNode master = masterOf(TopologyReader.read(link, new NodeAddresses(named, Map.of())), slot);
             if (master == null || master.id().equals(myId)) {
                 return named;
             }
-            answered = true;
+            RedisEndpoint said = master.endpoint(named);
+            if (mastersSlot(connector, said, slot)) {
+                LOG.infof("the master of the shard serving slot %d is %s now, not %s as named", slot, said.address(), named.address());
+                return said;
+            }
         } catch (RedisAccessException | IllegalStateException e) {
             LOG.debugf("the shard's master %s named at the start does not answer: %s", named.address(), e.getMessage());
         }
-        ShardMaster finder = new ShardMaster(connector, slot);
-        nodes.forEach(node -> finder.known.putIfAbsent(node.address(), node));
-        RedisEndpoint now = finder.find(named);
-        if (now == null || now.address().equals(named.address())) {
-            return answered ? named : null;
+        for (RedisEndpoint node : nodes) {
+            if (node.address().equals(named.address())) {
+                continue;
+            }
+            try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
+                ClusterNode master = masterOf(TopologyReader.read(link, new NodeAddresses(node, Map.of())), slot);
+                RedisEndpoint candidate = master == null ? null : master.endpoint(node);
+                if (candidate != null && mastersSlot(connector, candidate, slot)) {
+                    LOG.infof("the master of the shard serving slot %d is %s now, not %s as named", slot, candidate.address(),
+                            named.address());
+                    return candidate;
+                }
+            } catch (RedisAccessException | IllegalStateException e) {
+                LOG.debugf("asking %s for the master of slot %d: %s", node.address(), slot, e.getMessage());
+            }
         }
-        LOG.infof("the master of the shard serving slot %d is %s now, not %s as named", slot, now.address(), named.address());
-        return now;
+        return null;
+    }
+
+    /** Whether {@code node} answers and masters {@code slot} by its own view. */
+    private static boolean mastersSlot(RedisConnector connector, RedisEndpoint node, int slot) {
+        try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
+            String myId = String.valueOf(link.call("CLUSTER", "MYID"));
+            ClusterNode master = masterOf(TopologyReader.read(link, new NodeAddresses(node, Map.of())), slot);
+            return master != null && master.id().equals(myId);
+        } catch (RedisAccessException | IllegalStateException e) {
+            return false;
+        }
     }
 
     /**

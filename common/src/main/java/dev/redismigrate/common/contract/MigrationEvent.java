@@ -42,14 +42,19 @@ public record MigrationEvent(
          * a cluster source's stream: the node it reads now ("host:port"), its shard's master, which a
          * failover moves (absent: the node the request named)
          */
-        @JsonProperty("node") String node) {
+        @JsonProperty("node") String node,
+        /**
+         * a cluster source shard's copy that read a replica which is gone (with OFFSET_LOST): the node its next copy
+         * reads ("host:port", its master); absent otherwise
+         */
+        @JsonProperty("snapshot_node") String snapshotNode) {
 
     /** Of a standalone source (no shard). */
     public MigrationEvent(UUID migrationId, int attempt, EventType type, Instant at, String worker, Long keysCopied,
             Long keysTotal, Long bytesCopied, ReplicationOffset offset, Long lagBytes, Long commandsApplied, String message,
             Long pendingKeys, Long lagSeconds, Integer part, Long captureLagBytes, Long applyLagBytes, Double applyLagSeconds) {
         this(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied,
-                message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, null, null);
+                message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, null, null, null);
     }
 
     public static MigrationEvent of(UUID migrationId, int attempt, EventType type, String worker) {
@@ -57,42 +62,47 @@ public record MigrationEvent(
     }
 
     public MigrationEvent withCopy(long keysCopied, long keysTotal, long bytesCopied) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     public MigrationEvent withOffset(ReplicationOffset offset) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     public MigrationEvent withStream(long commandsApplied, Long lagBytes) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     public MigrationEvent withMessage(String message) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     /** Scan method: keys re-copied so far, and what waits. */
     public MigrationEvent withChanges(long keysRecopied, long pendingKeys, long lagSeconds) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, keysRecopied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, keysRecopied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     public MigrationEvent withPart(int part) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     /** Replication: the lag in its two parts, capture (source → change log) and apply (change log → target). */
     public MigrationEvent withLagParts(Long captureLagBytes, Long applyLagBytes, Double applyLagSeconds) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     /** The shard the event is of: the worker stamps its request's shard on every event of the task. */
     public MigrationEvent withShard(Integer shard) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
+    }
+
+    /** The node a shard's next copy reads: its master, the replica the copy read being gone. */
+    public MigrationEvent withSnapshotNode(String snapshotNode) {
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 
     /** The node the task reads now (a cluster shard's master, after a failover another node). */
     public MigrationEvent withNode(String node) {
-        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node);
+        return new MigrationEvent(migrationId, attempt, type, at, worker, keysCopied, keysTotal, bytesCopied, offset, lagBytes, commandsApplied, message, pendingKeys, lagSeconds, part, captureLagBytes, applyLagBytes, applyLagSeconds, shard, node, snapshotNode);
     }
 }

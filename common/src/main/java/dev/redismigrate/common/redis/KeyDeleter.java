@@ -65,8 +65,8 @@ public final class KeyDeleter {
      * {@code doomed} picks, found by {@code CLUSTER GETKEYSINSLOT}; by {@code SCAN} where the server refuses
      * that ({@code doomed} must then pick by slot itself). A slot whose page came full is asked again after
      * the page's deletion; one whose full page held only keys kept (e.g. checkpoints) is asked for twice as
-     * many, so that the kept keys cannot hide the others. A slot that still gives full pages after as many
-     * as its keys at the start allow is being written meanwhile: that ends the deletion with an error
+     * many, so that the kept keys cannot hide the others. A slot from which more keys were deleted than it
+     * held at the start (and a page more) is being written meanwhile: that ends the deletion with an error
      * rather than a loop without end. @return how many
      */
     public static long bySlots(Server server, BitSet slots, Predicate<byte[]> doomed) {
@@ -81,17 +81,17 @@ public final class KeyDeleter {
     }
 
     private static long findingBySlots(Server server, BitSet slots, Predicate<byte[]> doomed) {
-        Deque<int[]> asked = new ArrayDeque<>(); // {slot, keys asked, pages left (-1: not counted yet)}
-        slots.stream().forEach(slot -> asked.add(new int[] {slot, KEYS_PER_SLOT, -1}));
+        Deque<long[]> asked = new ArrayDeque<>(); // {slot, keys asked, keys at the start (-1: not counted yet), deleted}
+        slots.stream().forEach(slot -> asked.add(new long[] {slot, KEYS_PER_SLOT, -1, 0}));
         long deleted = 0;
         while (!asked.isEmpty()) {
-            List<int[]> round = new ArrayList<>();
+            List<long[]> round = new ArrayList<>();
             List<byte[][]> commands = new ArrayList<>();
             while (!asked.isEmpty() && round.size() < SLOTS_PER_ROUND) {
-                int[] slot = asked.poll();
+                long[] slot = asked.poll();
                 round.add(slot);
-                byte[] number = ascii(Integer.toString(slot[0]));
-                commands.add(new byte[][] {CLUSTER, GETKEYSINSLOT, number, ascii(Integer.toString(slot[1]))});
+                byte[] number = ascii(Long.toString(slot[0]));
+                commands.add(new byte[][] {CLUSTER, GETKEYSINSLOT, number, ascii(Long.toString(slot[1]))});
                 commands.add(new byte[][] {CLUSTER, COUNTKEYSINSLOT, number});
             }
             List<Object> replies = server.call(commands);
@@ -106,18 +106,22 @@ public final class KeyDeleter {
                         picked++;
                     }
                 }
-                int[] slot = round.get(i);
+                long[] slot = round.get(i);
                 if (keys.size() < slot[1]) {
                     continue; // all of the slot's keys were on this page
                 }
-                // the keys it held when first asked bound the pages it may still take (doublings included)
-                int pagesLeft = slot[2] >= 0 ? slot[2] - 1
-                        : (int) Math.min(Integer.MAX_VALUE, number(replies.get(2 * i + 1)) / KEYS_PER_SLOT + 32);
-                if (pagesLeft <= 0) {
+                long atStart = slot[2] >= 0 ? slot[2] : number(replies.get(2 * i + 1));
+                long deletedHere = slot[3] + picked;
+                // each full page deletes one key at least, or doubles the ask: it ends, unless something else
+                // writes keys into the slot as fast as they go
+                if (deletedHere > atStart + KEYS_PER_SLOT) {
                     throw new IllegalStateException("slot " + slot[0] + " still gives full pages of keys while it is emptied:"
                             + " something else writes keys into it");
                 }
-                asked.add(new int[] {slot[0], picked > 0 ? slot[1] : slot[1] * 2, pagesLeft});
+                // the keys kept come again on every page: asked for on top of a page's worth
+                long kept = keys.size() - picked;
+                long next = picked > 0 ? Math.max(slot[1], kept + KEYS_PER_SLOT) : slot[1] * 2;
+                asked.add(new long[] {slot[0], Math.min(next, Integer.MAX_VALUE), atStart, deletedHere});
             }
             if (!page.isEmpty()) {
                 server.delete(page);
