@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.redismigrate.common.cluster.HashSlot;
 import dev.redismigrate.common.redis.RedisLink;
+import dev.redismigrate.testing.RedisServer;
+import dev.redismigrate.common.redis.RedisEndpoint;
+import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.testing.RedisCluster;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,21 @@ final class ClusterKeys {
     }
 
     /** One server's db 0: each key → "type digest" and " expires" when it has a TTL. */
+    /** A cluster source's keys on its masters now, shard 0's being {@code promoted} (its replica after a failover). */
+    static Map<String, String> afterShard0Failover(RedisConnector connector, RedisCluster cluster, RedisServer promoted) {
+        return of(cluster, m -> {
+            RedisServer master = m == 0 ? promoted : cluster.master(m);
+            return connector.open(new RedisEndpoint("127.0.0.1", master.port(), null, null, false), "cluster-keys");
+        });
+    }
+
+    /** A standalone server's keys (a target). */
+    static Map<String, String> of(RedisConnector connector, RedisServer server) {
+        try (RedisLink link = connector.open(new RedisEndpoint("127.0.0.1", server.port(), null, null, false), "cluster-keys")) {
+            return of(link);
+        }
+    }
+
     static Map<String, String> of(RedisLink link) {
         Map<String, String> out = new TreeMap<>();
         String cursor = "0";

@@ -3,8 +3,6 @@ package dev.redismigrate.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.redismigrate.common.redis.RedisEndpoint;
-import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import io.restassured.path.json.JsonPath;
@@ -159,15 +157,10 @@ class ClusterSourceFailoverTest {
 
     /** The source's keys on its masters now (shard 0's is the promoted replica). */
     private static Map<String, String> keys(RedisCluster cluster, RedisServer promoted) {
-        return ClusterKeys.of(cluster, m -> {
-            RedisServer master = m == 0 ? promoted : cluster.master(m);
-            return RUN.connector().open(new RedisEndpoint("127.0.0.1", master.port(), null, null, false), "failover-test");
-        });
+        return ClusterKeys.afterShard0Failover(RUN.connector(), cluster, promoted);
     }
 
     private static Map<String, String> targetKeys(RedisServer target) {
-        try (RedisLink link = RUN.connector().open(new RedisEndpoint("127.0.0.1", target.port(), null, null, false), "failover-test")) {
-            return ClusterKeys.of(link);
-        }
+        return ClusterKeys.of(RUN.connector(), target);
     }
 }
