@@ -7,6 +7,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryBatch;
+import dev.redismigrate.common.pipeline.ClusterEntryWriter;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.SocketEntryWriter;
@@ -190,14 +191,20 @@ public final class SnapshotCopier extends ReplicaTask {
      * Keys are independent within a snapshot, so they are restored over several connections at
      * once, each key always by the same one (its chunks stay in order).
      */
+    /** A cluster target's nodes as its writers last read them (empty before the first; see {@link #openWriters}). */
+    private List<String> targetNodes = List.of();
+
     private ShardedEntryWriter openWriters() {
         List<EntrySink> writers = new ArrayList<>();
         writerLinks.clear();
         try {
             for (int i = 0; i < config.writers(); i++) { // on a cluster, each writer thread routes its keys to every master
                 EntrySink sink = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-snapshot",
-                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000);
+                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, targetNodes);
                 writers.add(sink);
+                if (sink instanceof ClusterEntryWriter cluster) {
+                    targetNodes = cluster.knownNodes(); // a reconnect whose seed is down reaches the cluster through these
+                }
                 if (sink instanceof SocketEntryWriter direct) {
                     writerLinks.add(direct);
                 }

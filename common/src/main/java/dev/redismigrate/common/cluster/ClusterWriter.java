@@ -54,6 +54,8 @@ public final class ClusterWriter implements AutoCloseable {
     private volatile boolean closed;
     private CommandKeys keys;
     private ClusterTopology topologyOf;
+    /** asked after the seed while no topology is known yet (see the constructor) */
+    private final List<String> alsoKnown;
     private ClusterNode[] owners;
     private List<Pending> pending = new ArrayList<>();
     private long pendingBytes;
@@ -77,6 +79,16 @@ public final class ClusterWriter implements AutoCloseable {
     /** @param maxPendingCommands commands queued before they are sent and their replies awaited (bounds the futures held) */
     public ClusterWriter(RedisConnector connector, NodeAddresses addresses, int maxPendingCommands, long maxPendingBytes,
             Duration replyTimeout, String clientName) {
+        this(connector, addresses, maxPendingCommands, maxPendingBytes, replyTimeout, clientName, List.of());
+    }
+
+    /**
+     * @param alsoKnown other nodes of the cluster ("host:port", e.g. from an earlier writer's {@link #knownNodes}),
+     *        asked for the topology when the seed does not answer (a managed failover of that very node)
+     */
+    public ClusterWriter(RedisConnector connector, NodeAddresses addresses, int maxPendingCommands, long maxPendingBytes,
+            Duration replyTimeout, String clientName, List<String> alsoKnown) {
+        this.alsoKnown = List.copyOf(alsoKnown);
         this.connector = connector;
         this.addresses = addresses;
         this.maxPendingCommands = maxPendingCommands;
@@ -226,14 +238,22 @@ public final class ClusterWriter implements AutoCloseable {
         return triedAgain;
     }
 
+    /** The cluster's nodes as this writer last read them ("host:port", masters first). */
+    public List<String> knownNodes() {
+        List<String> nodes = new ArrayList<>();
+        topologyOf.masters().forEach(n -> nodes.add(n.address()));
+        topologyOf.nodes().stream().filter(n -> !n.master()).forEach(n -> nodes.add(n.address()));
+        return nodes;
+    }
+
     /** The topology the writer routes by (re-read after each MOVED). */
     public ClusterTopology topology() {
         return topologyOf;
     }
 
     /**
-     * Re-reads the topology from the seed, else from any master known: after a failover or a
-     * resharding the seed may be gone. The key table is read once, from the first node that answers.
+     * Re-reads the topology from the seed, else from any master known (or, before the first read, the nodes
+     * given as also known): after a failover or a resharding the seed may be gone. The key table is read once, from the first node that answers.
      */
     private void refresh() {
         List<String> tried = new ArrayList<>();
@@ -242,6 +262,7 @@ public final class ClusterWriter implements AutoCloseable {
         if (topologyOf != null) {
             topologyOf.masters().forEach(m -> candidates.add(m.address()));
         }
+        alsoKnown.stream().filter(a -> !candidates.contains(a)).forEach(candidates::add);
         for (String address : candidates) {
             try {
                 RedisLink link = link(address);

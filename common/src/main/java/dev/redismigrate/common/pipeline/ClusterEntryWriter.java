@@ -29,6 +29,11 @@ public final class ClusterEntryWriter implements EntrySink {
         this.target = target;
     }
 
+    /** The cluster's nodes as the writer last read them ("host:port"): where a new writer may reach it when the seed is down. */
+    public java.util.List<String> knownNodes() {
+        return cluster.knownNodes();
+    }
+
     @Override
     public CompletableFuture<Object> write(Entry entry) {
         if (entry.db() != 0) {

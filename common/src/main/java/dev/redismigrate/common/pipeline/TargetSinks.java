@@ -6,6 +6,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,10 +32,16 @@ public final class TargetSinks {
      */
     public static EntrySink open(RedisConnector connector, RedisEndpoint target, boolean cluster, String clientName,
             int maxCommands, long maxBytes, long replyTimeoutMillis) {
+        return open(connector, target, cluster, clientName, maxCommands, maxBytes, replyTimeoutMillis, List.of());
+    }
+
+    /** The same, a cluster target also reached through {@code alsoKnown} ("host:port") while its seed does not answer. */
+    public static EntrySink open(RedisConnector connector, RedisEndpoint target, boolean cluster, String clientName,
+            int maxCommands, long maxBytes, long replyTimeoutMillis, List<String> alsoKnown) {
         if (cluster) {
             try {
-                return new ClusterEntryWriter(clusterWriter(connector, target, maxCommands, maxBytes, replyTimeoutMillis,
-                        clientName), target.address());
+                return new ClusterEntryWriter(new ClusterWriter(connector, new NodeAddresses(target, Map.of()), maxCommands,
+                        maxBytes, Duration.ofMillis(replyTimeoutMillis), clientName, alsoKnown), target.address());
             } catch (dev.redismigrate.common.cluster.ClusterWriteException e) {
                 // its topology could not be read from any node: a cluster that is not there now
                 throw new TargetLostException("the cluster target " + target.address() + ": " + e.getMessage());

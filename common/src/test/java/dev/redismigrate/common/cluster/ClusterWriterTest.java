@@ -40,6 +40,32 @@ class ClusterWriterTest {
     }
 
     /**
+     * A writer whose seed does not answer (a managed failover of the node the target was registered by) reaches the
+     * cluster through the nodes an earlier writer knew, and knows them all itself.
+     */
+    @Test
+    void aSeedThatDoesNotAnswerIsPassedOverForTheNodesAlsoKnown() {
+        List<String> known;
+        try (ClusterWriter first = writer()) {
+            known = first.knownNodes();
+        }
+        assertEquals(3, known.size(), known.toString());
+        RedisServer gone = RedisServer.start();
+        int port = gone.port();
+        gone.close(); // nothing listens there any more
+        NodeAddresses deadSeed = new NodeAddresses(new dev.redismigrate.common.redis.RedisEndpoint("127.0.0.1", port, null, null,
+                false), Map.of());
+        assertThrows(ClusterWriteException.class, () -> new ClusterWriter(connector, deadSeed, 100, 4096,
+                Duration.ofSeconds(5), "writer-test", List.of()).close(), "the seed alone: not reached");
+        try (ClusterWriter writer = new ClusterWriter(connector, deadSeed, 100, 4096, Duration.ofSeconds(5), "writer-test", known)) {
+            writer.write(argv("SET", "through-another-node", "v"));
+            writer.flush();
+            assertEquals(known, writer.knownNodes());
+        }
+        assertEquals("v", cluster.cli("GET", "through-another-node").trim());
+    }
+
+    /**
      * A node that stops answering with many replies pending (its process stopped: the connection stays
      * open, nothing comes back) is a lost connection within one reply timeout for the whole round,
      * not one per command: each reply once got its own timeout, and a copy stalled for minutes.

@@ -7,6 +7,7 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
+import dev.redismigrate.common.pipeline.ClusterEntryWriter;
 import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.TargetLostException;
@@ -24,6 +25,7 @@ import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -179,9 +181,15 @@ public final class ScanCopier extends RequestTask {
         keysCopied = 0;
     }
 
+    /** A cluster target's nodes as the scan's writer last read them (empty before the first). */
+    private List<String> targetNodes = List.of();
+
     private void copy(ScanReader reader) {
         EntrySink writer = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-scan",
-                snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis());
+                snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis(), targetNodes);
+        if (writer instanceof ClusterEntryWriter cluster) {
+            targetNodes = cluster.knownNodes(); // a scan started over whose seed is down reaches the cluster through these
+        }
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {
