@@ -266,7 +266,9 @@ public final class ClusterWriter implements AutoCloseable {
         for (String address : candidates) {
             try {
                 RedisLink link = link(address);
-                ClusterTopology topology = TopologyReader.read(link, addresses);
+                // the node that answers is reached where it was reached: the seed's address only when it is the seed
+                ClusterTopology topology = TopologyReader.read(link, address.equals(addresses.seed().address()) ? addresses
+                        : addresses.answeredAt(address));
                 ClusterNode[] byslot = new ClusterNode[HashSlot.SLOTS];
                 for (ClusterShard shard : topology.shards()) {
                     for (SlotRange range : shard.slots()) {

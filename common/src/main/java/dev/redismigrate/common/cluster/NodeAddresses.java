@@ -36,6 +36,17 @@ public final class NodeAddresses {
     }
 
     /**
+     * The same choices for a discovery answered by another node than the seed (the seed does not answer): that
+     * node is reached where it was reached ({@code answering}, with the seed's credentials), not at the seed's
+     * address.
+     */
+    public NodeAddresses answeredAt(String hostPort) {
+        Chosen at = parse(hostPort, hostPort);
+        return new NodeAddresses(new RedisEndpoint(at.host(), at.port(), seed.username(), seed.sealedPassword(), seed.tls()),
+                translations);
+    }
+
+    /**
      * @param endpoint the announced endpoint (null, "?" or "" when unknown)
      * @param ip the announced ip (null or "" when unknown)
      * @param isSeed the node is the one that answered on the seed's address
