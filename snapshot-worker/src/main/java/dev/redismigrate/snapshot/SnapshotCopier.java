@@ -187,13 +187,13 @@ public final class SnapshotCopier extends ReplicaTask {
         return replicaLoad != null ? replicaLoad.bytesServed() : bytesOfEarlierWriters + writer.bytesApplied();
     }
 
+    /** A cluster target's nodes as its writers last read them (empty before the first; see {@link #openWriters}). */
+    private List<String> targetNodes = List.of();
+
     /**
      * Keys are independent within a snapshot, so they are restored over several connections at
      * once, each key always by the same one (its chunks stay in order).
      */
-    /** A cluster target's nodes as its writers last read them (empty before the first; see {@link #openWriters}). */
-    private List<String> targetNodes = List.of();
-
     private ShardedEntryWriter openWriters() {
         List<EntrySink> writers = new ArrayList<>();
         writerLinks.clear();

@@ -49,7 +49,6 @@ final class ClusterKeys {
         return all;
     }
 
-    /** One server's db 0: each key → "type digest" and " expires" when it has a TTL. */
     /** A cluster source's keys on its masters now, shard 0's being {@code promoted} (its replica after a failover). */
     static Map<String, String> afterShard0Failover(RedisConnector connector, RedisCluster cluster, RedisServer promoted) {
         return of(cluster, m -> {
@@ -65,6 +64,7 @@ final class ClusterKeys {
         }
     }
 
+    /** One server's db 0: each key → "type digest" and " expires" when it has a TTL. */
     static Map<String, String> of(RedisLink link) {
         Map<String, String> out = new TreeMap<>();
         String cursor = "0";

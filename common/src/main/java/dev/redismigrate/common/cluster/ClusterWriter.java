@@ -54,7 +54,7 @@ public final class ClusterWriter implements AutoCloseable {
     private volatile boolean closed;
     private CommandKeys keys;
     private ClusterTopology topologyOf;
-    /** asked after the seed while no topology is known yet (see the constructor) */
+    /** asked after the seed and the masters known (before the first read: the seed alone), see the constructor */
     private final List<String> alsoKnown;
     private ClusterNode[] owners;
     private List<Pending> pending = new ArrayList<>();

@@ -122,7 +122,8 @@ final class TargetParts implements AutoCloseable {
         }
         for (RedisEndpoint master : knownMasters) {
             try {
-                return TopologyReader.read(link(master), addresses);
+                // the node that answers is reached where it answered, not at the seed's address
+                return TopologyReader.read(link(master), addresses.answeredAt(master.address()));
             } catch (RedisAccessException e) {
                 failure.addSuppressed(e);
             }
