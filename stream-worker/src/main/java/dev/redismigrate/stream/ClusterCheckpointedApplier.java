@@ -369,15 +369,9 @@ final class ClusterCheckpointedApplier implements StreamApplier {
         };
     }
 
-    /**
-     * The target's nodes as this applier last knew them (masters first), with {@code seed}'s credentials: where a
-     * reconnect may reach the cluster when its seed is down.
-     */
-    List<RedisEndpoint> knownNodes(RedisEndpoint seed) {
-        List<RedisEndpoint> nodes = new ArrayList<>();
-        cluster.topology().masters().forEach(n -> nodes.add(n.endpoint(seed)));
-        cluster.topology().nodes().stream().filter(n -> !n.master()).forEach(n -> nodes.add(n.endpoint(seed)));
-        return nodes;
+    /** The target's nodes as this applier last knew them (masters first): where a reconnect may reach the cluster when its seed is down. */
+    List<RedisEndpoint> knownNodes() {
+        return cluster.knownEndpoints();
     }
 
     @Override

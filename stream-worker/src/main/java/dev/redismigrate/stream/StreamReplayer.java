@@ -641,7 +641,7 @@ public final class StreamReplayer extends ReplicaTask {
             if (!(applier instanceof ClusterCheckpointedApplier cluster)) {
                 throw seedDown;
             }
-            for (RedisEndpoint node : cluster.knownNodes(request.target())) {
+            for (RedisEndpoint node : cluster.knownNodes()) {
                 if (node.address().equals(request.target().address())) {
                     continue;
                 }

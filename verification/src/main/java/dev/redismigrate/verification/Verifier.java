@@ -286,9 +286,7 @@ public final class Verifier implements Runnable {
 
     /** The migrated source db whose keys go into {@code targetDb} (one: a merge is not verified, see api-service). */
     private int sourceOf(int targetDb) {
-        int databases = Math.max(targetDb + 1, keys.selection().dbMap().entrySet().stream()
-                .mapToInt(e -> Math.max(e.getKey(), e.getValue()) + 1).max().orElse(0));
-        return keys.sourcesOf(targetDb, databases).stream().findFirst().orElse(targetDb);
+        return keys.sourcesOf(targetDb, Math.max(targetDb + 1, keys.dbsNamed())).stream().findFirst().orElse(targetDb);
     }
 
     private VerifyReport.DbKeys dbKeys(int sourceDb, long sourceKeys, Map<Integer, Long> targetDbs) {

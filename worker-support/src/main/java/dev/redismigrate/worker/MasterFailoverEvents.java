@@ -134,7 +134,7 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
             if (now != null && !now.address().equals(master.address())) {
                 return now;
             }
-            if (answers() || System.nanoTime() >= deadline) {
+            if (answers(master) || System.nanoTime() >= deadline) {
                 return null;
             }
             Thread.sleep(POLL_MILLIS);
@@ -157,10 +157,6 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
             }
             Thread.sleep(POLL_MILLIS);
         }
-    }
-
-    private boolean answers() {
-        return answers(master);
     }
 
     private boolean answers(RedisEndpoint node) {

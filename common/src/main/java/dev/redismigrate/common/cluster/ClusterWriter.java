@@ -2,6 +2,7 @@ package dev.redismigrate.common.cluster;
 
 import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
+import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -240,9 +241,14 @@ public final class ClusterWriter implements AutoCloseable {
 
     /** The cluster's nodes as this writer last read them ("host:port", masters first). */
     public List<String> knownNodes() {
-        List<String> nodes = new ArrayList<>();
-        topologyOf.masters().forEach(n -> nodes.add(n.address()));
-        topologyOf.nodes().stream().filter(n -> !n.master()).forEach(n -> nodes.add(n.address()));
+        return knownEndpoints().stream().map(RedisEndpoint::address).toList();
+    }
+
+    /** The same, each with the seed's credentials and TLS: where a new link may reach the cluster when its seed is down. */
+    public List<RedisEndpoint> knownEndpoints() {
+        List<RedisEndpoint> nodes = new ArrayList<>();
+        topologyOf.masters().forEach(n -> nodes.add(n.endpoint(addresses.seed())));
+        topologyOf.nodes().stream().filter(n -> !n.master()).forEach(n -> nodes.add(n.endpoint(addresses.seed())));
         return nodes;
     }
 

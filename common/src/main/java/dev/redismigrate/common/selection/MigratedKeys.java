@@ -93,14 +93,18 @@ public final class MigratedKeys {
      * can take part in a merge, so the dbs up to the highest one named are enough to look at.
      */
     public boolean merges() {
-        int databases = selection.dbMap().entrySet().stream().mapToInt(e -> Math.max(e.getKey(), e.getValue()) + 1).max().orElse(0);
         Set<Integer> seen = new TreeSet<>();
-        for (int db = 0; db < databases; db++) {
+        for (int db = 0; db < dbsNamed(); db++) {
             if (migrates(db) && !seen.add(targetDb(db))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** How many dbs reach the highest one {@code db_map} names (0 without a map): beyond it every db goes into its own. */
+    public int dbsNamed() {
+        return selection.dbMap().entrySet().stream().mapToInt(e -> Math.max(e.getKey(), e.getValue()) + 1).max().orElse(0);
     }
 
     /** Whether a migrated source db goes into {@code targetDb}: its keys there are the migration's. */
