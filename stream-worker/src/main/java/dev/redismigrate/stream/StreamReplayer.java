@@ -71,6 +71,8 @@ public final class StreamReplayer extends ReplicaTask {
     private final MigratedKeys migratedKeys;
     /** with key filters: the source's link that says where a command's keys are (the apply thread's own) */
     private SourceKeyTable keysSource;
+    /** how long one check of a reconnected target's link waits for its reply (see {@link #lostSinceReconnect}) */
+    private static final Duration RECONNECT_CHECK_WAIT = Duration.ofSeconds(5);
 
     private volatile boolean superseded;
     /** why the source answered our PSYNC with a full sync: the stream cannot go on */
@@ -736,9 +738,16 @@ public final class StreamReplayer extends ReplicaTask {
 
     /** A standalone target back after a lost connection: why it lost its data (null: it did not). */
     private String lostSinceReconnect(RedisLink link, boolean held) {
-        link.call("SELECT", checkpointDb);
-        boolean hasCheckpoint = link.call("EXISTS", StreamCheckpoint.key(request.migrationId(), request.shard())) instanceof Long n && n > 0;
-        return !held ? idleWatch.lost(IdleTargetWatch.whole(link.info("keyspace")), part -> request.shard() == null ? Boolean.TRUE : null) : hasCheckpoint ? null : "it came back without this migration's checkpoint";
+        // each check waits a few seconds at most: a link cut again by the next blip may never answer (its reply was
+        // waited for the link's own timeout, 30 s in the tests, a stall seen in StreamReplayerTest), and a failed
+        // check is one more round of the reconnect's backoff
+        link.call(RECONNECT_CHECK_WAIT, "SELECT", checkpointDb);
+        boolean hasCheckpoint = link.call(RECONNECT_CHECK_WAIT, "EXISTS",
+                new String(StreamCheckpoint.key(request.migrationId(), request.shard()), StandardCharsets.US_ASCII)) instanceof Long n
+                && n > 0;
+        return !held ? idleWatch.lost(IdleTargetWatch.whole(RedisLink.infoFields(String.valueOf(link.call(RECONNECT_CHECK_WAIT,
+                "INFO", "keyspace")))), part -> request.shard() == null ? Boolean.TRUE : null)
+                : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**
