@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,8 @@ class BadInputApiTest {
                 .body("id", equalTo("request_entity_too_large"))
                 .body("message", equalTo("the request body is larger than 1024 KiB"));
 
-        // fields the provider's clients send that mean nothing here (dbname, extra keys) are ignored
+        // fields the provider's clients send that mean nothing here (dbname, extra keys) are ignored in the start's
+        // body, the provider's shape (the service's own bodies refuse theirs: hostileInputsAreRefusedNamingTheField)
         api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", aclSource.port(), "dbname", "defaultdb",
                         "sslmode", "require"), "disable_ssl", true, "ignore_dbs", List.of(), "region", "nyc3"))
                 .post(path(targetId) + "/check").then().statusCode(200)
@@ -209,6 +211,23 @@ class BadInputApiTest {
                         "{\"source\": {\"uri\": \"redis://:" + SECRET + "@[::1:" + port + "\"}}", 400,
                         "source.uri is not a valid connection string (characters that are not allowed in a URI,"
                                 + " e.g. in the password, must be percent-encoded)"),
+                // bodies of this service's own: a field they do not know is a typo, never silently ignored
+                new Row("a misspelt limit in a start", "PUT", put,
+                        "{\"source\": {" + src + "}, \"disable_ssl\": true, \"limits\": {\"keys_per_sec\": 5}}", 400,
+                        "unknown field limits.keys_per_sec (known: commands_per_second, keys_per_second)"),
+                new Row("a misspelt limit in a change", "PATCH", put + "/" + UUID.randomUUID(),
+                        "{\"limits\": {\"commands_per_sec\": 5}}", 400,
+                        "unknown field limits.commands_per_sec (known: commands_per_second, keys_per_second)"),
+                new Row("a change of something that cannot change", "PATCH", put + "/" + UUID.randomUUID(),
+                        "{\"ignore_dbs\": [\"db1\"]}", 400, "unknown field ignore_dbs (known: limits)"),
+                new Row("a misspelt sample size", "POST", "/v2/migrations/" + UUID.randomUUID() + "/verify",
+                        "{\"mode\": \"sample\", \"sample\": 50}", 400, "unknown field sample (known: mode, sample_size)"),
+                new Row("a misspelt completion option", "POST", put + "/" + UUID.randomUUID() + "/complete",
+                        "{\"pause_writes\": \"10s\"}", 400,
+                        "unknown field pause_writes (known: force, pause_source_writes, timeout, verify)"),
+                new Row("an unknown field named with control characters and at length", "POST",
+                        "/v2/migrations/" + UUID.randomUUID() + "/verify", "{\"a\\u0000" + "b".repeat(100) + "\": 1}", 400,
+                        "unknown field a?" + "b".repeat(62) + "… (known: mode, sample_size)"),
                 new Row("a page number near Integer.MAX_VALUE", "GET", "/v2/migrations?page=2147483647", null, 400,
                         "page must be at most 42949672 with per_page 50, got 2147483647"),
                 new Row("a page size near Integer.MAX_VALUE", "GET", "/v2/migrations?per_page=2147483647", null, 400,

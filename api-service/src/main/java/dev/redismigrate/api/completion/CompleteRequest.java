@@ -1,5 +1,6 @@
 package dev.redismigrate.api.completion;
 
+import dev.redismigrate.api.json.KnownFieldsOnly;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -12,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  *        must also be reached within the pause
  * @param force end now as done, without waiting (no pause, no verification)
  */
+@KnownFieldsOnly
 public record CompleteRequest(
         @Schema(description = "pause the source's writes for this long (CLIENT PAUSE ... WRITE, at most 60s) so the switch"
                 + " point is exact", example = "10s") String pauseSourceWrites,

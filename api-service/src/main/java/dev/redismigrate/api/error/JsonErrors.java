@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.redismigrate.api.json.ControlCharacterException;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -41,6 +42,9 @@ final class JsonErrors {
             String field = mapping.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
+            if (e instanceof UnrecognizedPropertyException unknown) {
+                return "unknown field " + printable(field) + known(unknown.getKnownPropertyIds());
+            }
             if (e instanceof ControlCharacterException) {
                 return "invalid value for " + field + " (control characters such as NUL or line breaks are not allowed)";
             }
@@ -50,6 +54,18 @@ final class JsonErrors {
             return "invalid value for " + field + expected;
         }
         return e instanceof MismatchedInputException ? "the body must be a JSON object" : "invalid JSON";
+    }
+
+    /** A name the caller made up, as it may be shown: at most 64 characters, control characters as '?'. */
+    private static String printable(String name) {
+        String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** " (known: a, b)", the body's own field names; names only, never a value */
+    private static String known(Collection<Object> names) {
+        return names == null || names.isEmpty() ? ""
+                : names.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ", " (known: ", ")"));
     }
 
     private static String at(JsonLocation location) {

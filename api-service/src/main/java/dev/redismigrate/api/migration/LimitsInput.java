@@ -1,6 +1,7 @@
 package dev.redismigrate.api.migration;
 
 import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.json.KnownFieldsOnly;
 import dev.redismigrate.common.limits.Limits;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -8,6 +9,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@code limits} of PUT and PATCH: keys per second of the copy (scan, or RDB apply) and commands per
  * second the stream writes to the target; 0 is unlimited, a negative number a 400 naming the field.
  */
+@KnownFieldsOnly
 public record LimitsInput(
         @Schema(description = "keys per second the copy writes (scan, or the RDB apply); 0: unlimited", minimum = "0")
         Long keysPerSecond,
