@@ -118,10 +118,10 @@ class BadInputApiTest {
                 .body("id", equalTo("request_entity_too_large"))
                 .body("message", equalTo("the request body is larger than 1024 KiB"));
 
-        // fields the provider's clients send that mean nothing here (dbname, extra keys) are ignored in the start's
-        // body, the provider's shape (the service's own bodies refuse theirs: hostileInputsAreRefusedNamingTheField)
+        // fields of the source the provider's clients send that mean nothing here (dbname, its OpenAPI's database
+        // and ssl) are ignored; an unknown top-level field is refused (hostileInputsAreRefusedNamingTheField)
         api().body(Map.of("source", Map.of("host", "127.0.0.1", "port", aclSource.port(), "dbname", "defaultdb",
-                        "sslmode", "require"), "disable_ssl", true, "ignore_dbs", List.of(), "region", "nyc3"))
+                        "sslmode", "require", "database", "nyc3"), "disable_ssl", true, "ignore_dbs", List.of()))
                 .post(path(targetId) + "/check").then().statusCode(200)
                 // the request was read as sent: every check ran against that source, nothing echoes the extras
                 .body("checks.name", hasItems("source", "target", "distinct", "method"))
@@ -215,6 +215,10 @@ class BadInputApiTest {
                 new Row("a misspelt limit in a start", "PUT", put,
                         "{\"source\": {" + src + "}, \"disable_ssl\": true, \"limits\": {\"keys_per_sec\": 5}}", 400,
                         "unknown field limits.keys_per_sec (known: commands_per_second, keys_per_second)"),
+                new Row("a misspelt key filter in a start (ignored, every key would be migrated)", "PUT", put,
+                        "{\"source\": {" + src + "}, \"disable_ssl\": true, \"include_key\": [\"user:*\"]}", 400,
+                        "unknown field include_key (known: allow_merge, db_map, disable_ssl, exclude_keys, ignore_dbs,"
+                                + " include_keys, limits, method, snapshot_load, source)"),
                 new Row("a misspelt limit in a change", "PATCH", put + "/" + UUID.randomUUID(),
                         "{\"limits\": {\"commands_per_sec\": 5}}", 400,
                         "unknown field limits.commands_per_sec (known: commands_per_second, keys_per_second)"),

@@ -4,6 +4,7 @@ import dev.redismigrate.api.Ids;
 import dev.redismigrate.api.database.DatabaseService;
 import dev.redismigrate.api.database.TargetDatabase;
 import dev.redismigrate.api.error.ApiException;
+import dev.redismigrate.api.json.KnownFieldsOnly;
 import dev.redismigrate.api.redis.EndpointInput;
 import dev.redismigrate.api.redis.RedisUri;
 import dev.redismigrate.common.contract.MigrationMethod;
@@ -18,7 +19,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. */
+/**
+ * Body of PUT /v2/databases/{id}/online-migration, as DigitalOcean's clients send it. A top-level field
+ * it does not know is refused (the provider's clients send {@code source}, {@code disable_ssl} and
+ * {@code ignore_dbs} only, so such a field is a typo, and {@code include_key} ignored would migrate
+ * every key); {@link Source} ignores what it does not know ({@code dbname}, the provider's {@code ssl}).
+ */
+@KnownFieldsOnly
 public record StartMigrationRequest(
         @Schema(description = "the source: host and port (username, password), or uri") Source source,
         @Schema(description = "true: plain TCP to the source; absent or false: TLS") Boolean disableSsl,
