@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Applies the stream to the target in transactions: {@code WATCH} the checkpoint, check it is still
@@ -55,6 +57,9 @@ final class CheckpointedApplier implements StreamApplier {
             + "if (found or '') ~= ARGV[1] then redis.call('SET', KEYS[2], '1') redis.call('DEL', KEYS[2]) end "
             + "return found");
 
+    /** a target without a connected replica for this long has none to fail over to (see {@link #durable()}) */
+    static final long REPLICA_GONE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private final SocketEntryWriter writer;
     private final CheckpointLog log;
     private final UUID migrationId;
@@ -84,10 +89,24 @@ final class CheckpointedApplier implements StreamApplier {
     private final BatchState batch = new BatchState();
     /** see {@link StreamApplier#committed()} */
     private ReplicationOffset committed;
+    /** see {@link #durable()}: what a replica holds as well (null: nothing confirmed yet on this connection) */
+    private ReplicationOffset durable;
+    /** {@link #committed} when the master's replication offset was last read, and that offset (-1: none) */
+    private ReplicationOffset awaitingReplica;
+    private long awaitedMasterOffset = -1;
+    /**
+     * When the target last showed a connected replica (0: never), shared by the stream's appliers of one
+     * target (a reconnect keeps it): a replica whose link is down may come back, or be promoted ({@link #durable()})
+     */
+    private final AtomicLong replicaSeenNanos;
 
-    /** @param shardSlots a cluster source's shard's slots, to which its flushes are narrowed (null: flushes applied as they are) */
+    /**
+     * @param shardSlots a cluster source's shard's slots, to which its flushes are narrowed (null: flushes applied as they are)
+     * @param replicaSeenNanos when the target last showed a replica (0: never), kept by the stream across reconnects
+     */
     CheckpointedApplier(SocketEntryWriter writer, CheckpointLog log, UUID migrationId, Integer shard, int attempt, int checkpointDb,
-            int maxBatchCommands, BitSet shardSlots) {
+            int maxBatchCommands, BitSet shardSlots, AtomicLong replicaSeenNanos) {
+        this.replicaSeenNanos = replicaSeenNanos;
         this.writer = writer;
         this.log = log;
         this.migrationId = migrationId;
@@ -256,6 +275,43 @@ final class CheckpointedApplier implements StreamApplier {
     @Override
     public ReplicationOffset committed() {
         return committed;
+    }
+
+    /**
+     * What the change log may be trimmed up to. A target with replicas (Sentinel's, a managed service's
+     * standby behind the same address) may fail over to one that lacks the last acknowledged writes
+     * (replication is asynchronous), and the checkpoint goes back with them, so the log must still hold
+     * what follows: what was committed when the master's {@code master_repl_offset} was read is durable
+     * once a replica's acknowledged offset (its {@code slaveN} line) reaches it, a round or two later
+     * (replicas acknowledge every second). Asked with {@code INFO replication}, never blocking (a {@code
+     * WAIT} would hold the apply for its timeout whenever a distant replica lags). A replica whose link
+     * is down may still be promoted: only a target that has shown no connected replica for {@link
+     * #REPLICA_GONE_NANOS}, or never, has what it confirmed durable. Not inside an
+     * open batch: the INFO would join its transaction.
+     */
+    @Override
+    public ReplicationOffset durable() {
+        if (batch.isOpen() || committed == null) {
+            return durable;
+        }
+        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("replication")}, -1));
+        flush();
+        Map<String, String> info = RedisLink.infoFields(reply.join() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                : String.valueOf(reply.join()));
+        long seen = replicaSeenNanos.get();
+        if (ReplicaOffsets.connected(info) > 0) {
+            replicaSeenNanos.set(System.nanoTime());
+        } else if (seen == 0 || System.nanoTime() - seen > REPLICA_GONE_NANOS) {
+            durable = committed;
+            awaitedMasterOffset = -1;
+            return durable;
+        }
+        if (awaitedMasterOffset >= 0 && ReplicaOffsets.highestAcknowledged(info) >= awaitedMasterOffset) {
+            durable = awaitingReplica;
+        }
+        awaitingReplica = committed;
+        awaitedMasterOffset = ReplicaOffsets.masterOffset(info);
+        return durable;
     }
 
     @Override

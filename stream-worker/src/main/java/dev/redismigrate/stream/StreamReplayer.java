@@ -44,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -88,6 +89,13 @@ public final class StreamReplayer extends ReplicaTask {
     private long applyingSinceMillis;
     /** written by the progress timer only */
     private volatile long trimmedBefore;
+    /**
+     * Guarded by {@code lock}: the source offset through which the change log may have been trimmed (-1:
+     * not trimmed): a target whose checkpoint comes back older cannot be resumed from the log.
+     */
+    private long trimmedThrough = -1;
+    /** when a standalone target last showed a replica (see {@link CheckpointedApplier#durable()}), across reconnects */
+    private final AtomicLong targetReplicaSeen = new AtomicLong();
     /** when the last report went out, for the heartbeat */
     private volatile long lastReportNanos;
     /** the target's replies that came later than the timeout since the stream last advanced */
@@ -619,7 +627,7 @@ public final class StreamReplayer extends ReplicaTask {
                 60_000), config.pipelineCommands(), config.pipelineBytes().asLongValue());
         writer.pacedBy(MigrationPacers.commands(request.migrationId())); // limits.commands_per_second
         return new CheckpointedApplier(writer, checkpointLog, request.migrationId(), request.shard(), request.attempt(), checkpointDb,
-                config.batchCommands(), shardSlots);
+                config.batchCommands(), shardSlots, targetReplicaSeen);
     }
 
     /**
@@ -696,6 +704,13 @@ public final class StreamReplayer extends ReplicaTask {
                         return;
                     }
                     String lostData = next.lostSince(applier);
+                    if (lostData == null && !targetIsCluster && start.offset() < trimmedThrough) {
+                        // a failover to a replica that lacked acknowledged writes (its checkpoint went back with
+                        // them) which none had confirmed: durable() holds the trim back for confirmed ones only
+                        lostData = "it came back holding the stream only up to source offset " + start.offset()
+                                + " (a failover to a replica that lacked the last writes?), and the change log no longer"
+                                + " holds what followed (trimmed through " + trimmedThrough + ")";
+                    }
                     if (lostData != null) {
                         next.close();
                         link.close();
@@ -768,6 +783,7 @@ public final class StreamReplayer extends ReplicaTask {
         long trimmable = readRecords.trimBefore(covered);
         if (trimmable > before) {
             before = trimmable;
+            trimmedThrough = Math.max(trimmedThrough, covered);
         }
         if (readRecords.hole() >= 0) { // another capture's record was not read: from there again, in Kafka's order
             reader.readAgainFrom(readRecords.hole());

@@ -178,7 +178,7 @@ class CheckpointedApplierTest {
 
     private static CheckpointedApplier shardApplier(RespSocket link, UUID migration, int shard, java.util.BitSet slots, int attempt) {
         return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, shard,
-                attempt, 0, 500, slots);
+                attempt, 0, 500, slots, new java.util.concurrent.atomic.AtomicLong());
     }
 
     private static Entry set(long offset, String key) {
@@ -187,7 +187,8 @@ class CheckpointedApplierTest {
     }
 
     private static CheckpointedApplier applier(RespSocket link, UUID migration, int attempt) {
-        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, null, attempt, 0, 50, null);
+        return new CheckpointedApplier(SocketEntryWriter.keepingReplies(link, 100, 1 << 20), LINKS.checkpoints(), migration, null, attempt, 0, 50, null,
+                new java.util.concurrent.atomic.AtomicLong());
     }
 
     private static ReplicationOffset at(long offset) {

@@ -268,6 +268,64 @@ class StreamReplayerTest {
         }
     }
 
+    /**
+     * A standalone target with a replica fails over (at the same address, as a managed service's endpoint
+     * does) to the replica, which lacks writes the old master acknowledged: its checkpoint went back with
+     * them. The change log must still hold what followed (its trim waits for a replica's acknowledgement),
+     * and the stream goes on from that older checkpoint. Before 12-07 the log was trimmed past what the
+     * replica held and the stream resumed over the gap: increments lost, nothing said.
+     */
+    @Test
+    void aTargetFailoverToAReplicaLackingTheLastWritesIsResumedFromTheChangeLog() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer replica = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            replica.cli("REPLICAOF", target.host(), Integer.toString(target.port()));
+            await(() -> replica.cli("INFO", "replication").contains("master_link_status:up"), "the target's replica in sync");
+            RecordedEvents events = new RecordedEvents();
+            StreamReplayer replayer = new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target),
+                    Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config());
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread load = new Thread(() -> { // a steady trickle: the stream never goes idle (its checkpoint stays in the target)
+                while (loading.get()) {
+                    writes.call("INCR", "counter");
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            load.start();
+            await(() -> counter(target) >= 300 && counter(replica) >= 300, "the replica following the target");
+            Thread.sleep(2_500); // a trim while the replica follows
+            replica.cli("REPLICAOF", "NO", "ONE"); // its link lost: from now on the target acknowledges writes it lacks
+            Thread.sleep(5_000); // two trims' periods and more
+            long acknowledged = counter(target);
+            target.restartWithDataOf(replica); // the failover: the replica's data, behind the same address
+            long kept = counter(target);
+            assertTrue(kept < acknowledged, "the failover lost acknowledged writes: " + kept + " of " + acknowledged);
+            Thread.sleep(2_000);
+            loading.set(false);
+            load.join(10_000);
+            await(() -> source.digest().equals(target.digest()), () -> "target equal to source after the failover: counter "
+                    + counter(target) + " of " + counter(source) + "; events: " + events.stream()
+                    .filter(e -> e.type() != EventType.STREAM_PROGRESS).toList());
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), () -> "events: " + events);
+            assertTrue(thread.isAlive(), "the stream goes on");
+            replayer.stop();
+            thread.join(10_000);
+        }
+    }
+
+    private static long counter(RedisServer server) {
+        String value = server.cli("GET", "counter").trim();
+        return value.isEmpty() ? 0 : Long.parseLong(value);
+    }
+
     @Test
     void aTargetThatLosesItsDataWhileTheStreamIsIdleIsReported() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {

@@ -267,6 +267,26 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
+     * Kills the server hard and starts it again on the same port holding what {@code replica} holds now
+     * (its RDB, saved for this): a failover to a replica that lacked the last writes, at the same address
+     * (a managed service's endpoint, a Sentinel-aware proxy). Every connection is cut.
+     */
+    public void restartWithDataOf(RedisServer replica) {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            replica.cli("SAVE");
+            Files.copy(replica.dir.resolve("dump.rdb"), dir.resolve("dump.rdb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            process = launch(command, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + family.server + " again on port " + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting port " + port, e);
+        }
+        awaitReady();
+    }
+
+    /**
      * Stops the server's process (SIGSTOP, or SIGCONT with {@code frozen} false): its connections stay
      * open and silent, as a hung node's or a black-holed network's.
      */
