@@ -442,7 +442,7 @@ public final class SnapshotCopier extends ReplicaTask {
         java.time.Duration timeout = java.time.Duration.ofMinutes(1);
         java.util.BitSet slots = request.shard() == null ? null : SlotRange.parse(request.slots());
         if (targetIsCluster) { // every master; a cluster source's shard: only its slots
-            MigratedDbs.emptyCluster(connector, request.target(), migratedKeys, 0, 1, slots, request.migrationId(),
+            MigratedDbs.emptyCluster(connector, request.target(), targetNodes, migratedKeys, 0, 1, slots, request.migrationId(),
                     request.shard(), timeout);
         } else if (slots != null) { // a cluster source's shard: the other shards' keys stay
             MigratedDbs.emptySlots(target, migratedKeys, slots, request.migrationId(), request.shard(), timeout);

@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.redismigrate.worker.changelog.ChangeLog;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -65,7 +66,9 @@ public class StreamRequestListener {
         if (request.byScan()) {
             // a shard's master that fails over: its notifications since are lost, so that shard is captured and scanned
             // again from the promoted replica (the replication stream follows a failover by offset itself: StreamSource)
-            shardEvents = MasterFailoverEvents.of(request.shard(), connector, request.source(), null, failover.waitFor(), shardEvents);
+            // (its master gone while the capture was handed over: the request's cluster_nodes name the promoted replica)
+            shardEvents = MasterFailoverEvents.ofMaster(request.shard(), connector, request.source(), request.slots(),
+                    failover.waitFor(), shardEvents, request.clusterNodes() == null ? List.of() : request.clusterNodes());
             LOG.infof("migration %s: change capture (scan method)%s requested from %s", request.migrationId(),
                     request.shard() == null ? "" : " of shard " + request.shard(), request.source());
             // a cluster source's shard: its master's notifications, its own changed-keys records, its shard on every event

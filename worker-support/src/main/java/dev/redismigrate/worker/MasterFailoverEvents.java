@@ -8,6 +8,7 @@ import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -67,6 +68,38 @@ public final class MasterFailoverEvents implements Consumer<MigrationEvent> {
             LOG.debugf("shard %d: its node %s not asked for the cluster's nodes: %s", shard, node.address(), e.getMessage());
             return events;
         }
+    }
+
+    /**
+     * {@code events} of a task that reads {@code master}, the master of the shard of {@code slots}, checked for
+     * its failover. When it does not answer now (it died while the task was handed from one worker to another),
+     * the cluster's nodes as known ({@code alsoKnown}: the request's {@code cluster_nodes}) are asked for the
+     * shard, and when it no longer masters a slot (demoted), the shard is found by its slots: the task's failure
+     * then becomes a lost offset naming the promoted replica. Before 12-07 the scan method's capture handed over
+     * during its master's failover ended the migration in {@code error}.
+     */
+    public static Consumer<MigrationEvent> ofMaster(Integer shard, RedisConnector connector, RedisEndpoint master, String slots,
+            Duration wait, Consumer<MigrationEvent> events, List<RedisEndpoint> alsoKnown) {
+        if (shard == null || wait.isZero() || wait.isNegative()) {
+            return events;
+        }
+        int slot = slots == null ? -1 : SlotRange.parse(slots).nextSetBit(0);
+        List<RedisEndpoint> ask = new java.util.ArrayList<>(List.of(master));
+        alsoKnown.stream().filter(n -> !n.address().equals(master.address())).forEach(ask::add);
+        for (RedisEndpoint node : ask) {
+            try (RedisLink link = connector.open(node, "redis-migrate-topology")) {
+                ShardMaster finder = node == master ? ShardMaster.of(connector, link, master) : null;
+                if (finder == null && slot >= 0) {
+                    finder = ShardMaster.ofSlot(connector, link, node, slot);
+                }
+                if (finder != null) {
+                    return new MasterFailoverEvents(events, connector, master, finder, wait, false);
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("shard %d: %s not asked for the cluster's nodes: %s", shard, node.address(), e.getMessage());
+            }
+        }
+        return events;
     }
 
     @Override

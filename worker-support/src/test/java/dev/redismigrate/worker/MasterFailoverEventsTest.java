@@ -52,6 +52,45 @@ class MasterFailoverEventsTest {
         }
     }
 
+    /**
+     * The scan method's capture of a shard handed over while its master died and its replica took over: the named
+     * master does not answer, so the cluster's nodes as known are asked, and the capture's failure becomes a lost
+     * offset naming the promoted replica (api-service captures and scans that shard again from it). Without the
+     * nodes, the failure stays one (the migration's error, as before 12-07).
+     */
+    @Test
+    void aCaptureWhoseMasterDiedDuringAHandOverNamesThePromotedReplica() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 3, 1);
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(2), Duration.ofSeconds(5), 1)) {
+            RedisServer master = cluster.master(0);
+            RedisServer replica = cluster.nodes().get(3); // shard 0's (slots from 0)
+            RedisEndpoint named = new RedisEndpoint("127.0.0.1", master.port(), null, null, false);
+            List<RedisEndpoint> known = List.of(named, new RedisEndpoint("127.0.0.1", cluster.master(1).port(), null, null, false),
+                    new RedisEndpoint("127.0.0.1", cluster.master(2).port(), null, null, false));
+            master.kill();
+            replica.cli("CLUSTER", "FAILOVER", "TAKEOVER");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!cluster.master(1).cli("CLUSTER", "SHARDS").contains(String.valueOf(replica.port()))
+                    || !replica.cli("ROLE").startsWith("master")) {
+                assertTrue(System.nanoTime() < deadline, "the replica promoted");
+                Thread.sleep(200);
+            }
+            UUID id = UUID.randomUUID();
+
+            List<MigrationEvent> without = new CopyOnWriteArrayList<>();
+            MasterFailoverEvents.ofMaster(0, connector, named, "0-5460", Duration.ofSeconds(5), without::add, List.of())
+                    .accept(failed(id, "cannot connect to the source"));
+            assertEquals(EventType.FAILED, without.get(0).type(), "no node to ask: the failure as it is");
+
+            List<MigrationEvent> out = new CopyOnWriteArrayList<>();
+            MasterFailoverEvents.ofMaster(0, connector, named, "0-5460", Duration.ofSeconds(10), out::add, known)
+                    .accept(failed(id, "cannot connect to the source"));
+            MigrationEvent lost = out.get(0);
+            assertEquals(EventType.OFFSET_LOST, lost.type(), () -> "events: " + out);
+            assertEquals("127.0.0.1:" + replica.port(), lost.node(), "the promoted replica");
+        }
+    }
+
     private static MigrationEvent failed(UUID id, String why) {
         return MigrationEvent.of(id, 1, EventType.FAILED, "w").withMessage(why);
     }

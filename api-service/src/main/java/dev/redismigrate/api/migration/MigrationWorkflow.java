@@ -662,23 +662,28 @@ public final class MigrationWorkflow {
                 m.method, null, null, shard.index, shard.slots, m.selection());
     }
 
-    /** A cluster source's shard, scan method: the capture of its master's changed keys (before its scan starts). */
+    /**
+     * A cluster source's shard, scan method: the capture of its master's changed keys (before its scan starts); with
+     * the cluster's nodes as known, whom the worker asks for the promoted replica when that master is gone.
+     */
     private StreamRequest shardCapture(MigrationShard shard) {
         return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(), null,
-                m.method, null, shard.index, m.selection(), shard.slots);
+                m.method, null, shard.index, m.selection(), shard.slots, clusterNodes());
     }
 
-    /**
-     * A cluster source's shard: its stream from its master, from the shard's offset; with the cluster's nodes as
-     * known (the node the user named, every shard's master), whom the worker asks when that master is gone.
-     */
+    /** A cluster source's shard: its stream from its master, from the shard's offset; with the cluster's nodes as known. */
     private StreamRequest shardStream(MigrationShard shard) {
+        return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
+                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection(),
+                shard.slots, clusterNodes());
+    }
+
+    /** The cluster source's nodes as known (the node the user named, every shard's master): asked when a master is gone. */
+    private List<RedisEndpoint> clusterNodes() {
         Map<String, RedisEndpoint> nodes = new LinkedHashMap<>();
         nodes.put(m.source().address(), m.source());
         m.shards.forEach(s -> nodes.putIfAbsent(s.master(m.source()).address(), s.master(m.source())));
-        return new StreamRequest(m.id, shard.attempt, shard.master(m.source()), m.database.endpoint(), m.ignoredDbs(),
-                new ReplicationOffset(shard.replId, shard.replOffset, shard.replDb), m.method, null, shard.index, m.selection(),
-                shard.slots, List.copyOf(nodes.values()));
+        return List.copyOf(nodes.values());
     }
 
     /** The replication stream of this attempt from {@code from}. */

@@ -311,6 +311,9 @@ class ShardedWorkflowTest {
                 .toList();
         assertEquals(2, captures.size(), "every shard captured again: " + handOver);
         assertEquals(2, captures.get(0).attempt());
+        // a master gone meanwhile: the worker asks the cluster's nodes as known for the promoted replica
+        assertEquals(List.of("10.0.0.1:7000", "10.0.0.2:7000"), captures.get(1).clusterNodes().stream()
+                .map(n -> n.address()).toList());
         assertNull(m.shards.get(1).scanLagKeys());
     }
 

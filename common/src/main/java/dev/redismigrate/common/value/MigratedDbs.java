@@ -10,6 +10,7 @@ import dev.redismigrate.common.cluster.ClusterShard;
 import dev.redismigrate.common.cluster.ClusterTopology;
 import dev.redismigrate.common.cluster.NodeAddresses;
 import dev.redismigrate.common.cluster.TopologyReader;
+import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisEndpoint;
 import dev.redismigrate.common.redis.RedisLink;
@@ -91,16 +92,15 @@ public final class MigratedDbs {
      * each master is emptied ({@code FLUSHDB}); for a part of a split scan, or a shard of a cluster
      * source ({@code slots} not null), only its keys, one UNLINK each (a cluster refuses a multi-key
      * UNLINK across slots); a shard's found by {@code CLUSTER GETKEYSINSLOT} for its slots ({@link KeyDeleter}).
+     * The topology is read from the seed, else from the first of {@code alsoKnown} ("host:port", the nodes a
+     * writer last knew: {@code ClusterWriter.knownNodes}) that answers: a new copy round may follow the seed's death.
      */
-    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, MigratedKeys keys, int partIndex,
-            int partCount, BitSet slots, UUID migrationId, Integer shard, Duration timeout) {
+    public static void emptyCluster(RedisConnector connector, RedisEndpoint seed, List<String> alsoKnown, MigratedKeys keys,
+            int partIndex, int partCount, BitSet slots, UUID migrationId, Integer shard, Duration timeout) {
         if (!keys.receives(0)) {
             return;
         }
-        ClusterTopology topology;
-        try (RedisLink link = connector.open(seed, "redis-migrate-empty")) {
-            topology = TopologyReader.read(link, new NodeAddresses(seed, Map.of()));
-        }
+        ClusterTopology topology = topology(connector, seed, alsoKnown);
         for (ClusterShard served : topology.shards()) {
             ClusterNode master = served.master();
             if (master == null) {
@@ -123,6 +123,28 @@ public final class MigratedDbs {
                 }
             }
         }
+    }
+
+    /** The cluster's topology from the first of the seed and {@code alsoKnown} that answers (each reached where it answered). */
+    private static ClusterTopology topology(RedisConnector connector, RedisEndpoint seed, List<String> alsoKnown) {
+        NodeAddresses addresses = new NodeAddresses(seed, Map.of());
+        List<String> tried = new ArrayList<>();
+        for (String address : candidates(seed, alsoKnown)) {
+            NodeAddresses at = address.equals(seed.address()) ? addresses : addresses.answeredAt(address);
+            try (RedisLink link = connector.open(at.seed(), "redis-migrate-empty")) {
+                return TopologyReader.read(link, at);
+            } catch (RedisAccessException e) {
+                tried.add(e.getMessage());
+            }
+        }
+        throw new RedisAccessException("the cluster target's topology cannot be read: " + String.join("; ", tried));
+    }
+
+    private static List<String> candidates(RedisEndpoint seed, List<String> alsoKnown) {
+        List<String> candidates = new ArrayList<>();
+        candidates.add(seed.address());
+        alsoKnown.stream().filter(a -> !candidates.contains(a)).forEach(candidates::add);
+        return candidates;
     }
 
     /** A source shard's keys on the target: the selected ones of its slots, and its own checkpoints. */

@@ -14,6 +14,7 @@ import dev.redismigrate.testing.RedisCluster;
 import dev.redismigrate.testing.RedisServer;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class MigratedDbsTest {
                 spreadInFirst += firstHalf.get(HashSlot.of("spread" + i)) ? 1 : 0;
             }
 
-            MigratedDbs.emptyCluster(connector, new RedisEndpoint(master.host(), master.port(), null, null, false),
+            MigratedDbs.emptyCluster(connector, new RedisEndpoint(master.host(), master.port(), null, null, false), List.of(),
                     new MigratedKeys(Set.of(), null), 0, 1, firstHalf, id, 0, Duration.ofSeconds(10));
 
             assertEquals(String.valueOf(1_200 + 1_200 + 300 - spreadInFirst + 1), master.cli("DBSIZE").trim(),
@@ -99,6 +100,37 @@ class MigratedDbsTest {
                     "the busy slot keeps only the other shard's checkpoints");
             assertEquals("0", master.cli("EXISTS", ShardNames.checkpointKey(id, 0)).trim());
             assertEquals("1", master.cli("EXISTS", ShardNames.checkpointKey(id, 1)).trim());
+        }
+    }
+
+    /**
+     * A new copy round after the cluster target's seed (the node its registration names) died: the topology
+     * is read from a node a writer knew, and the masters that answer are emptied. Before 12-07 the round
+     * read the seed only and failed.
+     */
+    @Test
+    void aClusterTargetWhoseSeedIsGoneIsEmptiedThroughTheNodesLastKnown() {
+        try (RedisCluster cluster = RedisCluster.start(RedisServer.Family.REDIS, 2, 1);
+             RedisConnector connector = new RedisConnector(CIPHER, Duration.ofSeconds(2), Duration.ofSeconds(10), 1)) {
+            // the registration names a replica (any node of a cluster may be named), which dies; the masters stay
+            RedisServer seed = cluster.nodes().stream().filter(n -> n.cli("INFO", "replication").contains("role:slave"))
+                    .findFirst().orElseThrow();
+            for (int m = 0; m < 2; m++) {
+                cluster.master(m).cliPipe("DEBUG POPULATE 200 key" + m + " 8\n");
+            }
+            RedisEndpoint registered = new RedisEndpoint(seed.host(), seed.port(), null, null, false);
+            seed.kill();
+            List<String> known = List.of("127.0.0.1:" + cluster.master(1).port(), "127.0.0.1:" + cluster.master(0).port());
+
+            RuntimeException unreachable = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> MigratedDbs.emptyCluster(connector, registered, List.of(), new MigratedKeys(Set.of(), null), 0, 1,
+                            null, UUID.randomUUID(), null, Duration.ofSeconds(5)));
+            assertEquals(true, unreachable.getMessage().contains(registered.address()), unreachable.getMessage());
+
+            MigratedDbs.emptyCluster(connector, registered, known, new MigratedKeys(Set.of(), null), 0, 1, null,
+                    UUID.randomUUID(), null, Duration.ofSeconds(5));
+            assertEquals("0", cluster.master(0).cli("DBSIZE").trim());
+            assertEquals("0", cluster.master(1).cli("DBSIZE").trim());
         }
     }
 

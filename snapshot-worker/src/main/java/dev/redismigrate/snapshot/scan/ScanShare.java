@@ -10,6 +10,7 @@ import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.value.MigratedDbs;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * What one scan request copies, and so what a new attempt of it empties on the target first: the
@@ -26,7 +27,8 @@ final class ScanShare {
         MigratedKeys keys = request.migratedKeys();
         BitSet slots = request.shard() == null ? null : SlotRange.parse(request.slots());
         if (targetIsCluster) {
-            MigratedDbs.emptyCluster(connector, request.target(), keys, request.partIndex(), request.partCount(), slots,
+            // a new attempt: its target link, to the seed, is open already
+            MigratedDbs.emptyCluster(connector, request.target(), List.of(), keys, request.partIndex(), request.partCount(), slots,
                     request.migrationId(), request.shard(), timeout);
         } else if (slots != null) {
             MigratedDbs.emptySlots(target, keys, slots, request.migrationId(), request.shard(), timeout);
