@@ -59,6 +59,8 @@ final class CheckpointedApplier implements StreamApplier {
 
     /** a target without a connected replica for this long has none to fail over to (see {@link #durable()}) */
     static final long REPLICA_GONE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** rounds of {@link #durable()} waited for at most (one every ~2 s) */
+    private static final int MAX_REPLICA_WAITS = 64;
 
     private final SocketEntryWriter writer;
     private final CheckpointLog log;
@@ -91,9 +93,11 @@ final class CheckpointedApplier implements StreamApplier {
     private ReplicationOffset committed;
     /** see {@link #durable()}: what a replica holds as well (null: nothing confirmed yet on this connection) */
     private ReplicationOffset durable;
-    /** {@link #committed} when the master's replication offset was last read, and that offset (-1: none) */
-    private ReplicationOffset awaitingReplica;
-    private long awaitedMasterOffset = -1;
+    /**
+     * {@link #committed} as the master's replication offset was read, each round's, oldest first, until the
+     * replicas' acknowledgement reaches it (a replica steadily some rounds behind still lets the trim move)
+     */
+    private final ArrayDeque<ReplicaWait> awaitingReplicas = new ArrayDeque<>();
     /**
      * When the target last showed a connected replica (0: never), shared by the stream's appliers of one
      * target (a reconnect keeps it): a replica whose link is down may come back, or be promoted ({@link #durable()})
@@ -282,8 +286,8 @@ final class CheckpointedApplier implements StreamApplier {
      * standby behind the same address) may fail over to one that lacks the last acknowledged writes
      * (replication is asynchronous), and the checkpoint goes back with them, so the log must still hold
      * what follows: what was committed when the master's {@code master_repl_offset} was read is durable
-     * once a replica's acknowledged offset (its {@code slaveN} line) reaches it, a round or two later
-     * (replicas acknowledge every second). Asked with {@code INFO replication}, never blocking (a {@code
+     * once every online replica's acknowledged offset (its {@code slaveN} line) reaches it, a round or two
+     * later (replicas acknowledge every second). Asked with {@code INFO replication}, never blocking (a {@code
      * WAIT} would hold the apply for its timeout whenever a distant replica lags). A replica whose link
      * is down may still be promoted: only a target that has shown no connected replica for {@link
      * #REPLICA_GONE_NANOS}, or never, has what it confirmed durable. Not inside an
@@ -294,24 +298,44 @@ final class CheckpointedApplier implements StreamApplier {
         if (batch.isOpen() || committed == null) {
             return durable;
         }
-        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("replication")}, -1));
-        flush();
-        Map<String, String> info = RedisLink.infoFields(reply.join() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                : String.valueOf(reply.join()));
+        Map<String, String> info = replicationInfo();
         long seen = replicaSeenNanos.get();
         if (ReplicaOffsets.connected(info) > 0) {
             replicaSeenNanos.set(System.nanoTime());
         } else if (seen == 0 || System.nanoTime() - seen > REPLICA_GONE_NANOS) {
             durable = committed;
-            awaitedMasterOffset = -1;
+            awaitingReplicas.clear();
             return durable;
         }
-        if (awaitedMasterOffset >= 0 && ReplicaOffsets.highestAcknowledged(info) >= awaitedMasterOffset) {
-            durable = awaitingReplica;
+        // the least advanced online replica: Sentinel may promote any of them (replica-priority comes before the offset)
+        long acknowledged = ReplicaOffsets.lowestAcknowledged(info);
+        while (!awaitingReplicas.isEmpty() && awaitingReplicas.peekFirst().masterOffset() <= acknowledged) {
+            durable = awaitingReplicas.pollFirst().committed();
         }
-        awaitingReplica = committed;
-        awaitedMasterOffset = ReplicaOffsets.masterOffset(info);
+        if (awaitingReplicas.size() == MAX_REPLICA_WAITS) {
+            awaitingReplicas.pollFirst(); // a replica this far behind: the newer rounds are what it will reach
+        }
+        awaitingReplicas.addLast(new ReplicaWait(ReplicaOffsets.masterOffset(info), committed));
         return durable;
+    }
+
+    /** The target's INFO replication; none (no field) when the target refuses it (an ACL without INFO). */
+    private Map<String, String> replicationInfo() {
+        CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("replication")}, -1));
+        try {
+            flush();
+        } catch (TargetWriteException e) {
+            if (!writer.isOpen()) {
+                throw e; // the link is lost, not the INFO refused
+            }
+            return Map.of();
+        }
+        Object text = reply.join();
+        return RedisLink.infoFields(text instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(text));
+    }
+
+    /** what was committed when the master's replication offset was {@code masterOffset} */
+    private record ReplicaWait(long masterOffset, ReplicationOffset committed) {
     }
 
     @Override

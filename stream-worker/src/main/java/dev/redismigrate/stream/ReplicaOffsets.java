@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * A standalone master's replicas as its {@code INFO replication} shows them: how many are connected,
- * its own replication offset, and the highest offset an online replica has acknowledged (its
- * {@code slaveN:ip=…,port=…,state=online,offset=N,lag=…} line; a replica still syncing counts for nothing).
+ * its own replication offset, and the lowest offset its online replicas have acknowledged (each one's
+ * {@code slaveN:ip=…,port=…,state=online,offset=N,lag=…} line; a replica still syncing counts for nothing):
+ * any of them may be promoted.
  */
 final class ReplicaOffsets {
     private ReplicaOffsets() {
@@ -19,9 +20,9 @@ final class ReplicaOffsets {
         return number(info.get("master_repl_offset"));
     }
 
-    /** The highest offset an online replica acknowledged, -1 if none. */
-    static long highestAcknowledged(Map<String, String> info) {
-        long highest = -1;
+    /** The lowest offset an online replica acknowledged, -1 if none is online. */
+    static long lowestAcknowledged(Map<String, String> info) {
+        long lowest = Long.MAX_VALUE;
         for (Map.Entry<String, String> field : info.entrySet()) {
             if (!field.getKey().matches("slave\\d+")) {
                 continue;
@@ -37,10 +38,10 @@ final class ReplicaOffsets {
                 }
             }
             if (online) {
-                highest = Math.max(highest, offset);
+                lowest = Math.min(lowest, offset);
             }
         }
-        return highest;
+        return lowest == Long.MAX_VALUE ? -1 : lowest;
     }
 
     private static long number(String text) {

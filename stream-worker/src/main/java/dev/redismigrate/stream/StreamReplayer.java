@@ -90,10 +90,12 @@ public final class StreamReplayer extends ReplicaTask {
     /** written by the progress timer only */
     private volatile long trimmedBefore;
     /**
-     * Guarded by {@code lock}: the source offset through which the change log may have been trimmed (-1:
-     * not trimmed): a target whose checkpoint comes back older cannot be resumed from the log.
+     * The source offset through which the change log was trimmed (the last trimmed record's end; -1: not
+     * trimmed), set as the trim is asked for: a target whose checkpoint comes back older cannot be resumed from the log.
      */
-    private long trimmedThrough = -1;
+    private volatile long trimmedThrough = -1;
+    /** Guarded by {@code lock}: what {@link #trimmedThrough} becomes with the trim being asked for. */
+    private long trimmingThrough = -1;
     /** when a standalone target last showed a replica (see {@link CheckpointedApplier#durable()}), across reconnects */
     private final AtomicLong targetReplicaSeen = new AtomicLong();
     /** when the last report went out, for the heartbeat */
@@ -544,6 +546,9 @@ public final class StreamReplayer extends ReplicaTask {
                 lock.unlock();
             }
             if (trimBefore >= 0) {
+                // counted as trimmed from the ask on: a trim that times out may still be done by Kafka, and a missed
+                // gap would be silent where a gap seen in vain is only an error
+                trimmedThrough = Math.max(trimmedThrough, trimmingThrough); // this thread's own write, under the lock
                 changeLog.trimBefore(request.migrationId(), trimBefore);
                 trimmedBefore = trimBefore;
             }
@@ -783,7 +788,7 @@ public final class StreamReplayer extends ReplicaTask {
         long trimmable = readRecords.trimBefore(covered);
         if (trimmable > before) {
             before = trimmable;
-            trimmedThrough = Math.max(trimmedThrough, covered);
+            trimmingThrough = readRecords.trimmedThrough();
         }
         if (readRecords.hole() >= 0) { // another capture's record was not read: from there again, in Kafka's order
             reader.readAgainFrom(readRecords.hole());

@@ -321,6 +321,46 @@ class StreamReplayerTest {
         }
     }
 
+    /**
+     * A target restarted from an RDB saved before the change log was trimmed past it (no replica: what the
+     * target confirmed was durable): its checkpoint came back older than the log holds, which the stream says
+     * rather than resume over the gap.
+     */
+    @Test
+    void aTargetThatComesBackOlderThanTheChangeLogHoldsIsReported() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             RedisLink writes = connector.open(endpoint(source), "test-load")) {
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            RecordedEvents events = new RecordedEvents();
+            Thread thread = new Thread(new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target),
+                    Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config()));
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread load = new Thread(() -> {
+                while (loading.get() && thread.isAlive()) {
+                    writes.call("INCR", "counter");
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            load.start();
+            await(() -> counter(target) >= 300, "the stream applying");
+            target.cli("SAVE");
+            Thread.sleep(5_000); // trims past the saved checkpoint
+            target.restartFromLastSave();
+            thread.join(30_000);
+            loading.set(false);
+            load.join(10_000);
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("the change log no longer holds what followed"), last.message());
+        }
+    }
+
     private static long counter(RedisServer server) {
         String value = server.cli("GET", "counter").trim();
         return value.isEmpty() ? 0 : Long.parseLong(value);

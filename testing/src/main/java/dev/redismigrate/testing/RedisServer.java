@@ -254,16 +254,15 @@ public final class RedisServer implements AutoCloseable {
      * nothing): what a restart without persistence does to a target. Every connection is cut.
      */
     public void restartEmpty() {
-        try {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            process = launch(command, dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + family.server + " again on port " + port, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while restarting port " + port, e);
-        }
-        awaitReady();
+        relaunch(null);
+    }
+
+    /**
+     * Kills the server hard and starts it again from the RDB its last {@code SAVE} wrote: a restart with
+     * persistence that lost the writes made since. Every connection is cut.
+     */
+    public void restartFromLastSave() {
+        relaunch(null);
     }
 
     /**
@@ -272,10 +271,17 @@ public final class RedisServer implements AutoCloseable {
      * (a managed service's endpoint, a Sentinel-aware proxy). Every connection is cut.
      */
     public void restartWithDataOf(RedisServer replica) {
+        relaunch(replica);
+    }
+
+    /** Kills the process and launches it again (its dir's dump.rdb loaded, {@code from}'s copied there first). */
+    private void relaunch(RedisServer from) {
         try {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            replica.cli("SAVE");
-            Files.copy(replica.dir.resolve("dump.rdb"), dir.resolve("dump.rdb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (from != null) {
+                from.cli("SAVE");
+                Files.copy(from.dir.resolve("dump.rdb"), dir.resolve("dump.rdb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             process = launch(command, dir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + family.server + " again on port " + port, e);

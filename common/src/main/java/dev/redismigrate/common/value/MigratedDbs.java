@@ -133,7 +133,7 @@ public final class MigratedDbs {
             NodeAddresses at = address.equals(seed.address()) ? addresses : addresses.answeredAt(address);
             try (RedisLink link = connector.open(at.seed(), "redis-migrate-empty")) {
                 return TopologyReader.read(link, at);
-            } catch (RedisAccessException e) {
+            } catch (RedisAccessException | IllegalStateException e) { // IllegalStateException: an answer TopologyReader cannot read
                 tried.add(e.getMessage());
             }
         }
