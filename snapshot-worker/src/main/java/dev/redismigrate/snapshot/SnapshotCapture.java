@@ -92,6 +92,7 @@ final class SnapshotCapture implements AutoCloseable, RdbTransfer.Sink {
             // the library records the FULLRESYNC id and offset only once the RDB is read
             Configuration c = link.getConfiguration();
             rdbOffset = new ReplicationOffset(c.getReplId(), c.getReplOffset(), -1);
+            changeLog.startsAt(rdbOffset.offset()); // the commands continue from the RDB (ChangeBatch#start)
             LOG.debugf("RDB of %d bytes spooled; capturing the commands after %s", spool.bytesWritten(), rdbOffset);
         } else if (event instanceof DefaultCommand command && !closing) {
             byte[][] argv = new byte[command.getArgs().length + 1][];

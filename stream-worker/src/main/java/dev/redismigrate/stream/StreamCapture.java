@@ -74,6 +74,7 @@ final class StreamCapture implements Runnable {
         this.start = start;
         this.owner = owner;
         this.db = start.db();
+        log.startsAt(start.offset()); // its first record continues from there (ChangeBatch#start)
     }
 
     /** Where the next link continues: after the last command appended, else where the capture began. */

@@ -90,12 +90,10 @@ public final class StreamReplayer extends ReplicaTask {
     /** written by the progress timer only */
     private volatile long trimmedBefore;
     /**
-     * The source offset through which the change log was trimmed (the last trimmed record's end; -1: not
-     * trimmed), set as the trim is asked for: a target whose checkpoint comes back older cannot be resumed from the log.
+     * Guarded by {@code lock}: the position was taken from a checkpoint (a claim), and the first record read after
+     * it was not checked yet to continue from there (see {@link #continuesFromHandled})
      */
-    private volatile long trimmedThrough = -1;
-    /** Guarded by {@code lock}: what {@link #trimmedThrough} becomes with the trim being asked for. */
-    private long trimmingThrough = -1;
+    private boolean continuityUnchecked;
     /** when a standalone target last showed a replica (see {@link CheckpointedApplier#durable()}), across reconnects */
     private final AtomicLong targetReplicaSeen = new AtomicLong();
     /** when the last report went out, for the heartbeat */
@@ -189,6 +187,7 @@ public final class StreamReplayer extends ReplicaTask {
             targetLink = target;
             applier = newApplier(request.target());
             handled = startingPoint();
+            continuityUnchecked = true;
             if (handled == null) {
                 return; // a newer attempt owns the target
             }
@@ -355,6 +354,7 @@ public final class StreamReplayer extends ReplicaTask {
                 lock.lock();
                 try {
                     handled = restartFrom;
+                    continuityUnchecked = true;
                     router.select(restartFrom.db());
                     readRecords.clear();
                     restartFrom = null;
@@ -399,6 +399,9 @@ public final class StreamReplayer extends ReplicaTask {
                 return; // the timer's commit lost the target meanwhile: the reconnect reads this record again
             }
             applyingSinceMillis = end.appendedAtMillis();
+            if (!continuesFromHandled(end)) {
+                return;
+            }
             for (Entry command : batch.entries()) {
                 if (command.sourceOffset() <= handled.offset()) {
                     continue; // applied before (or by another capture of the same history)
@@ -430,6 +433,31 @@ public final class StreamReplayer extends ReplicaTask {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Guarded by {@code lock}. After a claim, the first record that ends past the position must continue from it
+     * or before (its start): else the commands in between are gone from the log (trimmed behind a checkpoint the
+     * target no longer holds: a failover to a replica, or a restore, that lost writes; also after a hand-over, which
+     * does not know how far the earlier attempt trimmed), and applying on would skip them. Then the stream fails
+     * saying so. A record of an older capture, whose start is not known, passes. Not for a cluster target: its
+     * claim starts at the lowest slot checkpoint, which a slot not written to for long keeps far behind the trim
+     * (legitimately: the trimmed records held nothing for it); its slots are checked against what replicas
+     * confirmed instead ({@link ClusterCheckpointedApplier}).
+     */
+    private boolean continuesFromHandled(ChangeLogEntryReader.End end) {
+        if (!continuityUnchecked || targetIsCluster || end.sourceOffset() <= handled.offset()) {
+            return true;
+        }
+        continuityUnchecked = false;
+        if (end.startOffset() <= handled.offset()) {
+            return true;
+        }
+        fail("the target " + request.target().address() + " holds the stream only up to source offset " + handled.offset()
+                + " (a failover to a replica that lacked the last writes, or an older copy restored?), and the change log no"
+                + " longer holds what followed: its oldest record kept continues from " + end.startOffset()
+                + "; a new migration copies everything again");
+        return false;
     }
 
     /** The target's checkpoint wins over the request: it is exactly what was applied. Null: superseded. */
@@ -546,9 +574,6 @@ public final class StreamReplayer extends ReplicaTask {
                 lock.unlock();
             }
             if (trimBefore >= 0) {
-                // counted as trimmed from the ask on: a trim that times out may still be done by Kafka, and a missed
-                // gap would be silent where a gap seen in vain is only an error
-                trimmedThrough = Math.max(trimmedThrough, trimmingThrough); // this thread's own write, under the lock
                 changeLog.trimBefore(request.migrationId(), trimBefore);
                 trimmedBefore = trimBefore;
             }
@@ -709,13 +734,6 @@ public final class StreamReplayer extends ReplicaTask {
                         return;
                     }
                     String lostData = next.lostSince(applier);
-                    if (lostData == null && !targetIsCluster && start.offset() < trimmedThrough) {
-                        // a failover to a replica that lacked acknowledged writes (its checkpoint went back with
-                        // them) which none had confirmed: durable() holds the trim back for confirmed ones only
-                        lostData = "it came back holding the stream only up to source offset " + start.offset()
-                                + " (a failover to a replica that lacked the last writes?), and the change log no longer"
-                                + " holds what followed (trimmed through " + trimmedThrough + ")";
-                    }
                     if (lostData != null) {
                         next.close();
                         link.close();
@@ -727,6 +745,7 @@ public final class StreamReplayer extends ReplicaTask {
                     targetLink = link;
                     applier = next;
                     handled = start;
+                    continuityUnchecked = true;
                     router.select(start.db());
                     readRecords.clear();
                     targetLost = null;
@@ -788,7 +807,6 @@ public final class StreamReplayer extends ReplicaTask {
         long trimmable = readRecords.trimBefore(covered);
         if (trimmable > before) {
             before = trimmable;
-            trimmingThrough = readRecords.trimmedThrough();
         }
         if (readRecords.hole() >= 0) { // another capture's record was not read: from there again, in Kafka's order
             reader.readAgainFrom(readRecords.hole());

@@ -288,18 +288,7 @@ class StreamReplayerTest {
             Thread thread = new Thread(replayer);
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
-            java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread load = new Thread(() -> { // a steady trickle: the stream never goes idle (its checkpoint stays in the target)
-                while (loading.get()) {
-                    writes.call("INCR", "counter");
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-            load.start();
+            Trickle load = new Trickle(writes); // the stream never goes idle: its checkpoint stays in the target
             await(() -> counter(target) >= 300 && counter(replica) >= 300, "the replica following the target");
             Thread.sleep(2_500); // a trim while the replica follows
             replica.cli("REPLICAOF", "NO", "ONE"); // its link lost: from now on the target acknowledges writes it lacks
@@ -309,8 +298,7 @@ class StreamReplayerTest {
             long kept = counter(target);
             assertTrue(kept < acknowledged, "the failover lost acknowledged writes: " + kept + " of " + acknowledged);
             Thread.sleep(2_000);
-            loading.set(false);
-            load.join(10_000);
+            load.close();
             await(() -> source.digest().equals(target.digest()), () -> "target equal to source after the failover: counter "
                     + counter(target) + " of " + counter(source) + "; events: " + events.stream()
                     .filter(e -> e.type() != EventType.STREAM_PROGRESS).toList());
@@ -336,9 +324,27 @@ class StreamReplayerTest {
                     Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config()));
             thread.start();
             await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
-            java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread load = new Thread(() -> {
-                while (loading.get() && thread.isAlive()) {
+            try (Trickle load = new Trickle(writes)) {
+                await(() -> counter(target) >= 300, "the stream applying");
+                target.cli("SAVE");
+                Thread.sleep(5_000); // trims past the saved checkpoint
+                target.restartFromLastSave();
+                thread.join(30_000);
+            }
+            MigrationEvent last = events.get(events.size() - 1);
+            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
+            assertTrue(last.message().contains("the change log no longer holds what followed"), last.message());
+        }
+    }
+
+    /** INCR counter about a thousand times a second until closed: a stream that never goes idle. */
+    private static final class Trickle implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean on = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread;
+
+        Trickle(RedisLink writes) {
+            thread = new Thread(() -> {
+                while (on.get()) {
                     writes.call("INCR", "counter");
                     try {
                         Thread.sleep(1);
@@ -347,17 +353,13 @@ class StreamReplayerTest {
                     }
                 }
             });
-            load.start();
-            await(() -> counter(target) >= 300, "the stream applying");
-            target.cli("SAVE");
-            Thread.sleep(5_000); // trims past the saved checkpoint
-            target.restartFromLastSave();
-            thread.join(30_000);
-            loading.set(false);
-            load.join(10_000);
-            MigrationEvent last = events.get(events.size() - 1);
-            assertEquals(EventType.FAILED, last.type(), () -> "events: " + events);
-            assertTrue(last.message().contains("the change log no longer holds what followed"), last.message());
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            on.set(false);
+            thread.join(10_000);
         }
     }
 

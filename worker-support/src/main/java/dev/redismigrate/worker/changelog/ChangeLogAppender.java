@@ -24,6 +24,10 @@ public final class ChangeLogAppender implements AutoCloseable {
 
     private List<CapturedCommand> open = new ArrayList<>();
     private String openReplId;
+    /** the offset the open record continues from (see {@link ChangeBatch#start}) */
+    private long openStart = -1;
+    /** where the capture began, for its first record (-1: not said) */
+    private volatile long startsAt = -1;
     private int openBytes;
     private long openSinceNanos;
     /** the last command handed to the producer (sent or open): a reconnect continues after it */
@@ -40,6 +44,14 @@ public final class ChangeLogAppender implements AutoCloseable {
         this.linger = MigrationThreads.timer("change-log-linger");
     }
 
+    /**
+     * The source offset the capture begins at (its PSYNC's, or the end of the RDB the commands follow): where
+     * its first record continues from; later ones continue from the command appended before them.
+     */
+    public void startsAt(long offset) {
+        startsAt = offset;
+    }
+
     /** Keeps every record sent from now on in {@code records} too (for an applier in this process). */
     public void keepSentIn(SentRecords records) {
         this.sent = records;
@@ -53,6 +65,8 @@ public final class ChangeLogAppender implements AutoCloseable {
         if (open.isEmpty()) {
             openSinceNanos = System.nanoTime();
             openReplId = replId;
+            ChangeLogPosition before = appended;
+            openStart = before != null ? before.offset() : startsAt;
             // a timer only while a record is open: a periodic one woke 500 times a second for nothing
             // while the source was quiet (0.2-0.4 s of CPU per snapshot copy)
             try {
@@ -104,7 +118,7 @@ public final class ChangeLogAppender implements AutoCloseable {
         if (open.isEmpty()) {
             return;
         }
-        ChangeBatch batch = new ChangeBatch(openReplId, open);
+        ChangeBatch batch = new ChangeBatch(openReplId, open, openStart);
         CapturedCommand last = batch.last();
         ChangeLogPosition position = new ChangeLogPosition(openReplId, last.endOffset(), last.db());
         long bytes = openBytes;

@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * The binary form of a change-log record: a version byte, the replication id, then each command as
- * its end offset, db, argument count and length-prefixed arguments (varints). Binary rather than
+ * its end offset, db, argument count and length-prefixed arguments (varints), then the offset the record
+ * starts at plus one (0: unknown; after the commands, where a decoder of before 12-07 stops reading, so
+ * records stay readable both ways during an upgrade). Binary rather than
  * JSON: the capture must keep up with 150k+ writes/s on one thread, and arguments are raw bytes.
  */
 public final class ChangeLogCodec {
@@ -35,6 +37,7 @@ public final class ChangeLogCodec {
                 out.writeBytes(arg);
             }
         }
+        writeVarLong(out, Math.max(-1, batch.start()) + 1);
         return out.toByteArray();
     }
 
@@ -58,7 +61,8 @@ public final class ChangeLogCodec {
             }
             commands.add(new CapturedCommand(db, argv, offset));
         }
-        return new ChangeBatch(new String(replId, StandardCharsets.US_ASCII), commands);
+        long start = in.hasRemaining() ? readVarLong(in) - 1 : -1;
+        return new ChangeBatch(new String(replId, StandardCharsets.US_ASCII), commands, start);
     }
 
     private static void writeVarLong(ByteArrayOutputStream out, long value) {

@@ -30,12 +30,24 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
         private final long sourceOffset;
         private final String replId;
         private final long appendedAtMillis;
+        private final long startOffset;
 
         public End(LongSupplier kafkaOffsetOnceConfirmed, long sourceOffset, String replId, long appendedAtMillis) {
+            this(kafkaOffsetOnceConfirmed, sourceOffset, replId, appendedAtMillis, -1);
+        }
+
+        public End(LongSupplier kafkaOffsetOnceConfirmed, long sourceOffset, String replId, long appendedAtMillis,
+                long startOffset) {
             this.kafkaOffsetOnceConfirmed = kafkaOffsetOnceConfirmed;
             this.sourceOffset = sourceOffset;
             this.replId = replId;
             this.appendedAtMillis = appendedAtMillis;
+            this.startOffset = startOffset;
+        }
+
+        /** The source offset its record continues from (-1: unknown; see {@link ChangeBatch#start}). */
+        public long startOffset() {
+            return startOffset;
         }
 
         /** Its record's Kafka offset, or -1 while Kafka has not confirmed it. */
@@ -151,7 +163,8 @@ public final class ChangeLogEntryReader implements EntryReader<ChangeLogEntryRea
         for (CapturedCommand command : batch.commands()) {
             entries.add(new Entry(command.db(), command.argv(), command.endOffset()));
         }
-        return new EntryBatch<>(entries, 0, new End(kafkaOffset, batch.last().endOffset(), batch.replId(), appendedAtMillis));
+        return new EntryBatch<>(entries, 0, new End(kafkaOffset, batch.last().endOffset(), batch.replId(), appendedAtMillis,
+                batch.start()));
     }
 
     private ChangeLogReader.Record pollKafka(Duration wait) {

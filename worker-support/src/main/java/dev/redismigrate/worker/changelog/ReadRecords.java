@@ -19,8 +19,6 @@ public final class ReadRecords {
     private final Deque<ChangeLogEntryReader.End> read = new ArrayDeque<>();
     /** the Kafka offset of the last record trimmed past (-1: none since the reading began) */
     private long lastTrimmed = -1;
-    /** the source offset that record ends at (-1: none since the reading began) */
-    private long lastTrimmedEnd = -1;
     private long hole = -1;
 
     public void add(ChangeLogEntryReader.End end) {
@@ -31,7 +29,6 @@ public final class ReadRecords {
     public void clear() {
         read.clear();
         lastTrimmed = -1;
-        lastTrimmedEnd = -1;
         hole = -1;
     }
 
@@ -53,18 +50,9 @@ public final class ReadRecords {
             }
             read.pollFirst();
             lastTrimmed = offset;
-            lastTrimmedEnd = end.sourceOffset();
             before = offset + 1;
         }
         return before;
-    }
-
-    /**
-     * The source offset the last record {@link #trimBefore} let go of ends at (-1: none since the reading began):
-     * once that trim is done, the log holds every command after it, and none at or before it.
-     */
-    public long trimmedThrough() {
-        return lastTrimmedEnd;
     }
 
     /** The first Kafka offset the apply did not read before one it read (-1: none): read the log again from there. */

@@ -44,6 +44,36 @@ class ChangeLogTest {
         }
     }
 
+    /** Each record says where it continues from: the first, where the capture began; the next, the last command before it. */
+    @Test
+    void eachRecordContinuesFromTheCommandAppendedBeforeIt() {
+        UUID migration = UUID.randomUUID();
+        LOG.ensure(migration);
+        try {
+            try (ChangeLogAppender appender = LOG.appender(migration)) {
+                appender.startsAt(100);
+                for (int i = 1; i <= 600; i++) { // 4 KiB records: several
+                    appender.append("replid", new CapturedCommand(0, argv("SET", "k" + i, "v".repeat(20)), 100L + i * 50));
+                }
+                appender.flush();
+            }
+            List<ChangeBatch> records = new ArrayList<>();
+            try (ChangeLogReader reader = LOG.reader(migration)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (records.stream().mapToInt(b -> b.commands().size()).sum() < 600 && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(200)).forEach(r -> records.add(r.batch()));
+                }
+            }
+            assertTrue(records.size() > 2, records.size() + " records");
+            assertEquals(100, records.get(0).start());
+            for (int r = 1; r < records.size(); r++) {
+                assertEquals(records.get(r - 1).last().endOffset(), records.get(r).start(), "record " + r);
+            }
+        } finally {
+            LOG.delete(migration);
+        }
+    }
+
     @Test
     void trimmingMovesTheLowWatermarkAndResetEmptiesAndDeleteRemovesTheTopic() {
         UUID migration = UUID.randomUUID();
