@@ -124,8 +124,8 @@ final class CheckpointedApplier implements StreamApplier {
     }
 
     /**
-     * Claims the target for this attempt: where the checkpoint says (the target's, else the last one
-     * moved to the {@link CheckpointLog}, else {@code fallback}), written back with this attempt's number so that an older attempt still running
+     * Claims the target for this attempt: where the checkpoint says (the target's, else, or when it is of a newer
+     * attempt, the last one recorded in the {@link CheckpointLog}, else {@code fallback}), written back with this attempt's number so that an older attempt still running
      * stops at its next batch. Returns where to start, or null when a newer attempt owns the target.
      */
     @Override
@@ -136,8 +136,11 @@ final class CheckpointedApplier implements StreamApplier {
             CompletableFuture<Object> current = writer.write(new Entry(checkpointDb, new byte[][] {GET, key}, -1));
             writer.flush();
             StreamCheckpoint found = StreamCheckpoint.decode(current.join());
-            if (found == null) {
-                found = log.latest(migrationId, shard);
+            StreamCheckpoint logged = log.latest(migrationId, shard);
+            if (found == null || logged != null && logged.attempt() > found.attempt()) {
+                // a newer attempt's in the log wins over an older one's left in the target: a new copy records where
+                // its stream starts there, and an emptying that keeps unselected keys (key filters) may keep the old
+                found = logged;
             }
             if (found != null && found.attempt() > attempt) {
                 writer.write(new Entry(checkpointDb, new byte[][] {ascii("UNWATCH")}, -1));

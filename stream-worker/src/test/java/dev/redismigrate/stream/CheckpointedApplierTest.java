@@ -1,5 +1,7 @@
 package dev.redismigrate.stream;
 
+import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +64,30 @@ class CheckpointedApplierTest {
             assertEquals(at(120), newer.committed());
             assertEquals(1, newer.commandsApplied());
             assertEquals("2", target.cli("GET", "counter").trim());
+        }
+    }
+
+    /**
+     * A new copy (attempt 2, after a lost offset) records where its stream starts in the checkpoint log; the
+     * target may still hold attempt 1's checkpoint (an emptying with key filters keeps unselected keys). The
+     * stream starts where the new copy ended, not at the older checkpoint: the change log now begins there.
+     */
+    @Test
+    void aNewerAttemptsCheckpointInTheLogWinsOverAnOlderOneLeftInTheTarget() {
+        UUID migration = UUID.randomUUID();
+        try (RedisServer target = RedisServer.start();
+             RespSocket oldLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000);
+             RespSocket newLink = LINKS.connector().openSocket(StreamReplayerTest.endpoint(target), "applier-test", 10_000)) {
+            CheckpointedApplier old = applier(oldLink, migration, 1);
+            old.claim(at(100));
+            old.apply(incr(110), at(110));
+            old.commitIfPossible();
+            old.flush();
+            LINKS.checkpoints().record(migration, new StreamCheckpoint(2, at(5_000))); // the new copy's end
+
+            assertEquals(at(5_000), applier(newLink, migration, 2).claim(at(5_000)), "where the new copy ended");
+            assertEquals(new StreamCheckpoint(2, at(5_000)), StreamCheckpoint.decode(target.cli("GET",
+                    new String(StreamCheckpoint.key(migration, null), StandardCharsets.US_ASCII)).trim()));
         }
     }
 

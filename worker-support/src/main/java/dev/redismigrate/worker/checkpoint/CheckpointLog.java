@@ -77,11 +77,14 @@ public final class CheckpointLog implements AutoCloseable {
         return latest(migrationId, null);
     }
 
-    /** The last checkpoint recorded for the source shard (null: a standalone source), or null. */
+    /**
+     * The last checkpoint recorded for the source shard (null: a standalone source) by its newest attempt, or
+     * null: an older attempt's write that lands late (it stalled between its check and its write) is not the latest.
+     */
     public synchronized StreamCheckpoint latest(UUID migrationId, Integer shard) {
         TopicPartition partition = new TopicPartition(topic, partitionOf(migrationId));
         String key = ShardNames.recordKey(migrationId, shard);
-        String last = null;
+        StreamCheckpoint last = null;
         try {
             KafkaConsumer<String, String> consumer = reader();
             consumer.assign(List.of(partition));
@@ -94,7 +97,10 @@ public final class CheckpointLog implements AutoCloseable {
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     if (key.equals(r.key())) {
-                        last = r.value();
+                        StreamCheckpoint read = StreamCheckpoint.decode(r.value());
+                        if (read != null && (last == null || read.attempt() >= last.attempt())) {
+                            last = read;
+                        }
                     }
                 }
             }
@@ -102,7 +108,7 @@ public final class CheckpointLog implements AutoCloseable {
             closeReader(); // the next call starts from a fresh consumer
             throw e;
         }
-        return last == null ? null : StreamCheckpoint.decode(last);
+        return last;
     }
 
     private KafkaConsumer<String, String> reader() {

@@ -27,6 +27,12 @@ class CheckpointLogTest {
             assertEquals(new StreamCheckpoint(2, new ReplicationOffset(REPL_ID, 150, 1)), log.latest(first));
             assertEquals(new StreamCheckpoint(1, new ReplicationOffset(REPL_ID, 200, 3)), log.latest(second));
             assertNull(log.latest(UUID.randomUUID()));
+
+            // an older attempt's write that lands late (it stalled between its check and its write) is not the latest
+            log.record(first, new StreamCheckpoint(1, new ReplicationOffset(REPL_ID, 120, 1)));
+            assertEquals(new StreamCheckpoint(2, new ReplicationOffset(REPL_ID, 150, 1)), log.latest(first));
+            log.record(first, new StreamCheckpoint(2, new ReplicationOffset(REPL_ID, 170, 1)));
+            assertEquals(170, log.latest(first).offset().offset(), "the newest attempt's last");
         }
     }
 }
