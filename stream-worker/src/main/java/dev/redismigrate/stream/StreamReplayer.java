@@ -353,10 +353,7 @@ public final class StreamReplayer extends ReplicaTask {
             if (restartFrom != null) { // an older attempt had moved the checkpoint: continue from there
                 lock.lock();
                 try {
-                    handled = restartFrom;
-                    continuityUnchecked = true;
-                    router.select(restartFrom.db());
-                    readRecords.clear();
+                    resumeAt(restartFrom);
                     restartFrom = null;
                 } finally {
                     lock.unlock();
@@ -433,6 +430,17 @@ public final class StreamReplayer extends ReplicaTask {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Guarded by {@code lock}: the apply goes on from a position claimed again (the target's checkpoint after a
+     * reconnect, or one an older attempt moved); the caller rewinds the reader, whose first record past it is checked.
+     */
+    private void resumeAt(ReplicationOffset position) {
+        handled = position;
+        continuityUnchecked = true;
+        router.select(position.db());
+        readRecords.clear();
     }
 
     /**
@@ -744,10 +752,7 @@ public final class StreamReplayer extends ReplicaTask {
                     applier.close(); // its writer's socket, or a cluster target's links to the masters
                     targetLink = link;
                     applier = next;
-                    handled = start;
-                    continuityUnchecked = true;
-                    router.select(start.db());
-                    readRecords.clear();
+                    resumeAt(start);
                     targetLost = null;
                 } finally {
                     lock.unlock();

@@ -272,9 +272,8 @@ public final class ClusterWriter implements AutoCloseable {
         for (String address : candidates) {
             try {
                 RedisLink link = link(address);
-                // the node that answers is reached where it was reached: the seed's address only when it is the seed
-                ClusterTopology topology = TopologyReader.read(link, address.equals(addresses.seed().address()) ? addresses
-                        : addresses.answeredAt(address));
+                // the node that answers is reached where it was reached (NodeAddresses.answeredAt)
+                ClusterTopology topology = TopologyReader.read(link, addresses.answeredAt(address));
                 ClusterNode[] byslot = new ClusterNode[HashSlot.SLOTS];
                 for (ClusterShard shard : topology.shards()) {
                     for (SlotRange range : shard.slots()) {

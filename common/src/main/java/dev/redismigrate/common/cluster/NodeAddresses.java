@@ -36,11 +36,14 @@ public final class NodeAddresses {
     }
 
     /**
-     * The same choices for a discovery answered by another node than the seed (the seed does not answer): that
-     * node is reached where it was reached ({@code answering}, with the seed's credentials), not at the seed's
-     * address.
+     * The same choices for a discovery answered by the node at {@code hostPort}: another node than the seed (the
+     * seed does not answer) is reached where it was reached (with the seed's credentials), not at the seed's
+     * address; the seed's own address gives these choices as they are.
      */
     public NodeAddresses answeredAt(String hostPort) {
+        if (hostPort.equals(seed.address())) {
+            return this;
+        }
         Chosen at = parse(hostPort, hostPort);
         return new NodeAddresses(new RedisEndpoint(at.host(), at.port(), seed.username(), seed.sealedPassword(), seed.tls()),
                 translations);

@@ -130,7 +130,7 @@ public final class MigratedDbs {
         NodeAddresses addresses = new NodeAddresses(seed, Map.of());
         List<String> tried = new ArrayList<>();
         for (String address : candidates(seed, alsoKnown)) {
-            NodeAddresses at = address.equals(seed.address()) ? addresses : addresses.answeredAt(address);
+            NodeAddresses at = addresses.answeredAt(address);
             try (RedisLink link = connector.open(at.seed(), "redis-migrate-empty")) {
                 return TopologyReader.read(link, at);
             } catch (RedisAccessException | IllegalStateException e) { // IllegalStateException: an answer TopologyReader cannot read
