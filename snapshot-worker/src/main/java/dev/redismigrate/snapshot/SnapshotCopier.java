@@ -373,7 +373,7 @@ public final class SnapshotCopier extends ReplicaTask {
                 if (RestoreCommand.is(argv)) {
                     writes.write(entry.db(), argv); // as read: no second RESTORE built
                 } else {
-                    writer.write(SnapshotWrites.shardOf(argv[1], writer.shards()), entry);
+                    writer.write(writer.shardOf(argv[1]), entry);
                 }
             }
             keysCopied += batch.keys();

@@ -6,7 +6,6 @@ import dev.redismigrate.common.value.MsetBatch;
 import dev.redismigrate.common.value.PlainString;
 import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.common.value.SetCommand;
-import java.util.Arrays;
 
 /**
  * Turns the snapshot's whole keys (a DUMP payload each) into commands for the target. A plain string
@@ -36,15 +35,10 @@ final class SnapshotWrites {
         }
     }
 
-    /** The shard (writer connection) of a key: each key always goes the same way, its chunks in order. */
-    static int shardOf(byte[] key, int shards) {
-        return Math.floorMod(Arrays.hashCode(key), shards);
-    }
-
     /** @param restore a key's {@link RestoreCommand} (its payload and expiry as read) */
     void write(int db, byte[][] restore) {
         byte[] key = RestoreCommand.key(restore);
-        int shard = shardOf(key, batches.length);
+        int shard = writer.shardOf(key);
         boolean expires = RestoreCommand.expires(restore);
         byte[] plain = expires && !setPxat ? null : PlainString.of(RestoreCommand.payload(restore));
         if (plain == null) {

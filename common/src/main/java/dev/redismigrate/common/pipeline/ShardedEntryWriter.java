@@ -1,6 +1,7 @@
 package dev.redismigrate.common.pipeline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -73,6 +74,11 @@ public final class ShardedEntryWriter implements AutoCloseable {
 
     public int shards() {
         return writers.size();
+    }
+
+    /** The shard (writer) of a key: each key always goes the same way, so its commands stay in order. */
+    public int shardOf(byte[] key) {
+        return Math.floorMod(Arrays.hashCode(key), writers.size());
     }
 
     /** Queues an entry for the writer of {@code shard}; blocks while the queues are full. */

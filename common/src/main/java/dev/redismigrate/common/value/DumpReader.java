@@ -62,17 +62,45 @@ public final class DumpReader {
             Object dump = source.readValue();
             Object pttl = source.readValue();
             long readAt = System.currentTimeMillis();
-            if (dump instanceof RespSocket.ErrorReply || pttl instanceof RespSocket.ErrorReply) {
-                String refusal = (dump instanceof RespSocket.ErrorReply e ? e : (RespSocket.ErrorReply) pttl).message();
-                boolean redirected = refusal.startsWith("MOVED ") || refusal.startsWith("ASK ");
-                throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: " + refusal
-                        + (redirected ? " (the slot is served elsewhere: a slot migration or a failover on the cluster)" : ""));
-            }
+            refused(source, dump instanceof RespSocket.ErrorReply e ? e : pttl instanceof RespSocket.ErrorReply e ? e : null);
             long ttl = (Long) pttl;
             // gone (deleted, expired) since the caller learned of it
             restores.add(dump == null || ttl == -2 ? null : RestoreCommand.of(key, (byte[]) dump, ttl < 0 ? null : readAt + ttl));
         }
         return restores;
+    }
+
+    /**
+     * DUMP alone, for keys whose expiry the caller read already (a scan's PTTL that came with its MGET):
+     * not written here, each PTTL is one more lookup of the key for the source. An expiry changed since
+     * is no matter where every change is captured and copied again (the scan method).
+     */
+    public static void requestDumps(RespSocket source, List<byte[]> keys) throws IOException {
+        for (byte[] key : keys) {
+            source.write(new byte[][] {DUMP, key});
+        }
+    }
+
+    /**
+     * The replies to a {@link #requestDumps}: for each key, in order, its RESTORE command with the given
+     * expiry (epoch ms, null: none), or null when it is gone.
+     */
+    public static List<byte[][]> dumpReplies(RespSocket source, List<byte[]> keys, List<Long> expireAt) throws IOException {
+        List<byte[][]> restores = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Object dump = source.readValue();
+            refused(source, dump instanceof RespSocket.ErrorReply e ? e : null);
+            restores.add(dump == null ? null : RestoreCommand.of(keys.get(i), (byte[]) dump, expireAt.get(i)));
+        }
+        return restores;
+    }
+
+    private static void refused(RespSocket source, RespSocket.ErrorReply refusal) {
+        if (refusal != null) {
+            boolean redirected = refusal.message().startsWith("MOVED ") || refusal.message().startsWith("ASK ");
+            throw new RedisAccessException("reading keys from " + source.endpoint().address() + " failed: " + refusal.message()
+                    + (redirected ? " (the slot is served elsewhere: a slot migration or a failover on the cluster)" : ""));
+        }
     }
 
     static Object await(RedisLink source, CompletableFuture<Object> reply, Duration timeout) {

@@ -8,7 +8,9 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.ClusterEntryWriter;
+import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntrySink;
+import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
@@ -24,7 +26,9 @@ import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
+import dev.redismigrate.common.threads.MigrationThreads;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -185,18 +189,23 @@ public final class ScanCopier extends RequestTask {
     private List<String> targetNodes = List.of();
 
     private void copy(ScanReader reader) {
-        EntrySink writer = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-scan",
-                snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis(), targetNodes);
-        if (writer instanceof ClusterEntryWriter cluster) {
-            targetNodes = cluster.knownNodes(); // a scan started over whose seed is down reaches the cluster through these
-        }
+        ShardedEntryWriter writer = openWriters();
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {
-                batch.entries().forEach(writer::write);
+                for (Entry entry : batch.entries()) {
+                    // by its (first) key: a key's type-wise commands stay in order, and a key a SCAN names twice goes one way
+                    writer.write(writer.shardOf(entry.argv()[1]), entry);
+                }
                 keysCopied += batch.keys();
             }, Duration.ZERO);
-            writer.flush();
+            if (!stopRequested) {
+                writer.flush();
+            }
+        } catch (TargetWriteException e) {
+            if (!stopRequested) {
+                throw e;
+            } // else the stop abandoned the writes: what was copied stays
         } finally {
             bytesWritten = writer.bytesApplied();
             writer.close(); // its own connections
@@ -211,6 +220,30 @@ public final class ScanCopier extends RequestTask {
                 request.partCount() > 1 ? " part " + request.partIndex() + " of " + request.partCount() : "", keysCopied,
                 reader.keysVanished());
         publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
+    }
+
+    /**
+     * The writers, each on a thread and connection of its own: the reads from the source and the writes
+     * to the target then overlap (on one thread each waited for the other).
+     */
+    private ShardedEntryWriter openWriters() {
+        List<EntrySink> writers = new ArrayList<>();
+        try {
+            for (int i = 0; i < snapshotConfig.writers(); i++) {
+                EntrySink sink = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-scan",
+                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis(),
+                        targetNodes);
+                writers.add(sink);
+                if (sink instanceof ClusterEntryWriter cluster) {
+                    targetNodes = cluster.knownNodes(); // a scan started over whose seed is down reaches the cluster through these
+                }
+            }
+        } catch (RuntimeException e) {
+            writers.forEach(EntrySink::close);
+            throw e;
+        }
+        return new ShardedEntryWriter(writers, snapshotConfig.queuedBytes().asLongValue(), MigrationThreads.factory("scan-writer"),
+                () -> stopRequested, entry -> { });
     }
 
     @Override

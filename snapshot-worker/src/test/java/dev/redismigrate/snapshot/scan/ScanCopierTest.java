@@ -393,6 +393,7 @@ class ScanCopierTest {
                     assertTrue(Math.abs(gap) < 1000, key + ": the same absolute expiry, " + gap);
                 }
                 String stats = source.cli("INFO", "commandstats");
+                assertEquals(3005, calls(stats, "pttl"), "one PTTL per key (a hash's came with the MGET, not again with its DUMP)");
                 if (mgetAllowed) {
                     assertTrue(calls(stats, "mget") >= 3, stats);
                     assertEquals(1005, calls(stats, "dump"), "DUMP for the hashes only");
