@@ -93,6 +93,8 @@ final class CheckpointedApplier implements StreamApplier {
     private ReplicationOffset committed;
     /** see {@link #durable()}: what a replica holds as well (null: nothing confirmed yet on this connection) */
     private ReplicationOffset durable;
+    /** where the checkpoint last left the target, the stream idle there ({@link #removeCheckpoint}; null: not on this connection) */
+    private ReplicationOffset removedAt;
     /**
      * {@link #committed} as the master's replication offset was read, each round's, oldest first, until the
      * replicas' acknowledgement reaches it (a replica steadily some rounds behind still lets the trim move)
@@ -322,6 +324,31 @@ final class CheckpointedApplier implements StreamApplier {
         return durable;
     }
 
+    /**
+     * Whether the target's replicas hold every batch committed ({@link #durable()}): only then may an idle
+     * stream's checkpoint leave the target. Removed before, a failover to a replica that lacks the last batch
+     * brought back neither that batch nor the checkpoint, and the checkpoint in the log, later than what the
+     * target held, was taken for it: that batch was lost, nothing said.
+     */
+    @Override
+    public boolean replicasHoldCommitted() {
+        return committed != null && committed.equals(durable());
+    }
+
+    /**
+     * The target's replicas confirmed no batch after the checkpoint's last removal (which {@link
+     * #replicasHoldCommitted} held back until they had every one before it): a replica promoted now that
+     * lacks the checkpoint is at that idle moment, which the log's checkpoint names, whatever batches
+     * since put the checkpoint back into the old master. Only where a replica was seen lately: a target
+     * without one that comes back without the checkpoint lost data.
+     */
+    @Override
+    public boolean replicasAtRemoval() {
+        long seen = replicaSeenNanos.get();
+        return removedAt != null && durable != null && durable.offset() <= removedAt.offset() && seen != 0
+                && System.nanoTime() - seen <= REPLICA_GONE_NANOS;
+    }
+
     /** The target's INFO replication; none (no field) when the target refuses it (an ACL without INFO). */
     private Map<String, String> replicationInfo() {
         CompletableFuture<Object> reply = writer.write(new Entry(checkpointDb, new byte[][] {INFO, ascii("replication")}, -1));
@@ -358,6 +385,7 @@ final class CheckpointedApplier implements StreamApplier {
         watchAndCheck();
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
         committed = position;
+        removedAt = position;
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
         exec(null, 0);

@@ -82,6 +82,20 @@ interface StreamApplier extends AutoCloseable {
         return false;
     }
 
+    /** Whether an idle stream's checkpoint may leave the target now: its replicas hold every batch (a standalone target's). */
+    default boolean replicasHoldCommitted() {
+        return true;
+    }
+
+    /**
+     * Whether a target that comes back without the checkpoint after a failover is at the last idle moment
+     * (its replicas confirmed no batch since; a standalone target's): the change log holds what followed, so
+     * that is no loss when its keyspace shows none.
+     */
+    default boolean replicasAtRemoval() {
+        return false;
+    }
+
     /**
      * After a reconnect and {@link #claim}: why the target cannot go on from what it holds now, null
      * if it can. It lost data meanwhile if it lacks a checkpoint {@code before} (the applier of the

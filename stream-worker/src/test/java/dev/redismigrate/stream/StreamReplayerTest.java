@@ -310,6 +310,48 @@ class StreamReplayerTest {
     }
 
     /**
+     * The same failover after an idle spell: the idle stream moved its checkpoint out of the target, the replica
+     * confirmed that, and the batch that put the checkpoint back when writes came again is what the replica
+     * lacks. It holds the idle moment's state, which the log's checkpoint names: the stream goes on from there.
+     * Until 12-07 it ended in error ("came back without this migration's checkpoint") when the failover came
+     * within a second of the batch; later, once the stream was idle again, the checkpoint had left the target
+     * for the log at the new idle moment, and the stream resumed from there: the batch lost, nothing said. Now
+     * the checkpoint leaves the target only once the replicas hold every batch.
+     */
+    @Test
+    void aTargetFailoverRightAfterAnIdleSpellIsResumedFromTheIdleCheckpoint() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer replica = RedisServer.start()) {
+            source.cliPipe("SET kept 1\nINCR counter\n");
+            ReplicationOffset from = detachedReplicaOffset(source, target);
+            replica.cli("REPLICAOF", target.host(), Integer.toString(target.port()));
+            await(() -> replica.cli("INFO", "replication").contains("master_link_status:up"), "the target's replica in sync");
+            RecordedEvents events = new RecordedEvents();
+            StreamReplayer replayer = new StreamReplayer(new StreamRequest(UUID.randomUUID(), 1, endpoint(source), endpoint(target),
+                    Set.of(), from), connector, events::add, checkpoints, CHANGE_LOG, config());
+            Thread thread = new Thread(replayer);
+            thread.start();
+            await(() -> events.stream().anyMatch(e -> e.type() == EventType.STREAM_STARTED), "streaming");
+            source.cli("INCR", "counter");
+            await(() -> source.digest().equals(replica.digest()), "the idle target and its replica equal to the source");
+            Thread.sleep(5_000); // the replica's acknowledgement of the idle moment seen by a trim
+            replica.cli("REPLICAOF", "NO", "ONE"); // from now on the target acknowledges writes it lacks
+            source.cli("INCR", "counter");
+            await(() -> counter(target) == 3, "the batch after the idle spell applied");
+            Thread.sleep(3_000); // idle again (past the checkpoint's removal after 1 s idle)
+            target.restartWithDataOf(replica); // the failover, behind the same address
+            assertEquals(2, counter(target), "the replica lacks the last batch");
+            // the checkpoint stays in the target a while (the replica it had is waited for): equal once stopped
+            await(() -> counter(target) == 3, () -> "the lost batch applied again after the failover: counter " + counter(target)
+                    + "; events: " + events.stream().filter(e -> e.type() != EventType.STREAM_PROGRESS).toList());
+            assertTrue(events.stream().noneMatch(e -> e.type() == EventType.FAILED), () -> "events: " + events);
+            assertTrue(thread.isAlive(), "the stream goes on");
+            replayer.stop();
+            thread.join(10_000);
+            assertEquals(source.digest(), target.digest());
+        }
+    }
+
+    /**
      * A target restarted from an RDB saved before the change log was trimmed past it (no replica: what the
      * target confirmed was durable): its checkpoint came back older than the log holds, which the stream says
      * rather than resume over the gap.
