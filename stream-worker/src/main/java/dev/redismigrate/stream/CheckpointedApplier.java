@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ours, {@code MULTI}, the commands, the new checkpoint, {@code EXEC}. A crash thus leaves the
  * target either before or after a whole batch, and the checkpoint says which, so a resumed stream
  * applies nothing twice. A source transaction is never split across batches. When the stream is
- * idle the checkpoint is removed, so a caught-up target equals the source.
+ * idle (and the target's replicas hold every batch) the checkpoint is removed, so a caught-up target
+ * equals the source.
  * <p>
  * The check does not wait for the target: a small script ({@link #GUARD}) compares the checkpoint
  * with the one the batches sent so far leave behind and, if another instance wrote it, touches a
@@ -57,9 +58,9 @@ final class CheckpointedApplier implements StreamApplier {
             + "if (found or '') ~= ARGV[1] then redis.call('SET', KEYS[2], '1') redis.call('DEL', KEYS[2]) end "
             + "return found");
 
-    /** a target without a connected replica for this long has none to fail over to (see {@link #durable()}) */
+    /** a target without an online replica for this long has none to fail over to (see {@link #durable()}) */
     static final long REPLICA_GONE_NANOS = TimeUnit.SECONDS.toNanos(60);
-    /** rounds of {@link #durable()} waited for at most (one every ~2 s) */
+    /** rounds of {@link #durable()} waited for at most (one every 1-2 s) */
     private static final int MAX_REPLICA_WAITS = 64;
 
     private final SocketEntryWriter writer;
@@ -93,15 +94,13 @@ final class CheckpointedApplier implements StreamApplier {
     private ReplicationOffset committed;
     /** see {@link #durable()}: what a replica holds as well (null: nothing confirmed yet on this connection) */
     private ReplicationOffset durable;
-    /** where the checkpoint last left the target, the stream idle there ({@link #removeCheckpoint}; null: not on this connection) */
-    private ReplicationOffset removedAt;
     /**
      * {@link #committed} as the master's replication offset was read, each round's, oldest first, until the
      * replicas' acknowledgement reaches it (a replica steadily some rounds behind still lets the trim move)
      */
     private final ArrayDeque<ReplicaWait> awaitingReplicas = new ArrayDeque<>();
     /**
-     * When the target last showed a connected replica (0: never), shared by the stream's appliers of one
+     * When the target last showed an online replica, one acknowledging (0: never), shared by the stream's appliers of one
      * target (a reconnect keeps it): a replica whose link is down may come back, or be promoted ({@link #durable()})
      */
     private final AtomicLong replicaSeenNanos;
@@ -294,7 +293,7 @@ final class CheckpointedApplier implements StreamApplier {
      * once every online replica's acknowledged offset (its {@code slaveN} line) reaches it, a round or two
      * later (replicas acknowledge every second). Asked with {@code INFO replication}, never blocking (a {@code
      * WAIT} would hold the apply for its timeout whenever a distant replica lags). A replica whose link
-     * is down may still be promoted: only a target that has shown no connected replica for {@link
+     * is down may still be promoted: only a target that has shown no online replica for {@link
      * #REPLICA_GONE_NANOS}, or never, has what it confirmed durable. Not inside an
      * open batch: the INFO would join its transaction.
      */
@@ -305,7 +304,9 @@ final class CheckpointedApplier implements StreamApplier {
         }
         Map<String, String> info = replicationInfo();
         long seen = replicaSeenNanos.get();
-        if (ReplicaOffsets.connected(info) > 0) {
+        // a replica seen is one that acknowledges: one stuck in full syncs (counted by connected_slaves) never would,
+        // and would hold the trim and the idle checkpoint's removal for ever
+        if (ReplicaOffsets.lowestAcknowledged(info) >= 0) {
             replicaSeenNanos.set(System.nanoTime());
         } else if (seen == 0 || System.nanoTime() - seen > REPLICA_GONE_NANOS) {
             durable = committed;
@@ -328,25 +329,12 @@ final class CheckpointedApplier implements StreamApplier {
      * Whether the target's replicas hold every batch committed ({@link #durable()}): only then may an idle
      * stream's checkpoint leave the target. Removed before, a failover to a replica that lacks the last batch
      * brought back neither that batch nor the checkpoint, and the checkpoint in the log, later than what the
-     * target held, was taken for it: that batch was lost, nothing said.
+     * target held, was taken for it: that batch was lost, nothing said. Now such a replica still holds the
+     * checkpoint of the batch before, or lacks the one it held: the stream resumes, or says so.
      */
     @Override
     public boolean replicasHoldCommitted() {
         return committed != null && committed.equals(durable());
-    }
-
-    /**
-     * The target's replicas confirmed no batch after the checkpoint's last removal (which {@link
-     * #replicasHoldCommitted} held back until they had every one before it): a replica promoted now that
-     * lacks the checkpoint is at that idle moment, which the log's checkpoint names, whatever batches
-     * since put the checkpoint back into the old master. Only where a replica was seen lately: a target
-     * without one that comes back without the checkpoint lost data.
-     */
-    @Override
-    public boolean replicasAtRemoval() {
-        long seen = replicaSeenNanos.get();
-        return removedAt != null && durable != null && durable.offset() <= removedAt.offset() && seen != 0
-                && System.nanoTime() - seen <= REPLICA_GONE_NANOS;
     }
 
     /** The target's INFO replication; none (no field) when the target refuses it (an ACL without INFO). */
@@ -385,7 +373,6 @@ final class CheckpointedApplier implements StreamApplier {
         watchAndCheck();
         log.record(migrationId, shard, new StreamCheckpoint(attempt, position)); // before the target forgets it
         committed = position;
-        removedAt = position;
         writer.write(new Entry(checkpointDb, new byte[][] {MULTI}, -1));
         writer.write(new Entry(checkpointDb, new byte[][] {DEL, key}, -1));
         exec(null, 0);

@@ -3,17 +3,13 @@ package dev.redismigrate.stream;
 import java.util.Map;
 
 /**
- * A standalone master's replicas as its {@code INFO replication} shows them: how many are connected,
- * its own replication offset, and the lowest offset its online replicas have acknowledged (each one's
- * {@code slaveN:ip=…,port=…,state=online,offset=N,lag=…} line; a replica still syncing counts for nothing):
+ * A standalone master's replicas as its {@code INFO replication} shows them: its own replication offset,
+ * and the lowest offset its online replicas have acknowledged (each one's {@code
+ * slaveN:ip=…,port=…,state=online,offset=N,lag=…} line; a replica still syncing counts for nothing):
  * any of them may be promoted.
  */
 final class ReplicaOffsets {
     private ReplicaOffsets() {
-    }
-
-    static int connected(Map<String, String> info) {
-        return (int) number(info.get("connected_slaves"));
     }
 
     static long masterOffset(Map<String, String> info) {

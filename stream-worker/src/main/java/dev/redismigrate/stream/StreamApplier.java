@@ -59,7 +59,7 @@ interface StreamApplier extends AutoCloseable {
 
     /**
      * What the change log may be trimmed up to: {@link #committed()}, and for a target whose failover
-     * can lose acknowledged writes, only once its replicas hold them too. Called every few seconds.
+     * can lose acknowledged writes, only once its replicas hold them too. Called every few seconds, and each second while an idle stream holds its checkpoint.
      */
     default ReplicationOffset durable() {
         return committed();
@@ -85,15 +85,6 @@ interface StreamApplier extends AutoCloseable {
     /** Whether an idle stream's checkpoint may leave the target now: its replicas hold every batch (a standalone target's). */
     default boolean replicasHoldCommitted() {
         return true;
-    }
-
-    /**
-     * Whether a target that comes back without the checkpoint after a failover is at the last idle moment
-     * (its replicas confirmed no batch since; a standalone target's): the change log holds what followed, so
-     * that is no loss when its keyspace shows none.
-     */
-    default boolean replicasAtRemoval() {
-        return false;
     }
 
     /**

@@ -618,7 +618,8 @@ public final class StreamReplayer extends ReplicaTask {
      */
     private void watchIdleTarget(StreamSource source, Long lag) {
         if (applier.holdsCheckpoint()) {
-            // not before the target's replicas hold every batch: one promoted must come back with the checkpoint or at that moment
+            // not before the target's replicas hold every batch: a replica promoted later then holds the checkpoint of
+            // the last batch it has (or lacks one the target held: an error), never a later idle moment's in the log
             if (applier.idleNanos() > CHECKPOINT_REMOVAL_IDLE_NANOS && applier.replicasHoldCommitted()) {
                 idleWatch.forget(); // what the target held at an earlier idle moment says nothing any more
                 applier.removeCheckpoint(handled);
@@ -790,16 +791,9 @@ public final class StreamReplayer extends ReplicaTask {
         boolean hasCheckpoint = link.call(RECONNECT_CHECK_WAIT, "EXISTS",
                 new String(StreamCheckpoint.key(request.migrationId(), request.shard()), StandardCharsets.US_ASCII)) instanceof Long n
                 && n > 0;
-        if (held && hasCheckpoint) {
-            return null;
-        }
-        // a failover after an idle spell, to a replica that confirmed the idle moment and not the batches since:
-        // it holds the idle state, which the log's checkpoint names, as a target reconnected while idle does
-        if (held && !applier.replicasAtRemoval()) {
-            return "it came back without this migration's checkpoint";
-        }
-        return idleWatch.lost(IdleTargetWatch.whole(RedisLink.infoFields(String.valueOf(link.call(RECONNECT_CHECK_WAIT,
-                "INFO", "keyspace")))), part -> request.shard() == null ? Boolean.TRUE : null);
+        return !held ? idleWatch.lost(IdleTargetWatch.whole(RedisLink.infoFields(String.valueOf(link.call(RECONNECT_CHECK_WAIT,
+                "INFO", "keyspace")))), part -> request.shard() == null ? Boolean.TRUE : null)
+                : hasCheckpoint ? null : "it came back without this migration's checkpoint";
     }
 
     /**

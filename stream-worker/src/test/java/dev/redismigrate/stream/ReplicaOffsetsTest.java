@@ -20,18 +20,16 @@ class ReplicaOffsetsTest {
                 master_replid:d19c7bfcc602a8da8dbf21889e6d31ccbef5b49b\r
                 master_repl_offset:1300\r
                 """);
-        assertEquals(3, ReplicaOffsets.connected(info));
         assertEquals(1300, ReplicaOffsets.masterOffset(info));
         assertEquals(1150, ReplicaOffsets.lowestAcknowledged(info), "any online replica may be promoted");
     }
 
     @Test
     void aMasterWithoutReplicasOrOnlySyncingOnesHasNoneAcknowledging() {
-        assertEquals(0, ReplicaOffsets.connected(RedisLink.infoFields("role:master\r\nconnected_slaves:0\r\n")));
         assertEquals(-1, ReplicaOffsets.lowestAcknowledged(RedisLink.infoFields("role:master\r\nconnected_slaves:0\r\n")));
         assertEquals(-1, ReplicaOffsets.lowestAcknowledged(RedisLink.infoFields(
                 "connected_slaves:1\r\nslave0:ip=a,port=1,state=wait_bgsave,offset=0,lag=0\r\n")));
         // a target that refused INFO (CheckpointedApplier reads no field then): no replica known
-        assertEquals(-1, ReplicaOffsets.connected(Map.of()));
+        assertEquals(-1, ReplicaOffsets.lowestAcknowledged(Map.of()));
     }
 }

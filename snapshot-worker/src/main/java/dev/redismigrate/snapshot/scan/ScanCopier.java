@@ -125,7 +125,7 @@ public final class ScanCopier extends RequestTask {
                     ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
                             request.partIndex(), request.partCount(), typeWise, stringsByValue, config.batchKeys(), keysPacer,
                             REPLY_TIMEOUT);
-                    copy(reader);
+                    copy(reader, typeWise);
                     return;
                 } catch (TargetLostException | RedisAccessException e) {
                     if (stopRequested) { // a stop keeps what was copied, whatever the servers do meanwhile
@@ -188,14 +188,16 @@ public final class ScanCopier extends RequestTask {
     /** A cluster target's nodes as the scan's writer last read them (empty before the first). */
     private List<String> targetNodes = List.of();
 
-    private void copy(ScanReader reader) {
+    /** @param typeWise the keys come rebuilt type by type: several commands each, not all naming the key first */
+    private void copy(ScanReader reader, boolean typeWise) {
         ShardedEntryWriter writer = openWriters();
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {
                 for (Entry entry : batch.entries()) {
-                    // by its (first) key: a key's type-wise commands stay in order, and a key a SCAN names twice goes one way
-                    writer.write(writer.shardOf(entry.argv()[1]), entry);
+                    // a RESTORE or SET by its key, an MSET by its first; a key's rebuild (DEL, XADD, XGROUP CREATE key …)
+                    // by one writer, in order
+                    writer.write(typeWise ? 0 : writer.shardOf(entry.argv()[1]), entry);
                 }
                 keysCopied += batch.keys();
             }, Duration.ZERO);
