@@ -59,7 +59,8 @@ interface StreamApplier extends AutoCloseable {
 
     /**
      * What the change log may be trimmed up to: {@link #committed()}, and for a target whose failover
-     * can lose acknowledged writes, only once its replicas hold them too. Called every few seconds, and each second while an idle stream holds its checkpoint.
+     * can lose acknowledged writes, only once its replicas hold them too. Called every few seconds, and
+     * each second while an idle stream holds its checkpoint.
      */
     default ReplicationOffset durable() {
         return committed();

@@ -20,13 +20,14 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
+import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.snapshot.SnapshotConfig;
+import dev.redismigrate.snapshot.SnapshotWrites;
 import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
-import dev.redismigrate.common.threads.MigrationThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class ScanCopier extends RequestTask {
                     ScanReader reader = new ScanReader(source, reads, MigratedDbs.withKeys(source, request.ignoreDbs()), migratedKeys,
                             request.partIndex(), request.partCount(), typeWise, stringsByValue, config.batchKeys(), keysPacer,
                             REPLY_TIMEOUT);
-                    copy(reader, typeWise);
+                    copy(reader, typeWise, target.release().setTakesPxat());
                     return;
                 } catch (TargetLostException | RedisAccessException e) {
                     if (stopRequested) { // a stop keeps what was copied, whatever the servers do meanwhile
@@ -188,20 +189,27 @@ public final class ScanCopier extends RequestTask {
     /** A cluster target's nodes as the scan's writer last read them (empty before the first). */
     private List<String> targetNodes = List.of();
 
-    /** @param typeWise the keys come rebuilt type by type: several commands each, not all naming the key first */
-    private void copy(ScanReader reader, boolean typeWise) {
+    /**
+     * @param typeWise the keys come rebuilt type by type: several commands each, not all naming the key first
+     * @param setPxat the target's SET takes PXAT (an expiring string read by DUMP is written by SET)
+     */
+    private void copy(ScanReader reader, boolean typeWise, boolean setPxat) {
         ShardedEntryWriter writer = openWriters();
+        SnapshotWrites writes = new SnapshotWrites(writer, setPxat);
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
             pump(reader, batch -> {
                 for (Entry entry : batch.entries()) {
-                    // a RESTORE or SET by its key, an MSET by its first; a key's rebuild (DEL, XADD, XGROUP CREATE key …)
-                    // by one writer, in order
-                    writer.write(typeWise ? 0 : writer.shardOf(entry.argv()[1]), entry);
+                    if (typeWise) {
+                        writer.write(0, entry); // a key's rebuild (DEL, XADD, XGROUP CREATE key …) by one writer, in order
+                    } else {
+                        writes.write(entry.db(), entry.argv()); // a whole key (RESTORE, SET): plain strings join MSETs
+                    }
                 }
                 keysCopied += batch.keys();
             }, Duration.ZERO);
             if (!stopRequested) {
+                writes.flush();
                 writer.flush();
             }
         } catch (TargetWriteException e) {

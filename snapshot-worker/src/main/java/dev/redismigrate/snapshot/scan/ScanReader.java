@@ -10,11 +10,7 @@ import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.selection.KeyPattern;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.value.MsetBatch;
-import dev.redismigrate.common.value.PlainString;
 import dev.redismigrate.common.value.Replies;
-import dev.redismigrate.common.value.RestoreCommand;
-import dev.redismigrate.common.value.SetCommand;
 import dev.redismigrate.common.value.TypeWiseReader;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -26,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The scan method's reader: SCANs each migrated db and reads each batch of this part's keys over a
- * plain socket, the next SCAN sent with them ({@link ScanReads}: RESTORE ... REPLACE ABSTTL entries,
- * SET ... PXAT for strings read by value; plain strings without expiry as MSETs, cheaper for the
- * target), or type by type where the target cannot load the source's DUMP format.
+ * plain socket, the next SCAN sent with them ({@link ScanReads}: a RESTORE ... REPLACE ABSTTL, or the SET
+ * of a string read by value, per key; the copier's {@code SnapshotWrites} makes MSETs of plain strings), or
+ * type by type where the target cannot load the source's DUMP format.
  * A batch is one SCAN reply's keys; the reader ends after the last db's cursor came back to 0.
  */
 final class ScanReader implements EntryReader<Void> {
@@ -156,34 +152,15 @@ final class ScanReader implements EntryReader<Void> {
     private EntryBatch<Void> restores(List<byte[][]> batch) {
         int targetDb = migratedKeys.targetDb(db);
         List<Entry> entries = new ArrayList<>(batch.size());
-        int read = 0;
-        MsetBatch strings = new MsetBatch(); // plain strings without expiry: cheaper for the target than RESTOREs
         for (byte[][] command : batch) {
             if (command == null) {
                 keysVanished++; // deleted or expired since SCAN saw it: nothing to copy
                 continue;
             }
-            byte[] key = null;
-            byte[] plain = null;
-            if (SetCommand.isPlain(command)) {
-                key = SetCommand.key(command);
-                plain = SetCommand.value(command);
-            } else if (RestoreCommand.is(command) && !RestoreCommand.expires(command)) {
-                key = RestoreCommand.key(command);
-                plain = PlainString.of(RestoreCommand.payload(command));
-            }
-            if (plain == null) {
-                entries.add(new Entry(targetDb, command, -1));
-            } else if (strings.add(key, plain)) {
-                entries.add(new Entry(targetDb, strings.take(), -1));
-            }
-            read++;
+            entries.add(new Entry(targetDb, command, -1));
             keysPacer.acquire(1); // limits.keys_per_second
         }
-        if (!strings.isEmpty()) {
-            entries.add(new Entry(targetDb, strings.take(), -1));
-        }
-        return new EntryBatch<>(entries, read, null);
+        return new EntryBatch<>(entries, entries.size(), null);
     }
 
     private Object await(CompletableFuture<Object> reply) {
