@@ -7,10 +7,7 @@ import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.SnapshotRequest;
 import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryBatch;
-import dev.redismigrate.common.pipeline.ClusterEntryWriter;
-import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.selection.MigratedKeys;
-import dev.redismigrate.common.pipeline.SocketEntryWriter;
 import dev.redismigrate.common.pipeline.TargetLostException;
 import dev.redismigrate.common.pipeline.TargetSinks;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
@@ -27,7 +24,6 @@ import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.common.value.RestoreCommand;
 import dev.redismigrate.snapshot.replicaload.ReplicaLoad;
 import dev.redismigrate.snapshot.spool.Spool;
-import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.ReplicaTask;
 import dev.redismigrate.worker.Ticker;
@@ -38,7 +34,6 @@ import dev.redismigrate.common.cluster.SlotRange;
 import dev.redismigrate.worker.checkpoint.StreamCheckpoint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -67,7 +62,7 @@ public final class SnapshotCopier extends ReplicaTask {
     private volatile boolean rdbApplied;
     /** the target's writers of the current round, replaced when the target's connections broke */
     private volatile ShardedEntryWriter writer;
-    private final List<SocketEntryWriter> writerLinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final SnapshotWriters targetWriters;
     private volatile long bytesOfEarlierWriters;
     private volatile ReplicationOffset endOffset;
     private volatile long keysTotal;
@@ -90,6 +85,7 @@ public final class SnapshotCopier extends ReplicaTask {
         this.checkpoints = checkpoints;
         this.changeLog = changeLog;
         this.config = config;
+        this.targetWriters = new SnapshotWriters(connector, request, config, "snapshot");
     }
 
     @Override
@@ -187,38 +183,16 @@ public final class SnapshotCopier extends ReplicaTask {
         return replicaLoad != null ? replicaLoad.bytesServed() : bytesOfEarlierWriters + writer.bytesApplied();
     }
 
-    /** A cluster target's nodes as its writers last read them (empty before the first; see {@link #openWriters}). */
-    private List<String> targetNodes = List.of();
-
     /**
      * Keys are independent within a snapshot, so they are restored over several connections at
      * once, each key always by the same one (its chunks stay in order).
      */
     private ShardedEntryWriter openWriters() {
-        List<EntrySink> writers = new ArrayList<>();
-        writerLinks.clear();
-        try {
-            for (int i = 0; i < config.writers(); i++) { // on a cluster, each writer thread routes its keys to every master
-                EntrySink sink = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-snapshot",
-                        config.pipelineCommands(), config.pipelineBytes().asLongValue(), 60_000, targetNodes);
-                writers.add(sink);
-                if (sink instanceof ClusterEntryWriter cluster) {
-                    targetNodes = cluster.knownNodes(); // a reconnect whose seed is down reaches the cluster through these
-                }
-                if (sink instanceof SocketEntryWriter direct) {
-                    writerLinks.add(direct);
-                }
+        return targetWriters.open(targetIsCluster, () -> stopRequested, entry -> {
+            if (RestoreCommand.is(entry.argv())) {
+                ChunkingRdbVisitor.seal(RestoreCommand.payload(entry.argv()));
             }
-        } catch (RuntimeException e) {
-            writers.forEach(EntrySink::close);
-            throw e;
-        }
-        return new ShardedEntryWriter(writers, config.queuedBytes().asLongValue(), MigrationThreads.factory("snapshot-writer"),
-                () -> stopRequested, entry -> {
-                    if (RestoreCommand.is(entry.argv())) {
-                        ChunkingRdbVisitor.seal(RestoreCommand.payload(entry.argv()));
-                    }
-                });
+        });
     }
 
     /**
@@ -271,7 +245,7 @@ public final class SnapshotCopier extends ReplicaTask {
             applySpool(spool, writer);
             // a cluster target says a lost node by its exception; a standalone one by a writer's closed socket
             boolean lost = targetIsCluster ? failure instanceof TargetLostException
-                    : failure instanceof TargetWriteException && !writerLinks.stream().allMatch(SocketEntryWriter::isOpen);
+                    : failure instanceof TargetWriteException && !targetWriters.connected();
             // a reply later than the timeout breaks its connection too; a target that keeps doing so is no blip
             if (!lost || stopRequested || config.targetRetryFor().isZero() || RespSocket.noAnswer(failure) && ++noAnswers > 2) {
                 return;
@@ -442,7 +416,7 @@ public final class SnapshotCopier extends ReplicaTask {
         java.time.Duration timeout = java.time.Duration.ofMinutes(1);
         java.util.BitSet slots = request.shard() == null ? null : SlotRange.parse(request.slots());
         if (targetIsCluster) { // every master; a cluster source's shard: only its slots
-            MigratedDbs.emptyCluster(connector, request.target(), targetNodes, migratedKeys, 0, 1, slots, request.migrationId(),
+            MigratedDbs.emptyCluster(connector, request.target(), targetWriters.knownNodes(), migratedKeys, 0, 1, slots, request.migrationId(),
                     request.shard(), timeout);
         } else if (slots != null) { // a cluster source's shard: the other shards' keys stay
             MigratedDbs.emptySlots(target, migratedKeys, slots, request.migrationId(), request.shard(), timeout);

@@ -7,9 +7,7 @@ import dev.redismigrate.common.limits.Pacer;
 import dev.redismigrate.common.contract.MigrationEvent;
 import dev.redismigrate.common.contract.ScanParts;
 import dev.redismigrate.common.contract.SnapshotRequest;
-import dev.redismigrate.common.pipeline.ClusterEntryWriter;
 import dev.redismigrate.common.pipeline.Entry;
-import dev.redismigrate.common.pipeline.EntrySink;
 import dev.redismigrate.common.pipeline.ShardedEntryWriter;
 import dev.redismigrate.common.selection.MigratedKeys;
 import dev.redismigrate.common.pipeline.TargetLostException;
@@ -20,17 +18,15 @@ import dev.redismigrate.common.redis.RedisAccessException;
 import dev.redismigrate.common.redis.RedisConnector;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
-import dev.redismigrate.common.threads.MigrationThreads;
 import dev.redismigrate.common.value.MigratedDbs;
 import dev.redismigrate.snapshot.SnapshotConfig;
+import dev.redismigrate.snapshot.SnapshotWriters;
 import dev.redismigrate.snapshot.SnapshotWrites;
 import dev.redismigrate.worker.Backoff;
 import dev.redismigrate.worker.RequestTask;
 import dev.redismigrate.worker.Ticker;
 import dev.redismigrate.worker.kafka.ChangedKeysLog;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -54,6 +50,8 @@ public final class ScanCopier extends RequestTask {
     private final ChangedKeysLog changedKeys;
     private final SnapshotConfig snapshotConfig;
     private final ScanConfig config;
+    /** the writers into the target, each on a thread and connection of its own (the reads and the writes overlap) */
+    private final SnapshotWriters targetWriters;
 
     /** the target is a Redis Cluster: writes are routed by slot ({@link TargetSinks}) */
     private boolean targetIsCluster;
@@ -76,6 +74,7 @@ public final class ScanCopier extends RequestTask {
         this.changedKeys = changedKeys;
         this.snapshotConfig = snapshotConfig;
         this.config = config;
+        this.targetWriters = new SnapshotWriters(connector, request, snapshotConfig, "scan");
     }
 
     /**
@@ -186,15 +185,12 @@ public final class ScanCopier extends RequestTask {
         keysCopied = 0;
     }
 
-    /** A cluster target's nodes as the scan's writer last read them (empty before the first). */
-    private List<String> targetNodes = List.of();
-
     /**
      * @param typeWise the keys come rebuilt type by type: several commands each, not all naming the key first
      * @param setPxat the target's SET takes PXAT (an expiring string read by DUMP is written by SET)
      */
     private void copy(ScanReader reader, boolean typeWise, boolean setPxat) {
-        ShardedEntryWriter writer = openWriters();
+        ShardedEntryWriter writer = targetWriters.open(targetIsCluster, () -> stopRequested, entry -> { });
         SnapshotWrites writes = new SnapshotWrites(writer, setPxat);
         try (Ticker progress = new Ticker("scan-progress").every(Duration.ofSeconds(1), () -> publish(event(EventType.SNAPSHOT_PROGRESS)
                 .withCopy(keysCopied, Math.max(keysTotal, keysCopied), writer.bytesApplied())))) {
@@ -230,30 +226,6 @@ public final class ScanCopier extends RequestTask {
                 request.partCount() > 1 ? " part " + request.partIndex() + " of " + request.partCount() : "", keysCopied,
                 reader.keysVanished());
         publish(event(EventType.SNAPSHOT_COMPLETED).withCopy(keysCopied, keysTotal, writer.bytesApplied()));
-    }
-
-    /**
-     * The writers, each on a thread and connection of its own: the reads from the source and the writes
-     * to the target then overlap (on one thread each waited for the other).
-     */
-    private ShardedEntryWriter openWriters() {
-        List<EntrySink> writers = new ArrayList<>();
-        try {
-            for (int i = 0; i < snapshotConfig.writers(); i++) {
-                EntrySink sink = TargetSinks.open(connector, request.target(), targetIsCluster, "redis-migrate-scan",
-                        snapshotConfig.pipelineCommands(), snapshotConfig.pipelineBytes().asLongValue(), REPLY_TIMEOUT.toMillis(),
-                        targetNodes);
-                writers.add(sink);
-                if (sink instanceof ClusterEntryWriter cluster) {
-                    targetNodes = cluster.knownNodes(); // a scan started over whose seed is down reaches the cluster through these
-                }
-            }
-        } catch (RuntimeException e) {
-            writers.forEach(EntrySink::close);
-            throw e;
-        }
-        return new ShardedEntryWriter(writers, snapshotConfig.queuedBytes().asLongValue(), MigrationThreads.factory("scan-writer"),
-                () -> stopRequested, entry -> { });
     }
 
     @Override
