@@ -96,6 +96,54 @@ class ScanMethodFlowTest {
         }
     }
 
+    /**
+     * A db without expiring keys when the scan's reads of it begin is read without a PTTL per key; expiries
+     * set after that (on keys read since and on keys still to be read, by MGET without a PTTL) are changes
+     * the capture copies again: every key ends with the source's expiry.
+     */
+    @Test
+    void expiriesSetDuringTheScanOfADbThatHadNoneReachTheTarget() throws Exception {
+        try (RedisServer source = RedisServer.start("--requirepass", "source-pass", "--rename-command", "PSYNC", "");
+             RedisServer target = RedisServer.start()) {
+            source.cliPipe("SELECT 2\nEVAL \"for i = 0, 3599 do if i % 6 == 0 then redis.call('HSET', 'k' .. i, 'f', i) "
+                    + "else redis.call('SET', 'k' .. i, 'v' .. i) end end\" 0\n");
+            source.cli("CONFIG", "RESETSTAT");
+            String databaseId = register(target);
+            String body = """
+                    {"source": {"host": "127.0.0.1", "port": %d, "password": "source-pass"}, "disable_ssl": true,
+                     "ignore_dbs": [], "limits": {"keys_per_second": 1000}}
+                    """.formatted(source.port());
+            RUN.service().http().body(body).put("/v2/databases/{id}/online-migration", databaseId).then().statusCode(200)
+                    .body("method", equalTo("scan"));
+            Await.until(Duration.ofSeconds(60), () -> figure(databaseId, "progress.keys_copied") > 0,
+                    () -> "the scan under way: " + RUN.service().onlineMigration(databaseId).prettify());
+            long copiedBefore = figure(databaseId, "progress.keys_copied");
+            StringBuilder expiries = new StringBuilder("SELECT 2\n");
+            for (int i = 0; i < 3600; i++) {
+                expiries.append("PEXPIRE k").append(i).append(' ').append(600_000 + i).append('\n');
+            }
+            source.cliPipe(expiries.toString());
+            assertTrue(copiedBefore < 3000, "keys left to read after the expiries were set: " + copiedBefore + " copied before");
+
+            Await.until(Duration.ofSeconds(90), () -> "syncing".equals(RUN.service().onlineMigration(databaseId).getString("status"))
+                            && figure(databaseId, "lag.keys") == 0,
+                    () -> "syncing, no changed key pending: " + RUN.service().onlineMigration(databaseId).prettify());
+            Await.until(Duration.ofSeconds(30), () -> source.digest().equals(target.digest()),
+                    () -> "digests equal: source " + source.digest() + " target " + target.digest());
+            for (int i = 0; i < 3600; i += 7) {
+                long sourceTtl = OnlineMigrationFlowTest.pttl(source, "2", "k" + i);
+                long targetTtl = OnlineMigrationFlowTest.pttl(target, "2", "k" + i);
+                assertTrue(sourceTtl > 0 && Math.abs(sourceTtl - targetTtl) <= 1000, "k" + i + ": " + sourceTtl + " vs " + targetTtl);
+            }
+        }
+    }
+
+    /** A figure of the migration's GET, -1 while it has none (before the first report) */
+    private static long figure(String databaseId, String path) {
+        Object value = RUN.service().onlineMigration(databaseId).get(path);
+        return value == null ? -1 : ((Number) value).longValue();
+    }
+
     private static String register(RedisServer target) {
         return RUN.service().http().body("""
                 {"name": "scan-target", "engine": "redis", "connection": {"host": "127.0.0.1", "port": %d, "ssl": false}}

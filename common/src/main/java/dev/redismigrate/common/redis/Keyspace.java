@@ -13,10 +13,15 @@ public final class Keyspace {
         return countPerDb(infoKeyspace, "keys=");
     }
 
+    /** Keys with a TTL per db ({@code expires}). */
+    public static Map<Integer, Long> expiringPerDb(Map<String, String> infoKeyspace) {
+        return countPerDb(infoKeyspace, "expires=");
+    }
+
     /** Keys without a TTL per db ({@code keys} minus {@code expires}). */
     public static Map<Integer, Long> keysWithoutTtlPerDb(Map<String, String> infoKeyspace) {
         Map<Integer, Long> counts = keysPerDb(infoKeyspace);
-        countPerDb(infoKeyspace, "expires=").forEach((db, expiring) -> counts.computeIfPresent(db, (d, keys) -> keys - expiring));
+        expiringPerDb(infoKeyspace).forEach((db, expiring) -> counts.computeIfPresent(db, (d, keys) -> keys - expiring));
         return counts;
     }
 

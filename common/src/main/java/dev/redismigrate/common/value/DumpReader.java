@@ -71,7 +71,8 @@ public final class DumpReader {
     }
 
     /**
-     * DUMP alone, for keys whose expiry the caller read already (a scan's PTTL that came with its MGET):
+     * DUMP alone, for keys whose expiry the caller read already (a scan's PTTL that came with its MGET) or
+     * knows to be none (a scan of a db without expiring keys):
      * not written here, each PTTL is one more lookup of the key for the source. An expiry changed since
      * is no matter where every change is captured and copied again (the scan method).
      */

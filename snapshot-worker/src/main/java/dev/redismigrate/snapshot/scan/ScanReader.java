@@ -6,6 +6,7 @@ import dev.redismigrate.common.pipeline.Entry;
 import dev.redismigrate.common.pipeline.EntryBatch;
 import dev.redismigrate.common.pipeline.EntryReader;
 import dev.redismigrate.common.redis.RedisAccessException;
+import dev.redismigrate.common.redis.Keyspace;
 import dev.redismigrate.common.redis.RedisLink;
 import dev.redismigrate.common.redis.RespSocket;
 import dev.redismigrate.common.selection.KeyPattern;
@@ -110,7 +111,9 @@ final class ScanReader implements EntryReader<Void> {
                     return null;
                 }
                 db = dbs.poll();
-                dbReads = new ScanReads(reads, db, batchKeys, migratedKeys.scanMatch(), this::isMine, stringsByValue);
+                // read now, after the capture started: a key given an expiry from here on is a change it copies again
+                boolean expiries = Keyspace.expiringPerDb(source.info("keyspace")).getOrDefault(db, 0L) > 0;
+                dbReads = new ScanReads(reads, db, batchKeys, migratedKeys.scanMatch(), this::isMine, stringsByValue, expiries);
             }
             List<byte[][]> batch = dbReads.next();
             if (batch != null) {

@@ -10,6 +10,8 @@ import dev.redismigrate.common.value.Replies;
 import dev.redismigrate.common.value.SetCommand;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -47,6 +49,12 @@ final class ScanReads {
     private final KeyPattern match;
     private final Predicate<byte[]> mine;
     private final boolean stringsByValue;
+    /**
+     * Whether the db held keys with an expiry when its reads began (INFO keyspace's {@code expires}); if
+     * not, no PTTL is asked (one more lookup of every key for the source): a key given an expiry later
+     * is a change, which the scan method's capture (started before any read) copies again after the scan.
+     */
+    private final boolean expiries;
     /** a SCAN was sent whose reply is not read yet (none: the db's cursor came back to 0) */
     private boolean scanPending;
     /** the keys of a SCAN reply read whose reads are not sent yet (null: none) */
@@ -64,13 +72,16 @@ final class ScanReads {
      * @param match the SCAN's MATCH pattern, or null
      * @param mine which of the scanned keys to read
      * @param stringsByValue strings by MGET, the rest by DUMP (not on a cluster node: MGET's keys must share a slot)
+     * @param expiries the db holds keys with an expiry (false: no PTTL is asked)
      */
-    ScanReads(RespSocket source, int db, int count, KeyPattern match, Predicate<byte[]> mine, boolean stringsByValue) {
+    ScanReads(RespSocket source, int db, int count, KeyPattern match, Predicate<byte[]> mine, boolean stringsByValue,
+            boolean expiries) {
         this.source = source;
         this.count = Replies.ascii(Integer.toString(count));
         this.match = match;
         this.mine = mine;
         this.stringsByValue = stringsByValue;
+        this.expiries = expiries;
         try {
             source.write(new byte[][] {SELECT, Replies.ascii(Integer.toString(db))});
             sendScan(Replies.ascii("0"));
@@ -138,7 +149,8 @@ final class ScanReads {
     }
 
     private List<byte[][]> readByDump(List<byte[]> keys) throws IOException {
-        List<byte[][]> replies = DumpReader.replies(source, keys);
+        List<byte[][]> replies = expiries ? DumpReader.replies(source, keys)
+                : DumpReader.dumpReplies(source, keys, Collections.nCopies(keys.size(), null));
         if (bytes(replies) <= AHEAD_BYTES) { // else big values: the next batch is asked for once this one is handed on
             askNext();
         }
@@ -169,7 +181,10 @@ final class ScanReads {
         Object values = source.readValue();
         long[] ttls = new long[keys.size()];
         RespSocket.ErrorReply refused = values instanceof RespSocket.ErrorReply e ? e : null;
-        for (int i = 0; i < keys.size(); i++) {
+        if (!expiries) {
+            Arrays.fill(ttls, -1); // none asked: a key gone since SCAN has no string, so its DUMP says it is gone
+        }
+        for (int i = 0; expiries && i < keys.size(); i++) {
             Object pttl = source.readValue();
             if (pttl instanceof RespSocket.ErrorReply e) {
                 refused = refused == null ? e : refused;
@@ -237,11 +252,13 @@ final class ScanReads {
                     mget[i + 1] = keys.get(i);
                 }
                 source.write(mget);
-                for (byte[] key : keys) {
-                    source.write(new byte[][] {PTTL, key});
+                for (int i = 0; expiries && i < keys.size(); i++) {
+                    source.write(new byte[][] {PTTL, keys.get(i)});
                 }
-            } else {
+            } else if (expiries) {
                 DumpReader.request(source, keys);
+            } else {
+                DumpReader.requestDumps(source, keys);
             }
             inFlight = keys;
         }

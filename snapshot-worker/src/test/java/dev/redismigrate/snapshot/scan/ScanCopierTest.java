@@ -139,13 +139,7 @@ class ScanCopierTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             // 40 values of 512 KiB among 3,000 small ones: SCAN batches of 1,000 hold 20 MB or a few KB
             source.cliPipe("DEBUG POPULATE 3000 small 16\nDEBUG POPULATE 40 big 524288\nSELECT 2\nDEBUG POPULATE 1500 other 16\n");
-            SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                    new RedisEndpoint(source.host(), source.port(), null, null, false),
-                    new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
-            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-            new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
-            MigrationEvent last = events.get(events.size() - 1);
-            assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+            MigrationEvent last = copiedToTheEnd(new RedisEndpoint(source.host(), source.port(), null, null, false), target);
             assertEquals(4540L, last.keysCopied());
             assertEquals(source.digest(), target.digest());
             assertEquals("524288", target.cli("STRLEN", "big:39").trim());
@@ -378,14 +372,8 @@ class ScanCopierTest {
                 source.cliPipe(data);
                 source.cli("ACL", "SETUSER", "copier", "on", ">copier-secret", "~*", "+@all", mgetAllowed ? "+mget" : "-mget");
                 source.cli("CONFIG", "RESETSTAT");
-                SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1,
-                        new RedisEndpoint(source.host(), source.port(), "copier", CIPHER.seal("copier-secret"), false),
-                        new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
-                List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-                new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
-
-                MigrationEvent last = events.get(events.size() - 1);
-                assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+                MigrationEvent last = copiedToTheEnd(
+                        new RedisEndpoint(source.host(), source.port(), "copier", CIPHER.seal("copier-secret"), false), target);
                 assertEquals(3005L, last.keysCopied());
                 assertEquals(source.digest(), target.digest());
                 for (String key : List.of("k5", "k10", "k15", "k35")) { // strings, a hash and an integer string with a TTL
@@ -402,6 +390,46 @@ class ScanCopierTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aDbWithoutExpiringKeysIsReadWithoutAPttlPerKey() {
+        // db 0: 2,000 keys, none expiring; db 1: 1,000 keys, a tenth expiring
+        String data = "SELECT 0\nEVAL \"for i = 0, 1999 do if i % 4 == 0 then redis.call('SADD', 'a' .. i, i, 'x') "
+                + "else redis.call('SET', 'a' .. i, 'v' .. i) end end\" 0\n"
+                + "SELECT 1\nEVAL \"for i = 0, 999 do if i % 4 == 0 then redis.call('SADD', 'b' .. i, i) else redis.call('SET', 'b' .. i, i) end "
+                + "if i % 10 == 0 then redis.call('PEXPIRE', 'b' .. i, 900000 + i) end end\" 0\n";
+        for (boolean mgetAllowed : new boolean[] {true, false}) {
+            try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+                source.cliPipe(data);
+                source.cli("ACL", "SETUSER", "default", mgetAllowed ? "+mget" : "-mget");
+                source.cli("CONFIG", "RESETSTAT");
+                MigrationEvent last = copiedToTheEnd(new RedisEndpoint(source.host(), source.port(), null, null, false), target);
+                assertEquals(3000L, last.keysCopied());
+                assertEquals(source.digest(), target.digest());
+                assertEquals("2000", target.cli("-n", "0", "DBSIZE").trim());
+                for (String key : List.of("b0", "b10", "b20")) { // a set and strings with a TTL in db 1
+                    long gap = Long.parseLong(source.cli("-n", "1", "PEXPIRETIME", key).trim())
+                            - Long.parseLong(target.cli("-n", "1", "PEXPIRETIME", key).trim());
+                    assertTrue(Math.abs(gap) < 1000, key + ": the same absolute expiry, " + gap);
+                }
+                assertEquals("-1", target.cli("-n", "0", "PTTL", "a1").trim());
+                String stats = source.cli("INFO", "commandstats");
+                assertEquals(1000, calls(stats, "pttl"), "a PTTL for each key of db 1 only (mget " + mgetAllowed + ")");
+                assertEquals(mgetAllowed ? 750 : 3000, calls(stats, "dump"), "DUMP for the sets only where MGET is allowed");
+            }
+        }
+    }
+
+    /** A whole scan copy (one part, by DUMP) from {@code source} into {@code target}: its last event, the scan's end. */
+    private static MigrationEvent copiedToTheEnd(RedisEndpoint source, RedisServer target) {
+        SnapshotRequest request = new SnapshotRequest(UUID.randomUUID(), 1, source,
+                new RedisEndpoint(target.host(), target.port(), null, null, false), Set.of(), MigrationMethod.SCAN, null, null);
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        new ScanCopier(request, connector, events::add, changedKeys, SnapshotCopierTest.config(), scanConfig(false)).run();
+        MigrationEvent last = events.get(events.size() - 1);
+        assertEquals(EventType.SNAPSHOT_COMPLETED, last.type(), () -> "events: " + events);
+        return last;
     }
 
     /** How often {@code INFO commandstats} says {@code command} ran. */
