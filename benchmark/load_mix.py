@@ -5,10 +5,14 @@
 
 The issue's mix: 60% strings of 50-500 bytes, 15% hashes of 10-20 fields, 10% lists, 8% sets,
 5% sorted sets, 2% streams (10-20 elements each); 30% of the keys expire (in 1-2 hours, so not
-during a run); half the keys in db 0, half in db 1. Seeded: every run loads the same data.
+during a run; TTL_SHARE=0 in the environment: none, a dataset without TTLs); half the keys in db 0,
+half in db 1. Seeded: every run loads the same data (the same keys and values whatever TTL_SHARE).
 """
+import os
 import random
 import sys
+
+TTL_SHARE = float(os.environ.get("TTL_SHARE", "0.3"))
 
 KINDS = [("string", 60), ("hash", 15), ("list", 10), ("set", 8), ("zset", 5), ("stream", 2)]
 
@@ -64,7 +68,7 @@ class Mix:
         else:
             for e in range(n):
                 out.append(command("XADD", key, "*", "reading", rnd.randrange(1000), "sensor", e))
-        if rnd.random() < 0.3:
+        if rnd.random() < TTL_SHARE:
             out.append(command("PEXPIRE", key, rnd.randint(3_600_000, 7_200_000)))
         return out
 

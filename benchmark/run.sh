@@ -38,6 +38,7 @@ WARMUP_KEYS=${WARMUP_KEYS:-400000}     # each method copies this many keys once 
                                        # 100,000 left C2 compiling the spool's read path during the timed copy
 WARMUP_STREAM_SECS=${WARMUP_STREAM_SECS:-5} # ... and then follows the steady load this long (not measured)
 MIGRATE_BASELINE=${MIGRATE_BASELINE:-1} # 0: skip the SCAN + MIGRATE row (at 5,000,000 keys it takes minutes)
+export TTL_SHARE=${TTL_SHARE:-0.3}     # the share of keys with a TTL (load_mix.py; 0: a dataset without TTLs)
 REPEAT=${REPEAT:-1}                    # rounds of the timed copies (reference first in each); the table shows medians
 SLOW_TARGET=${SLOW_TARGET:-1}          # 0: skip the slow-target scenario
 SLOW_SETS=${SLOW_SETS:-1000}           # its load: this many SETs (200 bytes) in one EVAL every 100 ms
@@ -286,7 +287,7 @@ table() {
 
 cat <<RESULT
 
-  redis-migrate benchmark, $total keys, $dataset_mb MB, median of $REPEAT round(s) ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
+  redis-migrate benchmark, $total keys ($(awk -v s="$TTL_SHARE" "BEGIN { printf \"%.0f%%\", s * 100 }") with a TTL), $dataset_mb MB, median of $REPEAT round(s) ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg))
   snapshot                                      seconds    keys/s     MB/s vs Redis  equal  CPU s s/t/w/jit    worker heap MB: peak/old
 $(table)
 $(for n in "${notes[@]}"; do echo "  note: $n"; done)
