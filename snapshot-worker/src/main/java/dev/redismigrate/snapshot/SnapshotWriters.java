@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class SnapshotWriters {
     /** A write the target has not answered within this breaks the connection (a hung target). */
-    public static final long REPLY_TIMEOUT_MILLIS = 60_000;
+    private static final long REPLY_TIMEOUT_MILLIS = 60_000;
 
     private final RedisConnector connector;
     private final SnapshotRequest request;
