@@ -13,8 +13,9 @@
 # Redis's replica and of our target (benchmark module's StreamLagProbe), and under a flat-out
 # redis-benchmark load how long each needs to catch up once the load ends. Before the timed copies
 # each method runs once on WARMUP_KEYS keys and then follows WARMUP_STREAM_SECS of the steady load, as
-# a deployed service has (its JIT warm for the copy and for the stream). Each copy's
-# line shows the CPU seconds the source, the target and the snapshot worker spent on it, and the services' JIT
+# a deployed service has (its JIT warm for the copy and for the stream). A copy is timed from its start
+# (REPLICAOF, PUT) to in sync (the replica's link up, `syncing`) by timed_sync.py, which polls either side
+# alike: every 100 ms, from one process over one connection. Each copy's line shows the CPU seconds the source, the target and the snapshot worker spent on it, and the services' JIT
 # compiler threads.
 # Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
 # source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
@@ -63,8 +64,8 @@ bash "$ROOT/infra/redis.sh" start bench-source $SRC >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-target $DST --repl-diskless-load on-empty-db >/dev/null
 bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
 cli() { local p=$1; shift; redis-cli -p "$p" "$@"; }
-# wait_for SECONDS WHAT CMD...: like wait_until, polling every 200 ms. Each poll is a process or two
-# (redis-cli, curl) and the copies are measured against each other: polls stay light and alike.
+# wait_for SECONDS WHAT CMD...: like wait_until, polling every 200 ms; for what is not timed (the timed
+# copies are polled by timed_sync.py: a poll here is a process or two, 30-90 ms of CPU on these machines).
 wait_for() {
   local deadline=$((SECONDS + $1)) what=$2; shift 2
   until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || die "$what: not within the time limit"; sleep 0.2; done
@@ -90,12 +91,16 @@ check_code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: 
 methods_known=no
 [[ $check_code == 4* ]] && methods_known=yes
 # put_migration METHOD: PUT, migration_id set; false (a note kept) when the API refuses the method
-put_migration() {
-  local answer code body fields="\"method\":\"$1\""
+# put_body METHOD: the PUT's body for a method
+put_body() {
+  local fields="\"method\":\"$1\""
   [[ $1 != replica-load ]] || fields='"method":"replication","snapshot_load":"replica"'
+  echo "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],$fields}"
+}
+put_migration() {
+  local answer code body
   answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    "$API/v2/databases/$target_id/online-migration" \
-    --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],$fields}")
+    "$API/v2/databases/$target_id/online-migration" --data "$(put_body "$1")")
   code=$(tail -n1 <<<"$answer") body=$(sed '$d' <<<"$answer")
   if [[ $code != 2* ]]; then
     notes+=("method $1 skipped: the API answered $code $(jq -r '.message // .error // .' <<<"$body" 2>/dev/null | head -c 200)")
@@ -154,11 +159,19 @@ equal_to_source() {
 results=()
 # record NAME SECONDS EQUAL [CPU] [HEAP]: one line of the table (the reference is the first)
 record() { results+=("$1|$2|$3|${4:-}|${5:-}"); }
-# The snapshot worker's heap while it copies: jstat samples every 250 ms (it reads the JVM's perf
-# data, no attach); heap_peak prints the most used heap (young + old) and the most held in the old
-# generation, in MB: what the copy keeps, as against garbage not collected yet.
-heap_watch() { jstat -gc "$(<"$RUN_DIR/services/snapshot-worker.pid")" 250 >"$1" 2>/dev/null & echo $!; }
-heap_peak() { awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u; if ($8 > o) o = $8 } END { printf "%.0f/%.0f", m / 1024, o / 1024 }' "$1"; }
+# The snapshot worker's heap: jstat samples it every 250 ms (it reads the JVM's perf data, no attach),
+# one jstat for the whole run (started once, it loads every copy alike; one per copy loaded ours only, with
+# its JVM's start); heap_peak FROM TO prints, of the samples between those two line counts of its log, the
+# most used heap (young + old) and the most held in the old generation, in MB: what the copy keeps, as
+# against garbage not collected yet.
+heap_log="$BDIR/heap.log"
+jstat -gc "$(<"$RUN_DIR/services/snapshot-worker.pid")" 250 >"$heap_log" 2>/dev/null &
+heap_pid=$!
+trap 'kill $heap_pid 2>/dev/null || true' EXIT
+heap_lines() { wc -l <"$heap_log"; }
+heap_peak() { sed -n "$(($1 + 1)),$2p" "$heap_log" | awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u; if ($8 > o) o = $8 } END { printf "%.0f/%.0f", m / 1024, o / 1024 }'; }
+# timed_sync.py starts a copy and polls it into sync, both sides alike (one process, one connection each)
+timed_sync() { python3 "$ROOT/benchmark/timed_sync.py" "$@"; }
 # CPU seconds so far of the source and target servers and of the snapshot worker, to show where a copy spends
 redis_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)(_children)?:/ {s += $2} END {printf "%.2f", s}'; }
 proc_cpu() { [[ -f $1 ]] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(<"$1")/stat" 2>/dev/null || echo 0; }
@@ -175,7 +188,6 @@ cpu_mark() { echo "$(redis_cpu $SRC) $(redis_cpu "$1") $(proc_cpu "$RUN_DIR/serv
 # cpu_used BEFORE AFTER: "source/target/worker/jit" CPU seconds between two marks
 cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); j = y[4] - x[4]; printf "%.1f/%.1f/%.1f/%.1f", y[1] - x[1], y[2] - x[2], y[3] - x[3], j < 0 ? 0 : j }'; }
 
-replica_synced() { cli $REF INFO replication | grep -q master_link_status:up; }
 for round in $(seq 1 "$REPEAT"); do
   ((REPEAT == 1)) || log "round $round of $REPEAT"
   [[ -z $migration_id ]] || stop_migration
@@ -186,11 +198,10 @@ for round in $(seq 1 "$REPEAT"); do
     bash "$ROOT/infra/redis.sh" stop bench-replica >/dev/null
     bash "$ROOT/infra/redis.sh" start bench-replica $REF --repl-diskless-load on-empty-db >/dev/null
   fi
-  c0=$(cpu_mark $REF) t0=$(now)
-  cli $REF REPLICAOF 127.0.0.1 $SRC >/dev/null
-  wait_for 1800 "replica in sync" replica_synced
-  t1=$(now) c1=$(cpu_mark $REF)
-  record "Redis replication (socket load)" "$(secs "$t0" "$t1")" "$(equal_to_source $REF)" "$(cpu_used "$c0" "$c1")"
+  c0=$(cpu_mark $REF)
+  ref_secs=$(timed_sync replica $REF $SRC) || die "the replica did not sync"
+  c1=$(cpu_mark $REF)
+  record "Redis replication (socket load)" "$ref_secs" "$(equal_to_source $REF)" "$(cpu_used "$c0" "$c1")"
 
   if ((MIGRATE_BASELINE)); then
   log "SCAN + MIGRATE COPY REPLACE KEYS (batches of 1000)"
@@ -210,13 +221,14 @@ for round in $(seq 1 "$REPEAT"); do
     migration_id=
     cli $DST FLUSHALL >/dev/null
     log "redis-migrate, method $method: PUT -> syncing"
-    heap_log="$BDIR/heap.$method.$round" heap_pid=$(heap_watch "$BDIR/heap.$method.$round")
-    c0=$(cpu_mark $DST) t0=$(now)
-    put_migration "$method" || { kill "$heap_pid"; continue; }
-    wait_for 1800 "migration syncing" settled
-    t1=$(now) c1=$(cpu_mark $DST)
-    kill "$heap_pid" 2>/dev/null || true
-    status=$(mstatus | jq -r .status)
+    h0=$(heap_lines) c0=$(cpu_mark $DST)
+    synced=$(timed_sync migration "$API" "$TOKEN" "$target_id" "$(put_body "$method")") || {
+      [[ $synced == refused* ]] || die "the timed copy failed: $synced"
+      ((round > 1)) || notes+=("method $method skipped: the API answered ${synced#refused }")
+      continue
+    }
+    c1=$(cpu_mark $DST) h1=$(heap_lines)
+    read -r copy_secs_api migration_id status <<<"$synced"
     [[ $status == syncing ]] || die "the migration failed: $(mstatus | jq -r .error)"
     # the copy itself, from the snapshot worker's log (first request received -> last part complete)
     copy_secs=$(awk -v id="$migration_id" '
@@ -225,7 +237,7 @@ for round in $(seq 1 "$REPEAT"); do
       index($0, id) && /(snapshot|scan( part [0-9]+ of [0-9]+)?) of .* complete/ { end = t($1) }
       END { if (start && end) printf "%.2f", end - start }' "$RUN_DIR/services/snapshot-worker.log" 2>/dev/null || true)
     equal=$(equal_to_source $DST)
-    record "redis-migrate $method (PUT -> syncing)" "$(secs "$t0" "$t1")" "$equal" "$(cpu_used "$c0" "$c1")" "$(heap_peak "$heap_log")"
+    record "redis-migrate $method (PUT -> syncing)" "$copy_secs_api" "$equal" "$(cpu_used "$c0" "$c1")" "$(heap_peak "$h0" "$h1")"
     [[ -z $copy_secs ]] || record "redis-migrate $method (the copy itself)" "$copy_secs" "$equal"
   done
 done
