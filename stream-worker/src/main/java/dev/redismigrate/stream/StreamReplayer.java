@@ -111,6 +111,8 @@ public final class StreamReplayer extends ReplicaTask {
      */
     private final ReentrantLock lock = new ReentrantLock(true);
     private volatile StreamApplier applier;
+    /** closes an open batch: {@link #closeBatch} */
+    private Ticker.Deadline batchDeadline;
     /** the target is a Redis Cluster: the apply routes by slot, a checkpoint per master ({@link ClusterCheckpointedApplier}) */
     private boolean targetIsCluster;
     /** the target's connection of the current applier */
@@ -206,8 +208,8 @@ public final class StreamReplayer extends ReplicaTask {
                         commandNames, log, config, captureFrom, followed, captureOwner()));
                 capture.start();
                 lastReportNanos = System.nanoTime();
-                timers.every(Duration.ofMillis(2), this::closeBatch)
-                        .every(config.progressInterval(), () -> reportProgress(followed));
+                batchDeadline = timers.deadline(Duration.ofMillis(2), this::closeBatch);
+                timers.every(config.progressInterval(), () -> reportProgress(followed));
                 heartbeats.every(config.progressInterval(), () -> heartbeat(followed));
                 this.reader = reader;
                 this.capture = capture;
@@ -427,6 +429,9 @@ public final class StreamReplayer extends ReplicaTask {
                 // 2 ms later, half of the stream's lag beyond Redis's own replica at a steady load)
                 applier.commitIfPossible();
             }
+            if (applier.inFlight()) {
+                batchDeadline.arm();
+            }
         } finally {
             lock.unlock();
         }
@@ -522,15 +527,22 @@ public final class StreamReplayer extends ReplicaTask {
         closeReplicator();
     }
 
-    /** Timer: a batch is closed within milliseconds, so a quiet moment shows up in the target at once. */
+    /**
+     * Timer, armed by the apply while a batch is open or unconfirmed: a batch is closed within 2 ms of its
+     * first command, so a quiet moment shows up in the target at once (a source transaction still coming
+     * in keeps it open: then the deadline is armed again).
+     */
     private void closeBatch() {
         if (targetLost != null) {
-            return;
+            return; // the reconnect applies the batch again, which arms the deadline again
         }
         try {
             lock.lock();
             try {
                 applier.commitIfPossible();
+                if (applier.inFlight()) {
+                    batchDeadline.arm();
+                }
             } finally {
                 lock.unlock();
             }
