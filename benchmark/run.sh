@@ -248,17 +248,22 @@ steady=$(lag_probe "$STEADY_SECS" "Redis replica=$REF" "redis-migrate=$DST") || 
 
 log "stream: redis-benchmark writes flat out (SET, INCR, LPUSH, HSET; 50 clients, pipeline 16)"
 writes=400000
+# the catch-up of each follower, timed by a timed_sync.py started before the load (so neither pays its start
+# after it) and told by a line on its FIFO that the load has ended; each polls every 50 ms
+mkfifo "$BDIR/ref.go" "$BDIR/ours.go"
+POLL_SECONDS=0.05 timed_sync caught-up $SRC replica $REF <"$BDIR/ref.go" >"$BDIR/ref.caught" & ref_poller=$!
+POLL_SECONDS=0.05 timed_sync caught-up $SRC migration "$API" "$TOKEN" "$target_id" <"$BDIR/ours.go" >"$BDIR/ours.caught" &
+ours_poller=$!
+exec 7>"$BDIR/ref.go" 8>"$BDIR/ours.go"
+sleep 1 # both started and connected
 t0=$(now)
 redis-benchmark -p $SRC -q -n $((writes / 4)) -c 50 -P 16 -r 100000 -t set,incr,lpush,hset >"$BDIR/redis-benchmark.txt"
+echo go >&7; echo go >&8; exec 7>&- 8>&-
 t1=$(now)
 load_secs=$(secs "$t0" "$t1")
-src_offset=$(cli $SRC INFO replication | awk -F: '/^master_repl_offset/ {print $2}' | tr -d '\r')
-wait_for 600 "replica caught up" bash -c "[ \$(redis-cli -p $REF INFO replication | awk -F: '/^slave_repl_offset/ {print \$2}' | tr -d '\r') -ge $src_offset ]"
-t2=$(now)
-ref_catchup=$(secs "$t1" "$t2")
-wait_for 600 "redis-migrate caught up (see $API/v2/databases/$target_id/online-migration)" bash -c "$(declare -f api mstatus); API=$API TOKEN=$TOKEN target_id=$target_id; mstatus | jq -e '.lag.offset >= $src_offset or (.method == \"scan\" and .lag.keys == 0)'"
-t3=$(now)
-ours_catchup=$(secs "$t1" "$t3")
+wait "$ref_poller" || die "the replica did not catch up"
+wait "$ours_poller" || die "redis-migrate did not catch up (see $API/v2/databases/$target_id/online-migration)"
+ref_catchup=$(<"$BDIR/ref.caught") ours_catchup=$(<"$BDIR/ours.caught")
 # the stream's checkpoint leaves the target after a second of quiet
 digests_equal() { [[ "$(cli $SRC DEBUG DIGEST)" == "$(cli $DST DEBUG DIGEST)" ]]; }
 equal=no

@@ -5,9 +5,14 @@
         REPLICAOF 127.0.0.1 SOURCE_PORT, then INFO replication until master_link_status:up
     python3 timed_sync.py migration API TOKEN TARGET_ID BODY
         PUT the online migration, then GET it until its status is syncing (or error)
+    python3 timed_sync.py caught-up SOURCE_PORT replica REPLICA_PORT
+    python3 timed_sync.py caught-up SOURCE_PORT migration API TOKEN TARGET_ID
+        waits for a line on stdin (the load has ended), then reads the source's master_repl_offset and
+        polls until the follower holds it (the replica's slave_repl_offset, the migration's lag.offset; a
+        scan migration: lag.keys 0)
 
-Prints "SECONDS" (replica) or "SECONDS ID STATUS" (migration); a refused PUT prints "refused CODE BODY"
-and exits 3. Both sides are polled alike, every POLL_SECONDS (default 0.1), from this one process over one
+Prints "SECONDS" (replica, caught-up) or "SECONDS ID STATUS" (migration); a refused PUT prints "refused
+CODE BODY" and exits 3. Both sides are polled alike, every POLL_SECONDS (default 0.1), from this one process over one
 kept-open connection: a poll is a round trip, not a process. (On these machines starting a process costs
 30-90 ms of CPU: a poll of curl | jq every 200 ms took a third of a core from the copy it was timing, twice
 what the reference's redis-cli | grep took.) The clock starts after Python has started.
@@ -42,31 +47,69 @@ def replica(replica_port, source_port):
     print("%.3f" % seconds)
 
 
-def migration(api, token, target_id, body):
-    url = urllib.parse.urlsplit(api)
-    conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
-    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-    path = "/v2/databases/%s/online-migration" % target_id
+class OnlineMigration:
+    """The target's online migration in the API, over one kept-open connection."""
 
-    def call(method, data=None):
-        conn.request(method, path, body=data, headers=headers)
-        answer = conn.getresponse()
+    def __init__(self, api, token, target_id):
+        url = urllib.parse.urlsplit(api)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=30)
+        self.headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+        self.path = "/v2/databases/%s/online-migration" % target_id
+
+    def call(self, method, data=None):
+        self.conn.request(method, self.path, body=data, headers=self.headers)
+        answer = self.conn.getresponse()
         return answer.status, answer.read()
 
+    def status(self):
+        return json.loads(self.call("GET")[1])
+
+
+def migration(api, token, target_id, body):
+    m = OnlineMigration(api, token, target_id)
     t0 = time.monotonic()
-    code, data = call("PUT", body)
+    code, data = m.call("PUT", body)
     if code // 100 != 2:
         print("refused %d %s" % (code, data[:200].decode(errors="replace")))
         sys.exit(3)
     migration_id = json.loads(data)["id"]
 
     def settled():
-        status = json.loads(call("GET")[1]).get("status")
+        status = m.status().get("status")
         return status if status in ("syncing", "error") else None
 
     seconds, status = poll(settled, t0)
     print("%.3f %s %s" % (seconds, migration_id, status))
 
 
+def info_field(conn, name):
+    for line in conn.call("INFO", "replication").decode().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split(":", 1)[1])
+    return -1
+
+
+def caught_up(source_port, kind, *follower):
+    source = Connection(int(source_port))
+    if kind == "replica":
+        replica = Connection(int(follower[0]))
+        holds = lambda offset: info_field(replica, "slave_repl_offset") >= offset
+    else:
+        m = OnlineMigration(*follower)
+
+        def holds(offset):
+            status = m.status()
+            lag = status.get("lag") or {}
+            return (lag.get("offset") or -1) >= offset or (status.get("method") == "scan" and lag.get("keys") == 0)
+    sys.stdin.readline()  # the load has ended
+    t0 = time.monotonic()
+    offset = info_field(source, "master_repl_offset")
+    if holds(offset):
+        seconds = time.monotonic() - t0
+    else:
+        seconds, _ = poll(lambda: holds(offset), t0)
+    print("%.3f" % seconds)
+
+
 if __name__ == "__main__":
-    {"replica": replica, "migration": migration}[sys.argv[1]](*sys.argv[2:])
+    {"replica": replica, "migration": migration, "caught-up": caught_up}[sys.argv[1]](*sys.argv[2:])
