@@ -249,21 +249,24 @@ steady=$(lag_probe "$STEADY_SECS" "Redis replica=$REF" "redis-migrate=$DST") || 
 log "stream: redis-benchmark writes flat out (SET, INCR, LPUSH, HSET; 50 clients, pipeline 16)"
 writes=400000
 # the catch-up of each follower, timed by a timed_sync.py started before the load (so neither pays its start
-# after it) and told by a line on its FIFO that the load has ended; each polls every 50 ms
-mkfifo "$BDIR/ref.go" "$BDIR/ours.go"
-POLL_SECONDS=0.05 timed_sync caught-up $SRC replica $REF <"$BDIR/ref.go" >"$BDIR/ref.caught" & ref_poller=$!
-POLL_SECONDS=0.05 timed_sync caught-up $SRC migration "$API" "$TOKEN" "$target_id" <"$BDIR/ours.go" >"$BDIR/ours.caught" &
-ours_poller=$!
-exec 7>"$BDIR/ref.go" 8>"$BDIR/ours.go"
-sleep 1 # both started and connected
+# after it) and told by a line on its FIFO that the load has ended: a canary written then, polled for on the
+# follower every 10 ms; and when the API's lag shows it (a GET every 50 ms)
+mkfifo "$BDIR/ref.go" "$BDIR/ours.go" "$BDIR/api.go"
+POLL_SECONDS=0.01 timed_sync caught-up $SRC $REF <"$BDIR/ref.go" >"$BDIR/ref.caught" & ref_poller=$!
+POLL_SECONDS=0.01 timed_sync caught-up $SRC $DST <"$BDIR/ours.go" >"$BDIR/ours.caught" & ours_poller=$!
+POLL_SECONDS=0.05 timed_sync reported-caught-up $SRC "$API" "$TOKEN" "$target_id" <"$BDIR/api.go" >"$BDIR/api.caught" &
+api_poller=$!
+exec 7>"$BDIR/ref.go" 8>"$BDIR/ours.go" 9>"$BDIR/api.go"
+sleep 1 # the pollers started and connected
 t0=$(now)
 redis-benchmark -p $SRC -q -n $((writes / 4)) -c 50 -P 16 -r 100000 -t set,incr,lpush,hset >"$BDIR/redis-benchmark.txt"
-echo go >&7; echo go >&8; exec 7>&- 8>&-
+echo go >&7; echo go >&8; echo go >&9; exec 7>&- 8>&- 9>&-
 t1=$(now)
 load_secs=$(secs "$t0" "$t1")
 wait "$ref_poller" || die "the replica did not catch up"
 wait "$ours_poller" || die "redis-migrate did not catch up (see $API/v2/databases/$target_id/online-migration)"
-ref_catchup=$(<"$BDIR/ref.caught") ours_catchup=$(<"$BDIR/ours.caught")
+wait "$api_poller" || die "the API did not show redis-migrate caught up"
+ref_catchup=$(<"$BDIR/ref.caught") ours_catchup=$(<"$BDIR/ours.caught") api_catchup=$(<"$BDIR/api.caught")
 # the stream's checkpoint leaves the target after a second of quiet
 digests_equal() { [[ "$(cli $SRC DEBUG DIGEST)" == "$(cli $DST DEBUG DIGEST)" ]]; }
 equal=no
@@ -313,7 +316,7 @@ $(for n in "${notes[@]}"; do echo "  note: $n"; done)
 $(sed 's/^/    /' <<<"$steady")
 
   stream: $writes writes by redis-benchmark in ${load_secs}s ($(rate $writes "$load_secs") writes/s taken by the source)
-  caught up after the load ended         Redis replica ${ref_catchup}s, redis-migrate ${ours_catchup}s
+  caught up after the load ended         Redis replica ${ref_catchup}s, redis-migrate ${ours_catchup}s (its API's lag showed it after ${api_catchup}s)
   target equal to source (DEBUG DIGEST)  $equal
 
 $slow_report

@@ -5,11 +5,14 @@
         REPLICAOF 127.0.0.1 SOURCE_PORT, then INFO replication until master_link_status:up
     python3 timed_sync.py migration API TOKEN TARGET_ID BODY
         PUT the online migration, then GET it until its status is syncing (or error)
-    python3 timed_sync.py caught-up SOURCE_PORT replica REPLICA_PORT
-    python3 timed_sync.py caught-up SOURCE_PORT migration API TOKEN TARGET_ID
-        waits for a line on stdin (the load has ended), then reads the source's master_repl_offset and
-        polls until the follower holds it (the replica's slave_repl_offset, the migration's lag.offset; a
-        scan migration: lag.keys 0)
+    python3 timed_sync.py caught-up SOURCE_PORT FOLLOWER_PORT
+        waits for a line on stdin (the load has ended), then writes a canary key to the source and polls
+        until the follower (Redis's replica, our target) has it: it then holds every write before it (both
+        apply the source's writes in order). Read on the follower itself: the API's lag is a report a second
+        old at most, which measured its report's age rather than the apply.
+    python3 timed_sync.py reported-caught-up SOURCE_PORT API TOKEN TARGET_ID
+        the same for what the API shows: waits for the line, reads the source's master_repl_offset, polls
+        the migration until its lag.offset holds it (a scan migration: lag.keys 0)
 
 Prints "SECONDS" (replica, caught-up) or "SECONDS ID STATUS" (migration); a refused PUT prints "refused
 CODE BODY" and exits 3. Both sides are polled alike, every POLL_SECONDS (default 0.1), from this one process over one
@@ -82,34 +85,35 @@ def migration(api, token, target_id, body):
     print("%.3f %s %s" % (seconds, migration_id, status))
 
 
-def info_field(conn, name):
-    for line in conn.call("INFO", "replication").decode().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split(":", 1)[1])
-    return -1
-
-
-def caught_up(source_port, kind, *follower):
-    source = Connection(int(source_port))
-    if kind == "replica":
-        replica = Connection(int(follower[0]))
-        holds = lambda offset: info_field(replica, "slave_repl_offset") >= offset
-    else:
-        m = OnlineMigration(*follower)
-
-        def holds(offset):
-            status = m.status()
-            lag = status.get("lag") or {}
-            return (lag.get("offset") or -1) >= offset or (status.get("method") == "scan" and lag.get("keys") == 0)
+def caught_up(source_port, follower_port):
+    source, follower = Connection(int(source_port)), Connection(int(follower_port))
+    canary = "timed-sync:caught-up:%d" % os.getpid()
     sys.stdin.readline()  # the load has ended
     t0 = time.monotonic()
-    offset = info_field(source, "master_repl_offset")
-    if holds(offset):
+    source.call("SET", canary, "1")  # the last write: the follower holds everything once it holds this
+    if follower.call("EXISTS", canary) == b"1":
         seconds = time.monotonic() - t0
     else:
-        seconds, _ = poll(lambda: holds(offset), t0)
+        seconds, _ = poll(lambda: follower.call("EXISTS", canary) == b"1", t0)
+    source.call("DEL", canary)
+    print("%.3f" % seconds)
+
+
+def reported_caught_up(source_port, api, token, target_id):
+    source, m = Connection(int(source_port)), OnlineMigration(api, token, target_id)
+    sys.stdin.readline()  # the load has ended
+    t0 = time.monotonic()
+    info = source.call("INFO", "replication").decode()
+    offset = int(info.split("master_repl_offset:", 1)[1].split()[0])
+
+    def reported():
+        status = m.status()
+        lag = status.get("lag") or {}
+        return (lag.get("offset") or -1) >= offset or (status.get("method") == "scan" and lag.get("keys") == 0)
+
+    seconds, _ = poll(reported, t0)
     print("%.3f" % seconds)
 
 
 if __name__ == "__main__":
-    {"replica": replica, "migration": migration, "caught-up": caught_up}[sys.argv[1]](*sys.argv[2:])
+    {"replica": replica, "migration": migration, "caught-up": caught_up, "reported-caught-up": reported_caught_up}[sys.argv[1]](*sys.argv[2:])
