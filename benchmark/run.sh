@@ -15,8 +15,8 @@
 # each method runs once on WARMUP_KEYS keys and then follows WARMUP_STREAM_SECS of the steady load, as
 # a deployed service has (its JIT warm for the copy and for the stream). A copy is timed from its start
 # (REPLICAOF, PUT) to in sync (the replica's link up, `syncing`) by timed_sync.py, which polls either side
-# alike: every 100 ms, from one process over one connection. Each copy's line shows the CPU seconds the source, the target and the snapshot worker spent on it, and the services' JIT
-# compiler threads.
+# alike: every 100 ms, from one process over one connection. Each copy's line shows the CPU seconds the
+# source, the target and the snapshot worker spent on it, and the services' JIT compiler threads.
 # Last (SLOW_TARGET=0 skips it, ~1 minute) the slow-target scenario: a replication migration of the same
 # source into a target paused for writes 800 ms of every second (CLIENT PAUSE 800 WRITE), the source under
 # a heavy write load (SLOW_SETS SETs of 200 bytes every 100 ms, from the end of the RDB transfer until SLOW_AFTER_SECS after
@@ -98,13 +98,13 @@ check_code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: 
   --data "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],\"method\":\"no-such-method\"}")
 methods_known=no
 [[ $check_code == 4* ]] && methods_known=yes
-# put_migration METHOD: PUT, migration_id set; false (a note kept) when the API refuses the method
 # put_body METHOD: the PUT's body for a method
 put_body() {
   local fields="\"method\":\"$1\""
   [[ $1 != replica-load ]] || fields='"method":"replication","snapshot_load":"replica"'
   echo "{\"source\":{\"host\":\"127.0.0.1\",\"port\":$SRC},\"disable_ssl\":true,\"ignore_dbs\":[],$fields}"
 }
+# put_migration METHOD: PUT, migration_id set; false (a note kept) when the API refuses the method
 put_migration() {
   local answer code body
   answer=$(curl -sS -w '\n%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
