@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -15,23 +16,25 @@ class TickerTest {
     @Test
     void aDeadlineRunsOnceForArmsBeforeItFiresAndNotAtAllUnarmed() throws Exception {
         AtomicInteger runs = new AtomicInteger();
+        Semaphore ran = new Semaphore(0);
         try (Ticker ticker = new Ticker("ticker-test")) {
-            Ticker.Deadline deadline = ticker.deadline(Duration.ofMillis(50), runs::incrementAndGet);
+            Ticker.Deadline deadline = ticker.deadline(Duration.ofMillis(50), () -> {
+                runs.incrementAndGet();
+                ran.release();
+            });
             Thread.sleep(150);
             assertEquals(0, runs.get(), "never armed: never run");
 
             for (int i = 0; i < 10; i++) {
-                deadline.arm(); // all within the 50 ms: one run
+                deadline.arm(); // all within the 50 ms (the arms take microseconds): one run
             }
-            Thread.sleep(200);
-            assertEquals(1, runs.get());
-
-            Thread.sleep(150);
+            assertTrue(ran.tryAcquire(10, TimeUnit.SECONDS), "armed: run");
+            Thread.sleep(300);
             assertEquals(1, runs.get(), "not armed since it ran: not run again");
 
             deadline.arm();
-            Thread.sleep(200);
-            assertEquals(2, runs.get(), "armed again after it ran: run again");
+            assertTrue(ran.tryAcquire(10, TimeUnit.SECONDS), "armed again after it ran: run again");
+            assertEquals(2, runs.get());
         }
     }
 
